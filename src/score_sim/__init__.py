@@ -1,0 +1,38 @@
+"""score-sim: an educational agent-based simulation of a points-based social-credit regime.
+
+Public API::
+
+    from score_sim import load_scenario, ScoreModel, run_scenario
+
+    scenario = load_scenario("baseline")          # a bundled name or a path to a YAML file
+    model = ScoreModel(scenario, rng=7).run()     # a mesa.Model; state in model.world
+    result = run_scenario("baseline", out_dir="runs/demo")   # the CLI's `score-sim run`
+"""
+
+from __future__ import annotations
+
+from importlib import import_module
+from typing import Any
+
+__version__ = "0.1.0"
+
+_LAZY = {
+    "Scenario": "score_sim.scenario",
+    "load_scenario": "score_sim.scenario",
+    "ScenarioError": "score_sim.errors",
+    "Problem": "score_sim.errors",
+    "ScoreModel": "score_sim.model",
+    "Citizen": "score_sim.agents",
+    "Firm": "score_sim.agents",
+    "run_scenario": "score_sim.runner",
+    "RunResult": "score_sim.runner",
+}
+
+__all__ = ["__version__", *_LAZY]
+
+
+def __getattr__(name: str) -> Any:
+    # Mesa and matplotlib take a while to import; load them only when asked for.
+    if name in _LAZY:
+        return getattr(import_module(_LAZY[name]), name)
+    raise AttributeError(f"module 'score_sim' has no attribute {name!r}")

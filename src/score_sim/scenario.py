@@ -1,0 +1,599 @@
+"""Scenario files: the typed, validated description of one points regime.
+
+A scenario is a YAML file read with ``yaml.safe_load`` semantics (see :mod:`score_sim.loading`)
+and validated by the pydantic models below. Unknown keys are refused, every problem is
+reported at once with its file, line and column, and the JSON Schema that editors use for
+autocompletion is generated from these models (``score-sim schema``).
+
+The defaults follow the documented points concept (start 1000, bounds 600..1300); every
+other number in a scenario is an assumption unless the scenario's ``sources:`` names where
+it comes from.
+"""
+
+from __future__ import annotations
+
+import copy
+import hashlib
+import json
+import math
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated, Any, Literal
+
+import yaml
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
+
+from score_sim.errors import Problem, ScenarioError, format_key
+from score_sim.loading import LocationMap, read_yaml
+
+SCHEMA_FILENAME = "scenario.schema.json"
+
+
+class _Strict(BaseModel):
+    """Base for all scenario sections: unknown keys are errors, instances are frozen."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, validate_default=True)
+
+
+class Who(StrEnum):
+    """Which kind of actor a behaviour or rule concerns."""
+
+    citizen = "citizen"
+    firm = "firm"
+
+
+class Severity(StrEnum):
+    """How grave a finding is. A serious finding can list directly (see ``lists``)."""
+
+    minor = "minor"
+    serious = "serious"
+
+
+class NegativeCounting(StrEnum):
+    """Which negative findings cost points.
+
+    ``every_infraction``: every negative finding deducts its points.
+    ``serious_first``: minor negative findings count only against an actor that already
+    has a serious finding on record (Jeremy Daum's reading: a serious incident must come
+    first, only then is the negative profile extended with lesser misconduct).
+    """
+
+    every_infraction = "every_infraction"
+    serious_first = "serious_first"
+
+
+class Population(_Strict):
+    """Who lives in the simulated city."""
+
+    citizens: int = Field(
+        10_000, ge=0, description="Number of citizens (Rongcheng's pilot scored about 670,000)."
+    )
+    firms: int = Field(500, ge=0, description="Number of firms.")
+    employment_rate: float = Field(
+        0.7,
+        ge=0.0,
+        le=1.0,
+        description="Share of citizens employed by a firm (drawn at random; needs firms > 0).",
+    )
+    sectors: tuple[str, ...] = Field(
+        ("general",),
+        min_length=1,
+        description="Sector names; each firm belongs to one, drawn uniformly.",
+    )
+
+    @field_validator("sectors")
+    @classmethod
+    def _sectors_unique(cls, sectors: tuple[str, ...]) -> tuple[str, ...]:
+        if len(set(sectors)) != len(sectors):
+            raise ValueError("sector names must be unique")
+        return sectors
+
+
+class GradeBand(_Strict):
+    """One named grade band: an actor has this grade when its score is at least ``min``."""
+
+    name: str = Field(min_length=1, description="Band name, e.g. AAA.")
+    min: float | None = Field(
+        description="Lowest score in the band; null for the lowest band (everything below)."
+    )
+
+
+RONGCHENG_GRADES: tuple[GradeBand, ...] = (
+    GradeBand(name="AAA", min=1050),
+    GradeBand(name="AA", min=1030),
+    GradeBand(name="A", min=960),
+    GradeBand(name="B", min=850),
+    GradeBand(name="C", min=600),
+    GradeBand(name="D", min=None),
+)
+
+
+class Score(_Strict):
+    """The points scale, its decay and its grade bands."""
+
+    initial: float = Field(1000, description="Score every actor starts with.")
+    lower: float = Field(600, description="Lowest possible score (the floor).")
+    upper: float = Field(1300, description="Highest possible score (the ceiling).")
+    baseline: float | None = Field(
+        None, description="Score that decay pulls toward; defaults to `initial`."
+    )
+    half_life_days: float | None = Field(
+        None,
+        gt=0,
+        description="Days for the distance to the baseline to halve; null for no decay.",
+    )
+    negative_counting: NegativeCounting = Field(
+        NegativeCounting.every_infraction,
+        description="every_infraction, or serious_first (minor findings count only after a "
+        "serious one).",
+    )
+    grades: tuple[GradeBand, ...] = Field(
+        RONGCHENG_GRADES,
+        min_length=1,
+        description="Grade bands, best first; the last band's `min` is null.",
+    )
+
+    @model_validator(mode="after")
+    def _consistent(self) -> Score:
+        problems = []
+        if not self.lower < self.upper:
+            problems.append(f"lower ({self.lower:g}) must be below upper ({self.upper:g})")
+        elif not self.lower <= self.initial <= self.upper:
+            problems.append(
+                f"initial ({self.initial:g}) must lie within lower..upper "
+                f"({self.lower:g}..{self.upper:g})"
+            )
+        if self.baseline is not None and not self.lower <= self.baseline <= self.upper:
+            problems.append(
+                f"baseline ({self.baseline:g}) must lie within lower..upper "
+                f"({self.lower:g}..{self.upper:g})"
+            )
+        names = [band.name for band in self.grades]
+        if len(set(names)) != len(names):
+            problems.append("grade names must be unique")
+        mins = [band.min for band in self.grades]
+        if mins[-1] is not None:
+            problems.append("the last (lowest) grade band must have `min: null`")
+        if any(m is None for m in mins[:-1]):
+            problems.append("only the last grade band may have `min: null`")
+        else:
+            bounded = [m for m in mins[:-1] if m is not None]
+            if any(a <= b for a, b in zip(bounded, bounded[1:], strict=False)):
+                problems.append("grade bands must be listed best first with falling `min`")
+        if problems:
+            raise ValueError("; ".join(problems))
+        return self
+
+    @property
+    def decay_baseline(self) -> float:
+        """The score decay pulls toward."""
+        return self.initial if self.baseline is None else self.baseline
+
+
+class Behaviour(_Strict):
+    """Something actors do at a rate, which costs or earns points when it is found."""
+
+    name: str = Field(min_length=1, description="Short name, e.g. traffic_ticket.")
+    who: Who = Field(description="citizen or firm.")
+    rate_per_year: float = Field(
+        ge=0, description="Expected occurrences per actor per year (a Poisson rate)."
+    )
+    points: float = Field(description="Points added when found (negative for misconduct).")
+    sector: str | None = Field(
+        None, description="Sector the behaviour belongs to (must be one of population.sectors)."
+    )
+    severity: Severity = Field(Severity.minor, description="minor or serious.")
+    detection_probability: float = Field(
+        1.0, ge=0, le=1, description="Chance that an occurrence becomes a finding."
+    )
+
+    @field_validator("rate_per_year")
+    @classmethod
+    def _finite_rate(cls, rate: float) -> float:
+        if not math.isfinite(rate):
+            raise ValueError("rate_per_year must be a finite number")
+        return rate
+
+
+class ListEntry(_Strict):
+    """When an actor enters a list. Conditions combine with `combine` (any or all)."""
+
+    score_below: float | None = Field(
+        None, description="Enter when the score falls below this value."
+    )
+    score_at_least: float | None = Field(
+        None, description="Enter when the score is at least this value."
+    )
+    serious_finding: bool = Field(
+        False, description="Enter on the day a serious finding is recorded."
+    )
+    combine: Literal["any", "all"] = Field(
+        "any", description="any: one condition suffices; all: every given condition must hold."
+    )
+
+    @model_validator(mode="after")
+    def _at_least_one(self) -> ListEntry:
+        if self.score_below is None and self.score_at_least is None and not self.serious_finding:
+            raise ValueError(
+                "give at least one entry condition: score_below, score_at_least or "
+                "serious_finding"
+            )
+        return self
+
+
+class ListRule(_Strict):
+    """A blacklist or red list: who enters, for how long, and when an entry may end early."""
+
+    enabled: bool = Field(True, description="Whether this list exists in the scenario.")
+    who: tuple[Who, ...] = Field(
+        (Who.citizen, Who.firm), min_length=1, description="Kinds of actor the list covers."
+    )
+    enter: ListEntry = Field(description="Entry conditions.")
+    min_days: int = Field(ge=1, description="An entry lasts at least this many days.")
+    max_days: int = Field(ge=1, description="An entry expires after at most this many days.")
+    early_removal: bool = Field(
+        True,
+        description="After min_days, remove the entry as soon as the score condition no "
+        "longer holds (fixing the problem speeds removal).",
+    )
+
+    @model_validator(mode="after")
+    def _durations(self) -> ListRule:
+        if self.max_days < self.min_days:
+            raise ValueError(
+                f"max_days ({self.max_days}) must be at least min_days ({self.min_days})"
+            )
+        return self
+
+
+def _default_blacklist() -> ListRule:
+    return ListRule(
+        enter=ListEntry(score_below=850, serious_finding=True),
+        min_days=180,
+        max_days=1825,
+    )
+
+
+def _default_redlist() -> ListRule:
+    return ListRule(enter=ListEntry(score_at_least=1050), min_days=365, max_days=1095)
+
+
+class Lists(_Strict):
+    """The blacklist (heavily distrusted entities) and the red list (exemplary actors)."""
+
+    blacklist: ListRule = Field(default_factory=_default_blacklist)
+    redlist: ListRule = Field(default_factory=_default_redlist)
+
+
+class Run(_Strict):
+    """How long to simulate and with which seed."""
+
+    steps: int = Field(365, ge=0, le=36_500, description="Days to simulate (one step = one day).")
+    seed: int = Field(42, ge=0, lt=2**63, description="Seed of all random draws.")
+
+
+class Scenario(_Strict):
+    """A whole scenario: the regime's rules, the population and how to run it."""
+
+    name: Annotated[str, Field(min_length=1, pattern=r"^[A-Za-z0-9_.-]+$")] = Field(
+        description="Short name used for output folders (letters, digits, _ . -)."
+    )
+    description: str = Field(
+        "",
+        description="What the scenario shows and how to read it: what it is, how it works, "
+        "things to notice, things to try.",
+    )
+    sources: dict[str, str] = Field(
+        default_factory=dict,
+        description="Map from a key path (e.g. score.initial) to where its number comes from. "
+        "Every number not listed here is an assumption.",
+    )
+    population: Population = Field(default_factory=Population)
+    score: Score = Field(default_factory=Score)
+    behaviours: tuple[Behaviour, ...] = Field(
+        (), description="What actors do, at which rate, for how many points."
+    )
+    lists: Lists = Field(default_factory=Lists)
+    run: Run = Field(default_factory=Run)
+
+    @model_validator(mode="after")
+    def _cross_checks(self) -> Scenario:
+        problems = []
+        names = [b.name for b in self.behaviours]
+        if len(set(names)) != len(names):
+            problems.append("behaviour names must be unique")
+        for behaviour in self.behaviours:
+            if behaviour.sector is not None and behaviour.sector not in self.population.sectors:
+                problems.append(
+                    f"behaviour {behaviour.name!r}: sector {behaviour.sector!r} is not one of "
+                    f"population.sectors {list(self.population.sectors)}"
+                )
+        data = self.model_dump(mode="json")
+        for key in self.sources:
+            if not _path_exists(data, key):
+                problems.append(f"sources: {key!r} names no key of this scenario")
+        if problems:
+            raise ValueError("; ".join(problems))
+        return self
+
+    def to_data(self) -> dict[str, Any]:
+        """The fully resolved scenario as plain JSON-compatible data."""
+        return self.model_dump(mode="json")
+
+    def sha256(self) -> str:
+        """A stable hash of the resolved scenario (key order and formatting do not matter)."""
+        text = json.dumps(self.to_data(), sort_keys=True, separators=(",", ":"))
+        return hashlib.sha256(text.encode()).hexdigest()
+
+    def is_sourced(self, key: str) -> bool:
+        """Whether ``key`` (or a section containing it) has an entry in ``sources``."""
+        return any(key == s or key.startswith(s + ".") or key.startswith(s + "[") for s in self.sources)
+
+
+# --------------------------------------------------------------------------- key paths
+
+
+def _split_key(key: str) -> list[str | int]:
+    """Split ``behaviours[2].points`` or ``behaviours.2.points`` into path elements."""
+    parts: list[str | int] = []
+    for chunk in key.split("."):
+        while "[" in chunk and chunk.endswith("]"):
+            head, _, rest = chunk.partition("[")
+            if head:
+                parts.append(head)
+            index, _, chunk = rest.partition("]")
+            parts.append(int(index) if index.lstrip("-").isdigit() else index)
+            if chunk.startswith("["):
+                continue
+        if chunk:
+            parts.append(int(chunk) if chunk.isdigit() else chunk)
+    return parts
+
+
+def _path_exists(data: Any, key: str) -> bool:
+    node = data
+    try:
+        for part in _split_key(key):
+            if isinstance(node, dict) and isinstance(part, str) and part in node:
+                node = node[part]
+            elif isinstance(node, list) and isinstance(part, int) and -len(node) <= part < len(node):
+                node = node[part]
+            elif isinstance(node, list) and isinstance(part, str):
+                matches = [item for item in node if isinstance(item, dict) and item.get("name") == part]
+                if not matches:
+                    return False
+                node = matches[0]
+            else:
+                return False
+    except ValueError:
+        return False
+    return True
+
+
+def _known_field(model: type[BaseModel], parts: list[str | int]) -> bool:
+    """Whether ``parts`` names a field path that the scenario models define."""
+    current: Any = model
+    for part in parts:
+        if isinstance(current, type) and issubclass(current, BaseModel):
+            if not isinstance(part, str) or part not in current.model_fields:
+                return False
+            current = current.model_fields[part].annotation
+        else:
+            args = getattr(current, "__args__", ())
+            inner = [a for a in args if a is not type(None) and a is not Ellipsis]
+            if not inner:
+                return not isinstance(part, str) or isinstance(current, type) and current is dict
+            if getattr(current, "__origin__", None) is dict:
+                current = inner[-1]
+                continue
+            if not isinstance(part, int):
+                # a tuple of models can be addressed by an item's name
+                if any(isinstance(a, type) and issubclass(a, BaseModel) for a in inner):
+                    current = inner[0]
+                    continue
+                return False
+            current = inner[0]
+    return True
+
+
+def apply_overrides(
+    data: dict[str, Any], overrides: dict[str, Any]
+) -> tuple[dict[str, Any], list[tuple[str | int, ...]]]:
+    """Return a copy of scenario ``data`` with ``overrides`` applied, and the paths set.
+
+    Keys are dotted paths (``score.half_life_days``); list items are addressed by index
+    (``behaviours.0.points`` or ``behaviours[0].points``) or by their ``name``
+    (``behaviours.traffic_ticket.points``). ``a__b`` is accepted for ``a.b`` so that the
+    keys can be Python keyword arguments (``mesa.batch_run``). Values are used as given.
+    The returned paths use list indices, as validation errors do.
+
+    Raises:
+        ScenarioError: when a key names nothing the scenario models define.
+    """
+    result = copy.deepcopy(data)
+    problems = []
+    set_paths: list[tuple[str | int, ...]] = []
+    for raw_key, value in overrides.items():
+        key = raw_key.replace("__", ".")
+        parts = _split_key(key)
+        if not parts or not _known_field(Scenario, parts):
+            problems.append(Problem("--set", None, None, key, "no such key in a scenario"))
+            continue
+        node: Any = result
+        resolved: list[str | int] = []
+        for i, part in enumerate(parts):
+            last = i == len(parts) - 1
+            if isinstance(node, list) and isinstance(part, str):
+                index = next(
+                    (j for j, it in enumerate(node) if isinstance(it, dict) and it.get("name") == part),
+                    None,
+                )
+                if index is None:
+                    break
+                part = index
+            if isinstance(node, dict) and isinstance(part, str):
+                if last:
+                    node[part] = value
+                elif part not in node or node[part] is None:
+                    node[part] = [] if isinstance(parts[i + 1], int) else {}
+            elif not (isinstance(node, list) and isinstance(part, int) and 0 <= part < len(node)):
+                break
+            elif last:
+                node[part] = value
+            resolved.append(part)
+            if not last:
+                node = node[part]
+        if len(resolved) == len(parts):
+            set_paths.append(tuple(resolved))
+        else:
+            problems.append(
+                Problem("--set", None, None, key, "no such item in this scenario to set")
+            )
+    if problems:
+        raise ScenarioError(problems)
+    return result, set_paths
+
+
+def parse_override(text: str) -> tuple[str, Any]:
+    """Parse ``key.path=value`` from the command line; the value is read as YAML.
+
+    Raises:
+        ScenarioError: when there is no ``=`` or the value is not valid YAML.
+    """
+    key, sep, raw = text.partition("=")
+    key = key.strip()
+    if not sep or not key:
+        raise ScenarioError([Problem("--set", None, None, text, "expected key.path=value")])
+    try:
+        value = yaml.safe_load(raw) if raw.strip() else None
+    except yaml.YAMLError as exc:
+        raise ScenarioError(
+            [Problem("--set", None, None, key, f"value is not valid YAML: {exc}")]
+        ) from None
+    return key, value
+
+
+# --------------------------------------------------------------------------- loading
+
+
+def _problems_from(
+    exc: ValidationError,
+    file: str,
+    locations: LocationMap | None,
+    set_paths: list[tuple[str | int, ...]],
+) -> list[Problem]:
+    problems = []
+    for error in exc.errors(include_url=False):
+        loc = tuple(error["loc"])
+        message = error["msg"].removeprefix("Value error, ")
+        if error["type"] == "extra_forbidden":
+            message = "unknown key (not allowed here)"
+        elif error["type"] == "missing":
+            message = "required key is missing"
+        if any(loc[: len(p)] == p for p in set_paths):
+            problems.append(Problem("--set", None, None, format_key(loc), message))
+            continue
+        line, col = locations.locate(loc) if locations is not None else (None, None)
+        problems.append(Problem(file, line, col, format_key(loc), message))
+    return problems
+
+
+def scenario_from_data(
+    data: Any,
+    file: str = "<scenario>",
+    locations: LocationMap | None = None,
+    overrides: dict[str, Any] | None = None,
+) -> Scenario:
+    """Validate plain data (as read from YAML), with optional overrides, into a Scenario.
+
+    Raises:
+        ScenarioError: listing every problem with its location. Problems with an
+            overridden value are attributed to ``--set``, not to the file.
+    """
+    if not isinstance(data, dict):
+        raise ScenarioError([Problem(file, 1, 1, "", "a scenario must be a mapping of keys")])
+    set_paths: list[tuple[str | int, ...]] = []
+    if overrides:
+        data, set_paths = apply_overrides(data, overrides)
+    try:
+        return Scenario.model_validate(data)
+    except ValidationError as exc:
+        raise ScenarioError(_problems_from(exc, file, locations, set_paths)) from None
+
+
+def bundled_dir() -> Path:
+    """Folder holding the scenarios shipped with score-sim."""
+    here = Path(__file__).resolve().parent
+    installed = here / "scenarios"
+    if installed.is_dir():
+        return installed
+    return here.parents[1] / "scenarios"
+
+
+def bundled_scenarios() -> dict[str, Path]:
+    """Bundled scenario names mapped to their files, sorted by name."""
+    folder = bundled_dir()
+    if not folder.is_dir():
+        return {}
+    return {p.stem: p for p in sorted(folder.glob("*.yaml"))}
+
+
+def resolve_scenario_path(name_or_path: str | Path) -> Path:
+    """A path as given if it exists (or looks like a file), else a bundled scenario by name."""
+    text = str(name_or_path)
+    path = Path(text)
+    if path.exists() or path.suffix in (".yaml", ".yml") or "/" in text:
+        return path
+    bundled = bundled_scenarios()
+    if text in bundled:
+        return bundled[text]
+    names = ", ".join(bundled) or "none"
+    raise ScenarioError(
+        [
+            Problem(
+                text,
+                None,
+                None,
+                "",
+                f"no such file, and no bundled scenario of that name (bundled: {names})",
+            )
+        ]
+    )
+
+
+def load_scenario(
+    name_or_path: str | Path, overrides: dict[str, Any] | None = None
+) -> Scenario:
+    """Load, override and validate a scenario file or a bundled scenario by name.
+
+    Args:
+        name_or_path: a path to a YAML file, or the name of a bundled scenario
+            (see ``score-sim list``).
+        overrides: optional ``{"key.path": value}`` changes applied before validation.
+
+    Raises:
+        ScenarioError: every problem found, each with file, line, column and key.
+    """
+    path = resolve_scenario_path(name_or_path)
+    data, locations = read_yaml(path)
+    return scenario_from_data(data, str(path), locations, overrides)
+
+
+def json_schema() -> dict[str, Any]:
+    """The JSON Schema of scenario files, generated from the models."""
+    schema = Scenario.model_json_schema(mode="validation")
+    schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
+    schema["title"] = "score-sim scenario"
+    return schema
+
+
+def json_schema_text() -> str:
+    """The JSON Schema as the text committed next to the scenarios."""
+    return json.dumps(json_schema(), indent=2, sort_keys=True) + "\n"
