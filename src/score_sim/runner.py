@@ -1,0 +1,260 @@
+"""Running a scenario to its outputs: the time series, final states, events, figures, manifest.
+
+This is what ``score-sim run`` does, as a function. A run writes into a fresh folder, built
+under a temporary name and renamed when complete, so an interrupted run leaves no
+half-written output and an earlier run is never overwritten.
+"""
+
+from __future__ import annotations
+
+import json
+import platform
+import shutil
+import sys
+import tempfile
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from hashlib import sha256
+from pathlib import Path
+from typing import Any
+
+import mesa
+import numpy as np
+
+from score_sim import __version__
+from score_sim.errors import Problem, ScenarioError
+from score_sim.events import EventKind
+from score_sim.model import ScoreModel
+from score_sim.plots import FigureContext, write_figures
+from score_sim.scenario import Scenario, load_scenario, scenario_from_data
+
+RUNS_DIR = Path("runs")
+
+
+@dataclass(frozen=True)
+class RunResult:
+    """What a finished run produced."""
+
+    out_dir: Path
+    model: ScoreModel
+    manifest: dict[str, Any]
+    files: tuple[Path, ...]
+
+
+def default_out_dir(scenario: Scenario, root: Path = RUNS_DIR) -> Path:
+    """``runs/<name>-<short hash>/``; a suffix ``-2``, ``-3``... when that folder exists."""
+    base = root / f"{scenario.name}-{scenario.sha256()[:8]}"
+    candidate = base
+    n = 1
+    while candidate.exists():
+        n += 1
+        candidate = base.with_name(f"{base.name}-{n}")
+    return candidate
+
+
+def _format_value(column: str, value: float) -> str:
+    if np.isnan(value):
+        return ""
+    if column == "step" or "_n_" in column:
+        return str(int(value))
+    return f"{value:.6f}"
+
+
+def write_timeseries(path: Path, timeseries: dict[str, np.ndarray]) -> None:
+    """Write the time series as CSV: a header, then one row per day from day 0."""
+    columns = list(timeseries)
+    n_rows = len(timeseries[columns[0]])
+    lines = [",".join(columns)]
+    for row in range(n_rows):
+        lines.append(",".join(_format_value(c, timeseries[c][row]) for c in columns))
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+
+
+def _agent_table(model: ScoreModel) -> dict[str, np.ndarray]:
+    world = model.world
+    n = world.n_actors
+    first_id = model.citizens[0].unique_id if model.citizens else model.firms[0].unique_id
+    employer_id = np.full(n, -1, dtype=np.int64)
+    if world.n_firms:
+        employed = world.employer >= 0
+        firm_ids = first_id + world.n_citizens + world.employer[employed]
+        employer_id[: world.n_citizens][employed] = firm_ids
+    sectors = np.array([*model.scenario.population.sectors, ""], dtype=object)
+    sector = np.full(n, len(sectors) - 1, dtype=np.int64)
+    sector[world.n_citizens :] = world.firm_sector
+    return {
+        "id": first_id + np.arange(n),
+        "kind": np.where(world.is_firm, "firm", "citizen"),
+        "score": world.score,
+        "grade": np.array(model.grading.names, dtype=object)[model.grades()],
+        "blacklisted": world.blacklist.listed.astype(np.int8),
+        "redlisted": world.redlist.listed.astype(np.int8),
+        "days_blacklisted": world.blacklist.days_listed_total,
+        "days_redlisted": world.redlist.days_listed_total,
+        "employer_id": employer_id,
+        "sector": sectors[sector],
+    }
+
+
+def write_agents(path: Path, model: ScoreModel) -> None:
+    """Write each actor's final state: id, kind, score, grade, list status, days listed."""
+    import pandas as pd  # a Mesa dependency; its CSV writer is fast for large tables
+
+    table = pd.DataFrame(_agent_table(model))
+    table.to_csv(path, index=False, float_format="%.6f", lineterminator="\n")
+
+
+def write_events(path: Path, model: ScoreModel) -> None:
+    """Write the event log: day, id, kind, event."""
+    import pandas as pd
+
+    rows = model.events.rows
+    names = np.array([k.name for k in EventKind], dtype=object)
+    first_id = model.citizens[0].unique_id if model.citizens else 1
+    actor = rows["actor"].astype(np.int64)
+    table = pd.DataFrame(
+        {
+            "day": rows["day"],
+            "id": first_id + actor,
+            "kind": np.where(actor >= model.world.n_citizens, "firm", "citizen"),
+            "event": names[rows["event"]],
+        }
+    )
+    table.to_csv(path, index=False, lineterminator="\n")
+
+
+def _file_sha256(path: Path) -> str:
+    return sha256(path.read_bytes()).hexdigest()
+
+
+def _prepare_out_dir(out_dir: Path | None, scenario: Scenario, overwrite: bool) -> Path:
+    if out_dir is None:
+        return default_out_dir(scenario)
+    out_dir = Path(out_dir)
+    if out_dir.exists() and not out_dir.is_dir():
+        raise ScenarioError(
+            [Problem(str(out_dir), None, None, "--out", "exists and is not a folder")]
+        )
+    if out_dir.is_dir() and any(out_dir.iterdir()) and not overwrite:
+        raise ScenarioError(
+            [
+                Problem(
+                    str(out_dir),
+                    None,
+                    None,
+                    "--out",
+                    "folder exists and is not empty; choose another --out, or pass "
+                    "--overwrite to replace it",
+                )
+            ]
+        )
+    return out_dir
+
+
+def run_scenario(
+    scenario: Scenario | str | Path,
+    out_dir: Path | str | None = None,
+    *,
+    seed: int | None = None,
+    steps: int | None = None,
+    citizens: int | None = None,
+    firms: int | None = None,
+    overrides: dict[str, Any] | None = None,
+    overwrite: bool = False,
+    figures: bool = True,
+    progress: Callable[[int, int], None] | None = None,
+    command_line: Sequence[str] | None = None,
+) -> RunResult:
+    """Run a scenario and write its outputs.
+
+    Args:
+        scenario: a Scenario, a path to a YAML file or a bundled scenario's name.
+        out_dir: output folder; default ``runs/<name>-<short hash>/``.
+        seed, steps, citizens, firms: shorthands for ``run.seed``, ``run.steps``,
+            ``population.citizens`` and ``population.firms``.
+        overrides: further ``{"key.path": value}`` changes to the scenario.
+        overwrite: replace a non-empty ``out_dir`` instead of refusing.
+        figures: whether to draw the PNG figures.
+        progress: optional ``progress(day, total)`` callback.
+        command_line: recorded in the manifest (default ``sys.argv``).
+
+    Returns:
+        The output folder, the finished model, the manifest and the files written.
+
+    Raises:
+        ScenarioError: bad scenario, override, output folder or population size.
+    """
+    started = time.perf_counter()
+    start_time = datetime.now(UTC).isoformat(timespec="seconds")
+    changes = dict(overrides or {})
+    for key, value in (
+        ("run.seed", seed),
+        ("run.steps", steps),
+        ("population.citizens", citizens),
+        ("population.firms", firms),
+    ):
+        if value is not None:
+            changes[key] = value
+    source = None
+    if isinstance(scenario, Scenario):
+        if changes:
+            scenario = scenario_from_data(scenario.to_data(), scenario.name, None, changes)
+    else:
+        source = str(scenario)
+        scenario = load_scenario(scenario, changes)
+
+    target = _prepare_out_dir(None if out_dir is None else Path(out_dir), scenario, overwrite)
+    model = ScoreModel(scenario)
+    model.run(progress=progress)
+
+    target.parent.mkdir(parents=True, exist_ok=True)
+    work = Path(tempfile.mkdtemp(prefix=f".{target.name}.partial-", dir=target.parent))
+    try:
+        files = [work / "timeseries.csv", work / "agents.csv", work / "events.csv"]
+        write_timeseries(files[0], model.timeseries())
+        write_agents(files[1], model)
+        write_events(files[2], model)
+        if figures:
+            context = FigureContext(
+                scenario_name=scenario.name,
+                seed=scenario.run.seed,
+                n_citizens=scenario.population.citizens,
+                n_firms=scenario.population.firms,
+                score_lower=scenario.score.lower,
+                score_upper=scenario.score.upper,
+                score_baseline=scenario.score.decay_baseline,
+                grade_names=model.grading.names,
+                version=__version__,
+            )
+            files += write_figures(model.timeseries(), context, work / "figures")
+        manifest = {
+            "scenario": scenario.name,
+            "scenario_source": source,
+            "scenario_sha256": scenario.sha256(),
+            "seed": scenario.run.seed,
+            "steps": scenario.run.steps,
+            "versions": {
+                "python": platform.python_version(),
+                "score_sim": __version__,
+                "mesa": mesa.__version__,
+                "numpy": np.__version__,
+            },
+            "command_line": list(sys.argv if command_line is None else command_line),
+            "start_time": start_time,
+            "wall_time_s": round(time.perf_counter() - started, 3),
+            "files": {str(f.relative_to(work)): _file_sha256(f) for f in files},
+            "resolved_scenario": scenario.to_data(),
+        }
+        (work / "manifest.json").write_text(
+            json.dumps(manifest, indent=2, ensure_ascii=False) + "\n", encoding="utf-8"
+        )
+        if target.exists():
+            shutil.rmtree(target)
+        work.rename(target)
+    except BaseException:
+        shutil.rmtree(work, ignore_errors=True)
+        raise
+    written = tuple(target / f.relative_to(work) for f in [*files, work / "manifest.json"])
+    return RunResult(out_dir=target, model=model, manifest=manifest, files=written)
