@@ -31,15 +31,27 @@ def _entry_durations(model: ScoreModel, name: str) -> tuple[np.ndarray, np.ndarr
 def test_blacklist_entry_lasts_between_min_and_max_days(seed):
     scenario = small_scenario(
         behaviours=[
-            {"name": "fraud", "who": "citizen", "rate_per_year": 3.0, "points": -60,
-             "severity": "serious"},
+            {
+                "name": "fraud",
+                "who": "citizen",
+                "rate_per_year": 3.0,
+                "points": -60,
+                "severity": "serious",
+            },
             {"name": "good_deed", "who": "citizen", "rate_per_year": 20.0, "points": 15},
         ],
         lists={
-            "blacklist": {"enter": {"serious_finding": True, "score_below": 950},
-                          "min_days": 30, "max_days": 60},
-            "redlist": {"enabled": False, "enter": {"score_at_least": 1100},
-                        "min_days": 1, "max_days": 2},
+            "blacklist": {
+                "enter": {"serious_finding": True, "score_below": 950},
+                "min_days": 30,
+                "max_days": 60,
+            },
+            "redlist": {
+                "enabled": False,
+                "enter": {"score_at_least": 1100},
+                "min_days": 1,
+                "max_days": 2,
+            },
         },
         score={"half_life_days": 20},
         run={"steps": 300, "seed": seed},
@@ -62,8 +74,12 @@ def test_blacklist_entry_lasts_between_min_and_max_days(seed):
 def test_without_early_removal_every_entry_runs_to_max_days():
     scenario = small_scenario(
         lists={
-            "blacklist": {"enter": {"serious_finding": True}, "min_days": 10, "max_days": 25,
-                          "early_removal": False},
+            "blacklist": {
+                "enter": {"serious_finding": True},
+                "min_days": 10,
+                "max_days": 25,
+                "early_removal": False,
+            },
         },
         run={"steps": 200, "seed": 4},
     )
@@ -97,8 +113,12 @@ def test_redlist_entry_by_score_and_list_covers_only_its_kinds():
         score={"initial": 1100},
         lists={
             "blacklist": {"enter": {"serious_finding": True}, "min_days": 1, "max_days": 2},
-            "redlist": {"who": ["firm"], "enter": {"score_at_least": 1050},
-                        "min_days": 5, "max_days": 10},
+            "redlist": {
+                "who": ["firm"],
+                "enter": {"score_at_least": 1050},
+                "min_days": 5,
+                "max_days": 10,
+            },
         },
         run={"steps": 3, "seed": 1},
     )
@@ -111,11 +131,21 @@ def test_redlist_entry_by_score_and_list_covers_only_its_kinds():
 
 def test_combine_all_needs_every_condition():
     lists = {
-        "blacklist": {"enter": {"serious_finding": True, "score_below": 900, "combine": "all"},
-                      "min_days": 1, "max_days": 5},
+        "blacklist": {
+            "enter": {"serious_finding": True, "score_below": 900, "combine": "all"},
+            "min_days": 1,
+            "max_days": 5,
+        },
     }
-    behaviours = [{"name": "fraud", "who": "citizen", "rate_per_year": 5.0, "points": -50,
-                   "severity": "serious"}]
+    behaviours = [
+        {
+            "name": "fraud",
+            "who": "citizen",
+            "rate_per_year": 5.0,
+            "points": -50,
+            "severity": "serious",
+        }
+    ]
     high = ScoreModel(small_scenario(behaviours=behaviours, lists=lists)).run()
     # a single -50 finding from 1000 never reaches 900, so nobody can be listed on day 1
     assert high.timeseries()["citizen_n_blacklisted"][1] == 0

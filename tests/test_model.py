@@ -25,8 +25,9 @@ def test_agents_are_views_onto_the_arrays():
     assert citizen.score == 1049.0
     assert citizen.grade == "AA"
     assert model.firms[0].sector == "general"
-    assert sum(model.agents.get("blacklisted")) == model.metrics["citizen_n_blacklisted"] + (
-        model.metrics["firm_n_blacklisted"]
+    assert (
+        sum(model.agents.get("blacklisted"))
+        == model.metrics["citizen_n_blacklisted"] + (model.metrics["firm_n_blacklisted"])
     )
 
 
@@ -68,7 +69,7 @@ def test_keyword_overrides_accept_double_underscores():
 
 
 def test_unknown_override_is_refused():
-    with pytest.raises(ScenarioError, match="score.half_lfe_days"):
+    with pytest.raises(ScenarioError, match=r"score\.half_lfe_days"):
         ScoreModel(small_scenario(), **{"score.half_lfe_days": 3})
 
 
@@ -83,9 +84,7 @@ def test_same_seed_same_state_different_seed_different_state():
 
 def test_changing_one_behaviour_leaves_the_others_draws_untouched():
     base = ScoreModel(small_scenario()).run()
-    changed = ScoreModel(
-        small_scenario(), **{"behaviours.fare_dodging.rate_per_year": 9.0}
-    ).run()
+    changed = ScoreModel(small_scenario(), **{"behaviours.fare_dodging.rate_per_year": 9.0}).run()
     # firms' late_tax draws come from their own stream: identical day by day
     assert np.array_equal(
         base.timeseries()["firm_n_findings"], changed.timeseries()["firm_n_findings"]

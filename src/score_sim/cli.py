@@ -93,7 +93,9 @@ def run(
     set_: Annotated[
         list[str] | None,
         typer.Option(
-            "--set", help="Change any scenario value: key.path=value (repeatable).", show_default=False
+            "--set",
+            help="Change any scenario value: key.path=value (repeatable).",
+            show_default=False,
         ),
     ] = None,
     overwrite: Annotated[

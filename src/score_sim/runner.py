@@ -172,8 +172,10 @@ def run_scenario(
     Args:
         scenario: a Scenario, a path to a YAML file or a bundled scenario's name.
         out_dir: output folder; default ``runs/<name>-<short hash>/``.
-        seed, steps, citizens, firms: shorthands for ``run.seed``, ``run.steps``,
-            ``population.citizens`` and ``population.firms``.
+        seed: shorthand for ``run.seed``.
+        steps: shorthand for ``run.steps``.
+        citizens: shorthand for ``population.citizens``.
+        firms: shorthand for ``population.firms``.
         overrides: further ``{"key.path": value}`` changes to the scenario.
         overwrite: replace a non-empty ``out_dir`` instead of refusing.
         figures: whether to draw the PNG figures.

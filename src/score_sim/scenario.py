@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import copy
 import hashlib
+import itertools
 import json
 import math
 from enum import StrEnum
@@ -165,7 +166,7 @@ class Score(_Strict):
             problems.append("only the last grade band may have `min: null`")
         else:
             bounded = [m for m in mins[:-1] if m is not None]
-            if any(a <= b for a, b in zip(bounded, bounded[1:], strict=False)):
+            if any(a <= b for a, b in itertools.pairwise(bounded)):
                 problems.append("grade bands must be listed best first with falling `min`")
         if problems:
             raise ValueError("; ".join(problems))
@@ -222,8 +223,7 @@ class ListEntry(_Strict):
     def _at_least_one(self) -> ListEntry:
         if self.score_below is None and self.score_at_least is None and not self.serious_finding:
             raise ValueError(
-                "give at least one entry condition: score_below, score_at_least or "
-                "serious_finding"
+                "give at least one entry condition: score_below, score_at_least or serious_finding"
             )
         return self
 
@@ -334,7 +334,9 @@ class Scenario(_Strict):
 
     def is_sourced(self, key: str) -> bool:
         """Whether ``key`` (or a section containing it) has an entry in ``sources``."""
-        return any(key == s or key.startswith(s + ".") or key.startswith(s + "[") for s in self.sources)
+        return any(
+            key == s or key.startswith(s + ".") or key.startswith(s + "[") for s in self.sources
+        )
 
 
 # --------------------------------------------------------------------------- key paths
@@ -361,12 +363,14 @@ def _path_exists(data: Any, key: str) -> bool:
     node = data
     try:
         for part in _split_key(key):
-            if isinstance(node, dict) and isinstance(part, str) and part in node:
-                node = node[part]
-            elif isinstance(node, list) and isinstance(part, int) and -len(node) <= part < len(node):
+            if (isinstance(node, dict) and isinstance(part, str) and part in node) or (
+                isinstance(node, list) and isinstance(part, int) and -len(node) <= part < len(node)
+            ):
                 node = node[part]
             elif isinstance(node, list) and isinstance(part, str):
-                matches = [item for item in node if isinstance(item, dict) and item.get("name") == part]
+                matches = [
+                    item for item in node if isinstance(item, dict) and item.get("name") == part
+                ]
                 if not matches:
                     return False
                 node = matches[0]
@@ -389,7 +393,7 @@ def _known_field(model: type[BaseModel], parts: list[str | int]) -> bool:
             args = getattr(current, "__args__", ())
             inner = [a for a in args if a is not type(None) and a is not Ellipsis]
             if not inner:
-                return not isinstance(part, str) or isinstance(current, type) and current is dict
+                return not isinstance(part, str) or (isinstance(current, type) and current is dict)
             if getattr(current, "__origin__", None) is dict:
                 current = inner[-1]
                 continue
@@ -432,7 +436,11 @@ def apply_overrides(
             last = i == len(parts) - 1
             if isinstance(node, list) and isinstance(part, str):
                 index = next(
-                    (j for j, it in enumerate(node) if isinstance(it, dict) and it.get("name") == part),
+                    (
+                        j
+                        for j, it in enumerate(node)
+                        if isinstance(it, dict) and it.get("name") == part
+                    ),
                     None,
                 )
                 if index is None:
@@ -568,9 +576,7 @@ def resolve_scenario_path(name_or_path: str | Path) -> Path:
     )
 
 
-def load_scenario(
-    name_or_path: str | Path, overrides: dict[str, Any] | None = None
-) -> Scenario:
+def load_scenario(name_or_path: str | Path, overrides: dict[str, Any] | None = None) -> Scenario:
     """Load, override and validate a scenario file or a bundled scenario by name.
 
     Args:
