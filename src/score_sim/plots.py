@@ -169,6 +169,8 @@ def _note_no_agents(ax: Axes, ylabel: str) -> None:
     ax.set_xlabel("day")
     ax.set_ylabel(ylabel)
     ax.text(0.5, 0.5, _NO_AGENTS_NOTE, ha="center", va="center", transform=ax.transAxes)
+    ax.set_xticks([])
+    ax.set_yticks([])
 
 
 def _panel_title(kind: str, ctx: FigureContext) -> str:
@@ -213,9 +215,24 @@ def _draw_fan(ax: Axes, ts: TimeSeries, kind: str, ctx: FigureContext) -> None:
         linestyle="--",
         label="mean",
     )
-    bounds = f"bounds ({ctx.score_lower:g}–{ctx.score_upper:g})"
-    ax.axhline(ctx.score_lower, color="0.45", linewidth=1.0, linestyle=(0, (5, 3)), label=bounds)
-    ax.axhline(ctx.score_upper, color="0.45", linewidth=1.0, linestyle=(0, (5, 3)))
+    low_line = _col(ts, f"{kind}_min_score")
+    high_line = _col(ts, f"{kind}_max_score")
+    ax.plot(day, low_line, color=color, linewidth=0.8, linestyle=":", label="min / max")
+    ax.plot(day, high_line, color=color, linewidth=0.8, linestyle=":")
+    # Zoom on where the scores are (most runs use a small part of the scale), keeping the
+    # baseline in view; a bound is drawn when the scores come near it.
+    low = min(np.nanmin(low_line), ctx.score_baseline)
+    high = max(np.nanmax(high_line), ctx.score_baseline)
+    pad = max(0.08 * (high - low), 0.01 * (ctx.score_upper - ctx.score_lower), 1.0)
+    y_low = max(low - pad, ctx.score_lower - pad)
+    y_high = min(high + pad, ctx.score_upper + pad)
+    bounds_label = f"bounds ({ctx.score_lower:g}–{ctx.score_upper:g})"
+    for bound in (ctx.score_lower, ctx.score_upper):
+        if y_low <= bound <= y_high:
+            ax.axhline(
+                bound, color="0.45", linewidth=1.0, linestyle=(0, (5, 3)), label=bounds_label
+            )
+            bounds_label = "_nolegend_"
     ax.axhline(
         ctx.score_baseline,
         color="0.45",
@@ -223,11 +240,8 @@ def _draw_fan(ax: Axes, ts: TimeSeries, kind: str, ctx: FigureContext) -> None:
         linestyle=":",
         label=f"baseline ({ctx.score_baseline:g})",
     )
-    # Scores never leave [lower, upper]: the headroom above `upper` holds the legend.
-    span = max(ctx.score_upper - ctx.score_lower, 1.0)
-    ax.set_ylim(ctx.score_lower - 0.05 * span, ctx.score_upper + 0.32 * span)
-    ticks = MaxNLocator(nbins=8).tick_values(ctx.score_lower, ctx.score_upper)
-    ax.set_yticks(ticks[(ticks >= ctx.score_lower) & (ticks <= ctx.score_upper)])
+    # headroom above the data holds the legend
+    ax.set_ylim(y_low, y_high + 0.35 * (y_high - y_low))
     _day_limits(ax, day)
     ax.set_title(_panel_title(kind, ctx))
     ax.set_xlabel("day")
@@ -323,7 +337,9 @@ def plot_list_sizes(ts: TimeSeries, ctx: FigureContext) -> Figure:
                     "right", functions=(lambda c, n=n: c * 100.0 / n, lambda p, n=n: p * n / 100.0)
                 )
                 pct.set_ylabel(f"% of {_KIND_TITLE[kind].lower()}")
-        _finish_figure(fig, "Blacklist and red-list sizes over time", ctx, right=0.93)
+        _finish_figure(
+            fig, "Blacklist and red-list sizes over time", ctx, right=0.93 if kinds else 0.97
+        )
     return fig
 
 
@@ -373,7 +389,7 @@ def plot_grade_shares(ts: TimeSeries, ctx: FigureContext) -> Figure:
                 fontsize=9,
                 frameon=False,
             )
-        _finish_figure(fig, "Grade shares over time", ctx, right=0.88)
+        _finish_figure(fig, "Grade shares over time", ctx, right=0.88 if kinds else 0.97)
     return fig
 
 
