@@ -214,3 +214,15 @@ def test_text_argument_used_instead_of_file(tmp_path: Path) -> None:
     with pytest.raises(ScenarioError) as info:
         read_yaml(missing, text="- 1\n")
     assert str(missing) in str(info.value)
+
+
+def test_duplicate_keys_are_refused_at_the_repeat(tmp_path):
+    path = tmp_path / "dup.yaml"
+    path.write_text("name: a\nscore:\n  lower: 600\n  lower: 500\nname: b\n")
+    with pytest.raises(ScenarioError) as info:
+        read_yaml(path)
+    lines = [str(p) for p in info.value.problems]
+    assert lines == [
+        f"{path}:4:3 score.lower: duplicate key (first given on line 3)",
+        f"{path}:5:1 name: duplicate key (first given on line 1)",
+    ]

@@ -15,7 +15,7 @@ from typing import Any
 import yaml
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
-from score_sim.errors import Problem, ScenarioError
+from score_sim.errors import Problem, ScenarioError, format_key
 
 __all__ = [
     "MAX_EXPANDED_NODES",
@@ -203,6 +203,48 @@ def _check_expansion(file: str, root: Node, loader: _TrackingLoader) -> None:
         in_progress.add(node_id)
         stack.append((node, True))
         stack.extend((child, False) for child in _children(node))
+
+
+def _check_duplicate_keys(file: str, root: Node) -> None:
+    """Refuse a mapping that names the same key twice (PyYAML would keep the last silently).
+
+    Raises:
+        ScenarioError: one problem per repeated key, at the repeat, with its key path.
+    """
+    problems: list[Problem] = []
+    seen_nodes: set[int] = set()
+    stack: list[tuple[Node, tuple[str | int, ...]]] = [(root, ())]
+    while stack:
+        node, path = stack.pop()
+        if id(node) in seen_nodes:
+            continue
+        seen_nodes.add(id(node))
+        if isinstance(node, MappingNode):
+            first_line: dict[str, int] = {}
+            for key_node, value_node in node.value:
+                if isinstance(key_node, ScalarNode) and key_node.value != "<<":
+                    key = key_node.value
+                    if key in first_line:
+                        line, col = _pos(key_node.start_mark)
+                        problems.append(
+                            Problem(
+                                file,
+                                line,
+                                col,
+                                format_key((*path, key)),
+                                f"duplicate key (first given on line {first_line[key]})",
+                            )
+                        )
+                    else:
+                        first_line[key] = _pos(key_node.start_mark)[0]
+                    stack.append((value_node, (*path, key)))
+                else:
+                    stack.append((value_node, path))
+        elif isinstance(node, SequenceNode):
+            stack.extend((item, (*path, i)) for i, item in enumerate(node.value))
+    if problems:
+        problems.sort(key=lambda p: (p.line or 0, p.col or 0))
+        raise ScenarioError(problems)
 
 
 def _alias_site_within(
@@ -416,6 +458,7 @@ def read_yaml(path: str | Path, text: str | None = None) -> tuple[Any, LocationM
             )
 
         _check_expansion(file, root, loader)
+        _check_duplicate_keys(file, root)
 
         try:
             data = loader.construct_document(root)
