@@ -12,7 +12,6 @@ it comes from.
 
 from __future__ import annotations
 
-import copy
 import hashlib
 import itertools
 import json
@@ -21,7 +20,6 @@ from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
-import yaml
 from pydantic import (
     BaseModel,
     ConfigDict,
@@ -33,6 +31,7 @@ from pydantic import (
 
 from score_sim.errors import Problem, ScenarioError, format_key
 from score_sim.loading import LocationMap, read_yaml
+from score_sim.overrides import apply_overrides, path_exists
 
 SCHEMA_FILENAME = "scenario.schema.json"
 
@@ -317,7 +316,7 @@ class Scenario(_Strict):
                 )
         data = self.model_dump(mode="json")
         for key in self.sources:
-            if not _path_exists(data, key):
+            if not path_exists(data, key):
                 problems.append(f"sources: {key!r} names no key of this scenario")
         if problems:
             raise ValueError("; ".join(problems))
@@ -337,155 +336,6 @@ class Scenario(_Strict):
         return any(
             key == s or key.startswith(s + ".") or key.startswith(s + "[") for s in self.sources
         )
-
-
-# --------------------------------------------------------------------------- key paths
-
-
-def _split_key(key: str) -> list[str | int]:
-    """Split ``behaviours[2].points`` or ``behaviours.2.points`` into path elements."""
-    parts: list[str | int] = []
-    for chunk in key.split("."):
-        while "[" in chunk and chunk.endswith("]"):
-            head, _, rest = chunk.partition("[")
-            if head:
-                parts.append(head)
-            index, _, chunk = rest.partition("]")
-            parts.append(int(index) if index.lstrip("-").isdigit() else index)
-            if chunk.startswith("["):
-                continue
-        if chunk:
-            parts.append(int(chunk) if chunk.isdigit() else chunk)
-    return parts
-
-
-def _path_exists(data: Any, key: str) -> bool:
-    node = data
-    try:
-        for part in _split_key(key):
-            if (isinstance(node, dict) and isinstance(part, str) and part in node) or (
-                isinstance(node, list) and isinstance(part, int) and -len(node) <= part < len(node)
-            ):
-                node = node[part]
-            elif isinstance(node, list) and isinstance(part, str):
-                matches = [
-                    item for item in node if isinstance(item, dict) and item.get("name") == part
-                ]
-                if not matches:
-                    return False
-                node = matches[0]
-            else:
-                return False
-    except ValueError:
-        return False
-    return True
-
-
-def _known_field(model: type[BaseModel], parts: list[str | int]) -> bool:
-    """Whether ``parts`` names a field path that the scenario models define."""
-    current: Any = model
-    for part in parts:
-        if isinstance(current, type) and issubclass(current, BaseModel):
-            if not isinstance(part, str) or part not in current.model_fields:
-                return False
-            current = current.model_fields[part].annotation
-        else:
-            args = getattr(current, "__args__", ())
-            inner = [a for a in args if a is not type(None) and a is not Ellipsis]
-            if not inner:
-                return not isinstance(part, str) or (isinstance(current, type) and current is dict)
-            if getattr(current, "__origin__", None) is dict:
-                current = inner[-1]
-                continue
-            if not isinstance(part, int):
-                # a tuple of models can be addressed by an item's name
-                if any(isinstance(a, type) and issubclass(a, BaseModel) for a in inner):
-                    current = inner[0]
-                    continue
-                return False
-            current = inner[0]
-    return True
-
-
-def apply_overrides(
-    data: dict[str, Any], overrides: dict[str, Any]
-) -> tuple[dict[str, Any], list[tuple[str | int, ...]]]:
-    """Return a copy of scenario ``data`` with ``overrides`` applied, and the paths set.
-
-    Keys are dotted paths (``score.half_life_days``); list items are addressed by index
-    (``behaviours.0.points`` or ``behaviours[0].points``) or by their ``name``
-    (``behaviours.traffic_ticket.points``). ``a__b`` is accepted for ``a.b`` so that the
-    keys can be Python keyword arguments (``mesa.batch_run``). Values are used as given.
-    The returned paths use list indices, as validation errors do.
-
-    Raises:
-        ScenarioError: when a key names nothing the scenario models define.
-    """
-    result = copy.deepcopy(data)
-    problems = []
-    set_paths: list[tuple[str | int, ...]] = []
-    for raw_key, value in overrides.items():
-        key = raw_key.replace("__", ".")
-        parts = _split_key(key)
-        if not parts or not _known_field(Scenario, parts):
-            problems.append(Problem("--set", None, None, key, "no such key in a scenario"))
-            continue
-        node: Any = result
-        resolved: list[str | int] = []
-        for i, part in enumerate(parts):
-            last = i == len(parts) - 1
-            if isinstance(node, list) and isinstance(part, str):
-                index = next(
-                    (
-                        j
-                        for j, it in enumerate(node)
-                        if isinstance(it, dict) and it.get("name") == part
-                    ),
-                    None,
-                )
-                if index is None:
-                    break
-                part = index
-            if isinstance(node, dict) and isinstance(part, str):
-                if last:
-                    node[part] = value
-                elif part not in node or node[part] is None:
-                    node[part] = [] if isinstance(parts[i + 1], int) else {}
-            elif not (isinstance(node, list) and isinstance(part, int) and 0 <= part < len(node)):
-                break
-            elif last:
-                node[part] = value
-            resolved.append(part)
-            if not last:
-                node = node[part]
-        if len(resolved) == len(parts):
-            set_paths.append(tuple(resolved))
-        else:
-            problems.append(
-                Problem("--set", None, None, key, "no such item in this scenario to set")
-            )
-    if problems:
-        raise ScenarioError(problems)
-    return result, set_paths
-
-
-def parse_override(text: str) -> tuple[str, Any]:
-    """Parse ``key.path=value`` from the command line; the value is read as YAML.
-
-    Raises:
-        ScenarioError: when there is no ``=`` or the value is not valid YAML.
-    """
-    key, sep, raw = text.partition("=")
-    key = key.strip()
-    if not sep or not key:
-        raise ScenarioError([Problem("--set", None, None, text, "expected key.path=value")])
-    try:
-        value = yaml.safe_load(raw) if raw.strip() else None
-    except yaml.YAMLError as exc:
-        raise ScenarioError(
-            [Problem("--set", None, None, key, f"value is not valid YAML: {exc}")]
-        ) from None
-    return key, value
 
 
 # --------------------------------------------------------------------------- loading
@@ -529,7 +379,7 @@ def scenario_from_data(
         raise ScenarioError([Problem(file, 1, 1, "", "a scenario must be a mapping of keys")])
     set_paths: list[tuple[str | int, ...]] = []
     if overrides:
-        data, set_paths = apply_overrides(data, overrides)
+        data, set_paths = apply_overrides(Scenario, data, overrides)
     try:
         return Scenario.model_validate(data)
     except ValidationError as exc:
