@@ -37,13 +37,23 @@ import argparse
 import math
 import statistics
 import time
+import warnings
 from typing import NamedTuple
 
 import mesa
 
-from score_sim.scenario import ListRule, NegativeCounting, Scenario, Severity, load_scenario
+from score_sim.scenario import (
+    Behaviour,
+    ListRule,
+    NegativeCounting,
+    Scenario,
+    Severity,
+    load_scenario,
+)
 
 DAYS_PER_YEAR = 365.0
+CORE_SECTIONS = ("name", "description", "sources", "population", "score", "behaviours", "lists")
+"""Scenario sections the reference mirrors; ``run`` sets only its length."""
 
 
 class DailyBehaviour(NamedTuple):
@@ -57,6 +67,36 @@ class DailyBehaviour(NamedTuple):
     detection: float
     points: float
     serious: bool
+
+
+def mechanisms_beyond_the_core(scenario: Scenario) -> list[str]:
+    """Scenario sections, other than the core and ``run``, changed from their defaults."""
+    changed = []
+    for name, field in type(scenario).model_fields.items():
+        if name in (*CORE_SECTIONS, "run"):
+            continue
+        if getattr(scenario, name) != field.get_default(call_default_factory=True):
+            changed.append(name)
+    return changed
+
+
+def detection_probability(behaviour: Behaviour) -> float:
+    """Chance that one occurrence of ``behaviour`` becomes a finding.
+
+    Scenarios give it as ``detection_probability``. Where a scenario gives ``detection`` by
+    channel instead, the channels that need no ties or inspections (records, surveillance)
+    are taken as independent; denunciation and inspection are beyond this reference.
+    """
+    legacy = getattr(behaviour, "detection_probability", None)
+    if legacy is not None:
+        return float(legacy)
+    channels = behaviour.detection
+    if getattr(channels, "denunciation_per_tie", 0.0) or getattr(channels, "inspection", 0.0):
+        raise NotImplementedError(
+            f"behaviour {behaviour.name!r}: denunciation and inspection are not in the reference"
+        )
+    missed = (1.0 - channels.records) * (1.0 - getattr(channels, "surveillance", 0.0))
+    return 1.0 - missed
 
 
 def poisson(random, rate: float, p_none: float) -> int:
@@ -153,9 +193,9 @@ class RefActor(mesa.Agent):
             age = day - since
             if age >= rule.max_days:
                 return None  # expired; no re-entry on the day an entry ends
-            if rule.early_removal and score_holds is not None:
-                if age >= rule.min_days and not score_holds:
-                    return None  # early removal
+            ended = rule.early_removal and score_holds is not None and not score_holds
+            if ended and age >= rule.min_days:
+                return None  # early removal: the score condition no longer holds
             return since
         if self.kind not in rule.who:
             return None
@@ -205,6 +245,12 @@ class ReferenceModel(mesa.Model):
     def __init__(self, scenario: Scenario, seed: int) -> None:
         super().__init__(rng=seed)
         self.scenario = scenario
+        beyond = mechanisms_beyond_the_core(scenario)
+        if beyond:
+            warnings.warn(
+                f"the reference ignores {', '.join(beyond)}: it mirrors only the core rules",
+                stacklevel=2,
+            )
         self.baseline = scenario.score.decay_baseline
         half_life = scenario.score.half_life_days
         self.decay_factor = 1.0 if half_life is None else 0.5 ** (1.0 / half_life)
@@ -216,7 +262,7 @@ class ReferenceModel(mesa.Model):
                     b.name,
                     rate,
                     math.exp(-rate),
-                    b.detection_probability,
+                    detection_probability(b),
                     b.points,
                     b.severity is Severity.serious,
                 )
@@ -272,7 +318,7 @@ def main() -> None:
         walls.append(time.perf_counter() - started)
     wall = statistics.median(walls)
     agent_days = (args.citizens + firms) * args.steps
-    last = model.datacollector.get_model_vars_dataframe().iloc[-1]
+    last = {column: values[-1] for column, values in model.datacollector.model_vars.items()}
     print(
         f"reference: {args.citizens:,} citizens + {firms:,} firms x {args.steps} days, "
         f"median of {args.repeat}: {wall:.2f} s wall, {agent_days / wall:,.0f} agent-days/s"

@@ -6,9 +6,10 @@ import numpy as np
 import pytest
 from conftest import small_scenario
 
+from score_sim.events import Cause
 from score_sim.model import ScoreModel
-from score_sim.rules.behaviour import Occurrences
 from score_sim.rules.grades import Grading
+from score_sim.rules.reporting import Findings
 from score_sim.rules.scoring import apply_findings
 from score_sim.scenario import RONGCHENG_GRADES, NegativeCounting
 
@@ -62,10 +63,15 @@ def test_no_decay_without_half_life():
 def test_serious_first_waives_minor_deductions_until_a_serious_finding():
     score = np.full(4, 1000.0)
     record = np.array([False, True, False, False])
-    findings = Occurrences(np.array([0, 1, 2, 2, 3]), np.array([0, 0, 1, 0, 2], dtype=np.int16))
+    findings = Findings.build(
+        np.array([0, 1, 2, 2, 3]), np.array([0, 0, 1, 0, 2]), 0, True, Cause.conduct
+    )
     points = np.array([-20.0, -50.0, 30.0])
     serious = np.array([False, True, False])
-    apply_findings(score, findings, points, serious, record, NegativeCounting.serious_first)
+    false_points = np.zeros(4)
+    apply_findings(
+        score, false_points, findings, points, serious, record, NegativeCounting.serious_first
+    )
     # actor 0: minor, no record -> waived; actor 1: has a record -> counts;
     # actor 2: serious then minor on the same day -> both count; actor 3: positive -> counts
     assert score.tolist() == [1000.0, 980.0, 930.0, 1030.0]
@@ -75,9 +81,13 @@ def test_serious_first_waives_minor_deductions_until_a_serious_finding():
 def test_every_infraction_counts_each_deduction():
     score = np.full(2, 1000.0)
     record = np.zeros(2, dtype=bool)
-    findings = Occurrences(np.array([0, 0, 1]), np.array([0, 0, 0], dtype=np.int16))
+    findings = Findings.build(
+        np.array([0, 0, 1]), np.array([0, 0, 0]), 0, np.array([True, False, True]), 0
+    )
+    false_points = np.zeros(2)
     apply_findings(
         score,
+        false_points,
         findings,
         np.array([-5.0]),
         np.array([False]),
@@ -85,6 +95,7 @@ def test_every_infraction_counts_each_deduction():
         NegativeCounting.every_infraction,
     )
     assert score.tolist() == [990.0, 995.0]
+    assert false_points.tolist() == [-5.0, 0.0]  # the second finding on actor 0 was false
 
 
 def test_serious_first_lowers_mean_deduction_in_a_run():
@@ -118,7 +129,7 @@ def test_findings_grow_with_rate():
     assert counts[0] < counts[1] < counts[2]
 
 
-def test_detection_probability_thins_findings():
+def test_detection_by_records_thins_findings():
     full = small_scenario(
         behaviours=[{"name": "x", "who": "citizen", "rate_per_year": 3.0, "points": -1}]
     )
@@ -129,7 +140,7 @@ def test_detection_probability_thins_findings():
                 "who": "citizen",
                 "rate_per_year": 3.0,
                 "points": -1,
-                "detection_probability": 0.25,
+                "detection": {"records": 0.25},
             }
         ]
     )

@@ -1,8 +1,9 @@
-"""The event log: a compact record of what happened to whom and when.
+"""The event log: a compact record of what happened to whom, when, and why.
 
-Per-actor history is kept as events (day, actor, what), never as a row per actor per day.
-The log is a preallocated numpy buffer that doubles when full, so recording a day's events
-costs in proportion to the events, with no Python list growing day by day.
+Per-actor history is kept as events (day, actor, what, whether it was true, what it traces
+to), never as a row per actor per day. The log is a preallocated numpy buffer that doubles
+when full, so recording a day's events costs in proportion to the events, with no Python
+list growing day by day.
 """
 
 from __future__ import annotations
@@ -15,30 +16,87 @@ import numpy as np
 class EventKind(IntEnum):
     """What an event records."""
 
-    blacklist_entry = 0
-    blacklist_expiry = 1
-    blacklist_early_removal = 2
-    redlist_entry = 3
-    redlist_expiry = 4
-    redlist_early_removal = 5
+    finding = 0
+    blacklist_entry = 1
+    blacklist_expiry = 2
+    blacklist_early_removal = 3
+    redlist_entry = 4
+    redlist_expiry = 5
+    redlist_early_removal = 6
+    sanction = 7
+    appeal_filed = 8
+    appeal_upheld = 9
+    appeal_rejected = 10
+    credit_repair = 11
+    job_loss = 12
+    pariah_recovery = 13
 
 
-EVENT_DTYPE = np.dtype([("day", np.int32), ("actor", np.int32), ("event", np.int8)])
+class Cause(IntEnum):
+    """What an event traces back to."""
+
+    none = 0
+    conduct = 1
+    """Something the actor really did."""
+    false_finding = 2
+    """A record of misconduct that never happened."""
+    malicious_denunciation = 3
+    """A tie made it up."""
+    misidentification = 4
+    """Someone else did it; the finding landed on the wrong actor."""
+    score = 5
+    """The score crossed a list's threshold."""
+    own_sanction = 6
+    """The actor's own listing (or grade) triggered the sanction."""
+    legal_representative = 7
+    staff = 8
+    family = 9
+    parent_company = 10
+
+
+EVENT_DTYPE = np.dtype(
+    [
+        ("day", np.int32),
+        ("actor", np.int32),
+        ("event", np.int8),
+        ("behaviour", np.int16),
+        ("channel", np.int8),
+        ("true", np.int8),
+        ("cause", np.int8),
+        ("source", np.int32),
+        ("days", np.int32),
+    ]
+)
+"""``behaviour``, ``channel`` and ``source`` are -1 where they do not apply; ``true`` is 1 or
+0 for a finding (or what an event traces to), -1 where unknown; ``days`` is a duration
+(of an ended list entry, a pariah spell), else 0."""
 
 
 class EventLog:
-    """A growing table of events with columns ``day``, ``actor`` and ``event``."""
+    """A growing table of events (see :data:`EVENT_DTYPE`)."""
 
-    def __init__(self, capacity: int = 1024) -> None:
+    def __init__(self, capacity: int = 4096) -> None:
         self._rows = np.empty(max(capacity, 1), dtype=EVENT_DTYPE)
         self._size = 0
 
     def __len__(self) -> int:
         return self._size
 
-    def record(self, day: int, actors: np.ndarray, kind: EventKind) -> None:
-        """Append one event of ``kind`` on ``day`` for each actor in ``actors``."""
-        n = int(actors.size)
+    def record(
+        self,
+        day: int,
+        actors: np.ndarray,
+        kind: EventKind,
+        *,
+        behaviour: np.ndarray | int = -1,
+        channel: np.ndarray | int = -1,
+        true: np.ndarray | int = -1,
+        cause: np.ndarray | int = Cause.none,
+        source: np.ndarray | int = -1,
+        days: np.ndarray | int = 0,
+    ) -> None:
+        """Append one event of ``kind`` on ``day`` per actor; other fields broadcast."""
+        n = int(np.size(actors))
         if n == 0:
             return
         needed = self._size + n
@@ -50,6 +108,12 @@ class EventLog:
         block["day"] = day
         block["actor"] = actors
         block["event"] = kind
+        block["behaviour"] = behaviour
+        block["channel"] = channel
+        block["true"] = true
+        block["cause"] = cause
+        block["source"] = source
+        block["days"] = days
         self._size = needed
 
     @property

@@ -22,14 +22,42 @@ SCORE_STATS = (
 )
 
 
+KIND_COUNTS = (
+    "n_blacklisted",
+    "n_redlisted",
+    "n_findings",
+    "n_restricted",
+    "n_pariah",
+    "n_listed_innocent",
+)
+WORLD_COLUMNS = (
+    "n_true_findings",
+    "n_false_findings",
+    "n_inspections",
+    "n_appeals_pending",
+    "citizen_n_unemployed",
+    "n_cascades",
+    "mean_cascade_size",
+    "sanction_days",
+    "innocent_sanction_days",
+    "false_finding_sanction_days",
+    "tie_sanction_days",
+    "innocent_sanction_share",
+)
+"""Whole-city columns: today's findings by truth and inspections; appeals waiting;
+citizens without a job; cascades so far and their mean size (distinct actors restricted);
+sanction-days so far, those borne by the innocent (split into false findings and ties),
+and the innocent share."""
+
+
 def column_names(grade_names: tuple[str, ...]) -> list[str]:
     """Every time-series column, in file order."""
     columns = ["step"]
     for kind in KINDS:
         columns += [f"{kind}_{stat}" for stat in SCORE_STATS]
-        columns += [f"{kind}_n_blacklisted", f"{kind}_n_redlisted", f"{kind}_n_findings"]
+        columns += [f"{kind}_{count}" for count in KIND_COUNTS]
         columns += [f"{kind}_n_grade_{name}" for name in grade_names]
-    return columns
+    return columns + list(WORLD_COLUMNS)
 
 
 def kind_metrics(
@@ -37,9 +65,7 @@ def kind_metrics(
     score: np.ndarray,
     grade_counts: np.ndarray,
     grade_names: tuple[str, ...],
-    n_blacklisted: int,
-    n_redlisted: int,
-    n_findings: int,
+    counts: dict[str, int],
 ) -> dict[str, float]:
     """One kind's metrics for one day.
 
@@ -48,9 +74,7 @@ def kind_metrics(
         score: scores of this kind's actors.
         grade_counts: actors per grade band, best first.
         grade_names: band names, best first.
-        n_blacklisted: actors of this kind on the blacklist.
-        n_redlisted: actors of this kind on the red list.
-        n_findings: findings against actors of this kind today.
+        counts: this kind's value of each of :data:`KIND_COUNTS`.
     """
     out: dict[str, float] = {}
     if score.size:
@@ -60,9 +84,8 @@ def kind_metrics(
         stats = (np.nan,) * len(SCORE_STATS)
     for name, value in zip(SCORE_STATS, stats, strict=True):
         out[f"{kind}_{name}"] = float(value)
-    out[f"{kind}_n_blacklisted"] = n_blacklisted
-    out[f"{kind}_n_redlisted"] = n_redlisted
-    out[f"{kind}_n_findings"] = n_findings
+    for name in KIND_COUNTS:
+        out[f"{kind}_{name}"] = counts[name]
     for name, count in zip(grade_names, grade_counts, strict=True):
         out[f"{kind}_n_grade_{name}"] = int(count)
     return out

@@ -3,10 +3,12 @@
 ``ScoreModel`` owns the city's arrays (:class:`score_sim.world.World`) and a Mesa agent per
 actor as a view onto them. One step is one day:
 
-    behave -> observe -> score (add points, clamp, decay) -> lists (expire, enter) -> collect
+    behave -> report (channels, inspections, erroneous reports) -> score (add points,
+    spill over, clamp, decay) -> lists (expire, enter) -> remedies (appeals, credit repair)
+    -> sanctions (restrictions, reach, cascades) -> effects (job losses) -> harms -> collect
 
 Every rule acts on whole arrays (see :mod:`score_sim.rules`); there is no Python loop over
-actors in a step.
+actors in a step. Each mechanism draws from its own random stream (:mod:`score_sim.streams`).
 """
 
 from __future__ import annotations
@@ -19,14 +21,26 @@ import mesa
 import numpy as np
 
 from score_sim.agents import Citizen, Firm
-from score_sim.events import EventLog
+from score_sim.events import EventKind, EventLog
+from score_sim.harms import HarmLedger
 from score_sim.memory import check_population
 from score_sim.metrics import KINDS, column_names, kind_metrics
 from score_sim.rules.behaviour import draw_occurrences
+from score_sim.rules.effects import Feedback
 from score_sim.rules.grades import Grading
-from score_sim.rules.observation import observe
-from score_sim.rules.scoring import apply_findings, clamp, decay, decay_factor
-from score_sim.scenario import Scenario, Severity, load_scenario, scenario_from_data
+from score_sim.rules.inspections import InspectionOffice
+from score_sim.rules.remedies import AppealsDesk, repair_credit
+from score_sim.rules.reporting import Findings, Reporting
+from score_sim.rules.sanctions import RESTRICTION_BITS, SanctionBook
+from score_sim.rules.scoring import (
+    apply_findings,
+    clamp,
+    decay,
+    decay_factor,
+    serious_causes,
+    spill_over,
+)
+from score_sim.scenario import Restriction, Scenario, Severity, load_scenario, scenario_from_data
 from score_sim.streams import stream
 from score_sim.world import build_world
 
@@ -83,16 +97,44 @@ class ScoreModel(mesa.Model):
         pop = scenario.population
         check_population(pop.citizens, pop.firms)
 
-        self.world = build_world(scenario, stream(seed, "world"))
+        self.world = build_world(scenario, stream(seed, "world"), stream(seed, "ties"))
+        world = self.world
         self.grading = Grading(scenario.score.grades)
         self.events = EventLog()
         behaviours = scenario.behaviours
+        self._streams = {
+            name: stream(seed, name)
+            for name in (
+                "inspections",
+                "errors:false_findings",
+                "errors:malicious_denunciations",
+                "appeals",
+                "credit_repair",
+                "job_loss",
+            )
+        }
         self._behaviour_streams = [stream(seed, f"behaviour:{b.name}") for b in behaviours]
-        self._observation_stream = stream(seed, "observation")
+        self._excess_streams = [stream(seed, f"behaviour:{b.name}:excess") for b in behaviours]
         self._points = np.array([b.points for b in behaviours], dtype=np.float64)
+        self._negative = self._points < 0
         self._serious = np.array([b.severity is Severity.serious for b in behaviours], dtype=bool)
-        self._detection = np.array([b.detection_probability for b in behaviours])
         self._decay_factor = decay_factor(scenario.score.half_life_days)
+
+        self.reporting = Reporting(behaviours, scenario.errors)
+        self.inspections = InspectionOffice(
+            scenario.inspections, self.grading.names, pop.citizens, pop.firms, self.reporting
+        )
+        self.sanctions = SanctionBook(
+            scenario.sanctions, self.grading.names, pop.citizens, pop.firms, world.ties
+        )
+        self.feedback = Feedback(scenario.effects, self.grading.names)
+        self.appeals = AppealsDesk(scenario.remedies.appeals)
+        self.harms = HarmLedger(scenario.harm_metrics, world.n_actors, scenario.score.lower)
+        # who could denounce an actor: a citizen's family and friends, a firm's staff
+        self._n_ties = np.concatenate([world.ties.social.degree, world.ties.staff.degree])
+        self.grades_at_start = self.grading.grade_index(world.score)
+        self.grades = self.grades_at_start.copy()
+        """Every actor's grade index today (0 = best)."""
 
         self.citizens = [Citizen(self, i) for i in range(pop.citizens)]
         self.firms = [Firm(self, pop.citizens + i) for i in range(pop.firms)]
@@ -102,59 +144,192 @@ class ScoreModel(mesa.Model):
         self.datacollector = mesa.DataCollector(
             model_reporters={c: functools.partial(_metric, c) for c in self.columns}
         )
-        self._findings_by_kind = (0, 0)
+        self._today = Findings.empty()
+        self._n_inspections = 0
         self._collect()
         self.running = self.steps < scenario.run.steps
 
     def step(self) -> None:
-        """Advance one day: behave, observe, score, update lists, collect."""
+        """Advance one day (see the module docstring for the order of the rules)."""
         day = self.steps
         world = self.world
-        score_rule = self.scenario.score
-        occurrences = draw_occurrences(self.scenario.behaviours, world, self._behaviour_streams)
-        findings = observe(occurrences, self._detection, self._observation_stream)
-        serious_today = apply_findings(
+        scenario = self.scenario
+        score_rule = scenario.score
+        streams = self._streams
+
+        restricted = self.sanctions.restrictions != 0
+        multiplier = None
+        if self.feedback.enabled:
+            multiplier = self.feedback.multiplier(
+                self.sanctions.restrictions, self.grades, world.redlist.listed, world.employer
+            )
+        occurrences = draw_occurrences(
+            scenario.behaviours,
+            world,
+            self._behaviour_streams,
+            self._excess_streams,
+            multiplier,
+            self.feedback.max_multiplier,
+        )
+        misconduct = self._negative[occurrences.behaviour]
+        self.harms.count_misconduct(restricted, occurrences.actor[misconduct])
+
+        found, unseen = self.reporting.observe(occurrences, self._n_ties)
+        self.inspections.add_pending(day, unseen)
+        firms = world.kind_slice("firm")
+        extra = RESTRICTION_BITS[Restriction.extra_inspections]
+        inspected, self._n_inspections = self.inspections.inspect(
+            day,
+            self.grades[firms],
+            (self.sanctions.restrictions[firms] & extra) != 0,
+            streams["inspections"],
+        )
+        findings = Findings.concatenate(
+            [
+                found,
+                inspected,
+                self.reporting.false_findings(
+                    world.n_citizens, world.n_firms, streams["errors:false_findings"]
+                ),
+                self.reporting.malicious_denunciations(
+                    world.ties.social, world.n_citizens, streams["errors:malicious_denunciations"]
+                ),
+            ]
+        )
+        self._today = findings
+
+        delta = apply_findings(
             world.score,
+            world.false_points,
             findings,
             self._points,
             self._serious,
             world.serious_record,
             score_rule.negative_counting,
         )
+        spill_over(
+            world.score,
+            world.false_points,
+            findings,
+            delta,
+            world.employer,
+            world.ties.parent,
+            world.n_citizens,
+            scenario.sanctions.spillover,
+        )
         clamp(world.score, score_rule.lower, score_rule.upper)
         decay(world.score, score_rule.decay_baseline, self._decay_factor)
-        world.blacklist.update(day, world.score, serious_today, self.events)
-        world.redlist.update(day, world.score, serious_today, self.events)
-        n_citizen_findings = int(np.count_nonzero(findings.actor < world.n_citizens))
-        self._findings_by_kind = (n_citizen_findings, len(findings) - n_citizen_findings)
+        world.false_points *= self._decay_factor
+
+        serious_cause = serious_causes(findings, self._serious, world.n_actors)
+        world.blacklist.update(day, world.score, serious_cause, world.false_points, self.events)
+        world.redlist.update(day, world.score, serious_cause, world.false_points, self.events)
+
+        self.appeals.file(day, world.blacklist, streams["appeals"], self.events)
+        self.appeals.decide(
+            day, world.blacklist, world.score, world.false_points, streams["appeals"], self.events
+        )
+        repair_credit(
+            day,
+            scenario.remedies.credit_repair,
+            world.blacklist,
+            world.is_firm,
+            streams["credit_repair"],
+            self.events,
+        )
+        clamp(world.score, score_rule.lower, score_rule.upper)
+
+        self.grades = self.grading.grade_index(world.score)
+        self.sanctions.update(
+            day,
+            world.blacklist.listed,
+            world.blacklist.innocent,
+            self.grades,
+            self.grading.grade_index(world.score - world.false_points),
+            world.employer,
+            self.events,
+        )
+        self.feedback.lose_jobs(
+            day, self.sanctions.restrictions, world.employer, streams["job_loss"], self.events
+        )
+        own = self.sanctions.own != 0
+        self.harms.update(
+            day,
+            world.score,
+            world.blacklist.listed,
+            own,
+            self.sanctions.innocent,
+            self.sanctions.restrictions != 0,
+            self.events,
+        )
+        self.events.record(
+            day,
+            findings.actor,
+            EventKind.finding,
+            behaviour=findings.behaviour,
+            channel=findings.channel,
+            true=findings.true.astype(np.int8),
+            cause=findings.cause,
+            source=findings.source,
+        )
         self._collect()
-        self.running = self.steps < self.scenario.run.steps
+        self.running = self.steps < scenario.run.steps
 
     def _collect(self) -> None:
         world = self.world
-        metrics: dict[str, float] = {"step": self.steps}
-        for kind, n_findings in zip(KINDS, self._findings_by_kind, strict=True):
+        day = self.steps
+        findings = self._today
+        pariah = self.harms.pariah(day)
+        restricted = self.sanctions.restrictions != 0
+        listed_innocent = world.blacklist.listed & world.blacklist.innocent
+        is_citizen_finding = findings.actor < world.n_citizens
+        n_findings = {
+            "citizen": int(np.count_nonzero(is_citizen_finding)),
+            "firm": int(np.count_nonzero(~is_citizen_finding)),
+        }
+        metrics: dict[str, float] = {"step": day}
+        for kind in KINDS:
             span = world.kind_slice(kind)
-            score = world.score[span]
+            counts = {
+                "n_blacklisted": int(np.count_nonzero(world.blacklist.listed[span])),
+                "n_redlisted": int(np.count_nonzero(world.redlist.listed[span])),
+                "n_findings": n_findings[kind],
+                "n_restricted": int(np.count_nonzero(restricted[span])),
+                "n_pariah": int(np.count_nonzero(pariah[span])),
+                "n_listed_innocent": int(np.count_nonzero(listed_innocent[span])),
+            }
             metrics |= kind_metrics(
                 kind,
-                score,
-                self.grading.counts(score),
+                world.score[span],
+                np.bincount(self.grades[span], minlength=len(self.grading.names)),
                 self.grading.names,
-                int(np.count_nonzero(world.blacklist.listed[span])),
-                int(np.count_nonzero(world.redlist.listed[span])),
-                n_findings,
+                counts,
             )
+        cascades = self.sanctions.cascades
+        harms = self.harms
+        n_true = int(np.count_nonzero(findings.true))
+        metrics |= {
+            "n_true_findings": n_true,
+            "n_false_findings": len(findings) - n_true,
+            "n_inspections": self._n_inspections,
+            "n_appeals_pending": self.appeals.n_pending,
+            "citizen_n_unemployed": int(np.count_nonzero(world.employer < 0)),
+            "n_cascades": int(cascades.size),
+            "mean_cascade_size": float(cascades["n_agents"].mean()) if cascades.size else 0.0,
+            "sanction_days": harms.sanction_days,
+            "innocent_sanction_days": harms.innocent_sanction_days,
+            "false_finding_sanction_days": harms.false_finding_sanction_days,
+            "tie_sanction_days": harms.tie_sanction_days,
+            "innocent_sanction_share": (
+                harms.innocent_sanction_days / harms.sanction_days if harms.sanction_days else 0.0
+            ),
+        }
         self.metrics = metrics
         self.datacollector.collect(self)
 
     def grade_of(self, index: int) -> int:
         """Grade band index (0 = best) of actor ``index``."""
         return int(self.grading.grade_index(self.world.score[index : index + 1])[0])
-
-    def grades(self) -> np.ndarray:
-        """Grade band index (0 = best) of every actor."""
-        return self.grading.grade_index(self.world.score)
 
     def run(self, progress: Any = None) -> ScoreModel:
         """Step until the scenario's ``run.steps`` days have passed.

@@ -88,7 +88,7 @@ def _agent_table(model: ScoreModel) -> dict[str, np.ndarray]:
         "id": first_id + np.arange(n),
         "kind": np.where(world.is_firm, "firm", "citizen"),
         "score": world.score,
-        "grade": np.array(model.grading.names, dtype=object)[model.grades()],
+        "grade": np.array(model.grading.names, dtype=object)[model.grades],
         "blacklisted": world.blacklist.listed.astype(np.int8),
         "redlisted": world.redlist.listed.astype(np.int8),
         "days_blacklisted": world.blacklist.days_listed_total,

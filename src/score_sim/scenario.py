@@ -177,6 +177,36 @@ class Score(_Strict):
         return self.initial if self.baseline is None else self.baseline
 
 
+class Channel(StrEnum):
+    """How a finding reaches an actor's record."""
+
+    records = "records"
+    surveillance = "surveillance"
+    denunciation = "denunciation"
+    inspection = "inspection"
+
+
+class Detection(_Strict):
+    """Chance that one occurrence of a behaviour is found, by channel."""
+
+    records: float = Field(
+        1.0, ge=0, le=1, description="Official records (courts, banks, agencies)."
+    )
+    surveillance: float = Field(0.0, ge=0, le=1, description="Cameras and online monitoring.")
+    denunciation_per_tie: float = Field(
+        0.0,
+        ge=0,
+        le=1,
+        description="Chance that each tie (family, friend; a firm's staff) reports it.",
+    )
+    inspection: float = Field(
+        0.0,
+        ge=0,
+        le=1,
+        description="Firms: chance that a 'double random' inspection finds it, while pending.",
+    )
+
+
 class Behaviour(_Strict):
     """Something actors do at a rate, which costs or earns points when it is found."""
 
@@ -190,8 +220,8 @@ class Behaviour(_Strict):
         None, description="Sector the behaviour belongs to (must be one of population.sectors)."
     )
     severity: Severity = Field(Severity.minor, description="minor or serious.")
-    detection_probability: float = Field(
-        1.0, ge=0, le=1, description="Chance that an occurrence becomes a finding."
+    detection: Detection = Field(
+        default_factory=Detection, description="Chance that an occurrence is found, by channel."
     )
 
     @field_validator("rate_per_year")
@@ -203,7 +233,11 @@ class Behaviour(_Strict):
 
 
 class ListEntry(_Strict):
-    """When an actor enters a list. Conditions combine with `combine` (any or all)."""
+    """When an actor enters a list. Conditions combine with `combine` (any or all).
+
+    Giving both score conditions defines a band (score_at_least <= score < score_below),
+    which counts as one condition.
+    """
 
     score_below: float | None = Field(
         None, description="Enter when the score falls below this value."
@@ -239,8 +273,9 @@ class ListRule(_Strict):
     max_days: int = Field(ge=1, description="An entry expires after at most this many days.")
     early_removal: bool = Field(
         True,
-        description="After min_days, remove the entry as soon as the score condition no "
-        "longer holds (fixing the problem speeds removal).",
+        description="After min_days (counted from the latest serious finding, if any), remove "
+        "the entry as soon as the score condition no longer holds (fixing the problem speeds "
+        "removal). Lists without a score condition run to max_days unless remedied.",
     )
 
     @model_validator(mode="after")
@@ -269,6 +304,253 @@ class Lists(_Strict):
 
     blacklist: ListRule = Field(default_factory=_default_blacklist)
     redlist: ListRule = Field(default_factory=_default_redlist)
+
+
+class Restriction(StrEnum):
+    """A restriction of joint sanctions (after the 2016 joint-punishment memoranda)."""
+
+    travel = "travel"
+    """Bans on flights, high-speed trains and travel abroad."""
+    credit = "credit"
+    """Harder or no credit."""
+    public_contracts = "public_contracts"
+    """Exclusion from public procurement."""
+    public_service_jobs = "public_service_jobs"
+    """Exclusion from jobs in public service."""
+    employment = "employment"
+    """Exclusion from some employers and jobs."""
+    school_access = "school_access"
+    """Children barred from private schools."""
+    licences = "licences"
+    """Denied licences, approvals and stock issuance."""
+    extra_inspections = "extra_inspections"
+    """More unplanned site and customs inspections."""
+    partners = "partners"
+    """Business partners avoid the firm."""
+    welfare = "welfare"
+    """Exclusion from welfare and public services."""
+    honours = "honours"
+    """Barred from community honours."""
+
+
+class Ties(_Strict):
+    """The ties along which findings and sanctions travel."""
+
+    household_size_mean: float = Field(
+        0.0,
+        ge=0,
+        le=20,
+        description="Mean size of a family household (citizens); 0 for no family ties.",
+    )
+    friends_per_citizen: float = Field(
+        0.0, ge=0, le=100, description="Mean number of friend ties per citizen."
+    )
+    branch_share: float = Field(
+        0.0,
+        ge=0,
+        lt=1,
+        description="Share of firms that are branches of another (parent) firm.",
+    )
+    legal_representatives: bool = Field(
+        True,
+        description="Each firm has a legal representative: one of its staff, else a citizen.",
+    )
+
+
+class Inspections(_Strict):
+    """Inspections of firms ("double random, one open"), at rates set by the firm's grade."""
+
+    enabled: bool = Field(False, description="Whether firms are inspected.")
+    rate_per_year_by_grade: dict[str, float] = Field(
+        default_factory=dict,
+        description="Inspections per firm per year by grade name; grades not named use "
+        "`default_rate_per_year`.",
+    )
+    default_rate_per_year: float = Field(0.5, ge=0)
+    extra_inspections_multiplier: float = Field(
+        3.0, ge=1, description="Rate multiplier for firms under the extra_inspections sanction."
+    )
+    lookback_days: int = Field(
+        365, ge=1, description="How long an unfound violation stays findable by inspection."
+    )
+    false_finding_probability: float = Field(
+        0.0, ge=0, le=1, description="Chance that an inspection records a violation that never was."
+    )
+
+
+class Errors(_Strict):
+    """Erroneous reports: findings that are not true."""
+
+    false_finding_rate_per_year: float = Field(
+        0.0,
+        ge=0,
+        description="False findings per actor per year (a record of misconduct that never "
+        "happened), each of a negative behaviour of the actor's kind, in proportion to rates.",
+    )
+    malicious_denunciation_rate_per_year: float = Field(
+        0.0,
+        ge=0,
+        description="Fabricated denunciations per citizen per year, each against one of the "
+        "citizen's ties.",
+    )
+    misidentification: dict[Channel, float] = Field(
+        default_factory=dict,
+        description="By channel, chance that a finding lands on the wrong actor of the same "
+        "kind (e.g. surveillance: 0.05 for a face matched wrongly).",
+    )
+
+    @field_validator("misidentification")
+    @classmethod
+    def _probabilities(cls, value: dict[Channel, float]) -> dict[Channel, float]:
+        for channel, p in value.items():
+            if not 0 <= p <= 1:
+                raise ValueError(f"misidentification.{channel}: {p} is not a probability")
+        return value
+
+
+class SanctionDesign(StrEnum):
+    """What triggers joint sanctions."""
+
+    list_driven = "list_driven"
+    """Findings put actors on lists; lists drive sanctions (the documented Rongcheng design)."""
+    score_driven = "score_driven"
+    """The grade itself triggers sanctions (the popular picture)."""
+
+
+class Reach(_Strict):
+    """How a sanction reaches others through ties: the restrictions each tie receives."""
+
+    legal_representative: tuple[Restriction, ...] = Field(
+        (), description="A sanctioned firm's legal representative (punished personally)."
+    )
+    staff: tuple[Restriction, ...] = Field((), description="A sanctioned firm's employees.")
+    family: tuple[Restriction, ...] = Field(
+        (),
+        description="Family of a sanctioned citizen (and, with `family_of_reached`, of "
+        "those reached through a firm).",
+    )
+    family_of_reached: bool = Field(
+        False,
+        description="Family reach extends to the families of legal representatives "
+        "and staff reached through a firm.",
+    )
+    parent_company: tuple[Restriction, ...] = Field(
+        (), description="The parent of a sanctioned branch (one branch affects the company)."
+    )
+
+
+class Spillover(_Strict):
+    """Points that travel with findings: conduct of staff and branches reaches the firm."""
+
+    staff_points_share: float = Field(
+        0.0,
+        ge=0,
+        le=1,
+        description="Share of an employee's finding points also given to the employer.",
+    )
+    branch_points_share: float = Field(
+        0.0, ge=0, le=1, description="Share of a branch's finding points also given to its parent."
+    )
+
+
+class Sanctions(_Strict):
+    """Joint sanctions across sectors: what is restricted, for whom, triggered by what."""
+
+    design: SanctionDesign = Field(SanctionDesign.list_driven)
+    blacklist: tuple[Restriction, ...] = Field(
+        (), description="list_driven: restrictions on a blacklisted actor."
+    )
+    grades: dict[str, tuple[Restriction, ...]] = Field(
+        default_factory=dict,
+        description="score_driven: restrictions by grade name (e.g. C: [travel, credit]).",
+    )
+    reach: Reach = Field(default_factory=Reach)
+    spillover: Spillover = Field(default_factory=Spillover)
+
+
+class Effects(_Strict):
+    """What restrictions and rewards do to later conduct: the feedback behind spirals."""
+
+    enabled: bool = Field(True, description="false turns every effect off (no feedback).")
+    restriction_multiplier: dict[Restriction, float] = Field(
+        default_factory=dict,
+        description="Multiplier on the rate of misconduct (negative behaviours) while under "
+        "each restriction; several multiply.",
+    )
+    job_loss_probability_per_day: float = Field(
+        0.0,
+        ge=0,
+        le=1,
+        description="Chance per day that a citizen under the employment restriction loses "
+        "their job (for good).",
+    )
+    unemployed_multiplier: float = Field(
+        1.0, gt=0, description="Misconduct rate multiplier for citizens without a job."
+    )
+    redlist_multiplier: float = Field(
+        1.0, gt=0, description="Misconduct rate multiplier on the red list (rewards)."
+    )
+    grade_multiplier: dict[str, float] = Field(
+        default_factory=dict,
+        description="Misconduct rate multiplier by grade name (rewards of high grades, "
+        "or penalties of low ones).",
+    )
+
+    @field_validator("restriction_multiplier", "grade_multiplier")
+    @classmethod
+    def _positive(cls, value: dict[Any, float]) -> dict[Any, float]:
+        for key, factor in value.items():
+            if not factor > 0:
+                raise ValueError(f"{key}: a multiplier must be above 0")
+        return value
+
+
+class Appeals(_Strict):
+    """Administrative and legal appeals against blacklistings."""
+
+    enabled: bool = Field(False)
+    file_probability: float = Field(
+        0.5, ge=0, le=1, description="Chance that a blacklisted actor appeals."
+    )
+    capacity_per_day: int = Field(5, ge=0, description="Appeals decided per day at most.")
+    delay_days: int = Field(30, ge=0, description="Days from filing to the earliest decision.")
+    success_probability_true: float = Field(
+        0.05, ge=0, le=1, description="Chance of success when the listing rests on true findings."
+    )
+    success_probability_false: float = Field(
+        0.6, ge=0, le=1, description="Chance of success when it rests on a false finding."
+    )
+
+
+class CreditRepair(_Strict):
+    """Credit repair: a commitment letter and evidence that shorten a blacklisting."""
+
+    enabled: bool = Field(False)
+    who: tuple[Who, ...] = Field((Who.firm,), min_length=1)
+    after_days: int = Field(
+        90, ge=0, description="Days on the blacklist before repair may be requested."
+    )
+    probability_per_day: float = Field(
+        0.01, ge=0, le=1, description="Chance per day, once eligible, that a repair succeeds."
+    )
+
+
+class Remedies(_Strict):
+    """Ways off a blacklist besides expiry."""
+
+    appeals: Appeals = Field(default_factory=Appeals)
+    credit_repair: CreditRepair = Field(default_factory=CreditRepair)
+
+
+class HarmMetrics(_Strict):
+    """How the harm metrics are defined."""
+
+    pariah_margin_points: float = Field(
+        50.0, ge=0, description="A score within this many points of the floor counts as at it."
+    )
+    pariah_min_days: int = Field(
+        90, ge=1, description="Days at the floor or blacklisted, without a break, to be a pariah."
+    )
 
 
 class Run(_Strict):
@@ -300,6 +582,13 @@ class Scenario(_Strict):
         (), description="What actors do, at which rate, for how many points."
     )
     lists: Lists = Field(default_factory=Lists)
+    ties: Ties = Field(default_factory=Ties)
+    inspections: Inspections = Field(default_factory=Inspections)
+    errors: Errors = Field(default_factory=Errors)
+    sanctions: Sanctions = Field(default_factory=Sanctions)
+    effects: Effects = Field(default_factory=Effects)
+    remedies: Remedies = Field(default_factory=Remedies)
+    harm_metrics: HarmMetrics = Field(default_factory=HarmMetrics)
     run: Run = Field(default_factory=Run)
 
     @model_validator(mode="after")
@@ -314,6 +603,18 @@ class Scenario(_Strict):
                     f"behaviour {behaviour.name!r}: sector {behaviour.sector!r} is not one of "
                     f"population.sectors {list(self.population.sectors)}"
                 )
+        grade_names = {band.name for band in self.score.grades}
+        named = [
+            ("inspections.rate_per_year_by_grade", self.inspections.rate_per_year_by_grade),
+            ("sanctions.grades", self.sanctions.grades),
+            ("effects.grade_multiplier", self.effects.grade_multiplier),
+        ]
+        for where, mapping in named:
+            for grade in mapping:
+                if grade not in grade_names:
+                    problems.append(
+                        f"{where}: {grade!r} is not a grade of score.grades {sorted(grade_names)}"
+                    )
         data = self.model_dump(mode="json")
         for key in self.sources:
             if not path_exists(data, key):

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from score_sim.rules.lists import ListBook
+from score_sim.rules.ties import TieSet, build_ties
 from score_sim.scenario import Scenario, Who
 
 
@@ -29,8 +30,11 @@ class World:
     """Sector index of each firm into ``scenario.population.sectors`` (int16)."""
     serious_record: np.ndarray
     """Whether each actor has had a serious finding (bool)."""
+    false_points: np.ndarray
+    """Part of each score's distance from the baseline that comes from false findings."""
     blacklist: ListBook
     redlist: ListBook
+    ties: TieSet
     is_firm: np.ndarray = field(init=False)
     """Whether each actor is a firm (bool)."""
 
@@ -50,12 +54,15 @@ class World:
         return slice(self.n_citizens, self.n_actors)
 
 
-def build_world(scenario: Scenario, rng: np.random.Generator) -> World:
+def build_world(
+    scenario: Scenario, rng: np.random.Generator, ties_rng: np.random.Generator
+) -> World:
     """Create the city a scenario describes: scores at their initial value, jobs drawn at random.
 
     Args:
         scenario: the validated scenario.
-        rng: the stream used for drawing the city's ties (employment, sectors).
+        rng: the stream used for employment and sectors.
+        ties_rng: the stream used for families, friends, representatives and branches.
     """
     pop = scenario.population
     n_actors = pop.citizens + pop.firms
@@ -64,13 +71,11 @@ def build_world(scenario: Scenario, rng: np.random.Generator) -> World:
         employed = rng.random(pop.citizens) < pop.employment_rate
         employer[employed] = rng.integers(0, pop.firms, int(employed.sum()), dtype=np.int32)
     firm_sector = rng.integers(0, len(pop.sectors), pop.firms).astype(np.int16)
-    covered = {
-        name: np.isin(
-            np.arange(n_actors) >= pop.citizens,
-            [Who(w) is Who.firm for w in getattr(scenario.lists, name).who],
-        )
-        for name in ("blacklist", "redlist")
-    }
+    is_firm = np.arange(n_actors) >= pop.citizens
+    covered = {}
+    for name in ("blacklist", "redlist"):
+        kinds = getattr(scenario.lists, name).who
+        covered[name] = (is_firm & (Who.firm in kinds)) | (~is_firm & (Who.citizen in kinds))
     return World(
         n_citizens=pop.citizens,
         n_firms=pop.firms,
@@ -78,6 +83,8 @@ def build_world(scenario: Scenario, rng: np.random.Generator) -> World:
         employer=employer,
         firm_sector=firm_sector,
         serious_record=np.zeros(n_actors, dtype=bool),
+        false_points=np.zeros(n_actors, dtype=np.float64),
         blacklist=ListBook("blacklist", scenario.lists.blacklist, covered["blacklist"]),
         redlist=ListBook("redlist", scenario.lists.redlist, covered["redlist"]),
+        ties=build_ties(scenario.ties, pop.citizens, pop.firms, employer, ties_rng),
     )

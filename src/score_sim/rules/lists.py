@@ -5,15 +5,21 @@ blacklist entry can stay more than five years and be deleted after six months at
 earliest; fixing the underlying problem speeds removal; an actor may be on a blacklist and
 a red list at once. In the model an entry lasts at least ``min_days`` and at most
 ``max_days``; after ``min_days`` it ends early once the score condition no longer holds
-(when ``early_removal`` is on). An actor whose entry ended may enter again from the next
+(when ``early_removal`` is on); a new serious finding during an entry restarts the count
+toward ``min_days`` but never extends the entry past ``max_days``. Remedies (appeals,
+credit repair) can end it sooner. An actor whose entry ended may enter again from the next
 day if a condition holds again; that is a new entry.
+
+Each entry remembers whether it is *innocent*: whether it would not have happened without
+false findings (a false serious finding triggered it, or the score crossed the threshold
+only because of points from false findings).
 """
 
 from __future__ import annotations
 
 import numpy as np
 
-from score_sim.events import EventKind, EventLog
+from score_sim.events import Cause, EventKind, EventLog
 from score_sim.scenario import ListRule
 
 NOT_LISTED = -1
@@ -33,10 +39,17 @@ class ListBook:
         self.name = name
         self.rule = rule
         self.covered = covered
-        self.since_day = np.full(covered.size, NOT_LISTED, dtype=np.int32)
+        n = covered.size
+        self.since_day = np.full(n, NOT_LISTED, dtype=np.int32)
         """Day the current entry began, -1 when not listed."""
-        self.days_listed_total = np.zeros(covered.size, dtype=np.int32)
-        """Days each actor has spent on the list over the run."""
+        self.renewed_day = np.full(n, NOT_LISTED, dtype=np.int32)
+        """Day of the latest serious finding during the current entry (or its start)."""
+        self.days_listed_total = np.zeros(n, dtype=np.int32)
+        """Days each actor has ended on the list over the run."""
+        self.innocent = np.zeros(n, dtype=bool)
+        """Whether the current entry rests on false findings."""
+        self.entered_today = np.empty(0, dtype=np.int64)
+        """Actors whose entry began in the last update."""
         self._entry_kind = EventKind[f"{name}_entry"]
         self._expiry_kind = EventKind[f"{name}_expiry"]
         self._early_kind = EventKind[f"{name}_early_removal"]
@@ -45,10 +58,6 @@ class ListBook:
     def listed(self) -> np.ndarray:
         """Whether each actor is on the list now."""
         return self.since_day != NOT_LISTED
-
-    def days_in_current_entry(self, day: int) -> np.ndarray:
-        """Days since each current entry began, 0 for actors not listed."""
-        return np.where(self.listed, day - self.since_day, 0).astype(np.int32)
 
     def _score_condition(self, score: np.ndarray) -> np.ndarray | None:
         enter = self.rule.enter
@@ -60,43 +69,73 @@ class ListBook:
             held = above if held is None else held & above
         return held
 
+    def remove(self, day: int, actors: np.ndarray, kind: EventKind, events: EventLog) -> None:
+        """End the current entries of ``actors`` (who must be listed), recording ``kind``."""
+        if actors.size == 0:
+            return
+        events.record(
+            day,
+            actors,
+            kind,
+            true=(~self.innocent[actors]).astype(np.int8),
+            days=day - self.since_day[actors],
+        )
+        self.since_day[actors] = NOT_LISTED
+        self.innocent[actors] = False
+
     def update(
-        self, day: int, score: np.ndarray, serious_today: np.ndarray, events: EventLog
+        self,
+        day: int,
+        score: np.ndarray,
+        serious_cause: np.ndarray,
+        false_points: np.ndarray,
+        events: EventLog,
     ) -> None:
         """End entries that are due, then add today's new entries.
 
         Args:
             day: today's day number.
             score: every actor's score after today's scoring.
-            serious_today: indices of actors with a serious finding today (may repeat).
+            serious_cause: per actor, the :class:`Cause` of today's serious finding
+                (``conduct`` when any was true), ``Cause.none`` when there was none.
+            false_points: per actor, the points its score carries from false findings.
             events: where entries and removals are recorded.
         """
+        self.entered_today = np.empty(0, dtype=np.int64)
         if not self.rule.enabled:
             return
         listed = self.listed
-        age_days = day - self.since_day
         score_holds = self._score_condition(score)
-
-        expired = listed & (age_days >= self.rule.max_days)
-        leaving = expired
-        if self.rule.early_removal and score_holds is not None:
-            early = listed & ~expired & (age_days >= self.rule.min_days) & ~score_holds
-            events.record(day, np.flatnonzero(early), self._early_kind)
-            leaving = expired | early
-        events.record(day, np.flatnonzero(expired), self._expiry_kind)
-        self.since_day[leaving] = NOT_LISTED
-
-        conditions = [] if score_holds is None else [score_holds]
         if self.rule.enter.serious_finding:
-            serious = np.zeros(score.size, dtype=bool)
-            serious[serious_today] = True
-            conditions.append(serious)
-        if self.rule.enter.combine == "all":
-            trigger = np.logical_and.reduce(conditions)
-        else:
-            trigger = np.logical_or.reduce(conditions)
-        entering = trigger & self.covered & ~listed
-        entering_idx = np.flatnonzero(entering)
-        self.since_day[entering_idx] = day
-        events.record(day, entering_idx, self._entry_kind)
+            renewed = listed & (serious_cause != Cause.none)
+            self.renewed_day[renewed] = day
+
+        expired = np.flatnonzero(listed & (day - self.since_day >= self.rule.max_days))
+        self.remove(day, expired, self._expiry_kind, events)
+        if self.rule.early_removal and score_holds is not None:
+            served = day - self.renewed_day >= self.rule.min_days
+            due = self.listed & served & ~score_holds
+            self.remove(day, np.flatnonzero(due), self._early_kind, events)
+
+        conditions, guilty = [], []
+        if score_holds is not None:
+            conditions.append(score_holds)
+            # would the condition hold without the points of false findings?
+            guilty.append(self._score_condition(score - false_points))
+        if self.rule.enter.serious_finding:
+            conditions.append(serious_cause != Cause.none)
+            guilty.append(serious_cause == Cause.conduct)
+        combine = np.logical_and if self.rule.enter.combine == "all" else np.logical_or
+        trigger = combine.reduce(conditions)
+        entering = np.flatnonzero(trigger & self.covered & ~listed)
+        innocent = ~combine.reduce(guilty)[entering]
+        self.since_day[entering] = day
+        self.renewed_day[entering] = day
+        self.innocent[entering] = innocent
+        self.entered_today = entering
+        cause = serious_cause[entering]
+        cause = np.where(cause == Cause.none, Cause.score, cause)
+        events.record(
+            day, entering, self._entry_kind, true=(~innocent).astype(np.int8), cause=cause
+        )
         self.days_listed_total += self.listed

@@ -2,21 +2,28 @@
 
 The points concept (start 1000, at least 600, at most 1300) is the one described for the
 national system and modelled on the pilots; deductions such as -5 for a traffic ticket or
--30 for commercial fraud are Rongcheng's (see DOMAIN.md). Decay toward a baseline with a
-half-life is an assumption: it models records fading with time.
+-30 for commercial fraud are Rongcheng's (see DOMAIN.md). Employees' conduct affects the
+firm's rating and one branch's evaluation can affect the whole company (spillover). Decay
+toward a baseline with a half-life is an assumption: it models records fading with time.
+
+Alongside the score, each actor carries ``false_points``: the part of its distance from the
+baseline that comes from false findings, decaying in step with the score. It is what an
+appeal restores and what decides whether a listing by score is innocent.
 """
 
 from __future__ import annotations
 
 import numpy as np
 
-from score_sim.rules.behaviour import Occurrences
-from score_sim.scenario import NegativeCounting
+from score_sim.events import Cause
+from score_sim.rules.reporting import Findings
+from score_sim.scenario import NegativeCounting, Spillover
 
 
 def apply_findings(
     score: np.ndarray,
-    findings: Occurrences,
+    false_points: np.ndarray,
+    findings: Findings,
     points: np.ndarray,
     serious: np.ndarray,
     serious_record: np.ndarray,
@@ -29,6 +36,7 @@ def apply_findings(
 
     Args:
         score: every actor's score, changed in place.
+        false_points: per actor, points from false findings, changed in place.
         findings: today's findings.
         points: points per behaviour index.
         serious: whether each behaviour index is serious.
@@ -36,17 +44,66 @@ def apply_findings(
         counting: which negative findings cost points.
 
     Returns:
-        The actors with a serious finding today (may repeat).
+        The points each finding added (after any waiver).
     """
     is_serious = serious[findings.behaviour]
-    serious_actors = findings.actor[is_serious]
-    serious_record[serious_actors] = True
+    serious_record[findings.actor[is_serious]] = True
     delta = points[findings.behaviour]
     if counting is NegativeCounting.serious_first:
         waived = (delta < 0) & ~is_serious & ~serious_record[findings.actor]
         delta = np.where(waived, 0.0, delta)
     np.add.at(score, findings.actor, delta)
-    return serious_actors
+    wrong = ~findings.true
+    np.add.at(false_points, findings.actor[wrong], delta[wrong])
+    return delta
+
+
+def serious_causes(findings: Findings, serious: np.ndarray, n_actors: int) -> np.ndarray:
+    """Per actor, the cause of today's serious finding: ``conduct`` if any was true."""
+    cause = np.zeros(n_actors, dtype=np.int8)
+    is_serious = serious[findings.behaviour]
+    wrong = is_serious & ~findings.true
+    cause[findings.actor[wrong]] = findings.cause[wrong]
+    cause[findings.actor[is_serious & findings.true]] = Cause.conduct
+    return cause
+
+
+def spill_over(
+    score: np.ndarray,
+    false_points: np.ndarray,
+    findings: Findings,
+    delta: np.ndarray,
+    employer: np.ndarray,
+    parent: np.ndarray,
+    n_citizens: int,
+    spillover: Spillover,
+) -> None:
+    """Give employers a share of their staff's points, and parents a share of their branches'.
+
+    Args:
+        score: every actor's score, changed in place.
+        false_points: per actor, points from false findings, changed in place.
+        findings: today's findings.
+        delta: the points each finding added.
+        employer: each citizen's firm (per-kind index), -1 for none.
+        parent: each firm's parent firm (per-kind index), -1 for none.
+        n_citizens: where firms begin in the actor index.
+        spillover: the shares.
+    """
+    for share, is_source, link in (
+        (spillover.staff_points_share, findings.actor < n_citizens, employer),
+        (spillover.branch_points_share, findings.actor >= n_citizens, parent),
+    ):
+        if share == 0 or not is_source.any():
+            continue
+        offset = 0 if link is employer else n_citizens
+        target = link[findings.actor[is_source] - offset]
+        linked = target >= 0
+        receiver = n_citizens + target[linked]
+        points = share * delta[is_source][linked]
+        np.add.at(score, receiver, points)
+        wrong = ~findings.true[is_source][linked]
+        np.add.at(false_points, receiver[wrong], points[wrong])
 
 
 def clamp(score: np.ndarray, lower: float, upper: float) -> None:

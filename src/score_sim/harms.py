@@ -1,0 +1,86 @@
+"""The harms, measured: pariah spirals, sanction-days borne by the innocent, spiral vs luck.
+
+- A *pariah* is an actor at or near the floor of the scale, or blacklisted, without a break
+  for at least ``harm_metrics.pariah_min_days``; when such a spell ends, its length is
+  recorded (``pariah_recovery`` events), giving the distribution of time to recover.
+- *Sanction-days* count actors under any restriction, day by day; those borne by the
+  innocent are split into days under a sanction that rests on false findings and days
+  under restrictions that reached the actor only through ties.
+- *Spiral or bad luck*: the rate of misconduct among actors under restrictions, relative to
+  the rate among the others. Without feedback the two are equal (every actor has the same
+  propensity), so a ratio well above 1 is the spiral's signature, not bad luck's.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from score_sim.events import EventKind, EventLog
+from score_sim.scenario import HarmMetrics
+
+
+class HarmLedger:
+    """Running tallies of the harms, updated once a day from the arrays."""
+
+    def __init__(self, config: HarmMetrics, n_actors: int, floor: float) -> None:
+        self.config = config
+        self.floor = floor
+        self.spell_since = np.full(n_actors, -1, dtype=np.int32)
+        """Day the current spell at the floor or on the blacklist began, -1 for none."""
+        self.days_restricted = np.zeros(n_actors, dtype=np.int32)
+        """Days each actor has ended under at least one restriction."""
+        self.sanction_days = 0
+        self.false_finding_sanction_days = 0
+        self.tie_sanction_days = 0
+        self.misconduct = np.zeros(2, dtype=np.int64)
+        """Occurrences of misconduct by actors unrestricted [0] and restricted [1]."""
+        self.exposure_days = np.zeros(2, dtype=np.int64)
+        """Actor-days unrestricted [0] and restricted [1]."""
+
+    def pariah(self, day: int) -> np.ndarray:
+        """Whether each actor is a pariah today."""
+        return (self.spell_since >= 0) & (day - self.spell_since >= self.config.pariah_min_days)
+
+    def count_misconduct(self, restricted: np.ndarray, actors: np.ndarray) -> None:
+        """Tally a day's misconduct by whether the actor was under restriction."""
+        n_restricted = int(np.count_nonzero(restricted))
+        self.exposure_days += (restricted.size - n_restricted, n_restricted)
+        by_restricted = np.bincount(restricted[actors].astype(np.int8), minlength=2)
+        self.misconduct += by_restricted
+
+    def misconduct_rate_ratio(self) -> float:
+        """Misconduct rate under restriction over the rate without (NaN when undefined)."""
+        if self.exposure_days.min() == 0 or self.misconduct[0] == 0:
+            return float("nan")
+        rates = self.misconduct / self.exposure_days
+        return float(rates[1] / rates[0])
+
+    def update(
+        self,
+        day: int,
+        score: np.ndarray,
+        blacklisted: np.ndarray,
+        own_sanction: np.ndarray,
+        innocent_sanction: np.ndarray,
+        restricted: np.ndarray,
+        events: EventLog,
+    ) -> None:
+        """Advance the pariah spells and the sanction-day tallies by one day."""
+        low = (score <= self.floor + self.config.pariah_margin_points) | blacklisted
+        in_spell = self.spell_since >= 0
+        ended = np.flatnonzero(in_spell & ~low)
+        length = day - self.spell_since[ended]
+        recovered = length >= self.config.pariah_min_days
+        events.record(day, ended[recovered], EventKind.pariah_recovery, days=length[recovered])
+        self.spell_since[ended] = -1
+        self.spell_since[low & ~in_spell] = day
+
+        self.days_restricted += restricted
+        self.sanction_days += int(np.count_nonzero(restricted))
+        self.false_finding_sanction_days += int(np.count_nonzero(own_sanction & innocent_sanction))
+        self.tie_sanction_days += int(np.count_nonzero(restricted & ~own_sanction))
+
+    @property
+    def innocent_sanction_days(self) -> int:
+        """Sanction-days borne by actors who did not do what the sanction is for."""
+        return self.false_finding_sanction_days + self.tie_sanction_days

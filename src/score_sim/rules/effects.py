@@ -1,0 +1,81 @@
+"""Effects: what restrictions and rewards do to later conduct, the feedback behind spirals.
+
+Critics describe pariahs who cannot escape a downward spiral: a listing cuts off credit,
+jobs and partners, and that makes the next default or violation likelier. Rewards work the
+other way (cheaper credit, faster services, DOMAIN.md). Here each actor's rate of
+misconduct is multiplied by a factor for each restriction it is under, by a factor for
+being without a job (a job, once lost to the employment restriction, stays lost), and by
+reward factors for the red list and for grades. All factors are assumptions of a scenario;
+``effects.enabled: false`` turns the feedback off, to tell a spiral from bad luck.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from score_sim.events import EventKind, EventLog
+from score_sim.rules.sanctions import RESTRICTION_BITS
+from score_sim.scenario import Effects, Restriction
+
+_EMPLOYMENT = RESTRICTION_BITS[Restriction.employment]
+
+
+class Feedback:
+    """Per-actor misconduct multipliers, and job losses under the employment restriction."""
+
+    def __init__(self, config: Effects, grade_names: tuple[str, ...]) -> None:
+        self.config = config
+        masks = np.arange(1 << len(Restriction))
+        self.by_restrictions = np.ones(masks.size)
+        for restriction, factor in config.restriction_multiplier.items():
+            self.by_restrictions[
+                (masks & int(RESTRICTION_BITS[Restriction(restriction)])) != 0
+            ] *= factor
+        self.by_grade = np.array([config.grade_multiplier.get(n, 1.0) for n in grade_names])
+        self.max_multiplier = float(
+            self.by_restrictions.max()
+            * max(config.unemployed_multiplier, 1.0)
+            * max(config.redlist_multiplier, 1.0)
+            * max(self.by_grade.max(), 1.0)
+        )
+        """The highest multiplier any actor can have: fixed by the scenario, not the state."""
+
+    @property
+    def enabled(self) -> bool:
+        """Whether there is any feedback at all."""
+        return self.config.enabled
+
+    def multiplier(
+        self,
+        restrictions: np.ndarray,
+        grades: np.ndarray,
+        redlisted: np.ndarray,
+        employer: np.ndarray,
+    ) -> np.ndarray:
+        """Each actor's factor on its rate of misconduct today."""
+        factor = self.by_restrictions[restrictions] * self.by_grade[grades]
+        if self.config.redlist_multiplier != 1.0:
+            factor[redlisted] *= self.config.redlist_multiplier
+        if self.config.unemployed_multiplier != 1.0:
+            n_citizens = employer.size
+            factor[:n_citizens][employer < 0] *= self.config.unemployed_multiplier
+        return factor
+
+    def lose_jobs(
+        self,
+        day: int,
+        restrictions: np.ndarray,
+        employer: np.ndarray,
+        rng: np.random.Generator,
+        events: EventLog,
+    ) -> None:
+        """Employed citizens under the employment restriction may lose their job, for good."""
+        p = self.config.job_loss_probability_per_day
+        if not self.enabled or p == 0:
+            return
+        at_risk = np.flatnonzero(
+            ((restrictions[: employer.size] & _EMPLOYMENT) != 0) & (employer >= 0)
+        )
+        lost = at_risk[rng.random(at_risk.size) < p]
+        employer[lost] = -1
+        events.record(day, lost, EventKind.job_loss)

@@ -1,0 +1,203 @@
+"""Reporting: how occurrences become findings, and how findings go wrong.
+
+Channels (DOMAIN.md): official records (courts, banks, agencies), surveillance (cameras,
+"Skynet", whose reach experts doubt), denunciation by ties, and "double random"
+inspections of firms (see :mod:`score_sim.rules.inspections`). An occurrence is found by
+the first channel that sees it, in that order.
+
+Erroneous reports, the harms critics name: false findings (a record of misconduct that
+never happened), malicious denunciations by ties, and misidentification (the finding
+lands on the wrong actor). Every finding records whether it is true and what it traces to.
+The rates of all of these are assumptions of each scenario.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from score_sim.events import Cause
+from score_sim.rules.behaviour import (
+    DAYS_PER_YEAR,
+    U_DENUNCIATION,
+    U_MISIDENTIFIED,
+    U_RECORDS,
+    U_SURVEILLANCE,
+    Occurrences,
+)
+from score_sim.rules.ties import Graph
+from score_sim.scenario import Behaviour, Channel, Errors, Who
+
+CHANNEL_CODES = {channel: code for code, channel in enumerate(Channel)}
+
+
+@dataclass(frozen=True)
+class Findings:
+    """Findings recorded today, as parallel arrays."""
+
+    actor: np.ndarray
+    behaviour: np.ndarray
+    channel: np.ndarray
+    true: np.ndarray
+    """Whether the actor really did it."""
+    cause: np.ndarray
+    """A :class:`Cause` code: conduct, false_finding, malicious_denunciation, misidentification."""
+    source: np.ndarray
+    """The denouncer, or the real offender of a misidentified finding; -1 otherwise."""
+
+    @classmethod
+    def empty(cls) -> Findings:
+        """No findings."""
+        return cls.build(np.empty(0, dtype=np.int64), np.empty(0, dtype=np.int16), 0, True, 0)
+
+    @classmethod
+    def build(
+        cls,
+        actor: np.ndarray,
+        behaviour: np.ndarray,
+        channel: np.ndarray | int,
+        true: np.ndarray | bool,
+        cause: np.ndarray | int,
+        source: np.ndarray | int = -1,
+    ) -> Findings:
+        """Findings from arrays, broadcasting scalar fields."""
+        n = actor.size
+        return cls(
+            actor.astype(np.int64, copy=False),
+            behaviour.astype(np.int16, copy=False),
+            np.broadcast_to(np.asarray(channel, dtype=np.int8), n).copy(),
+            np.broadcast_to(np.asarray(true, dtype=bool), n).copy(),
+            np.broadcast_to(np.asarray(cause, dtype=np.int8), n).copy(),
+            np.broadcast_to(np.asarray(source, dtype=np.int64), n).copy(),
+        )
+
+    def __len__(self) -> int:
+        return int(self.actor.size)
+
+    @classmethod
+    def concatenate(cls, parts: list[Findings]) -> Findings:
+        """All findings of several parts, in order."""
+        parts = [p for p in parts if len(p)]
+        if not parts:
+            return cls.empty()
+        return cls(
+            *(np.concatenate([getattr(p, f) for p in parts]) for f in cls.__dataclass_fields__)
+        )
+
+
+class Reporting:
+    """Detection by channel and erroneous reports, for one scenario."""
+
+    def __init__(self, behaviours: tuple[Behaviour, ...], errors: Errors) -> None:
+        self.records = np.array([b.detection.records for b in behaviours])
+        self.surveillance = np.array([b.detection.surveillance for b in behaviours])
+        self.denunciation = np.array([b.detection.denunciation_per_tie for b in behaviours])
+        self.inspection = np.array([b.detection.inspection for b in behaviours])
+        self.misidentification = np.zeros(len(Channel))
+        for channel, p in errors.misidentification.items():
+            self.misidentification[CHANNEL_CODES[Channel(channel)]] = p
+        self.errors = errors
+        # the misconduct a false report can claim, per kind, in proportion to its rate
+        self.negative: dict[Who, tuple[np.ndarray, np.ndarray]] = {}
+        for who in Who:
+            idx = np.array(
+                [i for i, b in enumerate(behaviours) if b.who is who and b.points < 0],
+                dtype=np.int16,
+            )
+            rates = np.array([behaviours[i].rate_per_year for i in idx], dtype=np.float64)
+            weights = (
+                rates / rates.sum() if rates.sum() > 0 else np.full(idx.size, 1 / max(idx.size, 1))
+            )
+            self.negative[who] = (idx, weights)
+
+    def claimed_behaviour(self, who: Who, uniforms: np.ndarray) -> np.ndarray:
+        """The misconduct a false report claims, one per uniform.
+
+        A negative behaviour of ``who``'s kind, chosen in proportion to its rate.
+        """
+        idx, weights = self.negative[who]
+        pick = np.searchsorted(np.cumsum(weights), uniforms, side="right")
+        return idx[np.minimum(pick, idx.size - 1)]
+
+    def observe(self, occurrences: Occurrences, n_ties: np.ndarray) -> tuple[Findings, Occurrences]:
+        """Findings from today's occurrences, and the occurrences no channel saw.
+
+        Args:
+            occurrences: today's occurrences, with their uniforms.
+            n_ties: per actor, how many ties could denounce it.
+        """
+        if len(occurrences) == 0:
+            return Findings.empty(), occurrences
+        b = occurrences.behaviour
+        u = occurrences.uniforms
+        by_records = u[:, U_RECORDS] < self.records[b]
+        by_surveillance = u[:, U_SURVEILLANCE] < self.surveillance[b]
+        p_denounced = 1.0 - (1.0 - self.denunciation[b]) ** n_ties[occurrences.actor]
+        by_denunciation = u[:, U_DENUNCIATION] < p_denounced
+        channel = np.select(
+            [by_records, by_surveillance, by_denunciation],
+            [
+                CHANNEL_CODES[Channel.records],
+                CHANNEL_CODES[Channel.surveillance],
+                CHANNEL_CODES[Channel.denunciation],
+            ],
+            default=-1,
+        ).astype(np.int8)
+        found = channel >= 0
+        seen = occurrences.subset(found)
+        channel = channel[found]
+        wrong = seen.uniforms[:, U_MISIDENTIFIED] < self.misidentification[channel]
+        actor = np.where(wrong, seen.misidentified_as, seen.actor)
+        findings = Findings.build(
+            actor,
+            seen.behaviour,
+            channel,
+            ~wrong,
+            np.where(wrong, Cause.misidentification, Cause.conduct),
+            np.where(wrong, seen.actor, -1),
+        )
+        return findings, occurrences.subset(~found)
+
+    def false_findings(self, n_citizens: int, n_firms: int, rng: np.random.Generator) -> Findings:
+        """Records of misconduct that never happened, at the scenario's rate per actor."""
+        rate = self.errors.false_finding_rate_per_year
+        parts = []
+        for who, start, size in ((Who.citizen, 0, n_citizens), (Who.firm, n_citizens, n_firms)):
+            count = int(rng.poisson(size * rate / DAYS_PER_YEAR)) if size else 0
+            actor = start + rng.integers(0, max(size, 1), count)
+            pick = rng.random(count)
+            if count == 0 or self.negative[who][0].size == 0:
+                continue
+            behaviour = self.claimed_behaviour(who, pick)
+            parts.append(
+                Findings.build(
+                    actor, behaviour, CHANNEL_CODES[Channel.records], False, Cause.false_finding
+                )
+            )
+        return Findings.concatenate(parts)
+
+    def malicious_denunciations(
+        self, social: Graph, n_citizens: int, rng: np.random.Generator
+    ) -> Findings:
+        """Fabricated reports by citizens against one of their ties."""
+        rate = self.errors.malicious_denunciation_rate_per_year
+        count = int(rng.poisson(n_citizens * rate / DAYS_PER_YEAR)) if n_citizens else 0
+        denouncer = rng.integers(0, max(n_citizens, 1), count)
+        pick_tie, pick_behaviour = rng.random(count), rng.random(count)
+        degree = social.degree[denouncer] if count else np.empty(0, dtype=np.int64)
+        keep = degree > 0
+        if count == 0 or self.negative[Who.citizen][0].size == 0 or not keep.any():
+            return Findings.empty()
+        denouncer, degree = denouncer[keep], degree[keep]
+        tie = social.indptr[denouncer] + (pick_tie[keep] * degree).astype(np.int64)
+        target = social.indices[tie]
+        behaviour = self.claimed_behaviour(Who.citizen, pick_behaviour[keep])
+        return Findings.build(
+            target,
+            behaviour,
+            CHANNEL_CODES[Channel.denunciation],
+            False,
+            Cause.malicious_denunciation,
+            denouncer,
+        )

@@ -1,0 +1,225 @@
+"""Joint sanctions across sectors: "broken trust in one place, restrictions everywhere".
+
+Documented (DOMAIN.md): the 2016 State Council policy and joint-punishment memoranda (a
+2016 memorandum signed by 44 bodies listed 55 measures in 8 categories) restrict low-rated
+or listed people (flights and trains, travel abroad, some employers and jobs, private
+schools, public-service jobs, welfare) and firms (licences, stock issuance, public
+contracts, credit, more inspections; partners avoid them). Legal representatives are
+punished personally for their firm's violations.
+
+Two designs, switchable (``sanctions.design``): *list_driven*, where findings put actors
+on lists and the lists drive sanctions (the documented Rongcheng design), and
+*score_driven*, where the grade itself triggers sanctions (the popular picture).
+
+A sanctioned actor's restrictions reach others through ties (``sanctions.reach``): a firm's
+legal representative and staff, the parent of a branch, the families of citizens. Each day
+the restrictions are recomputed from who is sanctioned; whenever an actor becomes
+sanctioned, the *cascade* it starts (how many distinct actors and sectors it restricts) is
+recorded.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from score_sim.events import Cause, EventKind, EventLog
+from score_sim.rules.ties import TieSet
+from score_sim.scenario import Restriction, SanctionDesign, Sanctions
+
+RESTRICTION_BITS = {r: np.uint16(1 << i) for i, r in enumerate(Restriction)}
+_POPCOUNT = np.array([bin(i).count("1") for i in range(1 << len(Restriction))], dtype=np.int8)
+
+CASCADE_DTYPE = np.dtype(
+    [
+        ("day", np.int32),
+        ("actor", np.int32),
+        ("n_agents", np.int32),
+        ("n_sectors", np.int8),
+        ("true", np.int8),
+    ]
+)
+
+
+def bits(restrictions: tuple[Restriction, ...]) -> np.uint16:
+    """The bitmask of a set of restrictions."""
+    mask = np.uint16(0)
+    for restriction in restrictions:
+        mask |= RESTRICTION_BITS[Restriction(restriction)]
+    return mask
+
+
+def restriction_names(mask: int) -> list[str]:
+    """The names of the restrictions in a bitmask."""
+    return [r.value for r, bit in RESTRICTION_BITS.items() if mask & bit]
+
+
+class SanctionBook:
+    """Who is sanctioned, what everyone is restricted from, and the cascades."""
+
+    def __init__(
+        self,
+        config: Sanctions,
+        grade_names: tuple[str, ...],
+        n_citizens: int,
+        n_firms: int,
+        ties: TieSet,
+    ) -> None:
+        self.config = config
+        self.n_citizens = n_citizens
+        self.ties = ties
+        n = n_citizens + n_firms
+        self.blacklist_bits = bits(config.blacklist)
+        self.grade_bits = np.array(
+            [bits(config.grades.get(name, ())) for name in grade_names], dtype=np.uint16
+        )
+        reach = config.reach
+        self.rep_bits = bits(reach.legal_representative)
+        self.staff_bits = bits(reach.staff)
+        self.family_bits = bits(reach.family)
+        self.parent_bits = bits(reach.parent_company)
+        self.own = np.zeros(n, dtype=np.uint16)
+        """Restrictions from the actor's own listing or grade."""
+        self.restrictions = np.zeros(n, dtype=np.uint16)
+        """All restrictions on each actor, its own and those reaching it through ties."""
+        self.innocent = np.zeros(n, dtype=bool)
+        """Whether an actor's own sanction rests on false findings."""
+        self._cascades = np.empty(1024, dtype=CASCADE_DTYPE)
+        self._n_cascades = 0
+
+    @property
+    def cascades(self) -> np.ndarray:
+        """One row per actor that became sanctioned: day, actor, agents and sectors reached."""
+        return self._cascades[: self._n_cascades]
+
+    def _own(self, blacklisted: np.ndarray, grades: np.ndarray) -> np.ndarray:
+        if self.config.design is SanctionDesign.list_driven:
+            return np.where(blacklisted, self.blacklist_bits, np.uint16(0))
+        return self.grade_bits[grades]
+
+    def _reach(
+        self, sources: np.ndarray, employer: np.ndarray
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        """Everyone reached from sanctioned ``sources`` (actor indices).
+
+        Returns:
+            Parallel arrays ``(position in sources, actor reached, bits, cause)``,
+            the sources themselves included with their own bits.
+        """
+        c = self.n_citizens
+        ties = self.ties
+        positions = [np.arange(sources.size)]
+        reached = [sources.astype(np.int64)]
+        masks = [self.own[sources]]
+        causes = [np.full(sources.size, Cause.own_sanction, dtype=np.int8)]
+
+        def add(pos: np.ndarray, who: np.ndarray, mask: np.uint16, cause: Cause) -> None:
+            positions.append(pos)
+            reached.append(who.astype(np.int64))
+            masks.append(np.full(who.size, mask, dtype=np.uint16))
+            causes.append(np.full(who.size, cause, dtype=np.int8))
+
+        is_firm = sources >= c
+        firm_pos = np.flatnonzero(is_firm)
+        firm = sources[firm_pos] - c
+        family_from = [(np.flatnonzero(~is_firm), sources[~is_firm])]
+        if firm.size and self.rep_bits:
+            rep = ties.legal_representative[firm]
+            has = rep >= 0
+            add(firm_pos[has], rep[has], self.rep_bits, Cause.legal_representative)
+            if self.config.reach.family_of_reached:
+                family_from.append((firm_pos[has], rep[has]))
+        if firm.size and self.staff_bits:
+            pos, staff = ties.staff.neighbours_of(firm)
+            current = employer[staff] == firm[pos]  # staff who lost their job are gone
+            add(firm_pos[pos[current]], staff[current], self.staff_bits, Cause.staff)
+            if self.config.reach.family_of_reached:
+                family_from.append((firm_pos[pos[current]], staff[current]))
+        if firm.size and self.parent_bits:
+            parent = ties.parent[firm]
+            has = parent >= 0
+            add(firm_pos[has], c + parent[has], self.parent_bits, Cause.parent_company)
+        if self.family_bits:
+            owner = np.concatenate([f[0] for f in family_from])
+            members = np.concatenate([f[1] for f in family_from]).astype(np.int64)
+            pos, relatives = ties.family.neighbours_of(members)
+            add(owner[pos], relatives, self.family_bits, Cause.family)
+        return (
+            np.concatenate(positions),
+            np.concatenate(reached),
+            np.concatenate(masks),
+            np.concatenate(causes),
+        )
+
+    def update(
+        self,
+        day: int,
+        blacklisted: np.ndarray,
+        blacklist_innocent: np.ndarray,
+        grades: np.ndarray,
+        grades_without_false_points: np.ndarray,
+        employer: np.ndarray,
+        events: EventLog,
+    ) -> None:
+        """Recompute today's restrictions and record the cascades of new sanctions.
+
+        Args:
+            day: today.
+            blacklisted: whether each actor is on the blacklist.
+            blacklist_innocent: whether each blacklist entry rests on false findings.
+            grades: each actor's grade index.
+            grades_without_false_points: each actor's grade had there been no false findings.
+            employer: each citizen's current firm (-1 for none).
+            events: where sanction events are recorded.
+        """
+        was_sanctioned = self.own != 0
+        self.own = self._own(blacklisted, grades)
+        sanctioned = self.own != 0
+        if self.config.design is SanctionDesign.list_driven:
+            self.innocent = blacklist_innocent & sanctioned
+        else:
+            self.innocent = sanctioned & (self.grade_bits[grades_without_false_points] == 0)
+
+        sources = np.flatnonzero(sanctioned)
+        self.restrictions = self.own.copy()
+        if sources.size:
+            _, reached, masks, _ = self._reach(sources, employer)
+            np.bitwise_or.at(self.restrictions, reached, masks)
+
+        new = np.flatnonzero(sanctioned & ~was_sanctioned)
+        if new.size:
+            self._record_cascades(day, new, employer, events)
+
+    def _record_cascades(
+        self, day: int, new: np.ndarray, employer: np.ndarray, events: EventLog
+    ) -> None:
+        pos, reached, masks, causes = self._reach(new, employer)
+        # distinct (cascade, actor) pairs; the first path that reached an actor names the cause
+        key = pos.astype(np.int64) * (self.restrictions.size + 1) + reached
+        key, first = np.unique(key, return_index=True)
+        pos_u, reached_u, cause_u = pos[first], reached[first], causes[first]
+        n_agents = np.bincount(pos_u, minlength=new.size)
+        order = np.argsort(pos, kind="stable")
+        starts = np.searchsorted(pos[order], np.arange(new.size))
+        mask_union = np.bitwise_or.reduceat(masks[order], starts) if pos.size else masks
+        n_sectors = _POPCOUNT[mask_union]
+        true = (~self.innocent[new]).astype(np.int8)
+        events.record(
+            day,
+            reached_u,
+            EventKind.sanction,
+            true=true[pos_u],
+            cause=cause_u,
+            source=new[pos_u],
+        )
+        needed = self._n_cascades + new.size
+        if needed > self._cascades.size:
+            grown = np.empty(max(needed, 2 * self._cascades.size), dtype=CASCADE_DTYPE)
+            grown[: self._n_cascades] = self.cascades
+            self._cascades = grown
+        block = self._cascades[self._n_cascades : needed]
+        block["day"] = day
+        block["actor"] = new
+        block["n_agents"] = n_agents
+        block["n_sectors"] = n_sectors
+        block["true"] = true
+        self._n_cascades = needed
