@@ -25,10 +25,12 @@ import numpy as np
 
 from score_sim import __version__
 from score_sim.errors import Problem, ScenarioError
-from score_sim.events import EventKind
+from score_sim.events import Cause, EventKind
 from score_sim.model import ScoreModel
 from score_sim.plots import FigureContext, write_figures
-from score_sim.scenario import Scenario, load_scenario, scenario_from_data
+from score_sim.rules.sanctions import restriction_names
+from score_sim.scenario import Channel, Scenario, load_scenario, scenario_from_data
+from score_sim.summary import summarize
 
 RUNS_DIR = Path("runs")
 
@@ -75,17 +77,16 @@ def write_timeseries(path: Path, timeseries: dict[str, np.ndarray]) -> None:
 def _agent_table(model: ScoreModel) -> dict[str, np.ndarray]:
     world = model.world
     n = world.n_actors
-    first_id = model.citizens[0].unique_id if model.citizens else model.firms[0].unique_id
     employer_id = np.full(n, -1, dtype=np.int64)
-    if world.n_firms:
-        employed = world.employer >= 0
-        firm_ids = first_id + world.n_citizens + world.employer[employed]
-        employer_id[: world.n_citizens][employed] = firm_ids
+    employed = np.flatnonzero(world.employer >= 0)
+    employer_id[employed] = _ids(model, world.n_citizens + world.employer[employed])
     sectors = np.array([*model.scenario.population.sectors, ""], dtype=object)
     sector = np.full(n, len(sectors) - 1, dtype=np.int64)
     sector[world.n_citizens :] = world.firm_sector
+    masks, inverse = np.unique(model.sanctions.restrictions, return_inverse=True)
+    restriction_text = np.array(["+".join(restriction_names(int(m))) for m in masks], dtype=object)
     return {
-        "id": first_id + np.arange(n),
+        "id": _ids(model, np.arange(n)),
         "kind": np.where(world.is_firm, "firm", "citizen"),
         "score": world.score,
         "grade": np.array(model.grading.names, dtype=object)[model.grades],
@@ -93,6 +94,11 @@ def _agent_table(model: ScoreModel) -> dict[str, np.ndarray]:
         "redlisted": world.redlist.listed.astype(np.int8),
         "days_blacklisted": world.blacklist.days_listed_total,
         "days_redlisted": world.redlist.days_listed_total,
+        "listed_innocent": (world.blacklist.listed & world.blacklist.innocent).astype(np.int8),
+        "restrictions": restriction_text[inverse.reshape(-1)],
+        "days_restricted": model.harms.days_restricted,
+        "pariah": model.harms.pariah(model.steps).astype(np.int8),
+        "false_points": world.false_points,
         "employer_id": employer_id,
         "sector": sectors[sector],
     }
@@ -106,23 +112,61 @@ def write_agents(path: Path, model: ScoreModel) -> None:
     table.to_csv(path, index=False, float_format="%.6f", lineterminator="\n")
 
 
+def _ids(model: ScoreModel, actors: np.ndarray) -> np.ndarray:
+    """Mesa ``unique_id`` of actor indices (citizens first, then firms)."""
+    first = model.citizens[0].unique_id if model.citizens else model.firms[0].unique_id
+    return first + actors.astype(np.int64)
+
+
+def _names(codes: np.ndarray, names: list[str]) -> np.ndarray:
+    """Names for codes; -1 (not applicable) becomes an empty string."""
+    table = np.array([*names, ""], dtype=object)
+    return table[np.where(codes < 0, len(names), codes)]
+
+
 def write_events(path: Path, model: ScoreModel) -> None:
-    """Write the event log: day, id, kind, event."""
+    """Write the event log: day, id, kind, event, behaviour, channel, true, cause, source."""
     import pandas as pd
 
     rows = model.events.rows
-    names = np.array([k.name for k in EventKind], dtype=object)
-    first_id = model.citizens[0].unique_id if model.citizens else 1
     actor = rows["actor"].astype(np.int64)
+    source = rows["source"].astype(np.int64)
+    causes = [c.name for c in Cause]
+    causes[Cause.none] = ""
     table = pd.DataFrame(
         {
             "day": rows["day"],
-            "id": first_id + actor,
+            "id": _ids(model, actor),
             "kind": np.where(actor >= model.world.n_citizens, "firm", "citizen"),
-            "event": names[rows["event"]],
+            "event": _names(rows["event"], [k.name for k in EventKind]),
+            "behaviour": _names(rows["behaviour"], [b.name for b in model.scenario.behaviours]),
+            "channel": _names(rows["channel"], [c.value for c in Channel]),
+            "true": _names(rows["true"], ["0", "1"]),
+            "cause": _names(rows["cause"], causes),
+            "source_id": np.where(source >= 0, _ids(model, source), -1),
+            "days": rows["days"],
         }
     )
+    table["source_id"] = table["source_id"].astype(str).replace("-1", "")
     table.to_csv(path, index=False, lineterminator="\n")
+
+
+def write_cascades(path: Path, model: ScoreModel) -> None:
+    """Write one row per new sanction: who, and how many actors and sectors it restricted."""
+    import pandas as pd
+
+    rows = model.sanctions.cascades
+    actor = rows["actor"].astype(np.int64)
+    pd.DataFrame(
+        {
+            "day": rows["day"],
+            "id": _ids(model, actor),
+            "kind": np.where(actor >= model.world.n_citizens, "firm", "citizen"),
+            "cascade_size": rows["n_agents"],
+            "n_sectors": rows["n_sectors"],
+            "true": rows["true"],
+        }
+    ).to_csv(path, index=False, lineterminator="\n")
 
 
 def _file_sha256(path: Path) -> str:
@@ -214,10 +258,18 @@ def run_scenario(
     target.parent.mkdir(parents=True, exist_ok=True)
     work = Path(tempfile.mkdtemp(prefix=f".{target.name}.partial-", dir=target.parent))
     try:
-        files = [work / "timeseries.csv", work / "agents.csv", work / "events.csv"]
+        files = [
+            work / "timeseries.csv",
+            work / "agents.csv",
+            work / "events.csv",
+            work / "cascades.csv",
+            work / "summary.json",
+        ]
         write_timeseries(files[0], model.timeseries())
         write_agents(files[1], model)
         write_events(files[2], model)
+        write_cascades(files[3], model)
+        files[4].write_text(json.dumps(summarize(model), indent=2) + "\n", encoding="utf-8")
         if figures:
             context = FigureContext(
                 scenario_name=scenario.name,

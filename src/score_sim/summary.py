@@ -1,0 +1,125 @@
+"""The headline numbers of a run: one figure per harm, written as ``summary.json``.
+
+- Pariah spirals: pariahs at the end, time to recover, grade transitions from day 0 to the
+  end, and the misconduct rate under restriction relative to without (about 1 means bad
+  luck; well above 1, a spiral).
+- Cascades: how many actors and sectors each new sanction restricted.
+- Erroneous reports: findings by cause, innocent listings, the share of sanction-days borne
+  by the innocent, and days to clear an innocent listing against a true one.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from score_sim.events import Cause, EventKind
+from score_sim.metrics import KINDS
+
+if TYPE_CHECKING:
+    from score_sim.model import ScoreModel
+
+BLACKLIST_EXITS = (
+    EventKind.blacklist_expiry,
+    EventKind.blacklist_early_removal,
+    EventKind.appeal_upheld,
+    EventKind.credit_repair,
+)
+
+
+def distribution(values: np.ndarray) -> dict[str, float | int | None]:
+    """Count, mean, median, 90th percentile and maximum of some durations or sizes."""
+    if values.size == 0:
+        return {"n": 0, "mean": None, "median": None, "p90": None, "max": None}
+    return {
+        "n": int(values.size),
+        "mean": round(float(values.mean()), 3),
+        "median": float(np.median(values)),
+        "p90": float(np.percentile(values, 90)),
+        "max": float(values.max()),
+    }
+
+
+def _finite(value: float) -> float | None:
+    """A number for JSON: rounded, or None where it is undefined."""
+    return round(value, 4) if np.isfinite(value) else None
+
+
+def grade_transitions(model: ScoreModel, kind: str) -> np.ndarray:
+    """Actors by grade on day 0 (rows) and grade now (columns), best grade first."""
+    span = model.world.kind_slice(kind)
+    n = len(model.grading.names)
+    start = model.grades_at_start[span].astype(np.int64)
+    end = model.grades[span].astype(np.int64)
+    return np.bincount(start * n + end, minlength=n * n).reshape(n, n)
+
+
+def days_to_clear(model: ScoreModel, innocent: bool) -> np.ndarray:
+    """Lengths of ended blacklist entries that rested (or not) on false findings."""
+    rows = model.events.of_kind(*BLACKLIST_EXITS)
+    return rows["days"][rows["true"] == (0 if innocent else 1)]
+
+
+def summarize(model: ScoreModel) -> dict[str, Any]:
+    """The run's headline numbers as JSON-ready data."""
+    ts = model.metrics
+    events = model.events
+    cascades = model.sanctions.cascades
+    findings = events.of_kind(EventKind.finding)
+    recoveries = events.of_kind(EventKind.pariah_recovery)
+    harms = model.harms
+    sanction_days = harms.sanction_days
+    by_cause = np.bincount(findings["cause"], minlength=len(Cause))
+    entries = events.of_kind(EventKind.blacklist_entry)
+    return {
+        "days": int(model.steps),
+        "pariah_spiral": {
+            **{f"{kind}_pariahs_at_end": int(ts[f"{kind}_n_pariah"]) for kind in KINDS},
+            "days_to_recover": distribution(recoveries["days"].astype(np.float64)),
+            "misconduct_rate_ratio_restricted": _finite(harms.misconduct_rate_ratio()),
+            "citizens_without_job_at_end": int(ts["citizen_n_unemployed"]),
+            "grade_transitions": {
+                "grades": list(model.grading.names),
+                **{kind: grade_transitions(model, kind).tolist() for kind in KINDS},
+            },
+        },
+        "cascades": {
+            "count": int(cascades.size),
+            "agents_restricted": distribution(cascades["n_agents"].astype(np.float64)),
+            "sectors_restricted": distribution(cascades["n_sectors"].astype(np.float64)),
+            "resting_on_false_findings": int(np.count_nonzero(cascades["true"] == 0)),
+        },
+        "erroneous_reports": {
+            "findings_by_cause": {
+                cause.name: int(by_cause[cause])
+                for cause in (
+                    Cause.conduct,
+                    Cause.false_finding,
+                    Cause.malicious_denunciation,
+                    Cause.misidentification,
+                )
+            },
+            "blacklistings": int(entries.size),
+            "innocent_blacklistings": int(np.count_nonzero(entries["true"] == 0)),
+            **{
+                f"{kind}_listed_innocent_at_end": int(ts[f"{kind}_n_listed_innocent"])
+                for kind in KINDS
+            },
+            "sanction_days": sanction_days,
+            "innocent_sanction_days": harms.innocent_sanction_days,
+            "false_finding_sanction_days": harms.false_finding_sanction_days,
+            "tie_sanction_days": harms.tie_sanction_days,
+            "innocent_sanction_share": round(
+                harms.innocent_sanction_days / sanction_days if sanction_days else 0.0, 4
+            ),
+            "days_to_clear_innocent": distribution(days_to_clear(model, True).astype(np.float64)),
+            "days_to_clear_true": distribution(days_to_clear(model, False).astype(np.float64)),
+        },
+        "appeals": {
+            kind.name: int(events.of_kind(kind).size)
+            for kind in (EventKind.appeal_filed, EventKind.appeal_upheld, EventKind.appeal_rejected)
+        },
+        "credit_repairs": int(events.of_kind(EventKind.credit_repair).size),
+        "job_losses": int(events.of_kind(EventKind.job_loss).size),
+    }
