@@ -51,11 +51,13 @@ def test_run_writes_every_output(small_file, tmp_path):
     names = sorted(str(p.relative_to(out)) for p in out.rglob("*") if p.is_file())
     assert names == [
         "agents.csv",
+        "cascades.csv",
         "events.csv",
         "figures/grade_shares.png",
         "figures/list_sizes.png",
         "figures/score_distribution.png",
         "manifest.json",
+        "summary.json",
         "timeseries.csv",
     ]
     header, *rows = (out / "timeseries.csv").read_text().splitlines()
