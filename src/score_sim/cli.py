@@ -135,6 +135,75 @@ def run(
 
 
 @app.command()
+def compare(
+    scenario_a: Annotated[str, typer.Argument(help="World A: a scenario file or bundled name.")],
+    scenario_b: Annotated[
+        str | None,
+        typer.Argument(help="World B [default: A, changed by --set]."),
+    ] = None,
+    set_: Annotated[
+        list[str] | None,
+        typer.Option("--set", help="Change a value in world B only: key.path=value (repeatable)."),
+    ] = None,
+    set_both: Annotated[
+        list[str] | None,
+        typer.Option("--set-both", help="Change a value in both worlds (repeatable)."),
+    ] = None,
+    out: Annotated[
+        Path | None,
+        typer.Option(
+            "--out", "-o", help="Output folder [default: runs/compare-<A>-vs-<B>-<hash>/]."
+        ),
+    ] = None,
+    seed: Annotated[int | None, typer.Option(help="Seed of both worlds [default: A's].")] = None,
+    steps: Annotated[int | None, typer.Option(help="Days to simulate in both.")] = None,
+    citizens: Annotated[int | None, typer.Option(help="Citizens in both worlds.")] = None,
+    firms: Annotated[int | None, typer.Option(help="Firms in both worlds.")] = None,
+    overwrite: Annotated[bool, typer.Option(help="Replace a non-empty --out folder.")] = False,
+    figures: Annotated[bool, typer.Option(help="Draw the PNG figures.")] = True,
+) -> None:
+    """Run two worlds with common random numbers and show what the rule change did."""
+    from score_sim.compare import KEY_COLUMNS, compare_scenarios
+
+    try:
+        result = compare_scenarios(
+            scenario_a,
+            scenario_b,
+            out,
+            overrides_b=_parse_sets(set_ or []),
+            overrides=_parse_sets(set_both or []),
+            seed=seed,
+            steps=steps,
+            citizens=citizens,
+            firms=firms,
+            overwrite=overwrite,
+            figures=figures,
+            progress=Progress("running"),
+            command_line=["score-sim", *sys.argv[1:]],
+        )
+    except ScenarioError as error:
+        raise _fail(error) from None
+    except KeyboardInterrupt:
+        typer.echo("\ninterrupted: no output was written", err=True)
+        raise typer.Exit(130) from None
+    rows = {row["metric"]: row for row in result.metrics}
+    typer.echo(f"{'metric (last day)':<34} {'A':>12} {'B':>12} {'B - A':>12}")
+    for column in KEY_COLUMNS:
+        row = rows.get(f"{column}.final")
+        if row is not None:
+            typer.echo(
+                f"{column:<34} {row['a']:>12.4g} {row['b']:>12.4g} {row['difference']:>+12.4g}"
+            )
+    changed = sum(1 for row in result.metrics if row["difference"] != 0)
+    typer.echo(
+        f"{changed} of {len(result.metrics)} metrics differ; "
+        f"harmed only in B: {result.harmed_only_in_b.size:,} actors, "
+        f"only in A: {result.harmed_only_in_a.size:,}"
+    )
+    typer.echo(f"-> {result.out_dir}/")
+
+
+@app.command()
 def validate(
     files: Annotated[list[str], typer.Argument(help="Scenario files (or bundled names).")],
 ) -> None:

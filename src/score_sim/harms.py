@@ -32,27 +32,32 @@ class HarmLedger:
         self.sanction_days = 0
         self.false_finding_sanction_days = 0
         self.tie_sanction_days = 0
-        self.misconduct = np.zeros(2, dtype=np.int64)
-        """Occurrences of misconduct by actors unrestricted [0] and restricted [1]."""
-        self.exposure_days = np.zeros(2, dtype=np.int64)
-        """Actor-days unrestricted [0] and restricted [1]."""
+        self.misconduct = np.zeros((2, 2), dtype=np.int64)
+        """Occurrences of misconduct by [citizens, firms] x [unrestricted, restricted]."""
+        self.exposure_days = np.zeros((2, 2), dtype=np.int64)
+        """Actor-days of [citizens, firms] x [unrestricted, restricted]."""
 
     def pariah(self, day: int) -> np.ndarray:
         """Whether each actor is a pariah today."""
         return (self.spell_since >= 0) & (day - self.spell_since >= self.config.pariah_min_days)
 
-    def count_misconduct(self, restricted: np.ndarray, actors: np.ndarray) -> None:
-        """Tally a day's misconduct by whether the actor was under restriction."""
-        n_restricted = int(np.count_nonzero(restricted))
-        self.exposure_days += (restricted.size - n_restricted, n_restricted)
-        by_restricted = np.bincount(restricted[actors].astype(np.int8), minlength=2)
-        self.misconduct += by_restricted
+    def count_misconduct(self, restricted: np.ndarray, actors: np.ndarray, n_citizens: int) -> None:
+        """Tally a day's misconduct by kind and by whether the actor was under restriction."""
+        kind = (np.arange(restricted.size) >= n_citizens).astype(np.int64)
+        cell = kind * 2 + restricted
+        self.exposure_days += np.bincount(cell, minlength=4).reshape(2, 2)
+        self.misconduct += np.bincount(cell[actors], minlength=4).reshape(2, 2)
 
-    def misconduct_rate_ratio(self) -> float:
-        """Misconduct rate under restriction over the rate without (NaN when undefined)."""
-        if self.exposure_days.min() == 0 or self.misconduct[0] == 0:
+    def misconduct_rate_ratio(self, kind: int = 0) -> float:
+        """Misconduct rate under restriction over the rate without, NaN when undefined.
+
+        Args:
+            kind: 0 for citizens, 1 for firms.
+        """
+        exposure, misconduct = self.exposure_days[kind], self.misconduct[kind]
+        if exposure.min() == 0 or misconduct[0] == 0:
             return float("nan")
-        rates = self.misconduct / self.exposure_days
+        rates = misconduct / exposure
         return float(rates[1] / rates[0])
 
     def update(

@@ -172,7 +172,7 @@ class ScoreModel(mesa.Model):
             self.feedback.max_multiplier,
         )
         misconduct = self._negative[occurrences.behaviour]
-        self.harms.count_misconduct(restricted, occurrences.actor[misconduct])
+        self.harms.count_misconduct(restricted, occurrences.actor[misconduct], world.n_citizens)
 
         found, unseen = self.reporting.observe(occurrences, self._n_ties)
         self.inspections.add_pending(day, unseen)

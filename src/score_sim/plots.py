@@ -415,8 +415,12 @@ def write_figures(ts: TimeSeries, ctx: FigureContext, out_dir: Path) -> list[Pat
     paths = []
     for name, make in zip(FIGURE_FILES, makers, strict=True):
         path = out_dir / name
-        fig = make(ts, ctx)
-        with _default_style():
-            fig.savefig(path, dpi=DPI, format="png", metadata={"Software": None})
+        save_figure(make(ts, ctx), path)
         paths.append(path)
     return paths
+
+
+def save_figure(fig: Figure, path: Path) -> None:
+    """Write a figure as PNG, byte-for-byte the same for the same figure."""
+    with _default_style():
+        fig.savefig(path, dpi=DPI, format="png", metadata={"Software": None})

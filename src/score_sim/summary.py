@@ -77,7 +77,9 @@ def summarize(model: ScoreModel) -> dict[str, Any]:
         "pariah_spiral": {
             **{f"{kind}_pariahs_at_end": int(ts[f"{kind}_n_pariah"]) for kind in KINDS},
             "days_to_recover": distribution(recoveries["days"].astype(np.float64)),
-            "misconduct_rate_ratio_restricted": _finite(harms.misconduct_rate_ratio()),
+            "misconduct_rate_ratio_restricted": {
+                kind: _finite(harms.misconduct_rate_ratio(i)) for i, kind in enumerate(KINDS)
+            },
             "citizens_without_job_at_end": int(ts["citizen_n_unemployed"]),
             "grade_transitions": {
                 "grades": list(model.grading.names),

@@ -1,0 +1,287 @@
+"""Twin worlds: run two rule sets on the same people with the same random numbers.
+
+``compare_scenarios(A, B)`` runs both worlds with one seed. Every mechanism draws from its
+own stream (:mod:`score_sim.streams`) and behaviour draws do not depend on the state of the
+world (:mod:`score_sim.rules.behaviour`), so the two worlds share their city, their ties
+and every candidate event: a difference between them is caused by the rule change, not by
+noise. Comparing a scenario with itself gives exactly zero difference.
+
+What it writes: both runs in full (``A/`` and ``B/``), ``comparison.csv`` (each metric in
+A and B and the difference), ``harmed_only_in_b.csv`` and ``harmed_only_in_a.csv`` (the
+actors restricted or blacklisted in one world and not the other), ``comparison.json`` and a
+figure.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import tempfile
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from score_sim.errors import Problem, ScenarioError
+from score_sim.runner import RUNS_DIR, RunResult, run_scenario
+from score_sim.scenario import Scenario, load_scenario, scenario_from_data
+
+KEY_COLUMNS = (
+    "citizen_mean_score",
+    "citizen_n_blacklisted",
+    "citizen_n_pariah",
+    "citizen_n_restricted",
+    "citizen_n_listed_innocent",
+    "innocent_sanction_share",
+)
+
+
+@dataclass(frozen=True)
+class Comparison:
+    """Two runs of twin worlds and what differs between them."""
+
+    out_dir: Path
+    a: RunResult
+    b: RunResult
+    metrics: list[dict[str, Any]]
+    """One row per metric: name, A, B, difference (B - A)."""
+    harmed_only_in_b: np.ndarray
+    """Actor indices restricted or blacklisted in B and never in A."""
+    harmed_only_in_a: np.ndarray
+    """Actor indices restricted or blacklisted in A and never in B."""
+
+    @property
+    def identical(self) -> bool:
+        """Whether no metric differs and nobody is harmed in one world only."""
+        return (
+            all(row["difference"] == 0 for row in self.metrics)
+            and self.harmed_only_in_a.size == 0
+            and self.harmed_only_in_b.size == 0
+        )
+
+
+def _numbers(data: Any, prefix: str = "") -> Iterator[tuple[str, float]]:
+    """Numeric leaves of nested summary data as (dotted key, value)."""
+    if isinstance(data, dict):
+        for key, value in data.items():
+            yield from _numbers(value, f"{prefix}.{key}" if prefix else key)
+    elif isinstance(data, int | float) and not isinstance(data, bool):
+        yield prefix, float(data)
+
+
+def metric_rows(a: RunResult, b: RunResult) -> list[dict[str, Any]]:
+    """Each time-series column (final day and mean over the run) and summary number."""
+    rows = []
+    ts_a, ts_b = a.model.timeseries(), b.model.timeseries()
+    for column in ts_a:
+        if column == "step" or column not in ts_b:
+            continue
+        for label, value_a, value_b in (
+            ("final", ts_a[column][-1], ts_b[column][-1]),
+            ("run_mean", np.nanmean(ts_a[column]), np.nanmean(ts_b[column])),
+        ):
+            if np.isnan(value_a) and np.isnan(value_b):
+                continue
+            rows.append(
+                {
+                    "metric": f"{column}.{label}",
+                    "a": float(value_a),
+                    "b": float(value_b),
+                    "difference": float(value_b - value_a),
+                }
+            )
+    summary_a = json.loads((a.out_dir / "summary.json").read_text(encoding="utf-8"))
+    summary_b = json.loads((b.out_dir / "summary.json").read_text(encoding="utf-8"))
+    values_b = dict(_numbers(summary_b))
+    for key, value_a in _numbers(summary_a):
+        if key in values_b and ".grade_transitions." not in f".{key}.":
+            value_b = values_b[key]
+            rows.append(
+                {
+                    "metric": f"summary.{key}",
+                    "a": value_a,
+                    "b": value_b,
+                    "difference": value_b - value_a,
+                }
+            )
+    return rows
+
+
+def _harmed(result: RunResult) -> np.ndarray:
+    model = result.model
+    return (model.harms.days_restricted > 0) | (model.world.blacklist.days_listed_total > 0)
+
+
+def _write_harmed(path: Path, actors: np.ndarray, a: RunResult, b: RunResult) -> None:
+    world = a.model.world
+    first_id = a.model.citizens[0].unique_id if a.model.citizens else a.model.firms[0].unique_id
+    lines = ["id,kind,days_restricted_a,days_restricted_b,days_blacklisted_a,days_blacklisted_b"]
+    for actor in actors.tolist():  # one line per harmed actor: output formatting, not a step
+        kind = "firm" if actor >= world.n_citizens else "citizen"
+        lines.append(
+            f"{first_id + actor},{kind},"
+            f"{a.model.harms.days_restricted[actor]},{b.model.harms.days_restricted[actor]},"
+            f"{a.model.world.blacklist.days_listed_total[actor]},"
+            f"{b.model.world.blacklist.days_listed_total[actor]}"
+        )
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+
+
+def _as_scenario(source: Scenario | str | Path, changes: dict[str, Any]) -> Scenario:
+    if isinstance(source, Scenario):
+        return (
+            scenario_from_data(source.to_data(), source.name, None, changes) if changes else source
+        )
+    return load_scenario(source, changes)
+
+
+def compare_scenarios(
+    scenario_a: Scenario | str | Path,
+    scenario_b: Scenario | str | Path | None = None,
+    out_dir: Path | str | None = None,
+    *,
+    overrides_b: dict[str, Any] | None = None,
+    overrides: dict[str, Any] | None = None,
+    seed: int | None = None,
+    steps: int | None = None,
+    citizens: int | None = None,
+    firms: int | None = None,
+    overwrite: bool = False,
+    figures: bool = True,
+    progress: Callable[[int, int], None] | None = None,
+    command_line: list[str] | None = None,
+) -> Comparison:
+    """Run world A and world B with common random numbers and compare them.
+
+    Args:
+        scenario_a: the first world (a Scenario, a file or a bundled name).
+        scenario_b: the second world; default: A again, changed by ``overrides_b``.
+        out_dir: output folder; default ``runs/compare-<A>-vs-<B>-<hash>/``.
+        overrides_b: changes applied to B only (the rule change under study).
+        overrides: changes applied to both worlds.
+        seed: the seed of both worlds (default: A's ``run.seed``).
+        steps: days to simulate in both worlds.
+        citizens: citizens in both worlds.
+        firms: firms in both worlds.
+        overwrite: replace a non-empty ``out_dir``.
+        figures: draw figures.
+        progress: optional ``progress(day, total)`` callback, called for each world.
+        command_line: recorded in both manifests.
+
+    Raises:
+        ScenarioError: bad scenarios or overrides, or worlds of different sizes.
+    """
+    shared = dict(overrides or {})
+    for key, value in (
+        ("run.steps", steps),
+        ("population.citizens", citizens),
+        ("population.firms", firms),
+    ):
+        if value is not None:
+            shared[key] = value
+    a = _as_scenario(scenario_a, shared)
+    common_seed = a.run.seed if seed is None else seed
+    a = _as_scenario(a, {"run.seed": common_seed})
+    b = _as_scenario(
+        a if scenario_b is None else scenario_b,
+        {**shared, **(overrides_b or {}), "run.seed": common_seed},
+    )
+    for key in ("citizens", "firms"):
+        if getattr(a.population, key) != getattr(b.population, key):
+            raise ScenarioError(
+                [
+                    Problem(
+                        str(scenario_b),
+                        None,
+                        None,
+                        f"population.{key}",
+                        f"twin worlds need the same people: A has "
+                        f"{getattr(a.population, key):,}, B has {getattr(b.population, key):,} "
+                        f"(pass --{key} to set both)",
+                    )
+                ]
+            )
+
+    if out_dir is None:
+        pair = f"{a.name}-vs-{b.name}" if a.name != b.name else a.name
+        digest = a.sha256()[:4] + b.sha256()[:4]
+        target = RUNS_DIR / f"compare-{pair}-{digest}"
+        n = 1
+        while target.exists():
+            n += 1
+            target = RUNS_DIR / f"compare-{pair}-{digest}-{n}"
+    else:
+        target = Path(out_dir)
+        if target.exists() and any(target.iterdir()) and not overwrite:
+            raise ScenarioError(
+                [
+                    Problem(
+                        str(target),
+                        None,
+                        None,
+                        "--out",
+                        "folder exists and is not empty; choose another --out, or pass "
+                        "--overwrite to replace it",
+                    )
+                ]
+            )
+    target.parent.mkdir(parents=True, exist_ok=True)
+    work = Path(tempfile.mkdtemp(prefix=f".{target.name}.partial-", dir=target.parent))
+    try:
+        run_a = run_scenario(
+            a, work / "A", figures=figures, progress=progress, command_line=command_line
+        )
+        run_b = run_scenario(
+            b, work / "B", figures=figures, progress=progress, command_line=command_line
+        )
+        rows = metric_rows(run_a, run_b)
+        harmed_a, harmed_b = _harmed(run_a), _harmed(run_b)
+        only_b = np.flatnonzero(harmed_b & ~harmed_a)
+        only_a = np.flatnonzero(harmed_a & ~harmed_b)
+        lines = ["metric,a,b,difference"]
+        lines += [f"{r['metric']},{r['a']:.6g},{r['b']:.6g},{r['difference']:.6g}" for r in rows]
+        (work / "comparison.csv").write_text("\n".join(lines) + "\n", encoding="utf-8")
+        _write_harmed(work / "harmed_only_in_b.csv", only_b, run_a, run_b)
+        _write_harmed(work / "harmed_only_in_a.csv", only_a, run_a, run_b)
+        report = {
+            "a": a.name,
+            "b": b.name,
+            "seed": common_seed,
+            "changes_in_b": {k: v for k, v in (overrides_b or {}).items()},
+            "scenario_b_source": None if scenario_b is None else str(scenario_b),
+            "metrics_that_differ": sum(1 for r in rows if r["difference"] != 0),
+            "harmed_only_in_b": int(only_b.size),
+            "harmed_only_in_a": int(only_a.size),
+        }
+        (work / "comparison.json").write_text(json.dumps(report, indent=2) + "\n", "utf-8")
+        if figures:
+            from score_sim.harm_plots import plot_comparison
+            from score_sim.plots import save_figure
+
+            (work / "figures").mkdir()
+            figure = plot_comparison(
+                run_a.model.timeseries(),
+                run_b.model.timeseries(),
+                f"A: {a.name}",
+                f"B: {b.name}" + (" (changed)" if overrides_b else ""),
+                list(KEY_COLUMNS),
+                f"twin worlds, seed {common_seed} · "
+                f"{a.population.citizens:,} citizens, {a.population.firms:,} firms",
+            )
+            save_figure(figure, work / "figures" / "comparison.png")
+        if target.exists():
+            shutil.rmtree(target)
+        work.rename(target)
+    except BaseException:
+        shutil.rmtree(work, ignore_errors=True)
+        raise
+    run_a = _moved(run_a, target / "A")
+    run_b = _moved(run_b, target / "B")
+    return Comparison(target, run_a, run_b, rows, only_b, only_a)
+
+
+def _moved(result: RunResult, out_dir: Path) -> RunResult:
+    files = tuple(out_dir / f.relative_to(result.out_dir) for f in result.files)
+    return RunResult(out_dir=out_dir, model=result.model, manifest=result.manifest, files=files)
