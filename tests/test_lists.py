@@ -67,7 +67,7 @@ def test_blacklist_entry_lasts_between_min_and_max_days(seed):
     assert ((completed >= 30) & (completed < 60)).any()
     # the list's day counter (days ended on the list) agrees with the events: a completed
     # entry of k days counts k, an open one entered on day d counts days d..end
-    total = model.world.blacklist.days_listed_total.sum()
+    total = model.world.blacklist.days_listed_total(model.steps).sum()
     assert total == completed.sum() + still_open.sum() + still_open.size
 
 

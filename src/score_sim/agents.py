@@ -3,10 +3,16 @@
 Each agent holds only its index into :class:`score_sim.world.World`; its attributes are
 properties over the arrays, so Mesa's ``model.agents``, ``DataCollector`` agent reporters
 and ``batch_run`` see live values while the day's rules run vectorised over the arrays.
+
+The views are created in bulk, with the garbage collector paused, the first time anything
+asks for them (``model.agents``, ``model.citizens``...): a run that only needs the arrays
+(the command line) never pays for hundreds of thousands of Python objects.
 """
 
 from __future__ import annotations
 
+import gc
+import weakref
 from typing import TYPE_CHECKING
 
 import mesa
@@ -49,12 +55,12 @@ class Actor(mesa.Agent):
     @property
     def days_blacklisted(self) -> int:
         """Days spent on the blacklist so far in the run."""
-        return int(self.model.world.blacklist.days_listed_total[self.index])
+        return int(self.model.world.blacklist.days_listed_total(self.model.steps, self.index))
 
     @property
     def days_redlisted(self) -> int:
         """Days spent on the red list so far in the run."""
-        return int(self.model.world.redlist.days_listed_total[self.index])
+        return int(self.model.world.redlist.days_listed_total(self.model.steps, self.index))
 
     def step(self) -> None:
         """Nothing: the model's rules act on all actors at once."""
@@ -83,3 +89,45 @@ class Firm(Actor):
         firm = self.index - self.model.world.n_citizens
         sector = int(self.model.world.firm_sector[firm])
         return self.model.scenario.population.sectors[sector]
+
+
+def create_views(
+    model: ScoreModel, cls: type[Actor], indices: range, first_id: int
+) -> list[Actor]:
+    """Create agent views of ``indices`` at once, with ids ``first_id + index``.
+
+    Equivalent to ``[cls(model, i) for i in indices]`` with pre-assigned ids, without the
+    per-agent registration calls: see :func:`register_views`.
+    """
+    new = object.__new__
+    views = [new(cls) for _ in indices]
+    for view, index in zip(views, indices, strict=True):
+        view.__dict__.update(model=model, unique_id=first_id + index, pos=None, index=index)
+    return views
+
+
+def _bulk_add(agents: mesa.agent.AgentSet, views: list[Actor]) -> None:
+    # AgentSet keeps a WeakKeyDictionary; fill its store directly instead of item by item
+    store = agents._agents
+    remove = store._remove
+    store.data.update({weakref.ref(view, remove): None for view in views})
+
+
+def register_views(model: ScoreModel, views_by_type: dict[type[Actor], list[Actor]]) -> None:
+    """Register views with the model as ``Agent.__init__`` would, in bulk, gc paused."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        for cls, views in views_by_type.items():
+            if not views:
+                continue
+            model._agents.update(dict.fromkeys(views))
+            by_type = model._agents_by_type.get(cls)
+            if by_type is None:
+                by_type = mesa.agent.AgentSet([], random=model.random)
+                model._agents_by_type[cls] = by_type
+            _bulk_add(by_type, views)
+            _bulk_add(model._all_agents, views)
+    finally:
+        if enabled:
+            gc.enable()

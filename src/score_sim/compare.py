@@ -111,20 +111,23 @@ def metric_rows(a: RunResult, b: RunResult) -> list[dict[str, Any]]:
 
 def _harmed(result: RunResult) -> np.ndarray:
     model = result.model
-    return (model.harms.days_restricted > 0) | (model.world.blacklist.days_listed_total > 0)
+    return (model.harms.days_restricted > 0) | (
+        model.world.blacklist.days_listed_total(model.steps) > 0
+    )
 
 
 def _write_harmed(path: Path, actors: np.ndarray, a: RunResult, b: RunResult) -> None:
     world = a.model.world
-    first_id = a.model.citizens[0].unique_id if a.model.citizens else a.model.firms[0].unique_id
+    listed_a = a.model.world.blacklist.days_listed_total(a.model.steps)
+    listed_b = b.model.world.blacklist.days_listed_total(b.model.steps)
+    first_id = a.model.first_agent_id
     lines = ["id,kind,days_restricted_a,days_restricted_b,days_blacklisted_a,days_blacklisted_b"]
     for actor in actors.tolist():  # one line per harmed actor: output formatting, not a step
         kind = "firm" if actor >= world.n_citizens else "citizen"
         lines.append(
             f"{first_id + actor},{kind},"
             f"{a.model.harms.days_restricted[actor]},{b.model.harms.days_restricted[actor]},"
-            f"{a.model.world.blacklist.days_listed_total[actor]},"
-            f"{b.model.world.blacklist.days_listed_total[actor]}"
+            f"{listed_a[actor]},{listed_b[actor]}"
         )
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
 

@@ -43,10 +43,13 @@ class HarmLedger:
 
     def count_misconduct(self, restricted: np.ndarray, actors: np.ndarray, n_citizens: int) -> None:
         """Tally a day's misconduct by kind and by whether the actor was under restriction."""
-        kind = (np.arange(restricted.size) >= n_citizens).astype(np.int64)
-        cell = kind * 2 + restricted
-        self.exposure_days += np.bincount(cell, minlength=4).reshape(2, 2)
-        self.misconduct += np.bincount(cell[actors], minlength=4).reshape(2, 2)
+        n_restricted = np.array(
+            [np.count_nonzero(restricted[:n_citizens]), np.count_nonzero(restricted[n_citizens:])]
+        )
+        n_kind = np.array([n_citizens, restricted.size - n_citizens])
+        self.exposure_days += np.stack([n_kind - n_restricted, n_restricted], axis=1)
+        cell = (actors >= n_citizens) * 2 + restricted[actors]
+        self.misconduct += np.bincount(cell, minlength=4).reshape(2, 2)
 
     def misconduct_rate_ratio(self, kind: int = 0) -> float:
         """Misconduct rate under restriction over the rate without, NaN when undefined.

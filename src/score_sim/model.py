@@ -14,13 +14,14 @@ actors in a step. Each mechanism draws from its own random stream (:mod:`score_s
 from __future__ import annotations
 
 import functools
+import itertools
 from pathlib import Path
 from typing import Any
 
 import mesa
 import numpy as np
 
-from score_sim.agents import Citizen, Firm
+from score_sim.agents import Citizen, Firm, create_views, register_views
 from score_sim.events import EventKind, EventLog
 from score_sim.harms import HarmLedger
 from score_sim.memory import check_population
@@ -37,7 +38,7 @@ from score_sim.rules.scoring import (
     clamp,
     decay,
     decay_factor,
-    serious_causes,
+    serious_today,
     spill_over,
 )
 from score_sim.scenario import Restriction, Scenario, Severity, load_scenario, scenario_from_data
@@ -133,11 +134,11 @@ class ScoreModel(mesa.Model):
         # who could denounce an actor: a citizen's family and friends, a firm's staff
         self._n_ties = np.concatenate([world.ties.social.degree, world.ties.staff.degree])
         self.grades_at_start = self.grading.grade_index(world.score)
-        self.grades = self.grades_at_start.copy()
-        """Every actor's grade index today (0 = best)."""
 
-        self.citizens = [Citizen(self, i) for i in range(pop.citizens)]
-        self.firms = [Firm(self, pop.citizens + i) for i in range(pop.firms)]
+        # agent ids are reserved now; the agent views are created when first asked for
+        self.first_agent_id = next(mesa.Agent._ids[self])
+        mesa.Agent._ids[self] = itertools.count(self.first_agent_id + world.n_actors)
+        self._views: tuple[list[Citizen], list[Firm]] | None = None
 
         self.columns = column_names(self.grading.names)
         self.metrics: dict[str, float] = {}
@@ -158,17 +159,21 @@ class ScoreModel(mesa.Model):
         streams = self._streams
 
         restricted = self.sanctions.restrictions != 0
-        multiplier = None
+        multiplier_of = None
         if self.feedback.enabled:
-            multiplier = self.feedback.multiplier(
-                self.sanctions.restrictions, self.grades, world.redlist.listed, world.employer
+            multiplier_of = functools.partial(
+                self.feedback.multiplier_of,
+                restrictions=self.sanctions.restrictions,
+                grades_of=self.grades_of,
+                redlisted=world.redlist.listed,
+                employer=world.employer,
             )
         occurrences = draw_occurrences(
             scenario.behaviours,
             world,
             self._behaviour_streams,
             self._excess_streams,
-            multiplier,
+            multiplier_of,
             self.feedback.max_multiplier,
         )
         misconduct = self._negative[occurrences.behaviour]
@@ -180,7 +185,7 @@ class ScoreModel(mesa.Model):
         extra = RESTRICTION_BITS[Restriction.extra_inspections]
         inspected, self._n_inspections = self.inspections.inspect(
             day,
-            self.grades[firms],
+            self.grades_of,
             (self.sanctions.restrictions[firms] & extra) != 0,
             streams["inspections"],
         )
@@ -221,9 +226,9 @@ class ScoreModel(mesa.Model):
         decay(world.score, score_rule.decay_baseline, self._decay_factor)
         world.false_points *= self._decay_factor
 
-        serious_cause = serious_causes(findings, self._serious, world.n_actors)
-        world.blacklist.update(day, world.score, serious_cause, world.false_points, self.events)
-        world.redlist.update(day, world.score, serious_cause, world.false_points, self.events)
+        serious = serious_today(findings, self._serious)
+        world.blacklist.update(day, world.score, serious, world.false_points, self.events)
+        world.redlist.update(day, world.score, serious, world.false_points, self.events)
 
         self.appeals.file(day, world.blacklist, streams["appeals"], self.events)
         self.appeals.decide(
@@ -239,13 +244,11 @@ class ScoreModel(mesa.Model):
         )
         clamp(world.score, score_rule.lower, score_rule.upper)
 
-        self.grades = self.grading.grade_index(world.score)
         self.sanctions.update(
             day,
             world.blacklist.listed,
             world.blacklist.innocent,
-            self.grades,
-            self.grading.grade_index(world.score - world.false_points),
+            lambda: (self.grades, self.grading.grade_index(world.score - world.false_points)),
             world.employer,
             self.events,
         )
@@ -301,7 +304,8 @@ class ScoreModel(mesa.Model):
             metrics |= kind_metrics(
                 kind,
                 world.score[span],
-                np.bincount(self.grades[span], minlength=len(self.grading.names)),
+                (self.scenario.score.lower, self.scenario.score.upper),
+                self.grading.counts(world.score[span]),
                 self.grading.names,
                 counts,
             )
@@ -327,9 +331,58 @@ class ScoreModel(mesa.Model):
         self.metrics = metrics
         self.datacollector.collect(self)
 
+    def _ensure_views(self) -> tuple[list[Citizen], list[Firm]]:
+        if self._views is None:
+            world, first = self.world, self.first_agent_id
+            citizens = create_views(self, Citizen, range(world.n_citizens), first)
+            firms = create_views(self, Firm, range(world.n_citizens, world.n_actors), first)
+            register_views(self, {Citizen: citizens, Firm: firms})
+            self._views = (citizens, firms)
+        return self._views
+
+    @property
+    def agents(self) -> mesa.agent.AgentSet:
+        """All agents (citizens, then firms), created on first use."""
+        self._ensure_views()
+        return self._all_agents
+
+    @property
+    def agents_by_type(self) -> dict[type[mesa.Agent], mesa.agent.AgentSet]:
+        """Agents by class (Citizen, Firm), created on first use."""
+        self._ensure_views()
+        return self._agents_by_type
+
+    @property
+    def agent_types(self) -> list[type]:
+        """The agent classes present."""
+        return list(self.agents_by_type)
+
+    @property
+    def citizens(self) -> list[Citizen]:
+        """The citizens' agent views, in index order."""
+        return self._ensure_views()[0]
+
+    @property
+    def firms(self) -> list[Firm]:
+        """The firms' agent views, in index order."""
+        return self._ensure_views()[1]
+
+    def agent_ids(self, actors: np.ndarray) -> np.ndarray:
+        """Mesa ``unique_id`` of actor indices."""
+        return self.first_agent_id + np.asarray(actors, dtype=np.int64)
+
     def grade_of(self, index: int) -> int:
         """Grade band index (0 = best) of actor ``index``."""
         return int(self.grading.grade_index(self.world.score[index : index + 1])[0])
+
+    def grades_of(self, actors: np.ndarray) -> np.ndarray:
+        """Grade band index (0 = best) of the given actors, now."""
+        return self.grading.grade_index(self.world.score[actors])
+
+    @property
+    def grades(self) -> np.ndarray:
+        """Every actor's grade band index now (0 = best)."""
+        return self.grading.grade_index(self.world.score)
 
     def run(self, progress: Any = None) -> ScoreModel:
         """Step until the scenario's ``run.steps`` days have passed.

@@ -92,8 +92,8 @@ def _agent_table(model: ScoreModel) -> dict[str, np.ndarray]:
         "grade": np.array(model.grading.names, dtype=object)[model.grades],
         "blacklisted": world.blacklist.listed.astype(np.int8),
         "redlisted": world.redlist.listed.astype(np.int8),
-        "days_blacklisted": world.blacklist.days_listed_total,
-        "days_redlisted": world.redlist.days_listed_total,
+        "days_blacklisted": world.blacklist.days_listed_total(model.steps),
+        "days_redlisted": world.redlist.days_listed_total(model.steps),
         "listed_innocent": (world.blacklist.listed & world.blacklist.innocent).astype(np.int8),
         "restrictions": restriction_text[inverse.reshape(-1)],
         "days_restricted": model.harms.days_restricted,
@@ -114,8 +114,7 @@ def write_agents(path: Path, model: ScoreModel) -> None:
 
 def _ids(model: ScoreModel, actors: np.ndarray) -> np.ndarray:
     """Mesa ``unique_id`` of actor indices (citizens first, then firms)."""
-    first = model.citizens[0].unique_id if model.citizens else model.firms[0].unique_id
-    return first + actors.astype(np.int64)
+    return model.agent_ids(actors)
 
 
 def _names(codes: np.ndarray, names: list[str]) -> np.ndarray:

@@ -17,6 +17,7 @@ proportion to what happens, not to the population.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
@@ -80,7 +81,7 @@ def draw_occurrences(
     world: World,
     streams: list[np.random.Generator],
     excess_streams: list[np.random.Generator] | None = None,
-    misconduct_multiplier: np.ndarray | None = None,
+    multiplier_of: Callable[[np.ndarray], np.ndarray] | None = None,
     max_multiplier: float = 1.0,
 ) -> Occurrences:
     """Draw today's occurrences of every behaviour.
@@ -91,9 +92,9 @@ def draw_occurrences(
         streams: one random stream per behaviour (its base layer), so that changing one
             behaviour leaves the draws of the others untouched.
         excess_streams: one stream per behaviour for misconduct above the base rate.
-        misconduct_multiplier: per actor, the factor on the rate of misconduct (None: 1).
-        max_multiplier: an upper bound of ``misconduct_multiplier`` that depends only on
-            the scenario, never on the state.
+        multiplier_of: the factor on the rate of misconduct of given actors (None: 1).
+        max_multiplier: an upper bound of that factor that depends only on the scenario,
+            never on the state.
     """
     parts: list[Occurrences] = []
     for index, behaviour in enumerate(behaviours):
@@ -102,10 +103,10 @@ def draw_occurrences(
         if size == 0:
             continue
         per_day = size * behaviour.rate_per_year / DAYS_PER_YEAR
-        thinned = behaviour.points < 0 and misconduct_multiplier is not None
+        thinned = behaviour.points < 0 and multiplier_of is not None
         actor, accept_u, uniforms, other = _draw_layer(streams[index], span.start, size, per_day)
         if thinned:
-            keep = accept_u < misconduct_multiplier[actor]
+            keep = accept_u < multiplier_of(actor)
             actor, uniforms, other = actor[keep], uniforms[keep], other[keep]
         layers = [(actor, uniforms, other)]
         if thinned and max_multiplier > 1 and excess_streams is not None:
@@ -113,7 +114,7 @@ def draw_occurrences(
             actor, accept_u, uniforms, other = _draw_layer(
                 excess_streams[index], span.start, size, per_day * excess
             )
-            keep = accept_u * excess < misconduct_multiplier[actor] - 1.0
+            keep = accept_u * excess < multiplier_of(actor) - 1.0
             layers.append((actor[keep], uniforms[keep], other[keep]))
         for actor, uniforms, other in layers:
             parts.append(

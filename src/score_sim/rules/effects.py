@@ -11,6 +11,8 @@ reward factors for the red list and for grades. All factors are assumptions of a
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import numpy as np
 
 from score_sim.events import EventKind, EventLog
@@ -45,20 +47,33 @@ class Feedback:
         """Whether there is any feedback at all."""
         return self.config.enabled
 
-    def multiplier(
+    def multiplier_of(
         self,
+        actors: np.ndarray,
         restrictions: np.ndarray,
-        grades: np.ndarray,
+        grades_of: Callable[[np.ndarray], np.ndarray],
         redlisted: np.ndarray,
         employer: np.ndarray,
     ) -> np.ndarray:
-        """Each actor's factor on its rate of misconduct today."""
-        factor = self.by_restrictions[restrictions] * self.by_grade[grades]
+        """The factor on the rate of misconduct today of each of ``actors``.
+
+        Computed only for the actors asked about (today's candidates), never for everyone.
+
+        Args:
+            actors: actor indices.
+            restrictions: every actor's restriction bitmask.
+            grades_of: grade index (0 = best) of given actors.
+            redlisted: whether each actor is on the red list.
+            employer: each citizen's firm, -1 for none.
+        """
+        factor = self.by_restrictions[restrictions[actors]] * self.by_grade[grades_of(actors)]
         if self.config.redlist_multiplier != 1.0:
-            factor[redlisted] *= self.config.redlist_multiplier
+            factor[redlisted[actors]] *= self.config.redlist_multiplier
         if self.config.unemployed_multiplier != 1.0:
-            n_citizens = employer.size
-            factor[:n_citizens][employer < 0] *= self.config.unemployed_multiplier
+            citizen = actors < employer.size
+            jobless = np.zeros(actors.size, dtype=bool)
+            jobless[citizen] = employer[actors[citizen]] < 0
+            factor[jobless] *= self.config.unemployed_multiplier
         return factor
 
     def lose_jobs(

@@ -11,6 +11,8 @@ violation that never was (``false_finding_probability``). Rates are assumptions.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import numpy as np
 
 from score_sim.events import Cause
@@ -68,7 +70,7 @@ class InspectionOffice:
     def inspect(
         self,
         day: int,
-        firm_grade: np.ndarray,
+        grades_of: Callable[[np.ndarray], np.ndarray],
         firm_extra: np.ndarray,
         rng: np.random.Generator,
     ) -> tuple[Findings, int]:
@@ -76,7 +78,7 @@ class InspectionOffice:
 
         Args:
             day: today.
-            firm_grade: grade index of each firm (0 = best).
+            grades_of: grade index (0 = best) of given actors.
             firm_extra: whether each firm is under the extra_inspections sanction.
             rng: the inspections stream.
 
@@ -89,7 +91,7 @@ class InspectionOffice:
         firm = rng.integers(0, self.n_firms, count)
         accept_u, false_u, pick_u = rng.random(count), rng.random(count), rng.random(count)
         multiplier = np.where(firm_extra[firm], self.config.extra_inspections_multiplier, 1.0)
-        rate = self.rate_by_grade[firm_grade[firm]] * multiplier
+        rate = self.rate_by_grade[grades_of(self.n_citizens + firm)] * multiplier
         inspected = accept_u * self.max_rate < rate
         firm, false_u, pick_u = firm[inspected], false_u[inspected], pick_u[inspected]
         firm, first = np.unique(firm, return_index=True)

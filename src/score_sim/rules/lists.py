@@ -39,25 +39,33 @@ class ListBook:
         self.name = name
         self.rule = rule
         self.covered = covered
+        self._covers_all = bool(covered.all())
         n = covered.size
+        self.listed = np.zeros(n, dtype=bool)
+        """Whether each actor is on the list now."""
         self.since_day = np.full(n, NOT_LISTED, dtype=np.int32)
         """Day the current entry began, -1 when not listed."""
         self.renewed_day = np.full(n, NOT_LISTED, dtype=np.int32)
         """Day of the latest serious finding during the current entry (or its start)."""
-        self.days_listed_total = np.zeros(n, dtype=np.int32)
-        """Days each actor has ended on the list over the run."""
         self.innocent = np.zeros(n, dtype=bool)
         """Whether the current entry rests on false findings."""
+        self.days_in_ended_entries = np.zeros(n, dtype=np.int32)
+        """Days each actor spent in entries that have ended."""
         self.entered_today = np.empty(0, dtype=np.int64)
         """Actors whose entry began in the last update."""
         self._entry_kind = EventKind[f"{name}_entry"]
         self._expiry_kind = EventKind[f"{name}_expiry"]
         self._early_kind = EventKind[f"{name}_early_removal"]
 
-    @property
-    def listed(self) -> np.ndarray:
-        """Whether each actor is on the list now."""
-        return self.since_day != NOT_LISTED
+    def days_listed_total(self, day: int, actors: np.ndarray | slice = slice(None)) -> np.ndarray:
+        """Days each actor has ended on the list up to ``day`` (an entry's first day counts).
+
+        Args:
+            day: today.
+            actors: which actors (default all).
+        """
+        current = np.where(self.listed[actors], day - self.since_day[actors] + 1, 0)
+        return self.days_in_ended_entries[actors] + current.astype(np.int32)
 
     def _score_condition(self, score: np.ndarray) -> np.ndarray | None:
         enter = self.rule.enter
@@ -73,13 +81,10 @@ class ListBook:
         """End the current entries of ``actors`` (who must be listed), recording ``kind``."""
         if actors.size == 0:
             return
-        events.record(
-            day,
-            actors,
-            kind,
-            true=(~self.innocent[actors]).astype(np.int8),
-            days=day - self.since_day[actors],
-        )
+        days = day - self.since_day[actors]
+        events.record(day, actors, kind, true=(~self.innocent[actors]).astype(np.int8), days=days)
+        self.days_in_ended_entries[actors] += days
+        self.listed[actors] = False
         self.since_day[actors] = NOT_LISTED
         self.innocent[actors] = False
 
@@ -87,55 +92,86 @@ class ListBook:
         self,
         day: int,
         score: np.ndarray,
-        serious_cause: np.ndarray,
+        serious: tuple[np.ndarray, np.ndarray],
         false_points: np.ndarray,
         events: EventLog,
     ) -> None:
         """End entries that are due, then add today's new entries.
 
+        Work is proportional to the listed and the newly eligible, plus one comparison pass
+        over the scores for a score condition.
+
         Args:
             day: today's day number.
             score: every actor's score after today's scoring.
-            serious_cause: per actor, the :class:`Cause` of today's serious finding
-                (``conduct`` when any was true), ``Cause.none`` when there was none.
+            serious: today's serious findings as (actors, each once; their :class:`Cause`),
+                see :func:`score_sim.rules.scoring.serious_today`.
             false_points: per actor, the points its score carries from false findings.
             events: where entries and removals are recorded.
         """
         self.entered_today = np.empty(0, dtype=np.int64)
         if not self.rule.enabled:
             return
-        listed = self.listed
-        score_holds = self._score_condition(score)
-        if self.rule.enter.serious_finding:
-            renewed = listed & (serious_cause != Cause.none)
-            self.renewed_day[renewed] = day
+        rule = self.rule
+        serious_actors, serious_cause = serious if rule.enter.serious_finding else (
+            np.empty(0, dtype=np.int64),
+            np.empty(0, dtype=np.int8),
+        )
+        listed_now = np.flatnonzero(self.listed)
+        renewed = serious_actors[self.listed[serious_actors]]
+        self.renewed_day[renewed] = day
 
-        expired = np.flatnonzero(listed & (day - self.since_day >= self.rule.max_days))
+        expired = listed_now[day - self.since_day[listed_now] >= rule.max_days]
         self.remove(day, expired, self._expiry_kind, events)
-        if self.rule.early_removal and score_holds is not None:
-            served = day - self.renewed_day >= self.rule.min_days
-            due = self.listed & served & ~score_holds
-            self.remove(day, np.flatnonzero(due), self._early_kind, events)
+        has_score_condition = rule.enter.score_below is not None or (
+            rule.enter.score_at_least is not None
+        )
+        if rule.early_removal and has_score_condition:
+            still = listed_now[self.listed[listed_now]]
+            served = still[day - self.renewed_day[still] >= rule.min_days]
+            due = served[~self._score_condition(score[served])]
+            self.remove(day, due, self._early_kind, events)
+        left_today = listed_now[~self.listed[listed_now]]
 
-        conditions, guilty = [], []
-        if score_holds is not None:
-            conditions.append(score_holds)
-            # would the condition hold without the points of false findings?
-            guilty.append(self._score_condition(score - false_points))
-        if self.rule.enter.serious_finding:
-            conditions.append(serious_cause != Cause.none)
-            guilty.append(serious_cause == Cause.conduct)
-        combine = np.logical_and if self.rule.enter.combine == "all" else np.logical_or
-        trigger = combine.reduce(conditions)
-        entering = np.flatnonzero(trigger & self.covered & ~listed)
-        innocent = ~combine.reduce(guilty)[entering]
+        # who may enter: not listed before today (no re-entry on the day an entry ends)
+        if has_score_condition:
+            by_score = np.flatnonzero(self._score_condition(score))
+        else:
+            by_score = np.empty(0, dtype=np.int64)
+        if rule.enter.combine == "all" and has_score_condition and rule.enter.serious_finding:
+            candidates = np.intersect1d(by_score, serious_actors)
+        else:
+            candidates = np.union1d(by_score, serious_actors)
+        eligible = ~self.listed[candidates]
+        if not self._covers_all:
+            eligible &= self.covered[candidates]
+        entering = np.setdiff1d(candidates[eligible], left_today, assume_unique=True)
+
+        # innocent: would the entry have happened without false findings?
+        position = np.searchsorted(serious_actors, entering)
+        position = np.minimum(position, max(serious_actors.size - 1, 0))
+        has_serious = serious_actors.size > 0
+        found = (serious_actors[position] == entering) if has_serious else np.zeros(
+            entering.size, dtype=bool
+        )
+        cause = np.where(found, serious_cause[position] if has_serious else 0, Cause.score)
+        guilty_parts = []
+        if has_score_condition:
+            guilty_parts.append(self._score_condition(score[entering] - false_points[entering]))
+        if rule.enter.serious_finding:
+            guilty_parts.append(found & (cause == Cause.conduct))
+        combine = np.logical_and if rule.enter.combine == "all" else np.logical_or
+        innocent = ~combine.reduce(guilty_parts) if guilty_parts else np.zeros(0, dtype=bool)
+
+        self.listed[entering] = True
         self.since_day[entering] = day
         self.renewed_day[entering] = day
         self.innocent[entering] = innocent
         self.entered_today = entering
-        cause = serious_cause[entering]
-        cause = np.where(cause == Cause.none, Cause.score, cause)
         events.record(
-            day, entering, self._entry_kind, true=(~innocent).astype(np.int8), cause=cause
+            day,
+            entering,
+            self._entry_kind,
+            true=(~innocent).astype(np.int8),
+            cause=cause.astype(np.int8),
         )
-        self.days_listed_total += self.listed

@@ -20,6 +20,8 @@ recorded.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import numpy as np
 
 from score_sim.events import Cause, EventKind, EventLog
@@ -91,10 +93,6 @@ class SanctionBook:
         """One row per actor that became sanctioned: day, actor, agents and sectors reached."""
         return self._cascades[: self._n_cascades]
 
-    def _own(self, blacklisted: np.ndarray, grades: np.ndarray) -> np.ndarray:
-        if self.config.design is SanctionDesign.list_driven:
-            return np.where(blacklisted, self.blacklist_bits, np.uint16(0))
-        return self.grade_bits[grades]
 
     def _reach(
         self, sources: np.ndarray, employer: np.ndarray
@@ -155,8 +153,7 @@ class SanctionBook:
         day: int,
         blacklisted: np.ndarray,
         blacklist_innocent: np.ndarray,
-        grades: np.ndarray,
-        grades_without_false_points: np.ndarray,
+        grades: Callable[[], tuple[np.ndarray, np.ndarray]],
         employer: np.ndarray,
         events: EventLog,
     ) -> None:
@@ -166,18 +163,21 @@ class SanctionBook:
             day: today.
             blacklisted: whether each actor is on the blacklist.
             blacklist_innocent: whether each blacklist entry rests on false findings.
-            grades: each actor's grade index.
-            grades_without_false_points: each actor's grade had there been no false findings.
+            grades: gives every actor's grade index now, and had there been no false
+                findings (asked only under the score-driven design).
             employer: each citizen's current firm (-1 for none).
             events: where sanction events are recorded.
         """
         was_sanctioned = self.own != 0
-        self.own = self._own(blacklisted, grades)
-        sanctioned = self.own != 0
         if self.config.design is SanctionDesign.list_driven:
+            self.own = np.where(blacklisted, self.blacklist_bits, np.uint16(0))
+            sanctioned = self.own != 0
             self.innocent = blacklist_innocent & sanctioned
         else:
-            self.innocent = sanctioned & (self.grade_bits[grades_without_false_points] == 0)
+            now, without_false_points = grades()
+            self.own = self.grade_bits[now]
+            sanctioned = self.own != 0
+            self.innocent = sanctioned & (self.grade_bits[without_false_points] == 0)
 
         sources = np.flatnonzero(sanctioned)
         self.restrictions = self.own.copy()

@@ -58,14 +58,19 @@ def apply_findings(
     return delta
 
 
-def serious_causes(findings: Findings, serious: np.ndarray, n_actors: int) -> np.ndarray:
-    """Per actor, the cause of today's serious finding: ``conduct`` if any was true."""
-    cause = np.zeros(n_actors, dtype=np.int8)
+def serious_today(findings: Findings, serious: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The actors with a serious finding today, each once, and its :class:`Cause`.
+
+    An actor with any true serious finding today has cause ``conduct``; otherwise the cause
+    of its (first) false one.
+    """
     is_serious = serious[findings.behaviour]
-    wrong = is_serious & ~findings.true
-    cause[findings.actor[wrong]] = findings.cause[wrong]
-    cause[findings.actor[is_serious & findings.true]] = Cause.conduct
-    return cause
+    actors = findings.actor[is_serious]
+    true = findings.true[is_serious]
+    order = np.lexsort((~true, actors))  # by actor, true findings first
+    actors, first = np.unique(actors[order], return_index=True)
+    cause = findings.cause[is_serious][order][first]
+    return actors, np.where(true[order][first], np.int8(Cause.conduct), cause).astype(np.int8)
 
 
 def spill_over(
