@@ -202,6 +202,16 @@ class ScoreModel(mesa.Model):
             ]
         )
         self._today = findings
+        self.events.record(
+            day,
+            findings.actor,
+            EventKind.finding,
+            behaviour=findings.behaviour,
+            channel=findings.channel,
+            true=findings.true.astype(np.int8),
+            cause=findings.cause,
+            source=findings.source,
+        )
 
         delta = apply_findings(
             world.score,
@@ -264,16 +274,6 @@ class ScoreModel(mesa.Model):
             self.sanctions.innocent,
             self.sanctions.restrictions != 0,
             self.events,
-        )
-        self.events.record(
-            day,
-            findings.actor,
-            EventKind.finding,
-            behaviour=findings.behaviour,
-            channel=findings.channel,
-            true=findings.true.astype(np.int8),
-            cause=findings.cause,
-            source=findings.source,
         )
         self._collect()
         self.running = self.steps < scenario.run.steps

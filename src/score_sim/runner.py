@@ -31,6 +31,7 @@ from score_sim.plots import FigureContext, write_figures
 from score_sim.rules.sanctions import restriction_names
 from score_sim.scenario import Channel, Scenario, load_scenario, scenario_from_data
 from score_sim.summary import summarize
+from score_sim.tables import write_csv
 
 RUNS_DIR = Path("runs")
 
@@ -56,22 +57,13 @@ def default_out_dir(scenario: Scenario, root: Path = RUNS_DIR) -> Path:
     return candidate
 
 
-def _format_value(column: str, value: float) -> str:
-    if np.isnan(value):
-        return ""
-    if column == "step" or "_n_" in column:
-        return str(int(value))
-    return f"{value:.6f}"
-
-
 def write_timeseries(path: Path, timeseries: dict[str, np.ndarray]) -> None:
     """Write the time series as CSV: a header, then one row per day from day 0."""
-    columns = list(timeseries)
-    n_rows = len(timeseries[columns[0]])
-    lines = [",".join(columns)]
-    for row in range(n_rows):
-        lines.append(",".join(_format_value(c, timeseries[c][row]) for c in columns))
-    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    columns = {
+        name: values.astype(np.int64) if name == "step" or "_n_" in name else values
+        for name, values in timeseries.items()
+    }
+    write_csv(path, columns)
 
 
 def _agent_table(model: ScoreModel) -> dict[str, np.ndarray]:
@@ -87,7 +79,7 @@ def _agent_table(model: ScoreModel) -> dict[str, np.ndarray]:
     restriction_text = np.array(["+".join(restriction_names(int(m))) for m in masks], dtype=object)
     return {
         "id": _ids(model, np.arange(n)),
-        "kind": np.where(world.is_firm, "firm", "citizen"),
+        "kind": _kinds(model, np.arange(n)),
         "score": world.score,
         "grade": np.array(model.grading.names, dtype=object)[model.grades],
         "blacklisted": world.blacklist.listed.astype(np.int8),
@@ -106,10 +98,7 @@ def _agent_table(model: ScoreModel) -> dict[str, np.ndarray]:
 
 def write_agents(path: Path, model: ScoreModel) -> None:
     """Write each actor's final state: id, kind, score, grade, list status, days listed."""
-    import pandas as pd  # a Mesa dependency; its CSV writer is fast for large tables
-
-    table = pd.DataFrame(_agent_table(model))
-    table.to_csv(path, index=False, float_format="%.6f", lineterminator="\n")
+    write_csv(path, _agent_table(model))
 
 
 def _ids(model: ScoreModel, actors: np.ndarray) -> np.ndarray:
@@ -123,49 +112,52 @@ def _names(codes: np.ndarray, names: list[str]) -> np.ndarray:
     return table[np.where(codes < 0, len(names), codes)]
 
 
+def _kinds(model: ScoreModel, actors: np.ndarray) -> np.ndarray:
+    return np.where(actors >= model.world.n_citizens, "firm", "citizen").astype(object)
+
+
 def write_events(path: Path, model: ScoreModel) -> None:
     """Write the event log: day, id, kind, event, behaviour, channel, true, cause, source."""
-    import pandas as pd
-
     rows = model.events.rows
     actor = rows["actor"].astype(np.int64)
     source = rows["source"].astype(np.int64)
     causes = [c.name for c in Cause]
     causes[Cause.none] = ""
-    table = pd.DataFrame(
+    source_id = np.full(source.size, "", dtype=object)
+    has_source = source >= 0
+    source_id[has_source] = list(map(str, _ids(model, source[has_source]).tolist()))
+    write_csv(
+        path,
         {
             "day": rows["day"],
             "id": _ids(model, actor),
-            "kind": np.where(actor >= model.world.n_citizens, "firm", "citizen"),
+            "kind": _kinds(model, actor),
             "event": _names(rows["event"], [k.name for k in EventKind]),
             "behaviour": _names(rows["behaviour"], [b.name for b in model.scenario.behaviours]),
             "channel": _names(rows["channel"], [c.value for c in Channel]),
             "true": _names(rows["true"], ["0", "1"]),
             "cause": _names(rows["cause"], causes),
-            "source_id": np.where(source >= 0, _ids(model, source), -1),
+            "source_id": source_id,
             "days": rows["days"],
-        }
+        },
     )
-    table["source_id"] = table["source_id"].astype(str).replace("-1", "")
-    table.to_csv(path, index=False, lineterminator="\n")
 
 
 def write_cascades(path: Path, model: ScoreModel) -> None:
     """Write one row per new sanction: who, and how many actors and sectors it restricted."""
-    import pandas as pd
-
     rows = model.sanctions.cascades
     actor = rows["actor"].astype(np.int64)
-    pd.DataFrame(
+    write_csv(
+        path,
         {
             "day": rows["day"],
             "id": _ids(model, actor),
-            "kind": np.where(actor >= model.world.n_citizens, "firm", "citizen"),
+            "kind": _kinds(model, actor),
             "cascade_size": rows["n_agents"],
             "n_sectors": rows["n_sectors"],
             "true": rows["true"],
-        }
-    ).to_csv(path, index=False, lineterminator="\n")
+        },
+    )
 
 
 def _file_sha256(path: Path) -> str:
