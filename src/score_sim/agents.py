@@ -91,9 +91,7 @@ class Firm(Actor):
         return self.model.scenario.population.sectors[sector]
 
 
-def create_views(
-    model: ScoreModel, cls: type[Actor], indices: range, first_id: int
-) -> list[Actor]:
+def create_views(model: ScoreModel, cls: type[Actor], indices: range, first_id: int) -> list[Actor]:
     """Create agent views of ``indices`` at once, with ids ``first_id + index``.
 
     Equivalent to ``[cls(model, i) for i in indices]`` with pre-assigned ids, without the

@@ -17,24 +17,26 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
+import matplotlib as mpl
 import numpy as np
 from matplotlib.axes import Axes
+from matplotlib.axis import Axis
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
-from matplotlib.ticker import MaxNLocator, NullFormatter
+from matplotlib.ticker import FormatStrFormatter, LogLocator, MaxNLocator, NullFormatter
 
 from score_sim.plots import (
-    _KIND_COLOR,
-    _KIND_TITLE,
     DPI,
     FIGSIZE,
+    KIND_COLOR,
+    KIND_TITLE,
     FigureContext,
-    _col,
-    _day_limits,
-    _default_style,
-    _new_figure,
-    _note_no_agents,
     caption,
+    column,
+    day_limits,
+    default_style,
+    new_figure,
+    note_no_agents,
     present_kinds,
     save_figure,
 )
@@ -63,6 +65,7 @@ _TIE_COLOR = "#ff9f4a"
 _B_COLOR = "#d95f02"
 _A_COLOR = "#1f77b4"
 _DIFF_COLOR = "0.45"
+_JOBLESS_COLOR = "0.5"
 
 
 def _finish(
@@ -103,59 +106,68 @@ def row_shares(matrix: np.ndarray) -> np.ndarray:
 def _ratio_text(ratio: Any, kinds: Sequence[str]) -> str:
     """The text box line(s) for the misconduct-rate ratio (a number, None, or one per kind)."""
 
-    def fmt(value: Any) -> str:
+    def line(value: Any, who: str = "") -> str:
         if value is None or not np.isfinite(float(value)):
-            return "n/a"
-        return f"{float(value):.1f} times"
+            return f"{who}misconduct rate under restriction: n/a"
+        return f"{who}misconduct rate under restriction: {float(value):.1f} times the rate without"
 
-    head = "misconduct rate under restriction:"
     if isinstance(ratio, Mapping):
-        lines = [
-            f"{_KIND_TITLE[kind].lower()}: {fmt(ratio.get(kind))}" for kind in kinds if kind in ratio
-        ]
-        if not lines:
-            return f"{head} n/a"
-        return "\n".join([head, *lines, "the rate without"])
-    value = fmt(ratio)
-    return f"{head} {value} the rate without" if value != "n/a" else f"{head} n/a"
+        lines = [line(ratio.get(k), f"{KIND_TITLE[k]}: ") for k in kinds if k in ratio]
+        return "\n".join(lines) if lines else line(None)
+    return line(ratio)
 
 
 def _draw_pariah_counts(ax: Axes, ts: TimeSeries, kinds: Sequence[str]) -> None:
-    day = _col(ts, "step")
+    """Pariahs per kind and citizens under restriction (left axis); jobless (right axis)."""
+    day = column(ts, "step")
     top = 0.0
     for kind in kinds:
-        values = _col(ts, f"{kind}_n_pariah")
+        values = column(ts, f"{kind}_n_pariah")
         ax.plot(
             day,
             values,
-            color=_KIND_COLOR[kind],
+            color=KIND_COLOR[kind],
             linewidth=2.0,
-            label=f"{_KIND_TITLE[kind].lower()}: pariahs",
+            label=f"{KIND_TITLE[kind].lower()}: pariahs",
         )
         top = max(top, float(np.nanmax(values, initial=0.0)))
+    handles, labels = ax.get_legend_handles_labels()
     if "citizen" in kinds:
-        for column, style, label in (
-            ("citizen_n_restricted", "--", "citizens: under restriction"),
-            ("citizen_n_unemployed", ":", "citizens: without a job"),
-        ):
-            values = _col(ts, column)
-            ax.plot(
-                day,
-                values,
-                color=_KIND_COLOR["citizen"],
-                linewidth=0.9,
-                linestyle=style,
-                label=label,
-            )
-            top = max(top, float(np.nanmax(values, initial=0.0)))
+        restricted = column(ts, "citizen_n_restricted")
+        ax.plot(
+            day,
+            restricted,
+            color=KIND_COLOR["citizen"],
+            linewidth=0.9,
+            linestyle="--",
+            label="citizens: under restriction",
+        )
+        top = max(top, float(np.nanmax(restricted, initial=0.0)))
+        # Joblessness is often an order of magnitude larger: its own axis, on the right.
+        jobless_ax = ax.twinx()
+        jobless = column(ts, "citizen_n_unemployed")
+        jobless_ax.plot(
+            day,
+            jobless,
+            color=_JOBLESS_COLOR,
+            linewidth=0.9,
+            label="citizens: without a job (right)",
+        )
+        jobless_ax.set_ylim(0.0, max(float(np.nanmax(jobless, initial=0.0)) * 1.3, 1.0))
+        jobless_ax.yaxis.set_major_locator(MaxNLocator(integer=True))
+        jobless_ax.set_ylabel("citizens without a job (agents)", color=_JOBLESS_COLOR)
+        jobless_ax.tick_params(axis="y", colors=_JOBLESS_COLOR)
+        handles, labels = ax.get_legend_handles_labels()
+        more_handles, more_labels = jobless_ax.get_legend_handles_labels()
+        handles, labels = handles + more_handles, labels + more_labels
     ax.set_ylim(0.0, max(top * 1.3, 1.0))  # headroom for the legend
     ax.yaxis.set_major_locator(MaxNLocator(integer=True))
-    _day_limits(ax, day)
+    day_limits(ax, day)
     ax.set_title("Pariahs, restricted and jobless")
     ax.set_xlabel("day")
-    ax.set_ylabel("agents")
+    ax.set_ylabel("pariahs, restricted (agents)")
     ax.grid(True, alpha=0.25)
-    ax.legend(loc="upper left", fontsize=8, frameon=False, ncols=2)
+    ax.legend(handles, labels, loc="upper left", fontsize=8, frameon=False, ncols=2)
 
 
 def _draw_transitions(
@@ -165,13 +177,12 @@ def _draw_transitions(
     counts = np.asarray(matrix, dtype=np.int64)
     image = ax.imshow(
         np.ma.masked_invalid(shares),
-        cmap="Blues",
+        cmap=mpl.colormaps["Blues"].with_extremes(bad="0.93"),  # empty rows in grey
         vmin=0.0,
         vmax=100.0,
         aspect="auto",
         interpolation="nearest",
     )
-    image.cmap.set_bad("0.93")
     n = len(grades)
     ticks = np.arange(n)
     row_n = counts.sum(axis=1)
@@ -196,7 +207,7 @@ def _draw_transitions(
             color="white" if share > 60 else "0.1",
         )
     end = f"day {days}" if days is not None else "end"
-    ax.set_title(f"{_KIND_TITLE[kind]}: grade transitions (% of row)")
+    ax.set_title(f"{KIND_TITLE[kind]}: grade transitions (% of row)")
     ax.set_xlabel(f"grade at the end ({end})")
     ax.set_ylabel("grade on day 0 (agents)")
     colorbar = ax.figure.colorbar(image, ax=ax, fraction=0.06, pad=0.03)
@@ -226,31 +237,30 @@ def plot_pariahs(ts: TimeSeries, summary: Mapping[str, Any], ctx: FigureContext)
     spiral = summary.get("pariah_spiral", {})
     transitions = spiral.get("grade_transitions", {})
     grades = list(transitions.get("grades", ctx.grade_names))
-    with _default_style():
-        fig, (left, right) = _new_figure(2)
+    with default_style():
+        fig, (left, right) = new_figure(2)
         if kinds:
             _draw_pariah_counts(left, ts, kinds)
         else:
-            _note_no_agents(left, "agents")
+            note_no_agents(left, "agents")
         kind = next((k for k in kinds if np.asarray(transitions.get(k, [])).sum() > 0), None)
         if kind is None:
-            _note_no_agents(right, "grade on day 0 (agents)")
+            note_no_agents(right, "grade on day 0 (agents)")
             right.set_xlabel("grade at the end")
         else:
             days = summary.get("days")
             _draw_transitions(right, np.asarray(transitions[kind]), grades, kind, days)
-        right.text(
-            0.99,
-            -0.3,
+        _finish(fig, "Pariah spirals", caption(ctx), right=0.95, wspace=0.6)
+        fig.subplots_adjust(bottom=0.27)
+        fig.text(
+            0.5,
+            0.075,
             _ratio_text(spiral.get("misconduct_rate_ratio_restricted"), kinds),
-            transform=right.transAxes,
-            ha="right",
-            va="top",
-            fontsize=8,
+            ha="center",
+            va="bottom",
+            fontsize=9,
             bbox={"boxstyle": "round,pad=0.4", "facecolor": "#fff8e1", "edgecolor": "0.6"},
         )
-        _finish(fig, "Pariah spirals", caption(ctx), wspace=0.45)
-        fig.subplots_adjust(bottom=0.3)
     return fig
 
 
@@ -274,6 +284,15 @@ def ccdf(sizes: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     s, counts = np.unique(values, return_counts=True)
     at_least = np.cumsum(counts[::-1])[::-1]
     return s, at_least / values.size
+
+
+def _plain_log_ticks(axis: Axis) -> None:
+    """Plain-number labels on a log axis: at 1, 2, 5 per decade over short spans, else 1."""
+    lo, hi = sorted(axis.get_view_interval())
+    short = np.log10(hi / lo) <= 2.5
+    axis.set_major_locator(LogLocator(base=10.0, subs=(1.0, 2.0, 5.0) if short else (1.0,)))
+    axis.set_major_formatter(FormatStrFormatter("%g"))
+    axis.set_minor_formatter(NullFormatter())
 
 
 def _note_no_cascades(ax: Axes) -> None:
@@ -309,8 +328,8 @@ def plot_cascade_ccdf(
     """
     sizes = np.asarray(cascade_sizes, dtype=float).ravel()
     sectors = np.asarray(n_sectors, dtype=np.int64).ravel()
-    with _default_style():
-        fig, (left, right) = _new_figure(2)
+    with default_style():
+        fig, (left, right) = new_figure(2)
         left.set_xscale("log")
         left.set_yscale("log")
         s, p = ccdf(sizes)
@@ -331,7 +350,8 @@ def plot_cascade_ccdf(
             left.set_xlim(1.0, 10.0)
             left.set_ylim(0.01, 1.6)
             _note_no_cascades(left)
-        left.xaxis.set_minor_formatter(NullFormatter())
+        for axis in (left.xaxis, left.yaxis):
+            _plain_log_ticks(axis)
         left.set_title(f"Cascade size (n = {sizes.size:,} cascades)")
         left.set_xlabel("cascade size s (agents restricted)")
         left.set_ylabel("P(size ≥ s) (share of cascades)")
@@ -388,35 +408,46 @@ def plot_innocents(ts: TimeSeries, ctx: FigureContext) -> Figure:
         The new figure.
     """
     kinds = present_kinds(ts)
-    day = _col(ts, "step")
-    sanction_days = _col(ts, "sanction_days")
-    false_share = _share_percent(_col(ts, "false_finding_sanction_days"), sanction_days)
-    tie_share = _share_percent(_col(ts, "tie_sanction_days"), sanction_days)
-    total_share = _col(ts, "innocent_sanction_share") * 100.0
-    with _default_style():
-        fig, (left, right) = _new_figure(2)
+    day = column(ts, "step")
+    sanction_days = column(ts, "sanction_days")
+    false_share = _share_percent(column(ts, "false_finding_sanction_days"), sanction_days)
+    tie_share = _share_percent(column(ts, "tie_sanction_days"), sanction_days)
+    total_share = column(ts, "innocent_sanction_share") * 100.0
+    with default_style():
+        fig, (left, right) = new_figure(2)
         if kinds:
             top = 0.0
             for kind in kinds:
-                values = _col(ts, f"{kind}_n_listed_innocent")
+                values = column(ts, f"{kind}_n_listed_innocent")
                 left.plot(
                     day,
                     values,
-                    color=_KIND_COLOR[kind],
+                    color=KIND_COLOR[kind],
                     linewidth=1.8,
-                    label=_KIND_TITLE[kind].lower(),
+                    label=KIND_TITLE[kind].lower(),
                 )
                 top = max(top, float(np.nanmax(values, initial=0.0)))
             left.set_ylim(0.0, max(top * 1.25, 1.0))
             left.yaxis.set_major_locator(MaxNLocator(integer=True))
-            _day_limits(left, day)
+            day_limits(left, day)
             left.set_title("Listed without having done it")
             left.set_xlabel("day")
             left.set_ylabel("agents")
             left.grid(True, alpha=0.25)
             left.legend(loc="upper left", fontsize=8, frameon=False)
+            if top == 0:
+                left.text(
+                    0.5,
+                    0.5,
+                    "nobody listed without cause in this run",
+                    ha="center",
+                    va="center",
+                    transform=left.transAxes,
+                    fontsize=10,
+                    color="0.35",
+                )
         else:
-            _note_no_agents(left, "agents")
+            note_no_agents(left, "agents")
 
         right.stackplot(
             day,
@@ -429,7 +460,7 @@ def plot_innocents(ts: TimeSeries, ctx: FigureContext) -> Figure:
         )
         right.plot(day, total_share, color="0.1", linewidth=1.6, label="all innocent")
         right.set_ylim(0.0, 100.0)
-        _day_limits(right, day)
+        day_limits(right, day)
         right.set_title("Innocent share of sanction-days so far")
         right.set_xlabel("day")
         right.set_ylabel("share of sanction-days (%)")
@@ -548,22 +579,24 @@ def plot_comparison(
         raise ValueError(
             f"got {len(columns)} columns; compare between 1 and {MAX_COMPARISON_PANELS}"
         )
-    day_a, day_b = _col(ts_a, "step"), _col(ts_b, "step")
+    day_a, day_b = column(ts_a, "step"), column(ts_b, "step")
     common, in_a, in_b = np.intersect1d(day_a, day_b, assume_unique=True, return_indices=True)
     n_rows, n_cols = _grid_shape(len(columns))
-    with _default_style():
+    with default_style():
         fig = Figure(figsize=(FIGSIZE[0], FIGSIZE[1] * (1.0 if n_rows == 1 else 1.6)), dpi=DPI)
         FigureCanvasAgg(fig)
         grid = fig.subplots(n_rows, n_cols, squeeze=False).ravel()
         for ax in grid[len(columns) :]:
             ax.set_visible(False)
+        twins: list[Axes] = []
         for ax, name in zip(grid, columns, strict=False):
             unit, factor = column_label(name)
-            a = _col(ts_a, name) * factor
-            b = _col(ts_b, name) * factor
+            a = column(ts_a, name) * factor
+            b = column(ts_b, name) * factor
             ax.plot(day_a, a, color=_A_COLOR, linewidth=1.5, label=label_a)
             ax.plot(day_b, b, color=_B_COLOR, linewidth=1.5, label=label_b)
             twin = ax.twinx()
+            twins.append(twin)
             twin.plot(
                 common,
                 b[in_b] - a[in_a],
@@ -574,27 +607,35 @@ def plot_comparison(
             )
             twin.tick_params(labelsize=7)
             twin.set_ylabel(f"difference ({_unit_only(unit)})", fontsize=8, color=_DIFF_COLOR)
-            _day_limits(ax, np.concatenate([day_a, day_b]))
+            day_limits(ax, np.concatenate([day_a, day_b]))
             ax.set_title(name, fontsize=10)
             ax.set_xlabel("day", fontsize=8)
             ax.set_ylabel(unit, fontsize=8)
             ax.tick_params(labelsize=7)
+            ax.ticklabel_format(axis="y", useOffset=False)
+            twin.ticklabel_format(axis="y", useOffset=False)
             ax.grid(True, alpha=0.25)
-            handles, labels = ax.get_legend_handles_labels()
-            twin_handles, twin_labels = twin.get_legend_handles_labels()
-            ax.legend(
-                handles + twin_handles, labels + twin_labels, loc="upper left", fontsize=7, frameon=False
-            )
+        # Every panel draws the same three lines: one legend for the figure, under the title.
+        handles, labels = grid[0].get_legend_handles_labels()
+        twin_handles, twin_labels = twins[0].get_legend_handles_labels()
+        fig.legend(
+            handles + twin_handles,
+            labels + twin_labels,
+            loc="upper center",
+            bbox_to_anchor=(0.5, 0.935),
+            ncols=3,
+            fontsize=9,
+            frameon=False,
+        )
         _finish(
             fig,
             f"{label_a} vs {label_b}",
             ctx_caption,
             right=0.93,
             wspace=0.55,
-            hspace=None if n_rows == 1 else 0.55,
+            hspace=None if n_rows == 1 else 0.45,
         )
-        if n_rows > 1:
-            fig.subplots_adjust(top=0.88, bottom=0.11)
+        fig.subplots_adjust(top=0.8 if n_rows == 1 else 0.86, bottom=0.16 if n_rows == 1 else 0.11)
     return fig
 
 

@@ -47,8 +47,8 @@ FIGSIZE = (10.0, 5.0)  # inches
 DPI = 100
 FIGURE_FILES = ("score_distribution.png", "list_sizes.png", "grade_shares.png")
 
-_KIND_TITLE = {"citizen": "Citizens", "firm": "Firms"}
-_KIND_COLOR = {"citizen": "#1f77b4", "firm": "#d95f02"}
+KIND_TITLE = {"citizen": "Citizens", "firm": "Firms"}
+KIND_COLOR = {"citizen": "#1f77b4", "firm": "#d95f02"}
 _NO_AGENTS_NOTE = "No citizens or firms in this run: nothing to plot."
 
 
@@ -91,7 +91,7 @@ def caption(ctx: FigureContext) -> str:
     )
 
 
-def _col(ts: TimeSeries, name: str) -> np.ndarray:
+def column(ts: TimeSeries, name: str) -> np.ndarray:
     """One column of the series as a float array, with a clear error when it is missing."""
     try:
         return np.asarray(ts[name], dtype=float)
@@ -111,7 +111,7 @@ def present_kinds(ts: TimeSeries) -> tuple[str, ...]:
     return tuple(
         kind
         for kind in KINDS
-        if f"{kind}_mean_score" in ts and bool(np.isfinite(_col(ts, f"{kind}_mean_score")).any())
+        if f"{kind}_mean_score" in ts and bool(np.isfinite(column(ts, f"{kind}_mean_score")).any())
     )
 
 
@@ -127,7 +127,7 @@ def grade_shares(ts: TimeSeries, kind: str, grade_names: Sequence[str]) -> np.nd
         An array of shape ``(len(grade_names), n_days)``, rows best first. Each day's column
         sums to 100, except on days with no graded actors, where it is all zeros.
     """
-    counts = np.vstack([_col(ts, f"{kind}_n_grade_{name}") for name in grade_names])
+    counts = np.vstack([column(ts, f"{kind}_n_grade_{name}") for name in grade_names])
     total = counts.sum(axis=0)
     shares = np.zeros_like(counts)
     np.divide(counts * 100.0, total, out=shares, where=total > 0)
@@ -141,14 +141,14 @@ def grade_colors(n: int) -> list[tuple[float, float, float, float]]:
 
 
 @contextmanager
-def _default_style() -> Iterator[None]:
+def default_style() -> Iterator[None]:
     """Draw under matplotlib's default style; the caller's rcParams are restored on exit."""
     with mpl.rc_context():
         matplotlib.style.use("default")
         yield
 
 
-def _new_figure(n_panels: int) -> tuple[Figure, list[Axes]]:
+def new_figure(n_panels: int) -> tuple[Figure, list[Axes]]:
     """Make a fixed-size Figure on an Agg canvas with ``n_panels`` side-by-side axes."""
     fig = Figure(figsize=FIGSIZE, dpi=DPI)
     FigureCanvasAgg(fig)
@@ -163,7 +163,7 @@ def _finish_figure(fig: Figure, title: str, ctx: FigureContext, right: float = 0
     fig.subplots_adjust(left=0.075, right=right, bottom=0.16, top=0.84, wspace=0.3)
 
 
-def _note_no_agents(ax: Axes, ylabel: str) -> None:
+def note_no_agents(ax: Axes, ylabel: str) -> None:
     """Label an empty panel and say why it is empty."""
     ax.set_title("No agents")
     ax.set_xlabel("day")
@@ -174,10 +174,10 @@ def _note_no_agents(ax: Axes, ylabel: str) -> None:
 
 
 def _panel_title(kind: str, ctx: FigureContext) -> str:
-    return f"{_KIND_TITLE[kind]} (n = {ctx.n_of(kind):,})"
+    return f"{KIND_TITLE[kind]} (n = {ctx.n_of(kind):,})"
 
 
-def _day_limits(ax: Axes, day: np.ndarray) -> None:
+def day_limits(ax: Axes, day: np.ndarray) -> None:
     if day.size and np.isfinite(day).any():
         lo, hi = float(np.nanmin(day)), float(np.nanmax(day))
         ax.set_xlim(lo, hi if hi > lo else lo + 1.0)
@@ -186,12 +186,12 @@ def _day_limits(ax: Axes, day: np.ndarray) -> None:
 
 def _draw_fan(ax: Axes, ts: TimeSeries, kind: str, ctx: FigureContext) -> None:
     """One kind's percentile fan, median and mean, with the score bounds and baseline."""
-    day = _col(ts, "step")
-    color = _KIND_COLOR[kind]
+    day = column(ts, "step")
+    color = KIND_COLOR[kind]
     ax.fill_between(
         day,
-        _col(ts, f"{kind}_p05_score"),
-        _col(ts, f"{kind}_p95_score"),
+        column(ts, f"{kind}_p05_score"),
+        column(ts, f"{kind}_p95_score"),
         color=color,
         alpha=0.18,
         linewidth=0,
@@ -199,24 +199,24 @@ def _draw_fan(ax: Axes, ts: TimeSeries, kind: str, ctx: FigureContext) -> None:
     )
     ax.fill_between(
         day,
-        _col(ts, f"{kind}_p25_score"),
-        _col(ts, f"{kind}_p75_score"),
+        column(ts, f"{kind}_p25_score"),
+        column(ts, f"{kind}_p75_score"),
         color=color,
         alpha=0.38,
         linewidth=0,
         label="25–75th pct.",
     )
-    ax.plot(day, _col(ts, f"{kind}_median_score"), color=color, linewidth=1.8, label="median")
+    ax.plot(day, column(ts, f"{kind}_median_score"), color=color, linewidth=1.8, label="median")
     ax.plot(
         day,
-        _col(ts, f"{kind}_mean_score"),
+        column(ts, f"{kind}_mean_score"),
         color="0.1",
         linewidth=1.2,
         linestyle="--",
         label="mean",
     )
-    low_line = _col(ts, f"{kind}_min_score")
-    high_line = _col(ts, f"{kind}_max_score")
+    low_line = column(ts, f"{kind}_min_score")
+    high_line = column(ts, f"{kind}_max_score")
     ax.plot(day, low_line, color=color, linewidth=0.8, linestyle=":", label="min / max")
     ax.plot(day, high_line, color=color, linewidth=0.8, linestyle=":")
     # Zoom on where the scores are (most runs use a small part of the scale), keeping the
@@ -242,7 +242,7 @@ def _draw_fan(ax: Axes, ts: TimeSeries, kind: str, ctx: FigureContext) -> None:
     )
     # headroom above the data holds the legend
     ax.set_ylim(y_low, y_high + 0.35 * (y_high - y_low))
-    _day_limits(ax, day)
+    day_limits(ax, day)
     ax.set_title(_panel_title(kind, ctx))
     ax.set_xlabel("day")
     ax.set_ylabel("score (points)")
@@ -273,7 +273,7 @@ def plot_score_fan(
         ValueError: when the number of given axes differs from the number of non-empty kinds.
     """
     kinds = present_kinds(ts)
-    with _default_style():
+    with default_style():
         if ax_or_none is not None:
             axes = [ax_or_none] if isinstance(ax_or_none, Axes) else list(ax_or_none)
             if len(axes) != max(len(kinds), 1):
@@ -282,16 +282,16 @@ def plot_score_fan(
                     "pass one Axes per kind that had actors"
                 )
             if not kinds:
-                _note_no_agents(axes[0], "score (points)")
+                note_no_agents(axes[0], "score (points)")
             for ax, kind in zip(axes, kinds, strict=False):
                 _draw_fan(ax, ts, kind, ctx)
             fig = axes[0].figure
             root = getattr(fig, "figure", fig)  # a SubFigure's root Figure
             assert isinstance(root, Figure)
             return root
-        fig, axes = _new_figure(max(len(kinds), 1))
+        fig, axes = new_figure(max(len(kinds), 1))
         if not kinds:
-            _note_no_agents(axes[0], "score (points)")
+            note_no_agents(axes[0], "score (points)")
         for ax, kind in zip(axes, kinds, strict=False):
             _draw_fan(ax, ts, kind, ctx)
         _finish_figure(fig, "Score distribution over time", ctx)
@@ -312,20 +312,20 @@ def plot_list_sizes(ts: TimeSeries, ctx: FigureContext) -> Figure:
         The new figure.
     """
     kinds = present_kinds(ts)
-    day = _col(ts, "step")
-    with _default_style():
-        fig, axes = _new_figure(max(len(kinds), 1))
+    day = column(ts, "step")
+    with default_style():
+        fig, axes = new_figure(max(len(kinds), 1))
         if not kinds:
-            _note_no_agents(axes[0], "agents")
+            note_no_agents(axes[0], "agents")
         for ax, kind in zip(axes, kinds, strict=False):
-            black = _col(ts, f"{kind}_n_blacklisted")
-            red = _col(ts, f"{kind}_n_redlisted")
+            black = column(ts, f"{kind}_n_blacklisted")
+            red = column(ts, f"{kind}_n_redlisted")
             ax.plot(day, black, color="0.1", linewidth=1.8, label="blacklisted")
             ax.plot(day, red, color="#d62728", linewidth=1.8, label="red-listed")
             top = float(np.nanmax(np.concatenate([black, red]))) if day.size else 0.0
             ax.set_ylim(0.0, max(top * 1.25, 1.0))  # headroom for the legend
             ax.yaxis.set_major_locator(MaxNLocator(integer=True))
-            _day_limits(ax, day)
+            day_limits(ax, day)
             ax.set_title(_panel_title(kind, ctx))
             ax.set_xlabel("day")
             ax.set_ylabel("agents")
@@ -336,7 +336,7 @@ def plot_list_sizes(ts: TimeSeries, ctx: FigureContext) -> Figure:
                 pct = ax.secondary_yaxis(
                     "right", functions=(lambda c, n=n: c * 100.0 / n, lambda p, n=n: p * n / 100.0)
                 )
-                pct.set_ylabel(f"% of {_KIND_TITLE[kind].lower()}")
+                pct.set_ylabel(f"% of {KIND_TITLE[kind].lower()}")
         _finish_figure(
             fig, "Blacklist and red-list sizes over time", ctx, right=0.93 if kinds else 0.97
         )
@@ -356,13 +356,13 @@ def plot_grade_shares(ts: TimeSeries, ctx: FigureContext) -> Figure:
         The new figure.
     """
     kinds = present_kinds(ts)
-    day = _col(ts, "step")
+    day = column(ts, "step")
     names = list(ctx.grade_names)
     colors = grade_colors(len(names))
-    with _default_style():
-        fig, axes = _new_figure(max(len(kinds), 1))
+    with default_style():
+        fig, axes = new_figure(max(len(kinds), 1))
         if not kinds:
-            _note_no_agents(axes[0], "share of agents (%)")
+            note_no_agents(axes[0], "share of agents (%)")
         for ax, kind in zip(axes, kinds, strict=False):
             shares = grade_shares(ts, kind, names)
             # Stack worst first (bottom) so the legend, best first, reads top to bottom.
@@ -375,7 +375,7 @@ def plot_grade_shares(ts: TimeSeries, ctx: FigureContext) -> Figure:
                 linewidth=0.3,
             )
             ax.set_ylim(0.0, 100.0)
-            _day_limits(ax, day)
+            day_limits(ax, day)
             ax.set_title(_panel_title(kind, ctx))
             ax.set_xlabel("day")
             ax.set_ylabel("share of agents (%)")
@@ -422,5 +422,5 @@ def write_figures(ts: TimeSeries, ctx: FigureContext, out_dir: Path) -> list[Pat
 
 def save_figure(fig: Figure, path: Path) -> None:
     """Write a figure as PNG, byte-for-byte the same for the same figure."""
-    with _default_style():
+    with default_style():
         fig.savefig(path, dpi=DPI, format="png", metadata={"Software": None})

@@ -26,6 +26,7 @@ import numpy as np
 from score_sim import __version__
 from score_sim.errors import Problem, ScenarioError
 from score_sim.events import Cause, EventKind
+from score_sim.harm_plots import write_harm_figures
 from score_sim.model import ScoreModel
 from score_sim.plots import FigureContext, write_figures
 from score_sim.rules.sanctions import restriction_names
@@ -260,7 +261,8 @@ def run_scenario(
         write_agents(files[1], model)
         write_events(files[2], model)
         write_cascades(files[3], model)
-        files[4].write_text(json.dumps(summarize(model), indent=2) + "\n", encoding="utf-8")
+        summary = summarize(model)
+        files[4].write_text(json.dumps(summary, indent=2) + "\n", encoding="utf-8")
         if figures:
             context = FigureContext(
                 scenario_name=scenario.name,
@@ -273,7 +275,11 @@ def run_scenario(
                 grade_names=model.grading.names,
                 version=__version__,
             )
-            files += write_figures(model.timeseries(), context, work / "figures")
+            timeseries = model.timeseries()
+            files += write_figures(timeseries, context, work / "figures")
+            files += write_harm_figures(
+                timeseries, model.sanctions.cascades, summary, context, work / "figures"
+            )
         manifest = {
             "scenario": scenario.name,
             "scenario_source": source,

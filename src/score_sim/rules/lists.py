@@ -113,9 +113,13 @@ class ListBook:
         if not self.rule.enabled:
             return
         rule = self.rule
-        serious_actors, serious_cause = serious if rule.enter.serious_finding else (
-            np.empty(0, dtype=np.int64),
-            np.empty(0, dtype=np.int8),
+        serious_actors, serious_cause = (
+            serious
+            if rule.enter.serious_finding
+            else (
+                np.empty(0, dtype=np.int64),
+                np.empty(0, dtype=np.int8),
+            )
         )
         listed_now = np.flatnonzero(self.listed)
         renewed = serious_actors[self.listed[serious_actors]]
@@ -151,8 +155,10 @@ class ListBook:
         position = np.searchsorted(serious_actors, entering)
         position = np.minimum(position, max(serious_actors.size - 1, 0))
         has_serious = serious_actors.size > 0
-        found = (serious_actors[position] == entering) if has_serious else np.zeros(
-            entering.size, dtype=bool
+        found = (
+            (serious_actors[position] == entering)
+            if has_serious
+            else np.zeros(entering.size, dtype=bool)
         )
         cause = np.where(found, serious_cause[position] if has_serious else 0, Cause.score)
         guilty_parts = []

@@ -93,7 +93,6 @@ class SanctionBook:
         """One row per actor that became sanctioned: day, actor, agents and sectors reached."""
         return self._cascades[: self._n_cascades]
 
-
     def _reach(
         self, sources: np.ndarray, employer: np.ndarray
     ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
