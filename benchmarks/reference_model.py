@@ -11,12 +11,13 @@ that the two agree in distribution.
 It mirrors the rules in ``src/score_sim/rules/*.py`` for one actor and one day:
 
     behave   each behaviour of the actor's kind happens Poisson(rate_per_year / 365) times
-    observe  each occurrence becomes a finding with the behaviour's detection_probability
+    observe  each occurrence is found by records or surveillance (``detection``)
     score    findings add their points (``every_infraction`` or ``serious_first``, where
              today's serious findings count as being on record), then clamp to
              [lower, upper], then decay toward the baseline by 0.5 ** (1 / half_life_days)
     lists    blacklist, then red list: an entry ends at ``max_days`` or, after ``min_days``
-             and with ``early_removal``, once the score condition no longer holds; an actor
+             (counted from the latest serious finding while listed) and with
+             ``early_removal``, once the score condition no longer holds; an actor
              not listed at the start of today's update enters when the entry conditions hold
              (any/all); a listed day is counted at the end of the day
 
@@ -83,20 +84,15 @@ def mechanisms_beyond_the_core(scenario: Scenario) -> list[str]:
 def detection_probability(behaviour: Behaviour) -> float:
     """Chance that one occurrence of ``behaviour`` becomes a finding.
 
-    Scenarios give it as ``detection_probability``. Where a scenario gives ``detection`` by
-    channel instead, the channels that need no ties or inspections (records, surveillance)
-    are taken as independent; denunciation and inspection are beyond this reference.
+    The channels that need no ties or inspections (records, surveillance) act
+    independently; denunciation and inspection are beyond this reference.
     """
-    legacy = getattr(behaviour, "detection_probability", None)
-    if legacy is not None:
-        return float(legacy)
     channels = behaviour.detection
-    if getattr(channels, "denunciation_per_tie", 0.0) or getattr(channels, "inspection", 0.0):
+    if channels.denunciation_per_tie or channels.inspection:
         raise NotImplementedError(
             f"behaviour {behaviour.name!r}: denunciation and inspection are not in the reference"
         )
-    missed = (1.0 - channels.records) * (1.0 - getattr(channels, "surveillance", 0.0))
-    return 1.0 - missed
+    return 1.0 - (1.0 - channels.records) * (1.0 - channels.surveillance)
 
 
 def poisson(random, rate: float, p_none: float) -> int:
@@ -124,6 +120,7 @@ class RefActor(mesa.Agent):
         self.serious_record = False
         self.blacklist_since: int | None = None
         self.redlist_since: int | None = None
+        self.renewed = {"blacklist": 0, "redlist": 0}  # latest serious finding while listed
         self.days_blacklisted = 0
         self.days_redlisted = 0
 
@@ -164,11 +161,13 @@ class RefActor(mesa.Agent):
         day = model.steps
         lists = model.scenario.lists
         self.blacklist_since = self.update_list(
-            lists.blacklist, self.blacklist_since, day, serious_today
+            "blacklist", lists.blacklist, self.blacklist_since, day, serious_today
         )
         if self.blacklist_since is not None:
             self.days_blacklisted += 1
-        self.redlist_since = self.update_list(lists.redlist, self.redlist_since, day, serious_today)
+        self.redlist_since = self.update_list(
+            "redlist", lists.redlist, self.redlist_since, day, serious_today
+        )
         if self.redlist_since is not None:
             self.days_redlisted += 1
 
@@ -183,18 +182,19 @@ class RefActor(mesa.Agent):
         return held
 
     def update_list(
-        self, rule: ListRule, since: int | None, day: int, serious_today: bool
+        self, name: str, rule: ListRule, since: int | None, day: int, serious_today: bool
     ) -> int | None:
         """End a due entry, or begin a new one; return the day the entry began or None."""
         if not rule.enabled:
             return since
         score_holds = self.score_condition(rule)
         if since is not None:
-            age = day - since
-            if age >= rule.max_days:
+            if rule.enter.serious_finding and serious_today:
+                self.renewed[name] = day  # a new serious finding restarts the minimum
+            if day - since >= rule.max_days:
                 return None  # expired; no re-entry on the day an entry ends
             ended = rule.early_removal and score_holds is not None and not score_holds
-            if ended and age >= rule.min_days:
+            if ended and day - self.renewed[name] >= rule.min_days:
                 return None  # early removal: the score condition no longer holds
             return since
         if self.kind not in rule.who:
@@ -203,6 +203,8 @@ class RefActor(mesa.Agent):
         if rule.enter.serious_finding:
             conditions.append(serious_today)
         trigger = all(conditions) if rule.enter.combine == "all" else any(conditions)
+        if trigger:
+            self.renewed[name] = day
         return day if trigger else None
 
 
