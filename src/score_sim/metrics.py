@@ -60,18 +60,28 @@ def column_names(grade_names: tuple[str, ...]) -> list[str]:
     return columns + list(WORLD_COLUMNS)
 
 
+EXACT_BELOW = 100_000
+"""Kinds with fewer actors get exact percentiles (a partition costs less than a histogram)."""
 MAX_BINS = 1 << 17
 """At most this many histogram bins over the score scale (0.01 points on a 700-point scale)."""
 
 
 def percentiles(score: np.ndarray, lower: float, upper: float, q: tuple[float, ...]) -> np.ndarray:
-    """Percentiles of scores within ``lower..upper``, read from a histogram.
+    """Percentiles of scores within ``lower..upper``.
 
-    Scores are binned at 0.01 points (coarser on scales wider than 1,310 points); each
-    percentile is the lower edge of the bins holding its order statistics, interpolated as
-    numpy's default ("linear") method does. One pass over the scores, against a full sort
-    or partition per day: exact to within one bin.
+    Below :data:`EXACT_BELOW` scores, exact (numpy's "linear" method). Above, read from a
+    histogram: scores are binned at 0.01 points (coarser on scales wider than 1,310
+    points); each percentile is the lower edge of the bins holding its order statistics,
+    interpolated as the linear method does. One pass over the scores instead of a
+    partition per day, exact to within one bin.
     """
+    if score.size < EXACT_BELOW:
+        # numpy's "linear" method, without the wrapper's overhead
+        rank = np.asarray(q, dtype=np.float64) / 100.0 * (score.size - 1)
+        below = np.floor(rank).astype(np.int64)
+        above = np.minimum(below + 1, score.size - 1)
+        ordered = np.partition(score, np.unique(np.concatenate([below, above])))
+        return ordered[below] + (rank - below) * (ordered[above] - ordered[below])
     per_point = min(100.0, MAX_BINS / max(upper - lower, 1e-9))
     n_bins = int((upper - lower) * per_point) + 1
     bins = ((score - lower) * per_point).astype(np.int64)

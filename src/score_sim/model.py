@@ -26,7 +26,7 @@ from score_sim.events import EventKind, EventLog
 from score_sim.harms import HarmLedger
 from score_sim.memory import check_population
 from score_sim.metrics import KINDS, column_names, kind_metrics
-from score_sim.rules.behaviour import draw_occurrences
+from score_sim.rules.behaviour import BehaviourDraws
 from score_sim.rules.effects import Feedback
 from score_sim.rules.grades import Grading
 from score_sim.rules.inspections import InspectionOffice
@@ -114,8 +114,12 @@ class ScoreModel(mesa.Model):
                 "job_loss",
             )
         }
-        self._behaviour_streams = [stream(seed, f"behaviour:{b.name}") for b in behaviours]
-        self._excess_streams = [stream(seed, f"behaviour:{b.name}:excess") for b in behaviours]
+        self._behaviour = BehaviourDraws(
+            behaviours,
+            world,
+            [stream(seed, f"behaviour:{b.name}") for b in behaviours],
+            [stream(seed, f"behaviour:{b.name}:excess") for b in behaviours],
+        )
         self._points = np.array([b.points for b in behaviours], dtype=np.float64)
         self._negative = self._points < 0
         self._serious = np.array([b.severity is Severity.serious for b in behaviours], dtype=bool)
@@ -142,9 +146,9 @@ class ScoreModel(mesa.Model):
 
         self.columns = column_names(self.grading.names)
         self.metrics: dict[str, float] = {}
-        self.datacollector = mesa.DataCollector(
-            model_reporters={c: functools.partial(_metric, c) for c in self.columns}
-        )
+        """Today's value of every time-series column."""
+        self._series = np.empty((scenario.run.steps + 1, len(self.columns)))
+        self._n_rows = 0
         self._today = Findings.empty()
         self._n_inspections = 0
         self._collect()
@@ -168,14 +172,7 @@ class ScoreModel(mesa.Model):
                 redlisted=world.redlist.listed,
                 employer=world.employer,
             )
-        occurrences = draw_occurrences(
-            scenario.behaviours,
-            world,
-            self._behaviour_streams,
-            self._excess_streams,
-            multiplier_of,
-            self.feedback.max_multiplier,
-        )
+        occurrences = self._behaviour.draw(multiplier_of, self.feedback.max_multiplier)
         misconduct = self._negative[occurrences.behaviour]
         self.harms.count_misconduct(restricted, occurrences.actor[misconduct], world.n_citizens)
 
@@ -329,7 +326,10 @@ class ScoreModel(mesa.Model):
             ),
         }
         self.metrics = metrics
-        self.datacollector.collect(self)
+        if self._n_rows == self._series.shape[0]:  # stepping past run.steps: grow
+            self._series = np.concatenate([self._series, np.empty_like(self._series)])
+        self._series[self._n_rows] = [metrics[c] for c in self.columns]
+        self._n_rows += 1
 
     def _ensure_views(self) -> tuple[list[Citizen], list[Firm]]:
         if self._views is None:
@@ -399,5 +399,20 @@ class ScoreModel(mesa.Model):
 
     def timeseries(self) -> dict[str, np.ndarray]:
         """The collected metrics, one array per column, one row per day from day 0."""
-        data = self.datacollector.model_vars
-        return {c: np.asarray(data[c], dtype=np.float64) for c in self.columns}
+        rows = self._series[: self._n_rows]
+        return {c: rows[:, j].copy() for j, c in enumerate(self.columns)}
+
+    @property
+    def datacollector(self) -> mesa.DataCollector:
+        """The time series as a Mesa ``DataCollector`` (for ``batch_run`` and dataframes).
+
+        The model records its metrics in a preallocated array; this builds a collector
+        holding the same values, one model reporter per column.
+        """
+        collector = mesa.DataCollector(
+            model_reporters={c: functools.partial(_metric, c) for c in self.columns}
+        )
+        rows = self._series[: self._n_rows]
+        for j, column in enumerate(self.columns):
+            collector.model_vars[column] = rows[:, j].tolist()
+        return collector

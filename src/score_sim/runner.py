@@ -244,8 +244,11 @@ def run_scenario(
         scenario = load_scenario(scenario, changes)
 
     target = _prepare_out_dir(None if out_dir is None else Path(out_dir), scenario, overwrite)
+    built = time.perf_counter()
     model = ScoreModel(scenario)
+    stepping = time.perf_counter()
     model.run(progress=progress)
+    stepped = time.perf_counter()
 
     target.parent.mkdir(parents=True, exist_ok=True)
     work = Path(tempfile.mkdtemp(prefix=f".{target.name}.partial-", dir=target.parent))
@@ -295,6 +298,12 @@ def run_scenario(
             "command_line": list(sys.argv if command_line is None else command_line),
             "start_time": start_time,
             "wall_time_s": round(time.perf_counter() - started, 3),
+            "phase_times_s": {
+                "load": round(built - started, 3),
+                "build": round(stepping - built, 3),
+                "steps": round(stepped - stepping, 3),
+                "outputs": round(time.perf_counter() - stepped, 3),
+            },
             "files": {str(f.relative_to(work)): _file_sha256(f) for f in files},
             "resolved_scenario": scenario.to_data(),
         }

@@ -63,68 +63,113 @@ class Occurrences:
         )
 
 
-def _draw_layer(
-    rng: np.random.Generator, start: int, size: int, expected: float
-) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    """Candidates of one layer: actor, acceptance uniform, decision uniforms, wrong target."""
-    count = int(rng.poisson(expected))
-    local = rng.integers(0, size, count)
-    accept_u = rng.random(count)
-    uniforms = rng.random((count, N_UNIFORMS))
-    other = rng.integers(0, max(size - 1, 1), count)
-    other = np.where(other >= local, other + 1, other) if size > 1 else local
-    return start + local, accept_u, uniforms, start + other
+class BehaviourDraws:
+    """Draws every behaviour's occurrences for a day, one random stream per behaviour.
 
-
-def draw_occurrences(
-    behaviours: tuple[Behaviour, ...],
-    world: World,
-    streams: list[np.random.Generator],
-    excess_streams: list[np.random.Generator] | None = None,
-    multiplier_of: Callable[[np.ndarray], np.ndarray] | None = None,
-    max_multiplier: float = 1.0,
-) -> Occurrences:
-    """Draw today's occurrences of every behaviour.
-
-    Args:
-        behaviours: the scenario's behaviours.
-        world: the city (used for the size and index range of each kind).
-        streams: one random stream per behaviour (its base layer), so that changing one
-            behaviour leaves the draws of the others untouched.
-        excess_streams: one stream per behaviour for misconduct above the base rate.
-        multiplier_of: the factor on the rate of misconduct of given actors (None: 1).
-        max_multiplier: an upper bound of that factor that depends only on the scenario,
-            never on the state.
+    Only the random calls run per behaviour (a Poisson count, then one block of uniforms);
+    turning the uniforms into actors and decisions is done once for all behaviours.
     """
-    parts: list[Occurrences] = []
-    for index, behaviour in enumerate(behaviours):
-        span = world.kind_slice(behaviour.who)
-        size = span.stop - span.start
-        if size == 0:
-            continue
-        per_day = size * behaviour.rate_per_year / DAYS_PER_YEAR
-        thinned = behaviour.points < 0 and multiplier_of is not None
-        actor, accept_u, uniforms, other = _draw_layer(streams[index], span.start, size, per_day)
-        if thinned:
-            keep = accept_u < multiplier_of(actor)
-            actor, uniforms, other = actor[keep], uniforms[keep], other[keep]
-        layers = [(actor, uniforms, other)]
-        if thinned and max_multiplier > 1 and excess_streams is not None:
+
+    def __init__(
+        self,
+        behaviours: tuple[Behaviour, ...],
+        world: World,
+        streams: list[np.random.Generator],
+        excess_streams: list[np.random.Generator],
+    ) -> None:
+        """Prepare the draws.
+
+        Args:
+            behaviours: the scenario's behaviours.
+            world: the city (for the size and index range of each kind).
+            streams: one random stream per behaviour (its base layer), so that changing
+                one behaviour leaves the draws of the others untouched.
+            excess_streams: one stream per behaviour for misconduct above the base rate.
+        """
+        spans = [world.kind_slice(b.who) for b in behaviours]
+        self.start = np.array([span.start for span in spans], dtype=np.int64)
+        self.size = np.array([span.stop - span.start for span in spans], dtype=np.int64)
+        self.per_day = (
+            np.array([b.rate_per_year / DAYS_PER_YEAR for b in behaviours], dtype=np.float64)
+            * self.size
+        )
+        self.misconduct = np.array([b.points < 0 for b in behaviours], dtype=bool)
+        self.streams = streams
+        self.excess_streams = excess_streams
+
+    def _layer(
+        self, streams: list[np.random.Generator], expected: np.ndarray
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """Raw candidates of one layer: behaviour index and uniforms, per behaviour stream."""
+        blocks, counts = [], []
+        for index, rng in enumerate(streams):
+            if expected[index] <= 0 or self.size[index] == 0:
+                counts.append(0)
+                continue
+            count = int(rng.poisson(expected[index]))
+            blocks.append(rng.random((count, N_UNIFORMS + 3)))
+            counts.append(count)
+        if not blocks:
+            return np.empty(0, dtype=np.int16), np.empty((0, N_UNIFORMS + 3))
+        behaviour = np.repeat(np.arange(len(streams), dtype=np.int16), counts)
+        return behaviour, np.concatenate(blocks)
+
+    def _occurrences(
+        self,
+        behaviour: np.ndarray,
+        draws: np.ndarray,
+        keep: Callable[[np.ndarray, np.ndarray, np.ndarray], np.ndarray],
+    ) -> Occurrences:
+        size = self.size[behaviour]
+        local = (draws[:, 0] * size).astype(np.int64)
+        other = (draws[:, 1] * np.maximum(size - 1, 1)).astype(np.int64)
+        other = np.where((other >= local) & (size > 1), other + 1, np.where(size > 1, other, local))
+        actor = self.start[behaviour] + local
+        kept = keep(behaviour, actor, draws[:, 2])
+        return Occurrences(
+            actor[kept],
+            behaviour[kept],
+            draws[kept, 3:],
+            (self.start[behaviour] + other)[kept],
+        )
+
+    def draw(
+        self,
+        multiplier_of: Callable[[np.ndarray], np.ndarray] | None = None,
+        max_multiplier: float = 1.0,
+    ) -> Occurrences:
+        """Draw today's occurrences of every behaviour.
+
+        Args:
+            multiplier_of: the factor on the rate of misconduct of given actors (None: 1).
+            max_multiplier: an upper bound of that factor that depends only on the
+                scenario, never on the state.
+        """
+        thinned = self.misconduct if multiplier_of is not None else np.zeros_like(self.misconduct)
+
+        def keep_base(behaviour: np.ndarray, actor: np.ndarray, u: np.ndarray) -> np.ndarray:
+            kept = np.ones(actor.size, dtype=bool)
+            rows = np.flatnonzero(thinned[behaviour])
+            if rows.size:
+                kept[rows] = u[rows] < multiplier_of(actor[rows])
+            return kept
+
+        behaviour, draws = self._layer(self.streams, self.per_day)
+        parts = [self._occurrences(behaviour, draws, keep_base)]
+        if thinned.any() and max_multiplier > 1:
             excess = max_multiplier - 1.0
-            actor, accept_u, uniforms, other = _draw_layer(
-                excess_streams[index], span.start, size, per_day * excess
-            )
-            keep = accept_u * excess < multiplier_of(actor) - 1.0
-            layers.append((actor[keep], uniforms[keep], other[keep]))
-        for actor, uniforms, other in layers:
-            parts.append(
-                Occurrences(actor, np.full(actor.size, index, dtype=np.int16), uniforms, other)
-            )
-    if not parts:
-        return Occurrences.empty()
-    return Occurrences(
-        np.concatenate([p.actor for p in parts]),
-        np.concatenate([p.behaviour for p in parts]),
-        np.concatenate([p.uniforms for p in parts]),
-        np.concatenate([p.misidentified_as for p in parts]),
-    )
+
+            def keep_excess(behaviour: np.ndarray, actor: np.ndarray, u: np.ndarray) -> np.ndarray:
+                return u * excess < multiplier_of(actor) - 1.0
+
+            expected = np.where(thinned, self.per_day * excess, 0.0)
+            behaviour, draws = self._layer(self.excess_streams, expected)
+            parts.append(self._occurrences(behaviour, draws, keep_excess))
+        if len(parts) == 1:
+            return parts[0]
+        return Occurrences(
+            np.concatenate([p.actor for p in parts]),
+            np.concatenate([p.behaviour for p in parts]),
+            np.concatenate([p.uniforms for p in parts]),
+            np.concatenate([p.misidentified_as for p in parts]),
+        )

@@ -41,11 +41,14 @@ class Feedback:
             * max(self.by_grade.max(), 1.0)
         )
         """The highest multiplier any actor can have: fixed by the scenario, not the state."""
-
-    @property
-    def enabled(self) -> bool:
-        """Whether there is any feedback at all."""
-        return self.config.enabled
+        self.enabled = config.enabled and (
+            bool(np.any(self.by_restrictions != 1.0))
+            or bool(np.any(self.by_grade != 1.0))
+            or config.unemployed_multiplier != 1.0
+            or config.redlist_multiplier != 1.0
+            or config.job_loss_probability_per_day > 0
+        )
+        """Whether any rate of misconduct can differ from its base rate, or jobs be lost."""
 
     def multiplier_of(
         self,

@@ -144,12 +144,18 @@ class ListBook:
             by_score = np.empty(0, dtype=np.int64)
         if rule.enter.combine == "all" and has_score_condition and rule.enter.serious_finding:
             candidates = np.intersect1d(by_score, serious_actors)
+        elif serious_actors.size == 0:
+            candidates = by_score
         else:
             candidates = np.union1d(by_score, serious_actors)
+        if candidates.size == 0:
+            return
         eligible = ~self.listed[candidates]
         if not self._covers_all:
             eligible &= self.covered[candidates]
-        entering = np.setdiff1d(candidates[eligible], left_today, assume_unique=True)
+        entering = candidates[eligible]
+        if left_today.size:
+            entering = np.setdiff1d(entering, left_today, assume_unique=True)
 
         # innocent: would the entry have happened without false findings?
         position = np.searchsorted(serious_actors, entering)

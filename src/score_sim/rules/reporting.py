@@ -49,7 +49,7 @@ class Findings:
     @classmethod
     def empty(cls) -> Findings:
         """No findings."""
-        return cls.build(np.empty(0, dtype=np.int64), np.empty(0, dtype=np.int16), 0, True, 0)
+        return _NO_FINDINGS
 
     @classmethod
     def build(
@@ -84,6 +84,9 @@ class Findings:
         return cls(
             *(np.concatenate([getattr(p, f) for p in parts]) for f in cls.__dataclass_fields__)
         )
+
+
+_NO_FINDINGS = Findings.build(np.empty(0, dtype=np.int64), np.empty(0, dtype=np.int16), 0, True, 0)
 
 
 class Reporting:
@@ -131,22 +134,22 @@ class Reporting:
             return Findings.empty(), occurrences
         b = occurrences.behaviour
         u = occurrences.uniforms
-        by_records = u[:, U_RECORDS] < self.records[b]
-        by_surveillance = u[:, U_SURVEILLANCE] < self.surveillance[b]
-        p_denounced = 1.0 - (1.0 - self.denunciation[b]) ** n_ties[occurrences.actor]
-        by_denunciation = u[:, U_DENUNCIATION] < p_denounced
-        channel = np.select(
-            [by_records, by_surveillance, by_denunciation],
-            [
-                CHANNEL_CODES[Channel.records],
-                CHANNEL_CODES[Channel.surveillance],
-                CHANNEL_CODES[Channel.denunciation],
-            ],
-            default=-1,
-        ).astype(np.int8)
+        channel = np.full(b.size, -1, dtype=np.int8)
+        # later channels first, so the first channel that sees an occurrence wins
+        if self.denunciation.any():
+            p_denounced = 1.0 - (1.0 - self.denunciation[b]) ** n_ties[occurrences.actor]
+            channel[u[:, U_DENUNCIATION] < p_denounced] = CHANNEL_CODES[Channel.denunciation]
+        if self.surveillance.any():
+            by_surveillance = u[:, U_SURVEILLANCE] < self.surveillance[b]
+            channel[by_surveillance] = CHANNEL_CODES[Channel.surveillance]
+        channel[u[:, U_RECORDS] < self.records[b]] = CHANNEL_CODES[Channel.records]
         found = channel >= 0
         seen = occurrences.subset(found)
         channel = channel[found]
+        if not self.misidentification.any():
+            return Findings.build(seen.actor, seen.behaviour, channel, True, Cause.conduct), (
+                occurrences.subset(~found)
+            )
         wrong = seen.uniforms[:, U_MISIDENTIFIED] < self.misidentification[channel]
         actor = np.where(wrong, seen.misidentified_as, seen.actor)
         findings = Findings.build(
@@ -162,6 +165,8 @@ class Reporting:
     def false_findings(self, n_citizens: int, n_firms: int, rng: np.random.Generator) -> Findings:
         """Records of misconduct that never happened, at the scenario's rate per actor."""
         rate = self.errors.false_finding_rate_per_year
+        if rate == 0:
+            return Findings.empty()
         parts = []
         for who, start, size in ((Who.citizen, 0, n_citizens), (Who.firm, n_citizens, n_firms)):
             count = int(rng.poisson(size * rate / DAYS_PER_YEAR)) if size else 0
@@ -182,6 +187,8 @@ class Reporting:
     ) -> Findings:
         """Fabricated reports by citizens against one of their ties."""
         rate = self.errors.malicious_denunciation_rate_per_year
+        if rate == 0:
+            return Findings.empty()
         count = int(rng.poisson(n_citizens * rate / DAYS_PER_YEAR)) if n_citizens else 0
         denouncer = rng.integers(0, max(n_citizens, 1), count)
         pick_tie, pick_behaviour = rng.random(count), rng.random(count)

@@ -167,6 +167,8 @@ class SanctionBook:
             employer: each citizen's current firm (-1 for none).
             events: where sanction events are recorded.
         """
+        if self.config.design is SanctionDesign.list_driven and not self.blacklist_bits:
+            return  # no sanctions in this scenario: nobody is ever restricted
         was_sanctioned = self.own != 0
         if self.config.design is SanctionDesign.list_driven:
             self.own = np.where(blacklisted, self.blacklist_bits, np.uint16(0))

@@ -65,6 +65,8 @@ def serious_today(findings: Findings, serious: np.ndarray) -> tuple[np.ndarray, 
     of its (first) false one.
     """
     is_serious = serious[findings.behaviour]
+    if not is_serious.any():
+        return np.empty(0, dtype=np.int64), np.empty(0, dtype=np.int8)
     actors = findings.actor[is_serious]
     true = findings.true[is_serious]
     order = np.lexsort((~true, actors))  # by actor, true findings first
