@@ -14,6 +14,8 @@ from pathlib import Path
 import numpy as np
 
 LOOKUP_LIMIT = 1 << 20
+CHUNK_ROWS = 1 << 16
+"""Rows formatted at a time: bounds the memory the strings take."""
 """Integer columns spanning fewer values than this are formatted through a lookup table."""
 
 
@@ -50,9 +52,11 @@ def write_csv(path: Path, columns: Mapping[str, np.ndarray], decimals: int = 6) 
         decimals: digits after the point for floating-point columns.
     """
     names = list(columns)
-    cells = [_strings(columns[name], decimals) for name in names]
+    arrays = [np.asarray(columns[name]) for name in names]
+    n_rows = len(arrays[0]) if arrays else 0
     with open(path, "w", encoding="utf-8", newline="\n") as handle:
         handle.write(",".join(names) + "\n")
-        if cells and cells[0]:
+        for start in range(0, n_rows, CHUNK_ROWS):
+            cells = [_strings(a[start : start + CHUNK_ROWS], decimals) for a in arrays]
             handle.write("\n".join(map(",".join, zip(*cells, strict=True))))
             handle.write("\n")
