@@ -1,8 +1,11 @@
 """Memory guard: refuse a population this machine cannot hold, before allocating it.
 
-The estimate is per actor: the state arrays and a day's temporaries, plus the Mesa agent
-object that views each actor. The figures were measured on CPython 3.11 with Mesa 3.3 (see
-``benchmarks/``) and rounded up.
+The estimate is what a run needs: the interpreter and libraries, plus per actor the state
+arrays, ties, a day's temporaries, the event log and the output being written. Mesa agent
+views are created only when something asks for them (``model.agents``), and then cost
+:data:`BYTES_PER_AGENT_VIEW` more each. The figures are fitted to peak memory measured with
+``benchmarks/run.py`` (rongcheng_city, every mechanism on: 217 MB at 105,000 actors,
+430 MB at 703,500, 954 MB at 2.1 million, on CPython 3.11) and rounded up.
 """
 
 from __future__ import annotations
@@ -11,20 +14,26 @@ import os
 
 from score_sim.errors import Problem, ScenarioError
 
-BYTES_PER_ACTOR_ARRAYS = 200
-"""State arrays plus a day's temporaries, per actor (measured, rounded up)."""
-BYTES_PER_AGENT_OBJECT = 700
-"""One Mesa agent view with its registrations in the model's agent sets (measured)."""
-BASE_BYTES = 150 * 2**20
-"""Interpreter, numpy, Mesa and matplotlib loaded."""
+BYTES_PER_ACTOR = 400
+"""Arrays, ties, temporaries, events and output per actor (measured: 369, rounded up)."""
+BYTES_PER_AGENT_VIEW = 620
+"""One Mesa agent view with its registrations, when views are asked for (measured: 601)."""
+BASE_BYTES = 200 * 2**20
+"""Interpreter, numpy, Mesa and matplotlib loaded (measured: about 180 MB)."""
 USABLE_SHARE = 0.8
 """Share of the available memory a run may plan to use."""
 
 
-def estimate_bytes(n_citizens: int, n_firms: int) -> int:
-    """Estimated peak memory of a run with this population, in bytes."""
+def estimate_bytes(n_citizens: int, n_firms: int, views: bool = False) -> int:
+    """Estimated peak memory of a run with this population, in bytes.
+
+    Args:
+        n_citizens: citizens.
+        n_firms: firms.
+        views: include the Mesa agent views (created when ``model.agents`` is used).
+    """
     n = n_citizens + n_firms
-    return BASE_BYTES + n * (BYTES_PER_ACTOR_ARRAYS + BYTES_PER_AGENT_OBJECT)
+    return BASE_BYTES + n * (BYTES_PER_ACTOR + (BYTES_PER_AGENT_VIEW if views else 0))
 
 
 def available_bytes() -> int | None:
@@ -42,13 +51,25 @@ def available_bytes() -> int | None:
         return None
 
 
-def check_population(n_citizens: int, n_firms: int, source: str = "<scenario>") -> None:
+def check_population(
+    n_citizens: int, n_firms: int, source: str = "<scenario>", views: bool = False
+) -> None:
     """Refuse, with an estimate, a population too large for the memory available.
+
+    Args:
+        n_citizens: citizens.
+        n_firms: firms.
+        source: the file named in the message.
+        views: whether the Mesa agent views are about to be created too.
 
     Raises:
         ScenarioError: naming ``population.citizens`` with the estimate and what is free.
     """
-    need = estimate_bytes(n_citizens, n_firms)
+    need = (
+        estimate_bytes(n_citizens, n_firms)
+        if not views
+        else (estimate_bytes(n_citizens, n_firms, views=True) - estimate_bytes(0, 0))
+    )
     have = available_bytes()
     if have is not None and need > USABLE_SHARE * have:
         raise ScenarioError(

@@ -334,6 +334,7 @@ class ScoreModel(mesa.Model):
     def _ensure_views(self) -> tuple[list[Citizen], list[Firm]]:
         if self._views is None:
             world, first = self.world, self.first_agent_id
+            check_population(world.n_citizens, world.n_firms, self.scenario.name, views=True)
             citizens = create_views(self, Citizen, range(world.n_citizens), first)
             firms = create_views(self, Firm, range(world.n_citizens, world.n_actors), first)
             register_views(self, {Citizen: citizens, Firm: firms})
