@@ -6,7 +6,11 @@ and today's findings. When a kind has no actors, its score statistics are NaN.
 
 from __future__ import annotations
 
+import functools
+
 import numpy as np
+
+from score_sim.rules.grades import Grading
 
 KINDS = ("citizen", "firm")
 PERCENTILES = (5, 25, 50, 75, 95)
@@ -75,13 +79,29 @@ def percentiles(score: np.ndarray, lower: float, upper: float, q: tuple[float, .
     interpolated as the linear method does. One pass over the scores instead of a
     partition per day, exact to within one bin.
     """
+    return spread(score, lower, upper, q)[0]
+
+
+@functools.lru_cache(maxsize=64)
+def _ranks(n: int, q: tuple[float, ...]) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    rank = np.asarray(q, dtype=np.float64) / 100.0 * (n - 1)
+    below = np.floor(rank).astype(np.int64)
+    above = np.minimum(below + 1, n - 1)
+    kth = np.unique(np.concatenate([[0, n - 1], below, above]))
+    return rank, below, above, kth
+
+
+def spread(
+    score: np.ndarray, lower: float, upper: float, q: tuple[float, ...]
+) -> tuple[np.ndarray, float, float]:
+    """Percentiles (see :func:`percentiles`), minimum and maximum of non-empty scores."""
     if score.size < EXACT_BELOW:
-        # numpy's "linear" method, without the wrapper's overhead
-        rank = np.asarray(q, dtype=np.float64) / 100.0 * (score.size - 1)
-        below = np.floor(rank).astype(np.int64)
-        above = np.minimum(below + 1, score.size - 1)
-        ordered = np.partition(score, np.unique(np.concatenate([below, above])))
-        return ordered[below] + (rank - below) * (ordered[above] - ordered[below])
+        # numpy's "linear" method, without the wrapper's overhead; one partition also
+        # brings the minimum and maximum to the ends
+        rank, below, above, kth = _ranks(score.size, q)
+        ordered = np.partition(score, kth)
+        values = ordered[below] + (rank - below) * (ordered[above] - ordered[below])
+        return values, float(ordered[0]), float(ordered[-1])
     per_point = min(100.0, MAX_BINS / max(upper - lower, 1e-9))
     n_bins = int((upper - lower) * per_point) + 1
     bins = ((score - lower) * per_point).astype(np.int64)
@@ -93,15 +113,15 @@ def percentiles(score: np.ndarray, lower: float, upper: float, q: tuple[float, .
     high_bin = np.searchsorted(cumulative, np.minimum(below + 1, score.size - 1), side="right")
     edges_low = lower + low_bin / per_point
     edges_high = lower + high_bin / per_point
-    return edges_low + (rank - below) * (edges_high - edges_low)
+    values = edges_low + (rank - below) * (edges_high - edges_low)
+    return values, float(score.min()), float(score.max())
 
 
 def kind_metrics(
     kind: str,
     score: np.ndarray,
     bounds: tuple[float, float],
-    grade_counts: np.ndarray,
-    grade_names: tuple[str, ...],
+    grading: Grading,
     counts: dict[str, int],
 ) -> dict[str, float]:
     """One kind's metrics for one day.
@@ -110,16 +130,18 @@ def kind_metrics(
         kind: "citizen" or "firm".
         score: scores of this kind's actors.
         bounds: the scale's lower and upper bound.
-        grade_counts: actors per grade band, best first.
-        grade_names: band names, best first.
+        grading: the grade bands.
         counts: this kind's value of each of :data:`KIND_COUNTS`.
     """
     out: dict[str, float] = {}
     if score.size:
-        p05, p25, p50, p75, p95 = percentiles(score, *bounds, PERCENTILES)
-        stats = (score.mean(), p50, score.min(), score.max(), p05, p25, p75, p95)
+        (p05, p25, p50, p75, p95), low, high = spread(score, *bounds, PERCENTILES)
+        stats = (np.add.reduce(score) / score.size, p50, low, high, p05, p25, p75, p95)
+        grade_counts = grading.counts(score, low, high)
     else:
         stats = (np.nan,) * len(SCORE_STATS)
+        grade_counts = np.zeros(len(grading.names), dtype=np.int64)
+    grade_names = grading.names
     for name, value in zip(SCORE_STATS, stats, strict=True):
         out[f"{kind}_{name}"] = float(value)
     for name in KIND_COUNTS:

@@ -302,8 +302,7 @@ class ScoreModel(mesa.Model):
                 kind,
                 world.score[span],
                 (self.scenario.score.lower, self.scenario.score.upper),
-                self.grading.counts(world.score[span]),
-                self.grading.names,
+                self.grading,
                 counts,
             )
         cascades = self.sanctions.cascades

@@ -94,6 +94,12 @@ class BehaviourDraws:
             * self.size
         )
         self.misconduct = np.array([b.points < 0 for b in behaviours], dtype=bool)
+        self._no_thinning = np.zeros_like(self.misconduct)
+        self._active = [
+            (index, float(expected))
+            for index, expected in enumerate(self.per_day.tolist())
+            if expected > 0
+        ]
         self.streams = streams
         self.excess_streams = excess_streams
 
@@ -101,36 +107,43 @@ class BehaviourDraws:
         self, streams: list[np.random.Generator], expected: np.ndarray
     ) -> tuple[np.ndarray, np.ndarray]:
         """Raw candidates of one layer: behaviour index and uniforms, per behaviour stream."""
-        blocks, counts = [], []
-        for index, rng in enumerate(streams):
-            if expected[index] <= 0 or self.size[index] == 0:
-                counts.append(0)
+        blocks, counts, indices = [], [], []
+        for index, base in self._active:
+            mean = base if expected is self.per_day else float(expected[index])
+            if mean <= 0:
                 continue
-            count = int(rng.poisson(expected[index]))
+            rng = streams[index]
+            count = int(rng.poisson(mean))
             blocks.append(rng.random((count, N_UNIFORMS + 3)))
             counts.append(count)
+            indices.append(index)
         if not blocks:
             return np.empty(0, dtype=np.int16), np.empty((0, N_UNIFORMS + 3))
-        behaviour = np.repeat(np.arange(len(streams), dtype=np.int16), counts)
+        behaviour = np.repeat(np.array(indices, dtype=np.int16), counts)
         return behaviour, np.concatenate(blocks)
 
     def _occurrences(
         self,
         behaviour: np.ndarray,
         draws: np.ndarray,
-        keep: Callable[[np.ndarray, np.ndarray, np.ndarray], np.ndarray],
+        keep: Callable[[np.ndarray, np.ndarray, np.ndarray], np.ndarray] | None,
     ) -> Occurrences:
         size = self.size[behaviour]
+        start = self.start[behaviour]
         local = (draws[:, 0] * size).astype(np.int64)
+        # a wrong target: another actor of the same kind (the actor itself when alone)
         other = (draws[:, 1] * np.maximum(size - 1, 1)).astype(np.int64)
-        other = np.where((other >= local) & (size > 1), other + 1, np.where(size > 1, other, local))
-        actor = self.start[behaviour] + local
+        other += (other >= local) & (size > 1)
+        other = np.where(size > 1, other, local)
+        actor = start + local
+        if keep is None:
+            return Occurrences(actor, behaviour, draws[:, 3:], start + other)
         kept = keep(behaviour, actor, draws[:, 2])
         return Occurrences(
             actor[kept],
             behaviour[kept],
             draws[kept, 3:],
-            (self.start[behaviour] + other)[kept],
+            (start + other)[kept],
         )
 
     def draw(
@@ -145,7 +158,7 @@ class BehaviourDraws:
             max_multiplier: an upper bound of that factor that depends only on the
                 scenario, never on the state.
         """
-        thinned = self.misconduct if multiplier_of is not None else np.zeros_like(self.misconduct)
+        thinned = self.misconduct if multiplier_of is not None else self._no_thinning
 
         def keep_base(behaviour: np.ndarray, actor: np.ndarray, u: np.ndarray) -> np.ndarray:
             kept = np.ones(actor.size, dtype=bool)
@@ -155,7 +168,7 @@ class BehaviourDraws:
             return kept
 
         behaviour, draws = self._layer(self.streams, self.per_day)
-        parts = [self._occurrences(behaviour, draws, keep_base)]
+        parts = [self._occurrences(behaviour, draws, keep_base if multiplier_of else None)]
         if thinned.any() and max_multiplier > 1:
             excess = max_multiplier - 1.0
 

@@ -63,13 +63,19 @@ class Findings:
     ) -> Findings:
         """Findings from arrays, broadcasting scalar fields."""
         n = actor.size
+
+        def column(value: np.ndarray | int | bool, dtype: type) -> np.ndarray:
+            if np.ndim(value) == 0:
+                return np.full(n, value, dtype=dtype)
+            return np.asarray(value).astype(dtype, copy=False)
+
         return cls(
             actor.astype(np.int64, copy=False),
             behaviour.astype(np.int16, copy=False),
-            np.broadcast_to(np.asarray(channel, dtype=np.int8), n).copy(),
-            np.broadcast_to(np.asarray(true, dtype=bool), n).copy(),
-            np.broadcast_to(np.asarray(cause, dtype=np.int8), n).copy(),
-            np.broadcast_to(np.asarray(source, dtype=np.int64), n).copy(),
+            column(channel, np.int8),
+            column(true, np.bool_),
+            column(cause, np.int8),
+            column(source, np.int64),
         )
 
     def __len__(self) -> int:
