@@ -217,7 +217,15 @@ def main() -> None:
         slope = np.polyfit(
             np.log([r["citizens"] for r in rows]), np.log([r["steps_s"] for r in rows]), 1
         )[0]
-        print(f"# stepping time grows as population^{slope:.2f} (1.00 is linear)")
+        print(f"# stepping time grows as population^{slope:.2f} over all sizes (1.00 is linear)")
+        top = rows[-2:]
+        local = np.log(top[1]["steps_s"] / top[0]["steps_s"]) / np.log(
+            top[1]["citizens"] / top[0]["citizens"]
+        )
+        print(
+            f"# between {top[0]['citizens']:,} and {top[1]['citizens']:,}: population^{local:.2f}"
+            " (fixed costs per day weigh on small cities)"
+        )
 
     if not args.no_reference:
         ref = reference_comparison(args.reference_citizens, args.steps, args.seeds)
