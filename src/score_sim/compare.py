@@ -25,8 +25,8 @@ from typing import Any
 import numpy as np
 
 from score_sim.errors import Problem, ScenarioError
-from score_sim.runner import RUNS_DIR, RunResult, run_scenario
-from score_sim.scenario import Scenario, load_scenario, scenario_from_data
+from score_sim.runner import RUNS_DIR, RunResult, prepare_out_dir, run_scenario
+from score_sim.scenario import Scenario, resolve_scenario
 
 KEY_COLUMNS = (
     "citizen_mean_score",
@@ -132,14 +132,6 @@ def _write_harmed(path: Path, actors: np.ndarray, a: RunResult, b: RunResult) ->
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
 
 
-def _as_scenario(source: Scenario | str | Path, changes: dict[str, Any]) -> Scenario:
-    if isinstance(source, Scenario):
-        return (
-            scenario_from_data(source.to_data(), source.name, None, changes) if changes else source
-        )
-    return load_scenario(source, changes)
-
-
 def compare_scenarios(
     scenario_a: Scenario | str | Path,
     scenario_b: Scenario | str | Path | None = None,
@@ -176,20 +168,14 @@ def compare_scenarios(
     Raises:
         ScenarioError: bad scenarios or overrides, or worlds of different sizes.
     """
-    shared = dict(overrides or {})
-    for key, value in (
-        ("run.steps", steps),
-        ("population.citizens", citizens),
-        ("population.firms", firms),
-    ):
-        if value is not None:
-            shared[key] = value
-    a = _as_scenario(scenario_a, shared)
-    common_seed = a.run.seed if seed is None else seed
-    a = _as_scenario(a, {"run.seed": common_seed})
-    b = _as_scenario(
+    sizes = {"steps": steps, "citizens": citizens, "firms": firms}
+    a = resolve_scenario(scenario_a, overrides, seed=seed, **sizes)
+    common_seed = a.run.seed
+    b = resolve_scenario(
         a if scenario_b is None else scenario_b,
-        {**shared, **(overrides_b or {}), "run.seed": common_seed},
+        {**(overrides or {}), **(overrides_b or {})},
+        seed=common_seed,
+        **sizes,
     )
     for key in ("citizens", "firms"):
         if getattr(a.population, key) != getattr(b.population, key):
@@ -207,29 +193,9 @@ def compare_scenarios(
                 ]
             )
 
-    if out_dir is None:
-        pair = f"{a.name}-vs-{b.name}" if a.name != b.name else a.name
-        digest = a.sha256()[:4] + b.sha256()[:4]
-        target = RUNS_DIR / f"compare-{pair}-{digest}"
-        n = 1
-        while target.exists():
-            n += 1
-            target = RUNS_DIR / f"compare-{pair}-{digest}-{n}"
-    else:
-        target = Path(out_dir)
-        if target.exists() and any(target.iterdir()) and not overwrite:
-            raise ScenarioError(
-                [
-                    Problem(
-                        str(target),
-                        None,
-                        None,
-                        "--out",
-                        "folder exists and is not empty; choose another --out, or pass "
-                        "--overwrite to replace it",
-                    )
-                ]
-            )
+    pair = f"{a.name}-vs-{b.name}" if a.name != b.name else a.name
+    default = RUNS_DIR / f"compare-{pair}-{a.sha256()[:4]}{b.sha256()[:4]}"
+    target = prepare_out_dir(out_dir, default, overwrite)
     target.parent.mkdir(parents=True, exist_ok=True)
     work = Path(tempfile.mkdtemp(prefix=f".{target.name}.partial-", dir=target.parent))
     try:

@@ -72,15 +72,38 @@ EVENT_DTYPE = np.dtype(
 (of an ended list entry, a pariah spell), else 0."""
 
 
-class EventLog:
-    """A growing table of events (see :data:`EVENT_DTYPE`)."""
+class GrowingTable:
+    """Rows of a structured dtype in a preallocated buffer that doubles when full."""
 
-    def __init__(self, capacity: int = 4096) -> None:
-        self._rows = np.empty(max(capacity, 1), dtype=EVENT_DTYPE)
+    def __init__(self, dtype: np.dtype, capacity: int = 4096) -> None:
+        self._rows = np.empty(max(capacity, 1), dtype=dtype)
         self._size = 0
 
     def __len__(self) -> int:
         return self._size
+
+    def extend(self, n: int) -> np.ndarray:
+        """Make room for ``n`` more rows and return them (a view) to be filled in."""
+        needed = self._size + n
+        if needed > self._rows.size:
+            grown = np.empty(max(needed, 2 * self._rows.size), dtype=self._rows.dtype)
+            grown[: self._size] = self._rows[: self._size]
+            self._rows = grown
+        block = self._rows[self._size : needed]
+        self._size = needed
+        return block
+
+    @property
+    def rows(self) -> np.ndarray:
+        """The rows so far, oldest first (a view; do not modify)."""
+        return self._rows[: self._size]
+
+
+class EventLog(GrowingTable):
+    """A growing table of events (see :data:`EVENT_DTYPE`)."""
+
+    def __init__(self, capacity: int = 4096) -> None:
+        super().__init__(EVENT_DTYPE, capacity)
 
     def record(
         self,
@@ -99,12 +122,7 @@ class EventLog:
         n = int(np.size(actors))
         if n == 0:
             return
-        needed = self._size + n
-        if needed > self._rows.size:
-            grown = np.empty(max(needed, 2 * self._rows.size), dtype=EVENT_DTYPE)
-            grown[: self._size] = self._rows[: self._size]
-            self._rows = grown
-        block = self._rows[self._size : needed]
+        block = self.extend(n)
         block["day"] = day
         block["actor"] = actors
         block["event"] = kind
@@ -114,12 +132,6 @@ class EventLog:
         block["cause"] = cause
         block["source"] = source
         block["days"] = days
-        self._size = needed
-
-    @property
-    def rows(self) -> np.ndarray:
-        """The recorded events, oldest first (a view; do not modify)."""
-        return self._rows[: self._size]
 
     def of_kind(self, *kinds: EventKind) -> np.ndarray:
         """The events of the given kinds, oldest first."""

@@ -41,7 +41,7 @@ from score_sim.rules.scoring import (
     serious_today,
     spill_over,
 )
-from score_sim.scenario import Restriction, Scenario, Severity, load_scenario, scenario_from_data
+from score_sim.scenario import Restriction, Scenario, Severity, resolve_scenario
 from score_sim.streams import stream
 from score_sim.world import build_world
 
@@ -78,19 +78,9 @@ class ScoreModel(mesa.Model):
         firms: int | None = None,
         **overrides: Any,
     ) -> None:
-        changes = dict(overrides)
-        for key, value in (
-            ("run.seed", rng),
-            ("run.steps", steps),
-            ("population.citizens", citizens),
-            ("population.firms", firms),
-        ):
-            if value is not None:
-                changes[key] = value
-        if not isinstance(scenario, Scenario):
-            scenario = load_scenario(scenario, changes)
-        elif changes:
-            scenario = scenario_from_data(scenario.to_data(), scenario.name, None, changes)
+        scenario = resolve_scenario(
+            scenario, overrides, seed=rng, steps=steps, citizens=citizens, firms=firms
+        )
         seed = scenario.run.seed
         super().__init__(rng=seed)
         self.scenario: Scenario = scenario

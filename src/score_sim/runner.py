@@ -30,7 +30,7 @@ from score_sim.harm_plots import write_harm_figures
 from score_sim.model import ScoreModel
 from score_sim.plots import FigureContext, write_figures
 from score_sim.rules.sanctions import restriction_names
-from score_sim.scenario import Channel, Scenario, load_scenario, scenario_from_data
+from score_sim.scenario import Channel, Scenario, resolve_scenario
 from score_sim.summary import summarize
 from score_sim.tables import write_csv
 
@@ -47,9 +47,8 @@ class RunResult:
     files: tuple[Path, ...]
 
 
-def default_out_dir(scenario: Scenario, root: Path = RUNS_DIR) -> Path:
-    """``runs/<name>-<short hash>/``; a suffix ``-2``, ``-3``... when that folder exists."""
-    base = root / f"{scenario.name}-{scenario.sha256()[:8]}"
+def unused_path(base: Path) -> Path:
+    """``base``, or ``base-2``, ``base-3``... the first that does not exist yet."""
     candidate = base
     n = 1
     while candidate.exists():
@@ -165,9 +164,15 @@ def _file_sha256(path: Path) -> str:
     return sha256(path.read_bytes()).hexdigest()
 
 
-def _prepare_out_dir(out_dir: Path | None, scenario: Scenario, overwrite: bool) -> Path:
+def prepare_out_dir(out_dir: Path | str | None, default: Path, overwrite: bool) -> Path:
+    """The folder to write into: a fresh ``default``, or ``out_dir`` if it may be used.
+
+    Raises:
+        ScenarioError: ``out_dir`` is a file, or a folder with something in it (unless
+            ``overwrite``): nothing the user wrote or ran is replaced by accident.
+    """
     if out_dir is None:
-        return default_out_dir(scenario)
+        return unused_path(default)
     out_dir = Path(out_dir)
     if out_dir.exists() and not out_dir.is_dir():
         raise ScenarioError(
@@ -226,24 +231,14 @@ def run_scenario(
     """
     started = time.perf_counter()
     start_time = datetime.now(UTC).isoformat(timespec="seconds")
-    changes = dict(overrides or {})
-    for key, value in (
-        ("run.seed", seed),
-        ("run.steps", steps),
-        ("population.citizens", citizens),
-        ("population.firms", firms),
-    ):
-        if value is not None:
-            changes[key] = value
-    source = None
-    if isinstance(scenario, Scenario):
-        if changes:
-            scenario = scenario_from_data(scenario.to_data(), scenario.name, None, changes)
-    else:
-        source = str(scenario)
-        scenario = load_scenario(scenario, changes)
+    source = None if isinstance(scenario, Scenario) else str(scenario)
+    scenario = resolve_scenario(
+        scenario, overrides, seed=seed, steps=steps, citizens=citizens, firms=firms
+    )
 
-    target = _prepare_out_dir(None if out_dir is None else Path(out_dir), scenario, overwrite)
+    target = prepare_out_dir(
+        out_dir, RUNS_DIR / f"{scenario.name}-{scenario.sha256()[:8]}", overwrite
+    )
     built = time.perf_counter()
     model = ScoreModel(scenario)
     stepping = time.perf_counter()

@@ -743,6 +743,44 @@ def load_scenario(name_or_path: str | Path, overrides: dict[str, Any] | None = N
     return scenario_from_data(data, str(path), locations, overrides)
 
 
+def resolve_scenario(
+    scenario: Scenario | str | Path,
+    overrides: dict[str, Any] | None = None,
+    *,
+    seed: int | None = None,
+    steps: int | None = None,
+    citizens: int | None = None,
+    firms: int | None = None,
+) -> Scenario:
+    """A validated scenario from a Scenario, a file or a bundled name, with changes applied.
+
+    Args:
+        scenario: a Scenario, a path to a YAML file or a bundled scenario's name.
+        overrides: ``{"key.path": value}`` changes.
+        seed: shorthand for ``run.seed``.
+        steps: shorthand for ``run.steps``.
+        citizens: shorthand for ``population.citizens``.
+        firms: shorthand for ``population.firms``.
+
+    Raises:
+        ScenarioError: every problem, located.
+    """
+    changes = dict(overrides or {})
+    for key, value in (
+        ("run.seed", seed),
+        ("run.steps", steps),
+        ("population.citizens", citizens),
+        ("population.firms", firms),
+    ):
+        if value is not None:
+            changes[key] = value
+    if not isinstance(scenario, Scenario):
+        return load_scenario(scenario, changes)
+    if not changes:
+        return scenario
+    return scenario_from_data(scenario.to_data(), scenario.name, None, changes)
+
+
 def json_schema() -> dict[str, Any]:
     """The JSON Schema of scenario files, generated from the models."""
     schema = Scenario.model_json_schema(mode="validation")

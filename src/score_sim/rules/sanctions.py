@@ -24,7 +24,7 @@ from collections.abc import Callable
 
 import numpy as np
 
-from score_sim.events import Cause, EventKind, EventLog
+from score_sim.events import Cause, EventKind, EventLog, GrowingTable
 from score_sim.rules.ties import TieSet
 from score_sim.scenario import Restriction, SanctionDesign, Sanctions
 
@@ -85,13 +85,12 @@ class SanctionBook:
         """All restrictions on each actor, its own and those reaching it through ties."""
         self.innocent = np.zeros(n, dtype=bool)
         """Whether an actor's own sanction rests on false findings."""
-        self._cascades = np.empty(1024, dtype=CASCADE_DTYPE)
-        self._n_cascades = 0
+        self._cascades = GrowingTable(CASCADE_DTYPE, 1024)
 
     @property
     def cascades(self) -> np.ndarray:
         """One row per actor that became sanctioned: day, actor, agents and sectors reached."""
-        return self._cascades[: self._n_cascades]
+        return self._cascades.rows
 
     def _reach(
         self, sources: np.ndarray, employer: np.ndarray
@@ -212,15 +211,9 @@ class SanctionBook:
             cause=cause_u,
             source=new[pos_u],
         )
-        needed = self._n_cascades + new.size
-        if needed > self._cascades.size:
-            grown = np.empty(max(needed, 2 * self._cascades.size), dtype=CASCADE_DTYPE)
-            grown[: self._n_cascades] = self.cascades
-            self._cascades = grown
-        block = self._cascades[self._n_cascades : needed]
+        block = self._cascades.extend(new.size)
         block["day"] = day
         block["actor"] = new
         block["n_agents"] = n_agents
         block["n_sectors"] = n_sectors
         block["true"] = true
-        self._n_cascades = needed
