@@ -24,7 +24,7 @@ from typing import Any
 
 import numpy as np
 
-from score_sim.errors import Problem, ScenarioError
+from score_sim.errors import ScenarioError
 from score_sim.runner import RUNS_DIR, RunResult, prepare_out_dir, run_scenario
 from score_sim.scenario import Scenario, resolve_scenario
 
@@ -179,18 +179,14 @@ def compare_scenarios(
     )
     for key in ("citizens", "firms"):
         if getattr(a.population, key) != getattr(b.population, key):
-            raise ScenarioError(
-                [
-                    Problem(
-                        str(scenario_b),
-                        None,
-                        None,
-                        f"population.{key}",
-                        f"twin worlds need the same people: A has "
-                        f"{getattr(a.population, key):,}, B has {getattr(b.population, key):,} "
-                        f"(pass --{key} to set both)",
-                    )
-                ]
+            raise ScenarioError.of(
+                str(scenario_b),
+                None,
+                None,
+                f"population.{key}",
+                f"twin worlds need the same people: A has "
+                f"{getattr(a.population, key):,}, B has {getattr(b.population, key):,} "
+                f"(pass --{key} to set both)",
             )
 
     pair = f"{a.name}-vs-{b.name}" if a.name != b.name else a.name

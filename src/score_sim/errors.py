@@ -70,6 +70,13 @@ class ScenarioError(Exception):
         self.problems: list[Problem] = list(problems)
         super().__init__("\n".join(str(p) for p in self.problems))
 
+    @classmethod
+    def of(
+        cls, file: str, line: int | None, col: int | None, key: str, message: str
+    ) -> ScenarioError:
+        """An error with a single problem (the arguments of :class:`Problem`)."""
+        return cls([Problem(file, line, col, key, message)])
+
     def __str__(self) -> str:
         """Return the problems joined by newlines."""
         return "\n".join(str(p) for p in self.problems)

@@ -188,17 +188,13 @@ def _check_expansion(file: str, root: Node, loader: _TrackingLoader) -> None:
             anchor, mark = _alias_site_within(loader, node, None)
             line, col = _pos(mark) if mark is not None else _pos(node.start_mark)
             name = f" '*{anchor}'" if anchor else ""
-            raise ScenarioError(
-                [
-                    Problem(
-                        file,
-                        line,
-                        col,
-                        "",
-                        f"recursive alias{name}: an anchored node refers to itself, "
-                        "so it would expand forever",
-                    )
-                ]
+            raise ScenarioError.of(
+                file,
+                line,
+                col,
+                "",
+                f"recursive alias{name}: an anchored node refers to itself, "
+                "so it would expand forever",
             )
         in_progress.add(node_id)
         stack.append((node, True))
@@ -345,7 +341,7 @@ def _read_text(path: Path, file: str) -> str:
     """
 
     def fail(message: str, line: int | None = None, col: int | None = None) -> ScenarioError:
-        return ScenarioError([Problem(file, line, col, "", message)])
+        return ScenarioError.of(file, line, col, "", message)
 
     try:
         if path.is_dir():
@@ -404,8 +400,8 @@ def read_yaml(path: str | Path, text: str | None = None) -> tuple[Any, LocationM
     if text is None:
         text = _read_text(Path(path), file)
     elif len(text.encode("utf-8", errors="surrogatepass")) > MAX_FILE_BYTES:
-        raise ScenarioError(
-            [Problem(file, None, None, "", f"file is too large (limit is {MAX_FILE_BYTES} bytes)")]
+        raise ScenarioError.of(
+            file, None, None, "", f"file is too large (limit is {MAX_FILE_BYTES} bytes)"
         )
 
     try:
@@ -420,41 +416,33 @@ def read_yaml(path: str | Path, text: str | None = None) -> tuple[Any, LocationM
                 root = loader.compose_document()
             if not loader.check_event(yaml.StreamEndEvent):
                 line, col = _pos(loader.peek_event().start_mark)
-                raise ScenarioError(
-                    [
-                        Problem(
-                            file,
-                            line,
-                            col,
-                            "",
-                            "more than one YAML document in the file; only one is allowed",
-                        )
-                    ]
+                raise ScenarioError.of(
+                    file,
+                    line,
+                    col,
+                    "",
+                    "more than one YAML document in the file; only one is allowed",
                 )
         except yaml.YAMLError as exc:
             raise ScenarioError([_yaml_error_problem(file, text, exc)]) from None
         except RecursionError:
-            raise ScenarioError(
-                [Problem(file, None, None, "", "YAML structure is nested too deeply")]
+            raise ScenarioError.of(
+                file, None, None, "", "YAML structure is nested too deeply"
             ) from None
 
         if root is None or (
             isinstance(root, ScalarNode) and root.tag == _NULL_TAG and root.value in ("", "~")
         ):
             line, col = _pos(root.start_mark) if root is not None else (None, None)
-            raise ScenarioError([Problem(file, line, col, "", "the file has no content")])
+            raise ScenarioError.of(file, line, col, "", "the file has no content")
         if not isinstance(root, MappingNode):
             line, col = _pos(root.start_mark)
-            raise ScenarioError(
-                [
-                    Problem(
-                        file,
-                        line,
-                        col,
-                        "",
-                        f"the top level must be a mapping of keys to values, not {_kind(root)}",
-                    )
-                ]
+            raise ScenarioError.of(
+                file,
+                line,
+                col,
+                "",
+                f"the top level must be a mapping of keys to values, not {_kind(root)}",
             )
 
         _check_expansion(file, root, loader)
@@ -465,8 +453,8 @@ def read_yaml(path: str | Path, text: str | None = None) -> tuple[Any, LocationM
         except yaml.YAMLError as exc:
             raise ScenarioError([_yaml_error_problem(file, text, exc)]) from None
         except RecursionError:
-            raise ScenarioError(
-                [Problem(file, None, None, "", "YAML structure is nested too deeply")]
+            raise ScenarioError.of(
+                file, None, None, "", "YAML structure is nested too deeply"
             ) from None
     finally:
         loader.dispose()

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import os
 
-from score_sim.errors import Problem, ScenarioError
+from score_sim.errors import ScenarioError
 
 BYTES_PER_ACTOR = 400
 """Arrays, ties, temporaries, events and output per actor (measured: 369, rounded up)."""
@@ -72,17 +72,13 @@ def check_population(
     )
     have = available_bytes()
     if have is not None and need > USABLE_SHARE * have:
-        raise ScenarioError(
-            [
-                Problem(
-                    source,
-                    None,
-                    None,
-                    "population.citizens",
-                    f"{n_citizens:,} citizens and {n_firms:,} firms need about "
-                    f"{need / 2**30:.1f} GiB of memory; this machine has "
-                    f"{have / 2**30:.1f} GiB available (a run may use "
-                    f"{USABLE_SHARE:.0%} of it)",
-                )
-            ]
+        raise ScenarioError.of(
+            source,
+            None,
+            None,
+            "population.citizens",
+            f"{n_citizens:,} citizens and {n_firms:,} firms need about "
+            f"{need / 2**30:.1f} GiB of memory; this machine has "
+            f"{have / 2**30:.1f} GiB available (a run may use "
+            f"{USABLE_SHARE:.0%} of it)",
         )

@@ -154,11 +154,11 @@ def parse_override(text: str) -> tuple[str, Any]:
     key, sep, raw = text.partition("=")
     key = key.strip()
     if not sep or not key:
-        raise ScenarioError([Problem("--set", None, None, text, "expected key.path=value")])
+        raise ScenarioError.of("--set", None, None, text, "expected key.path=value")
     try:
         value = yaml.safe_load(raw) if raw.strip() else None
     except yaml.YAMLError as exc:
-        raise ScenarioError(
-            [Problem("--set", None, None, key, f"value is not valid YAML: {exc}")]
+        raise ScenarioError.of(
+            "--set", None, None, key, f"value is not valid YAML: {exc}"
         ) from None
     return key, value

@@ -24,7 +24,7 @@ import mesa
 import numpy as np
 
 from score_sim import __version__
-from score_sim.errors import Problem, ScenarioError
+from score_sim.errors import ScenarioError
 from score_sim.events import Cause, EventKind
 from score_sim.harm_plots import write_harm_figures
 from score_sim.model import ScoreModel
@@ -175,21 +175,15 @@ def prepare_out_dir(out_dir: Path | str | None, default: Path, overwrite: bool) 
         return unused_path(default)
     out_dir = Path(out_dir)
     if out_dir.exists() and not out_dir.is_dir():
-        raise ScenarioError(
-            [Problem(str(out_dir), None, None, "--out", "exists and is not a folder")]
-        )
+        raise ScenarioError.of(str(out_dir), None, None, "--out", "exists and is not a folder")
     if out_dir.is_dir() and any(out_dir.iterdir()) and not overwrite:
-        raise ScenarioError(
-            [
-                Problem(
-                    str(out_dir),
-                    None,
-                    None,
-                    "--out",
-                    "folder exists and is not empty; choose another --out, or pass "
-                    "--overwrite to replace it",
-                )
-            ]
+        raise ScenarioError.of(
+            str(out_dir),
+            None,
+            None,
+            "--out",
+            "folder exists and is not empty; choose another --out, or pass "
+            "--overwrite to replace it",
         )
     return out_dir
 

@@ -677,7 +677,7 @@ def scenario_from_data(
             overridden value are attributed to ``--set``, not to the file.
     """
     if not isinstance(data, dict):
-        raise ScenarioError([Problem(file, 1, 1, "", "a scenario must be a mapping of keys")])
+        raise ScenarioError.of(file, 1, 1, "", "a scenario must be a mapping of keys")
     set_paths: list[tuple[str | int, ...]] = []
     if overrides:
         data, set_paths = apply_overrides(Scenario, data, overrides)
@@ -714,16 +714,12 @@ def resolve_scenario_path(name_or_path: str | Path) -> Path:
     if text in bundled:
         return bundled[text]
     names = ", ".join(bundled) or "none"
-    raise ScenarioError(
-        [
-            Problem(
-                text,
-                None,
-                None,
-                "",
-                f"no such file, and no bundled scenario of that name (bundled: {names})",
-            )
-        ]
+    raise ScenarioError.of(
+        text,
+        None,
+        None,
+        "",
+        f"no such file, and no bundled scenario of that name (bundled: {names})",
     )
 
 
