@@ -177,18 +177,21 @@ def compare_scenarios(
         seed=common_seed,
         **sizes,
     )
-    for key in ("citizens", "firms"):
-        if getattr(a.population, key) != getattr(b.population, key):
+    for key, value_a, value_b in (
+        ("population.citizens", a.population.citizens, b.population.citizens),
+        ("population.firms", a.population.firms, b.population.firms),
+        ("run.steps", a.run.steps, b.run.steps),
+    ):
+        if value_a != value_b:
+            option = "--" + key.split(".")[1]
             raise ScenarioError.of(
                 str(scenario_b),
                 None,
                 None,
-                f"population.{key}",
-                f"twin worlds need the same people: A has "
-                f"{getattr(a.population, key):,}, B has {getattr(b.population, key):,} "
-                f"(pass --{key} to set both)",
+                key,
+                f"twin worlds need the same people and days: A has {value_a:,}, B has "
+                f"{value_b:,} (pass {option} to set both)",
             )
-
     pair = f"{a.name}-vs-{b.name}" if a.name != b.name else a.name
     default = RUNS_DIR / f"compare-{pair}-{a.sha256()[:4]}{b.sha256()[:4]}"
     target = prepare_out_dir(out_dir, default, overwrite)

@@ -475,7 +475,7 @@ class Effects(_Strict):
     restriction_multiplier: dict[Restriction, float] = Field(
         default_factory=dict,
         description="Multiplier on the rate of misconduct (negative behaviours) while under "
-        "each restriction; several multiply.",
+        "each restriction; several multiply. Applies to citizens and firms alike.",
     )
     job_loss_probability_per_day: float = Field(
         0.0,
