@@ -15,8 +15,13 @@ SKIPPED_SECTIONS = ("name", "description", "sources", "run")
 
 
 def numbers(data: Any, prefix: str = "") -> Iterator[tuple[str, Any]]:
-    """Every numeric leaf of scenario data as ``(key path, value)``; list items by name."""
+    """Every numeric leaf of scenario data as ``(key path, value)``; list items by name.
+
+    Sections switched off (``enabled: false``) are left out: their numbers play no part.
+    """
     if isinstance(data, dict):
+        if data.get("enabled") is False:
+            return
         for key, value in data.items():
             yield from numbers(value, f"{prefix}.{key}" if prefix else str(key))
     elif isinstance(data, list):
