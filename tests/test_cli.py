@@ -336,3 +336,12 @@ def test_scenario_file_survives_a_failed_run(write_scenario):
     assert cli("run", str(path)).returncode == 2
     assert path.read_bytes() == before
     assert yaml.safe_load(before)["run"]["steps"] == "x"
+
+
+def test_a_shorthand_option_is_named_in_its_error(small_file):
+    assert_bad_input(cli("run", str(small_file), "--citizens", "-5"), "--citizens")
+
+
+def test_compare_refuses_worlds_of_different_sizes(small_file):
+    result = cli("compare", str(small_file), "--set", "population.citizens=100", "--no-figures")
+    assert_bad_input(result, "--set", "population.citizens", "--citizens")

@@ -118,3 +118,16 @@ def test_employment_rate_is_respected():
     employed = (model.world.employer >= 0).mean()
     assert employed == pytest.approx(0.7, abs=0.02)
     assert model.world.employer.max() < 100
+
+
+@pytest.mark.parametrize(
+    "name", ["baseline", "pariah_spiral", "sanction_cascade", "erroneous_reports", "rongcheng_city"]
+)
+@pytest.mark.parametrize(("citizens", "firms"), [(0, 0), (1, 0), (0, 1), (2, 1), (3, 2)])
+def test_every_bundled_scenario_runs_with_tiny_populations(name, citizens, firms):
+    model = ScoreModel(name, citizens=citizens, firms=firms, steps=20).run()
+    assert model.steps == 20
+    assert len(model.timeseries()["step"]) == 21
+    score = model.world.score
+    assert score.size == citizens + firms
+    assert ((score >= 600) & (score <= 1300)).all()

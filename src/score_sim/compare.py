@@ -185,7 +185,7 @@ def compare_scenarios(
         if value_a != value_b:
             option = "--" + key.split(".")[1]
             raise ScenarioError.of(
-                str(scenario_b),
+                "--set" if scenario_b is None else str(scenario_b),
                 None,
                 None,
                 key,

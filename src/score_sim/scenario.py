@@ -762,19 +762,32 @@ def resolve_scenario(
         ScenarioError: every problem, located.
     """
     changes = dict(overrides or {})
-    for key, value in (
-        ("run.seed", seed),
-        ("run.steps", steps),
-        ("population.citizens", citizens),
-        ("population.firms", firms),
+    options = {}
+    for key, option, value in (
+        ("run.seed", "--seed", seed),
+        ("run.steps", "--steps", steps),
+        ("population.citizens", "--citizens", citizens),
+        ("population.firms", "--firms", firms),
     ):
         if value is not None:
             changes[key] = value
-    if not isinstance(scenario, Scenario):
-        return load_scenario(scenario, changes)
-    if not changes:
-        return scenario
-    return scenario_from_data(scenario.to_data(), scenario.name, None, changes)
+            options[key] = option
+    try:
+        if not isinstance(scenario, Scenario):
+            return load_scenario(scenario, changes)
+        if not changes:
+            return scenario
+        return scenario_from_data(scenario.to_data(), scenario.name, None, changes)
+    except ScenarioError as error:
+        # name a shorthand's problem after its option, not after --set
+        raise ScenarioError(
+            [
+                Problem(options[p.key], None, None, p.key, p.message)
+                if p.file == "--set" and p.key in options
+                else p
+                for p in error.problems
+            ]
+        ) from None
 
 
 def json_schema() -> dict[str, Any]:

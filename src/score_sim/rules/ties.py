@@ -78,7 +78,7 @@ def build_family(n_citizens: int, household_size_mean: float, rng: np.random.Gen
     sizes = sizes[: int(np.searchsorted(np.cumsum(sizes), n_citizens)) + 1]
     household = np.repeat(np.arange(sizes.size), sizes)[:n_citizens]
     members = rng.permutation(n_citizens)  # who lives in which household is random
-    sources, targets = [], []
+    sources, targets = [np.empty(0, dtype=np.int64)], [np.empty(0, dtype=np.int64)]
     for offset in range(1, int(sizes.max())):
         same = household[:-offset] == household[offset:]
         sources.append(members[:-offset][same])
