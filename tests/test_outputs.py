@@ -1,4 +1,4 @@
-"""Output helpers: histogram percentiles, the CSV writer, the memory estimate, lazy agents."""
+"""Output helpers: percentiles, grade counts, CSV writing, the memory estimate, lazy agents."""
 
 from __future__ import annotations
 
@@ -7,25 +7,24 @@ import pytest
 
 from score_sim import tables
 from score_sim.memory import BASE_BYTES, estimate_bytes
-from score_sim.metrics import EXACT_BELOW, percentiles
+from score_sim.metrics import percentiles
 from score_sim.model import ScoreModel
+from score_sim.rules.grades import Grading
+from score_sim.scenario import RONGCHENG_GRADES
 
 Q = (5, 25, 50, 75, 95)
 
 
-def test_percentiles_are_exact_for_small_kinds():
-    rng = np.random.default_rng(3)
-    scores = rng.normal(1000, 40, EXACT_BELOW - 1).clip(600, 1300)
-    assert np.array_equal(percentiles(scores, 600, 1300, Q), np.percentile(scores, Q))
-
-
-def test_percentiles_of_large_kinds_are_within_one_hundredth_of_a_point():
-    rng = np.random.default_rng(4)
-    scores = np.concatenate([np.full(150_000, 1000.0), rng.uniform(600, 1300, 60_000)])
-    got = percentiles(scores, 600, 1300, Q)
-    want = np.percentile(scores, Q)
-    assert np.abs(got - want).max() <= 0.01
-    assert got[2] == 1000.0  # a mass of equal scores is reported exactly
+@pytest.mark.parametrize("n", [1, 2, 7, 10_001, 250_000])
+def test_percentiles_and_grade_counts_are_exact(n):
+    rng = np.random.default_rng(n)
+    scores = rng.normal(1000, 40, n).clip(600, 1300)
+    scores[: n // 3] = 1000.0  # a mass of equal scores, as on the first days
+    ordered = np.sort(scores)
+    assert np.array_equal(percentiles(ordered, Q), np.percentile(scores, Q))
+    grading = Grading(RONGCHENG_GRADES)
+    expected = np.bincount(grading.grade_index(scores), minlength=6)
+    assert grading.counts(scores).tolist() == expected.tolist()
 
 
 def test_csv_writer_formats_every_kind_of_column(tmp_path):

@@ -291,7 +291,6 @@ class ScoreModel(mesa.Model):
             metrics |= kind_metrics(
                 kind,
                 world.score[span],
-                (self.scenario.score.lower, self.scenario.score.upper),
                 self.grading,
                 counts,
             )

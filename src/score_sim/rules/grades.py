@@ -24,23 +24,11 @@ class Grading:
         above = np.searchsorted(self._thresholds, score, side="right")
         return (len(self.names) - 1 - above).astype(np.int8)
 
-    def counts(
-        self, score: np.ndarray, low: float | None = None, high: float | None = None
-    ) -> np.ndarray:
-        """How many scores fall in each band, best first.
+    def counts_sorted(self, ordered: np.ndarray) -> np.ndarray:
+        """How many of some sorted scores fall in each band, best first."""
+        below = np.searchsorted(ordered, self._thresholds, side="left")
+        return np.diff(np.concatenate([[0], below, [ordered.size]]))[::-1]
 
-        Args:
-            score: the scores.
-            low: their minimum, if known (thresholds at or below it need no pass).
-            high: their maximum, if known (thresholds above it need no pass).
-        """
-        below = []
-        for t in self._thresholds:  # one comparison pass per threshold in the range
-            if low is not None and t <= low:
-                below.append(0)
-            elif high is not None and t > high:
-                below.append(score.size)
-            else:
-                below.append(int(np.count_nonzero(score < t)))
-        cumulative = np.array([0, *below, score.size])
-        return np.diff(cumulative)[::-1]
+    def counts(self, score: np.ndarray) -> np.ndarray:
+        """How many scores fall in each band, best first."""
+        return self.counts_sorted(np.sort(score))
