@@ -224,7 +224,6 @@ def main() -> None:
         )
         print(
             f"# between {top[0]['citizens']:,} and {top[1]['citizens']:,}: population^{local:.2f}"
-            " (fixed costs per day weigh on small cities)"
         )
 
     if not args.no_reference:
