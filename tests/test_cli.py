@@ -345,3 +345,26 @@ def test_a_shorthand_option_is_named_in_its_error(small_file):
 def test_compare_refuses_worlds_of_different_sizes(small_file):
     result = cli("compare", str(small_file), "--set", "population.citizens=100", "--no-figures")
     assert_bad_input(result, "--set", "population.citizens", "--citizens")
+
+
+def test_an_interrupted_run_leaves_nothing_half_written(tmp_path):
+    import signal
+
+    out = tmp_path / "runs"
+    command = [sys.executable, "-m", "score_sim", "run", "baseline", "--citizens", "50000",
+               "--steps", "36500", "--out", str(out / "long")]  # fmt: skip
+    child = subprocess.Popen(
+        command,
+        cwd=tmp_path,
+        env={**os.environ, "CI": "true"},
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    time.sleep(6)  # past start-up, well inside a hundred years of days
+    child.send_signal(signal.SIGINT)
+    _, stderr = child.communicate(timeout=60)
+    assert child.returncode == 130, stderr
+    assert "interrupted" in stderr and "Traceback" not in stderr
+    assert not (out / "long").exists()
+    assert not list(tmp_path.rglob("*.partial-*"))
