@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from score_sim.arraytools import union
 from score_sim.events import Cause, EventKind, EventLog
 from score_sim.scenario import ListRule
 
@@ -143,11 +144,11 @@ class ListBook:
         else:
             by_score = np.empty(0, dtype=np.int64)
         if rule.enter.combine == "all" and has_score_condition and rule.enter.serious_finding:
-            candidates = np.intersect1d(by_score, serious_actors)
+            candidates = np.intersect1d(by_score, serious_actors, assume_unique=True)
         elif serious_actors.size == 0:
             candidates = by_score
         else:
-            candidates = np.union1d(by_score, serious_actors)
+            candidates = union(by_score, serious_actors)
         if candidates.size == 0:
             return
         eligible = ~self.listed[candidates]

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from score_sim.arraytools import unique
 from score_sim.scenario import Ties as TiesConfig
 
 
@@ -95,7 +96,7 @@ def build_friends(n_citizens: int, friends_per_citizen: float, rng: np.random.Ge
     b = rng.integers(0, n_citizens - 1, n_pairs)
     b = np.where(b >= a, b + 1, b)  # no self-ties
     low, high = np.minimum(a, b), np.maximum(a, b)
-    pairs = np.unique(low.astype(np.int64) * n_citizens + high)
+    pairs = unique(low.astype(np.int64) * n_citizens + high)
     return _symmetric(n_citizens, pairs // n_citizens, pairs % n_citizens)
 
 
