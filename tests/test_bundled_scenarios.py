@@ -44,7 +44,7 @@ def test_scenario_file_is_bundled_and_documented(name: str) -> None:
     ]
     assert all(p >= 0 for p in positions) and positions == sorted(positions)
     assert f"score-sim run {name} --set " in scenario.description
-    assert scenario.sources and scenario.is_sourced("score.initial")
+    assert scenario.sources and scenario.source_of("score.initial")
     assert (scenario.population.citizens, scenario.population.firms) == (10_000, 500)
 
 

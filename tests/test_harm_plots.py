@@ -10,7 +10,6 @@ import numpy as np
 import pytest
 from matplotlib.figure import Figure
 
-from score_sim import __version__
 from score_sim.harm_plots import (
     ccdf,
     column_label,
@@ -43,17 +42,8 @@ class Run:
         self.ts = model.timeseries()
         self.cascades = model.sanctions.cascades.copy()
         self.summary = summarize(model)
-        self.ctx = FigureContext(
-            scenario_name=scenario.name,
-            seed=scenario.run.seed,
-            n_citizens=scenario.population.citizens,
-            n_firms=scenario.population.firms,
-            score_lower=scenario.score.lower,
-            score_upper=scenario.score.upper,
-            score_baseline=scenario.score.decay_baseline,
-            grade_names=model.grading.names,
-            version=__version__,
-        )
+        self.ctx = FigureContext.of_model(model)
+        assert self.ctx.scenario_name == scenario.name and self.ctx.n_citizens == 2000
 
 
 @pytest.fixture(scope="module")

@@ -32,22 +32,11 @@ def numbers(data: Any, prefix: str = "") -> Iterator[tuple[str, Any]]:
         yield prefix, data
 
 
-def source_of(scenario: Scenario, key: str) -> str | None:
-    """The source given for ``key`` or for the closest section containing it."""
-    best = None
-    for sourced, text in scenario.sources.items():
-        if (key == sourced or key.startswith(sourced + ".")) and (
-            best is None or len(sourced) > len(best[0])
-        ):
-            best = (sourced, text)
-    return None if best is None else best[1]
-
-
 def explain_scenario(scenario: Scenario) -> str:
     """A plain-text account of the scenario for a reader deciding what to trust."""
     data = scenario.to_data()
     rows = [
-        (key, value, source_of(scenario, key))
+        (key, value, scenario.source_of(key))
         for key, value in numbers(data)
         if key.split(".")[0] not in SKIPPED_SECTIONS
     ]

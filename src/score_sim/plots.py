@@ -18,6 +18,7 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import matplotlib as mpl
 import matplotlib.style
@@ -26,6 +27,9 @@ from matplotlib.axes import Axes
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from matplotlib.ticker import MaxNLocator
+
+if TYPE_CHECKING:
+    from score_sim.model import ScoreModel
 
 __all__ = [
     "FIGURE_FILES",
@@ -77,6 +81,24 @@ class FigureContext:
     score_baseline: float
     grade_names: tuple[str, ...]
     version: str
+
+    @classmethod
+    def of_model(cls, model: ScoreModel) -> FigureContext:
+        """The context of a :class:`score_sim.model.ScoreModel` run."""
+        from score_sim import __version__
+
+        scenario = model.scenario
+        return cls(
+            scenario_name=scenario.name,
+            seed=scenario.run.seed,
+            n_citizens=scenario.population.citizens,
+            n_firms=scenario.population.firms,
+            score_lower=scenario.score.lower,
+            score_upper=scenario.score.upper,
+            score_baseline=scenario.score.decay_baseline,
+            grade_names=model.grading.names,
+            version=__version__,
+        )
 
     def n_of(self, kind: str) -> int:
         """Return the number of actors of ``kind`` ("citizen" or "firm") at the start of the run."""

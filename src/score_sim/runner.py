@@ -256,17 +256,7 @@ def run_scenario(
         summary = summarize(model)
         files[4].write_text(json.dumps(summary, indent=2) + "\n", encoding="utf-8")
         if figures:
-            context = FigureContext(
-                scenario_name=scenario.name,
-                seed=scenario.run.seed,
-                n_citizens=scenario.population.citizens,
-                n_firms=scenario.population.firms,
-                score_lower=scenario.score.lower,
-                score_upper=scenario.score.upper,
-                score_baseline=scenario.score.decay_baseline,
-                grade_names=model.grading.names,
-                version=__version__,
-            )
+            context = FigureContext.of_model(model)
             timeseries = model.timeseries()
             files += write_figures(timeseries, context, work / "figures")
             files += write_harm_figures(

@@ -33,8 +33,6 @@ from score_sim.errors import Problem, ScenarioError, format_key
 from score_sim.loading import LocationMap, read_yaml
 from score_sim.overrides import apply_overrides, path_exists
 
-SCHEMA_FILENAME = "scenario.schema.json"
-
 
 class _Strict(BaseModel):
     """Base for all scenario sections: unknown keys are errors, instances are frozen."""
@@ -632,11 +630,13 @@ class Scenario(_Strict):
         text = json.dumps(self.to_data(), sort_keys=True, separators=(",", ":"))
         return hashlib.sha256(text.encode()).hexdigest()
 
-    def is_sourced(self, key: str) -> bool:
-        """Whether ``key`` (or a section containing it) has an entry in ``sources``."""
-        return any(
-            key == s or key.startswith(s + ".") or key.startswith(s + "[") for s in self.sources
-        )
+    def source_of(self, key: str) -> str | None:
+        """Where the number at ``key`` comes from, or None when it is an assumption.
+
+        The entry in ``sources`` for the key itself or for the closest section holding it.
+        """
+        containing = [s for s in self.sources if key == s or key.startswith((s + ".", s + "["))]
+        return self.sources[max(containing, key=len)] if containing else None
 
 
 # --------------------------------------------------------------------------- loading
