@@ -148,8 +148,11 @@ def test_existing_out_folder_is_not_overwritten(small_file, tmp_path):
     (out / "notes.txt").write_text("mine")
     assert_bad_input(cli("run", str(small_file), "--out", str(out)), "--out", "not empty")
     assert (out / "notes.txt").read_text() == "mine"
-    assert cli("run", str(small_file), "--out", str(out), "--overwrite").returncode == 0
-    assert (out / "timeseries.csv").exists()
+    # --overwrite replaces only score-sim's own outputs: this folder is the user's
+    assert_bad_input(
+        cli("run", str(small_file), "--out", str(out), "--overwrite"), "--out", "not a score-sim"
+    )
+    assert [p.name for p in out.iterdir()] == ["notes.txt"]
 
 
 def test_set_overrides_reach_the_run(small_file, tmp_path):

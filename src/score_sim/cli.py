@@ -1,12 +1,15 @@
 """The ``score-sim`` command line: run, validate, list and explain scenarios.
 
 Exit status: 0 on success, 2 on bad input (every problem printed as
-``file:line:col key: message``), 1 on an internal error, 130 when interrupted.
+``file:line:col key: message``), 1 on an internal error, 130 when interrupted (Ctrl-C),
+143 on SIGTERM and 129 on SIGHUP; an interrupted command leaves no half-written output.
 """
 
 from __future__ import annotations
 
+import json
 import os
+import signal
 import sys
 import time
 from pathlib import Path
@@ -34,6 +37,40 @@ def _fail(error: ScenarioError) -> typer.Exit:
     for problem in error.problems:
         typer.echo(f"error: {problem}", err=True)
     return typer.Exit(EXIT_BAD_INPUT)
+
+
+class Interrupted(KeyboardInterrupt):
+    """SIGTERM or SIGHUP, handled like Ctrl-C: the command stops and cleans up."""
+
+    def __init__(self, signum: int) -> None:
+        super().__init__(signum)
+        self.signum = signum
+
+
+def _on_signal(signum: int, frame: object) -> None:
+    # a second signal must not interrupt the clean-up of the first
+    signal.signal(signum, signal.SIG_IGN)
+    raise Interrupted(signum)
+
+
+def _handle_signals() -> None:
+    for signum in (signal.SIGTERM, getattr(signal, "SIGHUP", None)):
+        if signum is not None:
+            signal.signal(signum, _on_signal)
+
+
+def _interrupted(error: KeyboardInterrupt) -> typer.Exit:
+    signum = getattr(error, "signum", signal.SIGINT)
+    how = "" if signum == signal.SIGINT else f" by {signal.Signals(signum).name}"
+    typer.echo(f"\ninterrupted{how}: no output was written", err=True)
+    return typer.Exit(128 + signum)
+
+
+def _phase_line(label: str) -> None:
+    """Say on stderr what a long phase is doing, when someone is watching."""
+    if sys.stderr.isatty() and os.environ.get("CI", "").lower() not in ("1", "true"):
+        names = {"writing": "writing outputs (tables, figures, manifest)..."}
+        typer.echo(names.get(label, label), err=True)
 
 
 class Progress:
@@ -119,19 +156,28 @@ def run(
             figures=figures,
             progress=Progress(f"running {Path(scenario).stem}"),
             command_line=["score-sim", *sys.argv[1:]],
+            on_phase=_phase_line,
         )
     except ScenarioError as error:
         raise _fail(error) from None
-    except KeyboardInterrupt:
-        typer.echo("\ninterrupted: no output was written", err=True)
-        raise typer.Exit(130) from None
+    except KeyboardInterrupt as error:
+        raise _interrupted(error) from None
+    from score_sim.summary import headlines
+
     manifest = result.manifest
+    summary = json.loads((result.out_dir / "summary.json").read_text(encoding="utf-8"))
+    population = result.model.scenario.population
     typer.echo(
-        f"{manifest['scenario']}: {manifest['steps']} days, seed {manifest['seed']}, "
-        f"{manifest['wall_time_s']:.1f} s -> {result.out_dir}/"
+        f"{manifest['scenario']}: {population.citizens:,} citizens, {population.firms:,} "
+        f"firms, {manifest['steps']} days, seed {manifest['seed']} "
+        f"({manifest['wall_time_s']:.1f} s)"
     )
-    for path in result.files:
-        typer.echo(f"  {path.relative_to(result.out_dir)}")
+    for line in headlines(result.model, summary):
+        typer.echo(f"  {line}")
+    typer.echo(
+        f"outputs: {result.out_dir}/ ({len(result.files)} files: summary.json, "
+        "timeseries.csv, agents.csv, events.csv, cascades.csv, figures/)"
+    )
 
 
 @app.command()
@@ -183,9 +229,8 @@ def compare(
         )
     except ScenarioError as error:
         raise _fail(error) from None
-    except KeyboardInterrupt:
-        typer.echo("\ninterrupted: no output was written", err=True)
-        raise typer.Exit(130) from None
+    except KeyboardInterrupt as error:
+        raise _interrupted(error) from None
     rows = {row["metric"]: row for row in result.metrics}
     typer.echo(f"{'metric (last day)':<34} {'A':>12} {'B':>12} {'B - A':>12}")
     for column in KEY_COLUMNS:
@@ -294,11 +339,14 @@ def _main_options(
 
 def main() -> None:
     """Entry point of the ``score-sim`` command."""
+    _handle_signals()
     try:
         app(standalone_mode=True)
-    except KeyboardInterrupt:
-        typer.echo("\ninterrupted: no output was written", err=True)
-        sys.exit(130)
+    except KeyboardInterrupt as error:
+        signum = getattr(error, "signum", signal.SIGINT)
+        how = "" if signum == signal.SIGINT else f" by {signal.Signals(signum).name}"
+        typer.echo(f"\ninterrupted{how}: no output was written", err=True)
+        sys.exit(128 + signum)
     except SystemExit:
         raise
     except Exception as error:  # the last line of defence: no traceback for users

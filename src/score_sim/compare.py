@@ -15,8 +15,7 @@ figure.
 from __future__ import annotations
 
 import json
-import shutil
-import tempfile
+import sys
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -25,7 +24,10 @@ from typing import Any
 import numpy as np
 
 from score_sim.errors import ScenarioError
-from score_sim.runner import RUNS_DIR, RunResult, prepare_out_dir, run_scenario
+from score_sim.memory import check_population
+from score_sim.model import ScoreModel
+from score_sim.output_folder import claim_output_folder, output_bytes
+from score_sim.runner import RUNS_DIR, RunResult, versions, write_manifest, write_run_outputs
 from score_sim.scenario import Scenario, resolve_scenario
 
 KEY_COLUMNS = (
@@ -169,12 +171,14 @@ def compare_scenarios(
         ScenarioError: bad scenarios or overrides, or worlds of different sizes.
     """
     sizes = {"steps": steps, "citizens": citizens, "firms": firms}
-    a = resolve_scenario(scenario_a, overrides, seed=seed, **sizes)
+    both_labels = dict.fromkeys(overrides or {}, "--set-both")
+    a = resolve_scenario(scenario_a, overrides, seed=seed, override_labels=both_labels, **sizes)
     common_seed = a.run.seed
     b = resolve_scenario(
         a if scenario_b is None else scenario_b,
         {**(overrides or {}), **(overrides_b or {})},
         seed=common_seed,
+        override_labels={**both_labels, **dict.fromkeys(overrides_b or {}, "--set")},
         **sizes,
     )
     for key, value_a, value_b in (
@@ -194,25 +198,43 @@ def compare_scenarios(
             )
     pair = f"{a.name}-vs-{b.name}" if a.name != b.name else a.name
     default = RUNS_DIR / f"compare-{pair}-{a.sha256()[:4]}{b.sha256()[:4]}"
-    target = prepare_out_dir(out_dir, default, overwrite)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    work = Path(tempfile.mkdtemp(prefix=f".{target.name}.partial-", dir=target.parent))
-    try:
-        run_a = run_scenario(
-            a, work / "A", figures=figures, progress=progress, command_line=command_line
-        )
-        run_b = run_scenario(
-            b, work / "B", figures=figures, progress=progress, command_line=command_line
-        )
+    population = a.population
+    check_population(population.citizens, population.firms)
+    claim = claim_output_folder(
+        out_dir,
+        default,
+        overwrite=overwrite,
+        bytes_needed=2 * output_bytes(population.citizens + population.firms),
+    )
+    with claim:
+        work = claim.work
+        worlds = []
+        for name, scenario in (("A", a), ("B", b)):
+            model = ScoreModel(scenario).run(progress=progress)
+            folder = work / name
+            folder.mkdir()
+            files, manifest = write_run_outputs(
+                model,
+                folder,
+                figures=figures,
+                manifest={
+                    "world": name,
+                    "command_line": list(sys.argv if command_line is None else command_line),
+                },
+            )
+            worlds.append(RunResult(folder, model, manifest, tuple(files)))
+        run_a, run_b = worlds
         rows = metric_rows(run_a, run_b)
         harmed_a, harmed_b = _harmed(run_a), _harmed(run_b)
         only_b = np.flatnonzero(harmed_b & ~harmed_a)
         only_a = np.flatnonzero(harmed_a & ~harmed_b)
         lines = ["metric,a,b,difference"]
         lines += [f"{r['metric']},{r['a']:.6g},{r['b']:.6g},{r['difference']:.6g}" for r in rows]
-        (work / "comparison.csv").write_text("\n".join(lines) + "\n", encoding="utf-8")
-        _write_harmed(work / "harmed_only_in_b.csv", only_b, run_a, run_b)
-        _write_harmed(work / "harmed_only_in_a.csv", only_a, run_a, run_b)
+        written = [work / "comparison.csv", work / "harmed_only_in_b.csv"]
+        written += [work / "harmed_only_in_a.csv", work / "comparison.json"]
+        written[0].write_text("\n".join(lines) + "\n", encoding="utf-8")
+        _write_harmed(written[1], only_b, run_a, run_b)
+        _write_harmed(written[2], only_a, run_a, run_b)
         report = {
             "a": a.name,
             "b": b.name,
@@ -223,7 +245,7 @@ def compare_scenarios(
             "harmed_only_in_b": int(only_b.size),
             "harmed_only_in_a": int(only_a.size),
         }
-        (work / "comparison.json").write_text(json.dumps(report, indent=2) + "\n", "utf-8")
+        written[3].write_text(json.dumps(report, indent=2) + "\n", "utf-8")
         if figures:
             from score_sim.harm_plots import plot_comparison
             from score_sim.plots import save_figure
@@ -238,13 +260,21 @@ def compare_scenarios(
                 f"twin worlds, seed {common_seed} · "
                 f"{a.population.citizens:,} citizens, {a.population.firms:,} firms",
             )
-            save_figure(figure, work / "figures" / "comparison.png")
-        if target.exists():
-            shutil.rmtree(target)
-        work.rename(target)
-    except BaseException:
-        shutil.rmtree(work, ignore_errors=True)
-        raise
+            written.append(work / "figures" / "comparison.png")
+            save_figure(figure, written[-1])
+        write_manifest(
+            work,
+            {
+                "kind": "comparison",
+                "a": a.name,
+                "b": b.name,
+                "seed": common_seed,
+                "versions": versions(),
+                "command_line": list(sys.argv if command_line is None else command_line),
+            },
+            [*written, *run_a.files, *run_b.files],
+        )
+        target = claim.commit()
     run_a = _moved(run_a, target / "A")
     run_b = _moved(run_b, target / "B")
     return Comparison(target, run_a, run_b, rows, only_b, only_a)

@@ -82,11 +82,16 @@ def known_field(model: type[BaseModel], parts: list[str | int]) -> bool:
 
 
 def apply_overrides(
-    model: type[BaseModel], data: dict[str, Any], overrides: dict[str, Any]
-) -> tuple[dict[str, Any], list[tuple[str | int, ...]]]:
+    model: type[BaseModel],
+    data: dict[str, Any],
+    overrides: dict[str, Any],
+    labels: dict[str, str] | None = None,
+) -> tuple[dict[str, Any], list[tuple[tuple[str | int, ...], str]]]:
     """Return a copy of scenario ``data`` with ``overrides`` applied, and the paths set.
 
     ``model`` is the pydantic model the data is for; a key must name one of its fields.
+    ``labels`` names where each override came from (default ``--set``); each path set is
+    returned with its label, so that a problem with its value names that origin.
 
     Keys are dotted paths (``score.half_life_days``); list items are addressed by index
     (``behaviours.0.points`` or ``behaviours[0].points``) or by their ``name``
@@ -99,12 +104,13 @@ def apply_overrides(
     """
     result = copy.deepcopy(data)
     problems = []
-    set_paths: list[tuple[str | int, ...]] = []
+    set_paths: list[tuple[tuple[str | int, ...], str]] = []
     for raw_key, value in overrides.items():
+        label = (labels or {}).get(raw_key, "--set")
         key = raw_key.replace("__", ".")
         parts = _split_key(key)
         if not parts or not known_field(model, parts):
-            problems.append(Problem("--set", None, None, key, "no such key in a scenario"))
+            problems.append(Problem(label, None, None, key, "no such key in a scenario"))
             continue
         node: Any = result
         resolved: list[str | int] = []
@@ -135,11 +141,9 @@ def apply_overrides(
             if not last:
                 node = node[part]
         if len(resolved) == len(parts):
-            set_paths.append(tuple(resolved))
+            set_paths.append((tuple(resolved), label))
         else:
-            problems.append(
-                Problem("--set", None, None, key, "no such item in this scenario to set")
-            )
+            problems.append(Problem(label, None, None, key, "no such item in this scenario to set"))
     if problems:
         raise ScenarioError(problems)
     return result, set_paths

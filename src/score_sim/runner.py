@@ -1,17 +1,16 @@
 """Running a scenario to its outputs: the time series, final states, events, figures, manifest.
 
-This is what ``score-sim run`` does, as a function. A run writes into a fresh folder, built
-under a temporary name and renamed when complete, so an interrupted run leaves no
-half-written output and an earlier run is never overwritten.
+This is what ``score-sim run`` does, as a function. A run claims its folder before it
+simulates, writes into a work folder beside it and renames that into place when complete
+(:mod:`score_sim.output_folder`), so an interrupted run leaves no half-written output and
+nothing the user wrote is ever deleted.
 """
 
 from __future__ import annotations
 
 import json
 import platform
-import shutil
 import sys
-import tempfile
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -24,10 +23,11 @@ import mesa
 import numpy as np
 
 from score_sim import __version__
-from score_sim.errors import ScenarioError
 from score_sim.events import Cause, EventKind
 from score_sim.harm_plots import write_harm_figures
+from score_sim.memory import check_population
 from score_sim.model import ScoreModel
+from score_sim.output_folder import MANIFEST, TOOL, claim_output_folder, output_bytes
 from score_sim.plots import FigureContext, write_figures
 from score_sim.rules.sanctions import restriction_names
 from score_sim.scenario import Channel, Scenario, resolve_scenario
@@ -45,16 +45,6 @@ class RunResult:
     model: ScoreModel
     manifest: dict[str, Any]
     files: tuple[Path, ...]
-
-
-def unused_path(base: Path) -> Path:
-    """``base``, or ``base-2``, ``base-3``... the first that does not exist yet."""
-    candidate = base
-    n = 1
-    while candidate.exists():
-        n += 1
-        candidate = base.with_name(f"{base.name}-{n}")
-    return candidate
 
 
 def write_timeseries(path: Path, timeseries: dict[str, np.ndarray]) -> None:
@@ -164,28 +154,80 @@ def _file_sha256(path: Path) -> str:
     return sha256(path.read_bytes()).hexdigest()
 
 
-def prepare_out_dir(out_dir: Path | str | None, default: Path, overwrite: bool) -> Path:
-    """The folder to write into: a fresh ``default``, or ``out_dir`` if it may be used.
+def versions() -> dict[str, str]:
+    """Versions of Python and of the libraries that shape the results."""
+    return {
+        "python": platform.python_version(),
+        "score_sim": __version__,
+        "mesa": mesa.__version__,
+        "numpy": np.__version__,
+    }
 
-    Raises:
-        ScenarioError: ``out_dir`` is a file, or a folder with something in it (unless
-            ``overwrite``): nothing the user wrote or ran is replaced by accident.
+
+def write_manifest(folder: Path, manifest: dict[str, Any], files: Sequence[Path]) -> Path:
+    """Write ``manifest.json``: score-sim's mark on a folder, with every file's sha256."""
+    manifest = {
+        "tool": TOOL,
+        **manifest,
+        "files": {f.relative_to(folder).as_posix(): _file_sha256(f) for f in files},
+    }
+    path = folder / MANIFEST
+    path.write_text(json.dumps(manifest, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    return path
+
+
+def write_run_outputs(
+    model: ScoreModel,
+    folder: Path,
+    *,
+    figures: bool = True,
+    manifest: dict[str, Any] | None = None,
+) -> tuple[list[Path], dict[str, Any]]:
+    """Write a finished run's tables, summary, figures and manifest into ``folder``.
+
+    Args:
+        model: a model that has run.
+        folder: an existing, empty folder.
+        figures: whether to draw the PNG figures.
+        manifest: entries recorded in the manifest besides the files and the scenario.
+
+    Returns:
+        The files written (manifest included, last) and the manifest.
     """
-    if out_dir is None:
-        return unused_path(default)
-    out_dir = Path(out_dir)
-    if out_dir.exists() and not out_dir.is_dir():
-        raise ScenarioError.of(str(out_dir), None, None, "--out", "exists and is not a folder")
-    if out_dir.is_dir() and any(out_dir.iterdir()) and not overwrite:
-        raise ScenarioError.of(
-            str(out_dir),
-            None,
-            None,
-            "--out",
-            "folder exists and is not empty; choose another --out, or pass "
-            "--overwrite to replace it",
+    scenario = model.scenario
+    files = [
+        folder / "timeseries.csv",
+        folder / "agents.csv",
+        folder / "events.csv",
+        folder / "cascades.csv",
+        folder / "summary.json",
+    ]
+    timeseries = model.timeseries()
+    write_timeseries(files[0], timeseries)
+    write_agents(files[1], model)
+    write_events(files[2], model)
+    write_cascades(files[3], model)
+    summary = summarize(model)
+    files[4].write_text(json.dumps(summary, indent=2) + "\n", encoding="utf-8")
+    if figures:
+        context = FigureContext.of_model(model)
+        files += write_figures(timeseries, context, folder / "figures")
+        files += write_harm_figures(
+            timeseries, model.sanctions.cascades, summary, context, folder / "figures"
         )
-    return out_dir
+    record = {
+        "kind": "run",
+        "scenario": scenario.name,
+        "scenario_sha256": scenario.sha256(),
+        "seed": scenario.run.seed,
+        "steps": scenario.run.steps,
+        "versions": versions(),
+        **(manifest or {}),
+        "resolved_scenario": scenario.to_data(),
+    }
+    path = write_manifest(folder, record, files)
+    written = json.loads(path.read_text(encoding="utf-8"))
+    return [*files, path], written
 
 
 def run_scenario(
@@ -201,21 +243,27 @@ def run_scenario(
     figures: bool = True,
     progress: Callable[[int, int], None] | None = None,
     command_line: Sequence[str] | None = None,
+    on_phase: Callable[[str], None] | None = None,
 ) -> RunResult:
     """Run a scenario and write its outputs.
 
+    The output folder is claimed before anything is simulated, and the outputs appear in
+    it all at once when complete (see :mod:`score_sim.output_folder`).
+
     Args:
         scenario: a Scenario, a path to a YAML file or a bundled scenario's name.
-        out_dir: output folder; default ``runs/<name>-<short hash>/``.
+        out_dir: output folder; default ``runs/<name>-<short hash>/`` (or ``-2``, ``-3``...).
         seed: shorthand for ``run.seed``.
         steps: shorthand for ``run.steps``.
         citizens: shorthand for ``population.citizens``.
         firms: shorthand for ``population.firms``.
         overrides: further ``{"key.path": value}`` changes to the scenario.
-        overwrite: replace a non-empty ``out_dir`` instead of refusing.
+        overwrite: replace ``out_dir`` when it holds an earlier score-sim output (and
+            nothing else) instead of refusing.
         figures: whether to draw the PNG figures.
         progress: optional ``progress(day, total)`` callback.
         command_line: recorded in the manifest (default ``sys.argv``).
+        on_phase: optional callback told each phase's name as it starts (``"writing"``).
 
     Returns:
         The output folder, the finished model, the manifest and the files written.
@@ -229,71 +277,39 @@ def run_scenario(
     scenario = resolve_scenario(
         scenario, overrides, seed=seed, steps=steps, citizens=citizens, firms=firms
     )
-
-    target = prepare_out_dir(
-        out_dir, RUNS_DIR / f"{scenario.name}-{scenario.sha256()[:8]}", overwrite
+    population = scenario.population
+    check_population(population.citizens, population.firms)
+    claim = claim_output_folder(
+        out_dir,
+        RUNS_DIR / f"{scenario.name}-{scenario.sha256()[:8]}",
+        overwrite=overwrite,
+        bytes_needed=output_bytes(population.citizens + population.firms),
     )
-    built = time.perf_counter()
-    model = ScoreModel(scenario)
-    stepping = time.perf_counter()
-    model.run(progress=progress)
-    stepped = time.perf_counter()
-
-    target.parent.mkdir(parents=True, exist_ok=True)
-    work = Path(tempfile.mkdtemp(prefix=f".{target.name}.partial-", dir=target.parent))
-    try:
-        files = [
-            work / "timeseries.csv",
-            work / "agents.csv",
-            work / "events.csv",
-            work / "cascades.csv",
-            work / "summary.json",
-        ]
-        write_timeseries(files[0], model.timeseries())
-        write_agents(files[1], model)
-        write_events(files[2], model)
-        write_cascades(files[3], model)
-        summary = summarize(model)
-        files[4].write_text(json.dumps(summary, indent=2) + "\n", encoding="utf-8")
-        if figures:
-            context = FigureContext.of_model(model)
-            timeseries = model.timeseries()
-            files += write_figures(timeseries, context, work / "figures")
-            files += write_harm_figures(
-                timeseries, model.sanctions.cascades, summary, context, work / "figures"
-            )
-        manifest = {
-            "scenario": scenario.name,
-            "scenario_source": source,
-            "scenario_sha256": scenario.sha256(),
-            "seed": scenario.run.seed,
-            "steps": scenario.run.steps,
-            "versions": {
-                "python": platform.python_version(),
-                "score_sim": __version__,
-                "mesa": mesa.__version__,
-                "numpy": np.__version__,
+    with claim:
+        built = time.perf_counter()
+        model = ScoreModel(scenario)
+        stepping = time.perf_counter()
+        model.run(progress=progress)
+        stepped = time.perf_counter()
+        if on_phase is not None:
+            on_phase("writing")
+        files, manifest = write_run_outputs(
+            model,
+            claim.work,
+            figures=figures,
+            manifest={
+                "scenario_source": source,
+                "command_line": list(sys.argv if command_line is None else command_line),
+                "start_time": start_time,
+                "wall_time_s": round(time.perf_counter() - started, 3),
+                "phase_times_s": {
+                    "load": round(built - started, 3),
+                    "build": round(stepping - built, 3),
+                    "steps": round(stepped - stepping, 3),
+                    "outputs": round(time.perf_counter() - stepped, 3),
+                },
             },
-            "command_line": list(sys.argv if command_line is None else command_line),
-            "start_time": start_time,
-            "wall_time_s": round(time.perf_counter() - started, 3),
-            "phase_times_s": {
-                "load": round(built - started, 3),
-                "build": round(stepping - built, 3),
-                "steps": round(stepped - stepping, 3),
-                "outputs": round(time.perf_counter() - stepped, 3),
-            },
-            "files": {str(f.relative_to(work)): _file_sha256(f) for f in files},
-            "resolved_scenario": scenario.to_data(),
-        }
-        (work / "manifest.json").write_text(
-            json.dumps(manifest, indent=2, ensure_ascii=False) + "\n", encoding="utf-8"
         )
-        if target.exists():
-            shutil.rmtree(target)
-        work.rename(target)
-    except BaseException:
-        shutil.rmtree(work, ignore_errors=True)
-        raise
-    written = tuple(target / f.relative_to(work) for f in [*files, work / "manifest.json"])
+        target = claim.commit()
+    written = tuple(target / f.relative_to(claim.work) for f in files)
     return RunResult(out_dir=target, model=model, manifest=manifest, files=written)

@@ -24,10 +24,12 @@ from pydantic import (
     BaseModel,
     ConfigDict,
     Field,
+    Strict,
     ValidationError,
     field_validator,
     model_validator,
 )
+from pydantic_core import PydanticCustomError
 
 from score_sim.errors import Problem, ScenarioError, format_key
 from score_sim.loading import LocationMap, read_yaml
@@ -35,9 +37,50 @@ from score_sim.overrides import apply_overrides, path_exists
 
 
 class _Strict(BaseModel):
-    """Base for all scenario sections: unknown keys are errors, instances are frozen."""
+    """Base for all scenario sections: unknown keys are errors, instances are frozen.
 
-    model_config = ConfigDict(extra="forbid", frozen=True, validate_default=True)
+    No number may be NaN or infinite, wherever it stands.
+    """
+
+    model_config = ConfigDict(
+        extra="forbid", frozen=True, validate_default=True, allow_inf_nan=False
+    )
+
+
+# ----------------------------------------------------------------- the kinds of number
+# Every number in a scenario has a kind with a range that keeps the arithmetic exact and
+# the run's size bounded. Numbers are strict: `true` is not a rate and "10000" is not a
+# count (YAML's 10000 is). Floats accept whole numbers; NaN and infinities are refused.
+
+MAX_RATE_PER_YEAR = 10_000.0
+"""Highest rate of a behaviour or an inspection per actor per year (about 27 a day)."""
+MAX_SCORE_MAGNITUDE = 1_000_000.0
+"""Largest magnitude of a score, a bound, a grade threshold or the points of a finding."""
+MAX_MULTIPLIER = 1_000.0
+"""Highest factor on a rate of misconduct, alone or all factors combined."""
+MAX_DAYS = 36_500
+"""Longest duration in days (a century)."""
+MAX_ACTORS = 100_000_000
+"""Most citizens or firms (the memory guard refuses far fewer on most machines)."""
+MAX_ITEMS = 1_000
+"""Most behaviours, sectors or grade bands."""
+
+Probability = Annotated[float, Strict(), Field(ge=0.0, le=1.0)]
+"""A chance between 0 and 1."""
+RatePerYear = Annotated[float, Strict(), Field(ge=0.0, le=MAX_RATE_PER_YEAR)]
+"""Expected occurrences per actor per year."""
+ScorePoints = Annotated[float, Strict(), Field(ge=-MAX_SCORE_MAGNITUDE, le=MAX_SCORE_MAGNITUDE)]
+"""A score, a bound, a threshold or the points of a finding."""
+Multiplier = Annotated[float, Strict(), Field(gt=0.0, le=MAX_MULTIPLIER)]
+"""A factor on a rate of misconduct."""
+Days = Annotated[int, Strict(), Field(ge=0, le=MAX_DAYS)]
+"""A whole number of days."""
+Count = Annotated[int, Strict(), Field(ge=0, le=MAX_ACTORS)]
+"""A whole number of actors (or of cases a day)."""
+Name = Annotated[str, Strict(), Field(min_length=1, max_length=100)]
+"""A short name."""
+Switch = Annotated[bool, Strict()]
+"""true or false (not 1, 0, "yes" or "no")."""
 
 
 class Who(StrEnum):
@@ -70,19 +113,18 @@ class NegativeCounting(StrEnum):
 class Population(_Strict):
     """Who lives in the simulated city."""
 
-    citizens: int = Field(
-        10_000, ge=0, description="Number of citizens (Rongcheng's pilot scored about 670,000)."
+    citizens: Count = Field(
+        10_000, description="Number of citizens (Rongcheng's pilot scored about 670,000)."
     )
-    firms: int = Field(500, ge=0, description="Number of firms.")
-    employment_rate: float = Field(
+    firms: Count = Field(500, description="Number of firms.")
+    employment_rate: Probability = Field(
         0.7,
-        ge=0.0,
-        le=1.0,
         description="Share of citizens employed by a firm (drawn at random; needs firms > 0).",
     )
-    sectors: tuple[str, ...] = Field(
+    sectors: tuple[Name, ...] = Field(
         ("general",),
         min_length=1,
+        max_length=MAX_ITEMS,
         description="Sector names; each firm belongs to one, drawn uniformly.",
     )
 
@@ -97,8 +139,8 @@ class Population(_Strict):
 class GradeBand(_Strict):
     """One named grade band: an actor has this grade when its score is at least ``min``."""
 
-    name: str = Field(min_length=1, description="Band name, e.g. AAA.")
-    min: float | None = Field(
+    name: Name = Field(description="Band name, e.g. AAA.")
+    min: ScorePoints | None = Field(
         description="Lowest score in the band; null for the lowest band (everything below)."
     )
 
@@ -116,15 +158,16 @@ RONGCHENG_GRADES: tuple[GradeBand, ...] = (
 class Score(_Strict):
     """The points scale, its decay and its grade bands."""
 
-    initial: float = Field(1000, description="Score every actor starts with.")
-    lower: float = Field(600, description="Lowest possible score (the floor).")
-    upper: float = Field(1300, description="Highest possible score (the ceiling).")
-    baseline: float | None = Field(
+    initial: ScorePoints = Field(1000, description="Score every actor starts with.")
+    lower: ScorePoints = Field(600, description="Lowest possible score (the floor).")
+    upper: ScorePoints = Field(1300, description="Highest possible score (the ceiling).")
+    baseline: ScorePoints | None = Field(
         None, description="Score that decay pulls toward; defaults to `initial`."
     )
-    half_life_days: float | None = Field(
+    half_life_days: Annotated[float, Strict()] | None = Field(
         None,
         gt=0,
+        le=MAX_DAYS * 100,
         description="Days for the distance to the baseline to halve; null for no decay.",
     )
     negative_counting: NegativeCounting = Field(
@@ -135,6 +178,7 @@ class Score(_Strict):
     grades: tuple[GradeBand, ...] = Field(
         RONGCHENG_GRADES,
         min_length=1,
+        max_length=MAX_ITEMS,
         description="Grade bands, best first; the last band's `min` is null.",
     )
 
@@ -187,20 +231,14 @@ class Channel(StrEnum):
 class Detection(_Strict):
     """Chance that one occurrence of a behaviour is found, by channel."""
 
-    records: float = Field(
-        1.0, ge=0, le=1, description="Official records (courts, banks, agencies)."
-    )
-    surveillance: float = Field(0.0, ge=0, le=1, description="Cameras and online monitoring.")
-    denunciation_per_tie: float = Field(
+    records: Probability = Field(1.0, description="Official records (courts, banks, agencies).")
+    surveillance: Probability = Field(0.0, description="Cameras and online monitoring.")
+    denunciation_per_tie: Probability = Field(
         0.0,
-        ge=0,
-        le=1,
         description="Chance that each tie (family, friend; a firm's staff) reports it.",
     )
-    inspection: float = Field(
+    inspection: Probability = Field(
         0.0,
-        ge=0,
-        le=1,
         description="Firms: chance that a 'double random' inspection finds it, while pending.",
     )
 
@@ -208,26 +246,19 @@ class Detection(_Strict):
 class Behaviour(_Strict):
     """Something actors do at a rate, which costs or earns points when it is found."""
 
-    name: str = Field(min_length=1, description="Short name, e.g. traffic_ticket.")
+    name: Name = Field(description="Short name, e.g. traffic_ticket.")
     who: Who = Field(description="citizen or firm.")
-    rate_per_year: float = Field(
-        ge=0, description="Expected occurrences per actor per year (a Poisson rate)."
+    rate_per_year: RatePerYear = Field(
+        description="Expected occurrences per actor per year (a Poisson rate)."
     )
-    points: float = Field(description="Points added when found (negative for misconduct).")
-    sector: str | None = Field(
+    points: ScorePoints = Field(description="Points added when found (negative for misconduct).")
+    sector: Name | None = Field(
         None, description="Sector the behaviour belongs to (must be one of population.sectors)."
     )
     severity: Severity = Field(Severity.minor, description="minor or serious.")
     detection: Detection = Field(
         default_factory=Detection, description="Chance that an occurrence is found, by channel."
     )
-
-    @field_validator("rate_per_year")
-    @classmethod
-    def _finite_rate(cls, rate: float) -> float:
-        if not math.isfinite(rate):
-            raise ValueError("rate_per_year must be a finite number")
-        return rate
 
 
 class ListEntry(_Strict):
@@ -237,13 +268,13 @@ class ListEntry(_Strict):
     which counts as one condition.
     """
 
-    score_below: float | None = Field(
+    score_below: ScorePoints | None = Field(
         None, description="Enter when the score falls below this value."
     )
-    score_at_least: float | None = Field(
+    score_at_least: ScorePoints | None = Field(
         None, description="Enter when the score is at least this value."
     )
-    serious_finding: bool = Field(
+    serious_finding: Switch = Field(
         False, description="Enter on the day a serious finding is recorded."
     )
     combine: Literal["any", "all"] = Field(
@@ -262,14 +293,22 @@ class ListEntry(_Strict):
 class ListRule(_Strict):
     """A blacklist or red list: who enters, for how long, and when an entry may end early."""
 
-    enabled: bool = Field(True, description="Whether this list exists in the scenario.")
+    enabled: Switch = Field(True, description="Whether this list exists in the scenario.")
     who: tuple[Who, ...] = Field(
         (Who.citizen, Who.firm), min_length=1, description="Kinds of actor the list covers."
     )
-    enter: ListEntry = Field(description="Entry conditions.")
-    min_days: int = Field(ge=1, description="An entry lasts at least this many days.")
-    max_days: int = Field(ge=1, description="An entry expires after at most this many days.")
-    early_removal: bool = Field(
+    enter: ListEntry | None = Field(
+        None, description="Entry conditions (required when the list is enabled)."
+    )
+    min_days: Days | None = Field(
+        None, ge=1, description="An entry lasts at least this many days (required when enabled)."
+    )
+    max_days: Days | None = Field(
+        None,
+        ge=1,
+        description="An entry expires after at most this many days (required when enabled).",
+    )
+    early_removal: Switch = Field(
         True,
         description="After min_days (counted from the latest serious finding, if any), remove "
         "the entry as soon as the score condition no longer holds (fixing the problem speeds "
@@ -278,6 +317,15 @@ class ListRule(_Strict):
 
     @model_validator(mode="after")
     def _durations(self) -> ListRule:
+        if not self.enabled:
+            return self
+        missing = [key for key in ("enter", "min_days", "max_days") if getattr(self, key) is None]
+        if missing:
+            raise PydanticCustomError(
+                "missing_when_enabled",
+                "an enabled list needs {keys} (or set enabled: false)",
+                {"keys": ", ".join(missing)},
+            )
         if self.max_days < self.min_days:
             raise ValueError(
                 f"max_days ({self.max_days}) must be at least min_days ({self.min_days})"
@@ -334,22 +382,22 @@ class Restriction(StrEnum):
 class Ties(_Strict):
     """The ties along which findings and sanctions travel."""
 
-    household_size_mean: float = Field(
+    household_size_mean: Annotated[float, Strict()] = Field(
         0.0,
         ge=0,
         le=20,
         description="Mean size of a family household (citizens); 0 for no family ties.",
     )
-    friends_per_citizen: float = Field(
+    friends_per_citizen: Annotated[float, Strict()] = Field(
         0.0, ge=0, le=100, description="Mean number of friend ties per citizen."
     )
-    branch_share: float = Field(
+    branch_share: Annotated[float, Strict()] = Field(
         0.0,
         ge=0,
         lt=1,
         description="Share of firms that are branches of another (parent) firm.",
     )
-    legal_representatives: bool = Field(
+    legal_representatives: Switch = Field(
         True,
         description="Each firm has a legal representative: one of its staff, else a citizen.",
     )
@@ -358,52 +406,44 @@ class Ties(_Strict):
 class Inspections(_Strict):
     """Inspections of firms ("double random, one open"), at rates set by the firm's grade."""
 
-    enabled: bool = Field(False, description="Whether firms are inspected.")
-    rate_per_year_by_grade: dict[str, float] = Field(
+    enabled: Switch = Field(False, description="Whether firms are inspected.")
+    rate_per_year_by_grade: dict[Name, RatePerYear] = Field(
         default_factory=dict,
         description="Inspections per firm per year by grade name; grades not named use "
         "`default_rate_per_year`.",
     )
-    default_rate_per_year: float = Field(0.5, ge=0)
-    extra_inspections_multiplier: float = Field(
+    default_rate_per_year: RatePerYear = Field(
+        0.5, description="Inspections per firm per year for grades not named."
+    )
+    extra_inspections_multiplier: Multiplier = Field(
         3.0, ge=1, description="Rate multiplier for firms under the extra_inspections sanction."
     )
-    lookback_days: int = Field(
+    lookback_days: Days = Field(
         365, ge=1, description="How long an unfound violation stays findable by inspection."
     )
-    false_finding_probability: float = Field(
-        0.0, ge=0, le=1, description="Chance that an inspection records a violation that never was."
+    false_finding_probability: Probability = Field(
+        0.0, description="Chance that an inspection records a violation that never was."
     )
 
 
 class Errors(_Strict):
     """Erroneous reports: findings that are not true."""
 
-    false_finding_rate_per_year: float = Field(
+    false_finding_rate_per_year: RatePerYear = Field(
         0.0,
-        ge=0,
         description="False findings per actor per year (a record of misconduct that never "
         "happened), each of a negative behaviour of the actor's kind, in proportion to rates.",
     )
-    malicious_denunciation_rate_per_year: float = Field(
+    malicious_denunciation_rate_per_year: RatePerYear = Field(
         0.0,
-        ge=0,
         description="Fabricated denunciations per citizen per year, each against one of the "
         "citizen's ties.",
     )
-    misidentification: dict[Channel, float] = Field(
+    misidentification: dict[Channel, Probability] = Field(
         default_factory=dict,
         description="By channel, chance that a finding lands on the wrong actor of the same "
         "kind (e.g. surveillance: 0.05 for a face matched wrongly).",
     )
-
-    @field_validator("misidentification")
-    @classmethod
-    def _probabilities(cls, value: dict[Channel, float]) -> dict[Channel, float]:
-        for channel, p in value.items():
-            if not 0 <= p <= 1:
-                raise ValueError(f"misidentification.{channel}: {p} is not a probability")
-        return value
 
 
 class SanctionDesign(StrEnum):
@@ -427,7 +467,7 @@ class Reach(_Strict):
         description="Family of a sanctioned citizen (and, with `family_of_reached`, of "
         "those reached through a firm).",
     )
-    family_of_reached: bool = Field(
+    family_of_reached: Switch = Field(
         False,
         description="Family reach extends to the families of legal representatives "
         "and staff reached through a firm.",
@@ -440,14 +480,12 @@ class Reach(_Strict):
 class Spillover(_Strict):
     """Points that travel with findings: conduct of staff and branches reaches the firm."""
 
-    staff_points_share: float = Field(
+    staff_points_share: Probability = Field(
         0.0,
-        ge=0,
-        le=1,
         description="Share of an employee's finding points also given to the employer.",
     )
-    branch_points_share: float = Field(
-        0.0, ge=0, le=1, description="Share of a branch's finding points also given to its parent."
+    branch_points_share: Probability = Field(
+        0.0, description="Share of a branch's finding points also given to its parent."
     )
 
 
@@ -458,7 +496,7 @@ class Sanctions(_Strict):
     blacklist: tuple[Restriction, ...] = Field(
         (), description="list_driven: restrictions on a blacklisted actor."
     )
-    grades: dict[str, tuple[Restriction, ...]] = Field(
+    grades: dict[Name, tuple[Restriction, ...]] = Field(
         default_factory=dict,
         description="score_driven: restrictions by grade name (e.g. C: [travel, credit]).",
     )
@@ -469,67 +507,74 @@ class Sanctions(_Strict):
 class Effects(_Strict):
     """What restrictions and rewards do to later conduct: the feedback behind spirals."""
 
-    enabled: bool = Field(True, description="false turns every effect off (no feedback).")
-    restriction_multiplier: dict[Restriction, float] = Field(
+    enabled: Switch = Field(True, description="false turns every effect off (no feedback).")
+    restriction_multiplier: dict[Restriction, Multiplier] = Field(
         default_factory=dict,
         description="Multiplier on the rate of misconduct (negative behaviours) while under "
         "each restriction; several multiply. Applies to citizens and firms alike.",
     )
-    job_loss_probability_per_day: float = Field(
+    job_loss_probability_per_day: Probability = Field(
         0.0,
-        ge=0,
-        le=1,
         description="Chance per day that a citizen under the employment restriction loses "
         "their job (for good).",
     )
-    unemployed_multiplier: float = Field(
-        1.0, gt=0, description="Misconduct rate multiplier for citizens without a job."
+    unemployed_multiplier: Multiplier = Field(
+        1.0, description="Misconduct rate multiplier for citizens without a job."
     )
-    redlist_multiplier: float = Field(
-        1.0, gt=0, description="Misconduct rate multiplier on the red list (rewards)."
+    redlist_multiplier: Multiplier = Field(
+        1.0, description="Misconduct rate multiplier on the red list (rewards)."
     )
-    grade_multiplier: dict[str, float] = Field(
+    grade_multiplier: dict[Name, Multiplier] = Field(
         default_factory=dict,
         description="Misconduct rate multiplier by grade name (rewards of high grades, "
         "or penalties of low ones).",
     )
 
-    @field_validator("restriction_multiplier", "grade_multiplier")
-    @classmethod
-    def _positive(cls, value: dict[Any, float]) -> dict[Any, float]:
-        for key, factor in value.items():
-            if not factor > 0:
-                raise ValueError(f"{key}: a multiplier must be above 0")
-        return value
+    def highest_multiplier(self) -> float:
+        """The largest factor any actor's misconduct rate can reach: every factor at once."""
+        factor = math.prod(self.restriction_multiplier.values())
+        factor *= max(self.unemployed_multiplier, 1.0) * max(self.redlist_multiplier, 1.0)
+        return factor * max([1.0, *self.grade_multiplier.values()])
+
+    @model_validator(mode="after")
+    def _bounded_product(self) -> Effects:
+        if self.highest_multiplier() > MAX_MULTIPLIER:
+            raise PydanticCustomError(
+                "multiplier_product",
+                "the multipliers combine to {product:.4g} for an actor under every "
+                "restriction at once; keep their product at or below {limit:g}",
+                {"product": self.highest_multiplier(), "limit": MAX_MULTIPLIER},
+            )
+        return self
 
 
 class Appeals(_Strict):
     """Administrative and legal appeals against blacklistings."""
 
-    enabled: bool = Field(False)
-    file_probability: float = Field(
-        0.5, ge=0, le=1, description="Chance that a blacklisted actor appeals."
+    enabled: Switch = Field(False)
+    file_probability: Probability = Field(
+        0.5, description="Chance that a blacklisted actor appeals."
     )
-    capacity_per_day: int = Field(5, ge=0, description="Appeals decided per day at most.")
-    delay_days: int = Field(30, ge=0, description="Days from filing to the earliest decision.")
-    success_probability_true: float = Field(
-        0.05, ge=0, le=1, description="Chance of success when the listing rests on true findings."
+    capacity_per_day: Count = Field(5, description="Appeals decided per day at most.")
+    delay_days: Days = Field(30, description="Days from filing to the earliest decision.")
+    success_probability_true: Probability = Field(
+        0.05, description="Chance of success when the listing rests on true findings."
     )
-    success_probability_false: float = Field(
-        0.6, ge=0, le=1, description="Chance of success when it rests on a false finding."
+    success_probability_false: Probability = Field(
+        0.6, description="Chance of success when it rests on a false finding."
     )
 
 
 class CreditRepair(_Strict):
     """Credit repair: a commitment letter and evidence that shorten a blacklisting."""
 
-    enabled: bool = Field(False)
+    enabled: Switch = Field(False)
     who: tuple[Who, ...] = Field((Who.firm,), min_length=1)
-    after_days: int = Field(
-        90, ge=0, description="Days on the blacklist before repair may be requested."
+    after_days: Days = Field(
+        90, description="Days on the blacklist before repair may be requested."
     )
-    probability_per_day: float = Field(
-        0.01, ge=0, le=1, description="Chance per day, once eligible, that a repair succeeds."
+    probability_per_day: Probability = Field(
+        0.01, description="Chance per day, once eligible, that a repair succeeds."
     )
 
 
@@ -543,10 +588,10 @@ class Remedies(_Strict):
 class HarmMetrics(_Strict):
     """How the harm metrics are defined."""
 
-    pariah_margin_points: float = Field(
+    pariah_margin_points: ScorePoints = Field(
         50.0, ge=0, description="A score within this many points of the floor counts as at it."
     )
-    pariah_min_days: int = Field(
+    pariah_min_days: Days = Field(
         90, ge=1, description="Days at the floor or blacklisted, without a break, to be a pariah."
     )
 
@@ -554,17 +599,20 @@ class HarmMetrics(_Strict):
 class Run(_Strict):
     """How long to simulate and with which seed."""
 
-    steps: int = Field(365, ge=0, le=36_500, description="Days to simulate (one step = one day).")
-    seed: int = Field(42, ge=0, lt=2**63, description="Seed of all random draws.")
+    steps: Days = Field(365, description="Days to simulate (one step = one day).")
+    seed: Annotated[int, Strict()] = Field(
+        42, ge=0, lt=2**63, description="Seed of all random draws."
+    )
 
 
 class Scenario(_Strict):
     """A whole scenario: the regime's rules, the population and how to run it."""
 
-    name: Annotated[str, Field(min_length=1, pattern=r"^[A-Za-z0-9_.-]+$")] = Field(
-        description="Short name used for output folders (letters, digits, _ . -)."
+    name: Name = Field(
+        description="Short name used for output folders: letters, digits, _ . and -, "
+        "starting with a letter or digit."
     )
-    description: str = Field(
+    description: Annotated[str, Strict()] = Field(
         "",
         description="What the scenario shows and how to read it: what it is, how it works, "
         "things to notice, things to try.",
@@ -589,37 +637,74 @@ class Scenario(_Strict):
     harm_metrics: HarmMetrics = Field(default_factory=HarmMetrics)
     run: Run = Field(default_factory=Run)
 
+    @field_validator("name")
+    @classmethod
+    def _plain_name(cls, name: str) -> str:
+        if not name[0].isascii() or not name[0].isalnum():
+            raise ValueError(f"{name!r} must start with a letter or a digit")
+        bad = sorted({c for c in name if not (c.isascii() and (c.isalnum() or c in "_.-"))})
+        if bad:
+            shown = " ".join(repr(c) for c in bad)
+            raise ValueError(
+                f"{name!r} may hold only letters, digits, _ . and - (not {shown}): it names "
+                "output folders"
+            )
+        return name
+
     @model_validator(mode="after")
     def _cross_checks(self) -> Scenario:
-        problems = []
-        names = [b.name for b in self.behaviours]
-        if len(set(names)) != len(names):
-            problems.append("behaviour names must be unique")
-        for behaviour in self.behaviours:
+        problems = self.cross_check_problems()
+        if problems:
+            # each problem keeps its own key path, so that a file's loader can locate it
+            raise PydanticCustomError(
+                "cross_check",
+                "{summary}",
+                {
+                    "summary": "; ".join(f"{format_key(loc)}: {msg}" for loc, msg in problems),
+                    "problems": problems,
+                },
+            )
+        return self
+
+    def cross_check_problems(self) -> list[tuple[tuple[str | int, ...], str]]:
+        """Problems between sections, each as (key path of the offending value, message)."""
+        problems: list[tuple[tuple[str | int, ...], str]] = []
+        first_of: dict[str, int] = {}
+        for i, behaviour in enumerate(self.behaviours):
+            if behaviour.name in first_of:
+                problems.append(
+                    (
+                        ("behaviours", i, "name"),
+                        f"behaviour name {behaviour.name!r} is used twice; the first is "
+                        f"behaviours[{first_of[behaviour.name]}]",
+                    )
+                )
+            first_of.setdefault(behaviour.name, i)
             if behaviour.sector is not None and behaviour.sector not in self.population.sectors:
                 problems.append(
-                    f"behaviour {behaviour.name!r}: sector {behaviour.sector!r} is not one of "
-                    f"population.sectors {list(self.population.sectors)}"
+                    (
+                        ("behaviours", i, "sector"),
+                        f"sector {behaviour.sector!r} is not one of population.sectors "
+                        f"{list(self.population.sectors)}",
+                    )
                 )
-        grade_names = {band.name for band in self.score.grades}
-        named = [
-            ("inspections.rate_per_year_by_grade", self.inspections.rate_per_year_by_grade),
-            ("sanctions.grades", self.sanctions.grades),
-            ("effects.grade_multiplier", self.effects.grade_multiplier),
+        grade_names = [band.name for band in self.score.grades]
+        named: list[tuple[tuple[str, ...], dict[str, Any]]] = [
+            (("inspections", "rate_per_year_by_grade"), self.inspections.rate_per_year_by_grade),
+            (("sanctions", "grades"), self.sanctions.grades),
+            (("effects", "grade_multiplier"), self.effects.grade_multiplier),
         ]
         for where, mapping in named:
             for grade in mapping:
                 if grade not in grade_names:
                     problems.append(
-                        f"{where}: {grade!r} is not a grade of score.grades {sorted(grade_names)}"
+                        ((*where, grade), f"{grade!r} is not a grade of score.grades {grade_names}")
                     )
         data = self.model_dump(mode="json")
         for key in self.sources:
             if not path_exists(data, key):
-                problems.append(f"sources: {key!r} names no key of this scenario")
-        if problems:
-            raise ValueError("; ".join(problems))
-        return self
+                problems.append((("sources", key), f"{key!r} names no key of this scenario"))
+        return problems
 
     def to_data(self) -> dict[str, Any]:
         """The fully resolved scenario as plain JSON-compatible data."""
@@ -642,25 +727,83 @@ class Scenario(_Strict):
 # --------------------------------------------------------------------------- loading
 
 
+def _kind_of(value: Any) -> str:
+    """How a YAML value reads to its author, for messages."""
+    if value is None:
+        return "empty (null)"
+    if isinstance(value, bool):
+        return "true/false"
+    if isinstance(value, str):
+        return f"text {value!r}" if len(value) <= 40 else "text"
+    if isinstance(value, dict):
+        return "a mapping"
+    if isinstance(value, list | tuple):
+        return "a list"
+    if isinstance(value, float) and value.is_integer():
+        return f"{value!r}"
+    return repr(value) if isinstance(value, int | float) else type(value).__name__
+
+
+_PLAIN_MESSAGES = {
+    "extra_forbidden": "unknown key (not allowed here)",
+    "missing": "required key is missing",
+    "finite_number": "must be a finite number (not .nan or .inf)",
+    "float_type": "must be a number, not {kind}",
+    "float_parsing": "must be a number, not {kind}",
+    "int_type": "must be a whole number, not {kind}",
+    "int_parsing": "must be a whole number, not {kind}",
+    "int_from_float": "must be a whole number, not {kind}",
+    "bool_type": "must be true or false, not {kind}",
+    "bool_parsing": "must be true or false, not {kind}",
+    "string_type": "must be text, not {kind}",
+    "dict_type": "must be a mapping of keys, not {kind}",
+    "model_type": "must be a mapping of keys, not {kind}",
+    "model_attributes_type": "must be a mapping of keys, not {kind}",
+    "tuple_type": "must be a list, not {kind}",
+    "list_type": "must be a list, not {kind}",
+    "less_than_equal": "must be at most {le}, not {kind}",
+    "less_than": "must be below {lt}, not {kind}",
+    "greater_than_equal": "must be at least {ge}, not {kind}",
+    "greater_than": "must be above {gt}, not {kind}",
+    "too_long": "is too long (at most {max_length} {what})",
+    "too_short": "is too short (at least {min_length} {what})",
+}
+
+
+def _plain_message(error: Any) -> str:
+    """A validation error in the words of a scenario's author, not of pydantic."""
+    template = _PLAIN_MESSAGES.get(error["type"])
+    if template is None:
+        return error["msg"].removeprefix("Value error, ")
+    ctx = {
+        key: f"{value:,}" if isinstance(value, int | float) else value
+        for key, value in (error.get("ctx") or {}).items()
+    }
+    value = error.get("input")
+    what = "characters" if isinstance(value, str) else "items"
+    return template.format(kind=_kind_of(value), what=what, **ctx)
+
+
 def _problems_from(
     exc: ValidationError,
     file: str,
     locations: LocationMap | None,
-    set_paths: list[tuple[str | int, ...]],
+    set_paths: list[tuple[tuple[str | int, ...], str]],
 ) -> list[Problem]:
+    def located(loc: tuple[str | int, ...], message: str) -> Problem:
+        for path, label in set_paths:
+            if loc[: len(path)] == path:
+                return Problem(label, None, None, format_key(loc), message)
+        line, col = locations.locate(loc) if locations is not None else (None, None)
+        return Problem(file, line, col, format_key(loc), message)
+
     problems = []
     for error in exc.errors(include_url=False):
         loc = tuple(error["loc"])
-        message = error["msg"].removeprefix("Value error, ")
-        if error["type"] == "extra_forbidden":
-            message = "unknown key (not allowed here)"
-        elif error["type"] == "missing":
-            message = "required key is missing"
-        if any(loc[: len(p)] == p for p in set_paths):
-            problems.append(Problem("--set", None, None, format_key(loc), message))
-            continue
-        line, col = locations.locate(loc) if locations is not None else (None, None)
-        problems.append(Problem(file, line, col, format_key(loc), message))
+        if error["type"] == "cross_check":
+            problems += [located((*loc, *where), msg) for where, msg in error["ctx"]["problems"]]
+        else:
+            problems.append(located(loc, _plain_message(error)))
     return problems
 
 
@@ -669,18 +812,27 @@ def scenario_from_data(
     file: str = "<scenario>",
     locations: LocationMap | None = None,
     overrides: dict[str, Any] | None = None,
+    override_labels: dict[str, str] | None = None,
 ) -> Scenario:
     """Validate plain data (as read from YAML), with optional overrides, into a Scenario.
 
+    Args:
+        data: the scenario as plain data.
+        file: the file named in problems.
+        locations: where each key stands in the file.
+        overrides: ``{"key.path": value}`` changes applied before validation.
+        override_labels: what to call the origin of an override in a problem, by key
+            (default ``--set``): ``--set-both``, ``--seed``, an argument's name.
+
     Raises:
         ScenarioError: listing every problem with its location. Problems with an
-            overridden value are attributed to ``--set``, not to the file.
+            overridden value are attributed to the override, not to the file.
     """
     if not isinstance(data, dict):
         raise ScenarioError.of(file, 1, 1, "", "a scenario must be a mapping of keys")
-    set_paths: list[tuple[str | int, ...]] = []
+    set_paths: list[tuple[tuple[str | int, ...], str]] = []
     if overrides:
-        data, set_paths = apply_overrides(Scenario, data, overrides)
+        data, set_paths = apply_overrides(Scenario, data, overrides, override_labels)
     try:
         return Scenario.model_validate(data)
     except ValidationError as exc:
@@ -705,14 +857,35 @@ def bundled_scenarios() -> dict[str, Path]:
 
 
 def resolve_scenario_path(name_or_path: str | Path) -> Path:
-    """A path as given if it exists (or looks like a file), else a bundled scenario by name."""
+    """The file a scenario argument names: a bundled scenario's name, or a path.
+
+    A bare name (no ``/``, no ``.yaml``) is a bundled scenario, even where a folder of
+    that name exists in the working directory (an earlier run's outputs, say); a file of
+    that name next to a bundled one is ambiguous and refused. Anything else is a path.
+
+    Raises:
+        ScenarioError: when the argument names neither an existing file nor a bundled
+            scenario, or names both.
+    """
     text = str(name_or_path)
     path = Path(text)
-    if path.exists() or path.suffix in (".yaml", ".yml") or "/" in text:
-        return path
+    looks_like_path = path.suffix in (".yaml", ".yml") or "/" in text or "\\" in text
     bundled = bundled_scenarios()
-    if text in bundled:
+    if not looks_like_path and text in bundled:
+        if path.is_file():
+            raise ScenarioError.of(
+                text,
+                None,
+                None,
+                "",
+                f"both a file {text!r} here and a bundled scenario of that name exist: "
+                f"write ./{text} for the file",
+            )
         return bundled[text]
+    if path.is_dir():
+        raise ScenarioError.of(text, None, None, "", "is a folder, not a scenario file")
+    if path.exists() or looks_like_path:
+        return path
     names = ", ".join(bundled) or "none"
     raise ScenarioError.of(
         text,
@@ -723,20 +896,34 @@ def resolve_scenario_path(name_or_path: str | Path) -> Path:
     )
 
 
-def load_scenario(name_or_path: str | Path, overrides: dict[str, Any] | None = None) -> Scenario:
+def load_scenario(
+    name_or_path: str | Path,
+    overrides: dict[str, Any] | None = None,
+    override_labels: dict[str, str] | None = None,
+) -> Scenario:
     """Load, override and validate a scenario file or a bundled scenario by name.
 
     Args:
         name_or_path: a path to a YAML file, or the name of a bundled scenario
             (see ``score-sim list``).
         overrides: optional ``{"key.path": value}`` changes applied before validation.
+        override_labels: the origin of each override named in problems (default ``--set``).
 
     Raises:
         ScenarioError: every problem found, each with file, line, column and key.
     """
     path = resolve_scenario_path(name_or_path)
     data, locations = read_yaml(path)
-    return scenario_from_data(data, str(path), locations, overrides)
+    return scenario_from_data(data, str(path), locations, overrides, override_labels)
+
+
+SHORTHAND_OPTIONS = {
+    "seed": ("run.seed", "--seed"),
+    "steps": ("run.steps", "--steps"),
+    "citizens": ("population.citizens", "--citizens"),
+    "firms": ("population.firms", "--firms"),
+}
+"""The shorthands of run and compare: argument name -> (key path, command-line option)."""
 
 
 def resolve_scenario(
@@ -747,6 +934,7 @@ def resolve_scenario(
     steps: int | None = None,
     citizens: int | None = None,
     firms: int | None = None,
+    override_labels: dict[str, str] | None = None,
 ) -> Scenario:
     """A validated scenario from a Scenario, a file or a bundled name, with changes applied.
 
@@ -757,37 +945,25 @@ def resolve_scenario(
         steps: shorthand for ``run.steps``.
         citizens: shorthand for ``population.citizens``.
         firms: shorthand for ``population.firms``.
+        override_labels: the origin of each override named in problems (default
+            ``--set``); shorthands are named after their options (``--seed``...).
 
     Raises:
         ScenarioError: every problem, located.
     """
     changes = dict(overrides or {})
-    options = {}
-    for key, option, value in (
-        ("run.seed", "--seed", seed),
-        ("run.steps", "--steps", steps),
-        ("population.citizens", "--citizens", citizens),
-        ("population.firms", "--firms", firms),
-    ):
+    labels = dict(override_labels or {})
+    given = {"seed": seed, "steps": steps, "citizens": citizens, "firms": firms}
+    for argument, value in given.items():
         if value is not None:
+            key, option = SHORTHAND_OPTIONS[argument]
             changes[key] = value
-            options[key] = option
-    try:
-        if not isinstance(scenario, Scenario):
-            return load_scenario(scenario, changes)
-        if not changes:
-            return scenario
-        return scenario_from_data(scenario.to_data(), scenario.name, None, changes)
-    except ScenarioError as error:
-        # name a shorthand's problem after its option, not after --set
-        raise ScenarioError(
-            [
-                Problem(options[p.key], None, None, p.key, p.message)
-                if p.file == "--set" and p.key in options
-                else p
-                for p in error.problems
-            ]
-        ) from None
+            labels.setdefault(key, option)
+    if not isinstance(scenario, Scenario):
+        return load_scenario(scenario, changes, labels)
+    if not changes:
+        return scenario
+    return scenario_from_data(scenario.to_data(), scenario.name, None, changes, labels)
 
 
 def json_schema() -> dict[str, Any]:

@@ -125,3 +125,49 @@ def summarize(model: ScoreModel) -> dict[str, Any]:
         "credit_repairs": int(events.of_kind(EventKind.credit_repair).size),
         "job_losses": int(events.of_kind(EventKind.job_loss).size),
     }
+
+
+def headlines(model: ScoreModel, summary: dict[str, Any]) -> list[str]:
+    """What a run did, in four to six lines: those of the harms the scenario turns on.
+
+    Args:
+        model: the finished model.
+        summary: its :func:`summarize` data.
+    """
+    ts = model.metrics
+    n = {kind: model.world.kind_slice(kind) for kind in KINDS}
+    size = {kind: n[kind].stop - n[kind].start for kind in KINDS}
+
+    def share(count: float, kind: str) -> str:
+        total = size[kind]
+        return f"{int(count):,} of {total:,} {kind}s ({count / total:.1%})" if total else "none"
+
+    lines = [
+        f"blacklisted at the end: {share(ts['citizen_n_blacklisted'], 'citizen')}, "
+        f"{share(ts['firm_n_blacklisted'], 'firm')}",
+        f"under some restriction at the end: {share(ts['citizen_n_restricted'], 'citizen')}, "
+        f"{share(ts['firm_n_restricted'], 'firm')}",
+        f"pariahs at the end: {int(ts['citizen_n_pariah']):,} citizens, "
+        f"{int(ts['firm_n_pariah']):,} firms",
+    ]
+    errors = summary["erroneous_reports"]
+    if errors["blacklistings"]:
+        lines.append(
+            f"innocent blacklistings: {errors['innocent_blacklistings']:,} of "
+            f"{errors['blacklistings']:,}; innocent share of sanction-days: "
+            f"{errors['innocent_sanction_share']:.1%}"
+        )
+    cascades = summary["cascades"]
+    if cascades["count"]:
+        sizes = cascades["agents_restricted"]
+        lines.append(
+            f"sanction cascades: {cascades['count']:,}, median size {sizes['median']:g}, "
+            f"largest {sizes['max']:g} actors"
+        )
+    appeals = summary["appeals"]
+    if appeals["appeal_filed"] or summary["job_losses"]:
+        lines.append(
+            f"appeals filed {appeals['appeal_filed']:,}, upheld {appeals['appeal_upheld']:,}; "
+            f"jobs lost to sanctions {summary['job_losses']:,}"
+        )
+    return lines[:6]

@@ -1,0 +1,418 @@
+"""Output folders: claimed before any work, written in full or not at all, never a user's.
+
+What every command that writes (``run``, ``compare``) does with its folder, in the manner
+of careful tools (git, rsync, pip): never delete what score-sim did not write, refuse
+before simulating, and say exactly what is wrong.
+
+- **Claim first.** Before the first day is simulated, the folder is claimed with a lock
+  file next to it (``.<name>.score-sim-lock``, created atomically), a work folder is made
+  beside it and the disk's free space is checked. A place that cannot be written (under a
+  file, read-only, a full disk) is refused then, not after a city-scale run. Two runs
+  started at once into one folder never both write it: a default folder moves on to
+  ``-2``, ``-3``...; an explicit ``--out`` held by a live process is refused.
+- **All or nothing.** Outputs are written into the work folder and renamed into place when
+  complete, so an interrupted run (Ctrl-C, SIGTERM, SIGHUP) leaves nothing half-written.
+  A work folder or lock left by a killed process (SIGKILL, a power cut) is removed by the
+  next command that claims a folder in the same place, once its process is gone.
+- **Only our own.** ``--overwrite`` replaces a folder only when it holds score-sim's
+  manifest and nothing but the files that manifest lists; the current folder, its parents
+  and the home folder are never replaced.
+- **The user's umask.** Folders are made with the permissions the user's umask gives
+  (a class server shares them), not the private ones of a temporary folder.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import secrets
+import shutil
+import socket
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from score_sim.errors import ScenarioError
+
+MANIFEST = "manifest.json"
+"""The file that marks a folder as score-sim's own, listing every file written with it."""
+TOOL = "score-sim"
+"""The ``tool`` recorded in every manifest."""
+_LOCK_SUFFIX = ".score-sim-lock"
+_PARTIAL_MARK = ".partial-"
+_OWNER_FILE = ".score-sim-owner"
+
+BYTES_FREE_MIN = 16 * 2**20
+"""Free space a run needs besides its estimated outputs (figures, manifest, slack)."""
+BYTES_PER_ACTOR_WRITTEN = 400
+"""Output bytes per actor: its agents.csv row and a share of events (measured about 250)."""
+
+
+def _process_start(pid: int) -> str | None:
+    """When process ``pid`` started (clock ticks since boot), to tell it from a later one."""
+    try:
+        with open(f"/proc/{pid}/stat", encoding="ascii") as stat:
+            return stat.read().rsplit(")", 1)[1].split()[19]
+    except (OSError, IndexError):
+        return None
+
+
+def _owner() -> dict[str, object]:
+    pid = os.getpid()
+    return {"pid": pid, "host": socket.gethostname(), "start": _process_start(pid)}
+
+
+def _alive(owner: dict[str, object]) -> bool:
+    """Whether the process that wrote ``owner`` may still be running (when in doubt: yes)."""
+    if owner.get("host") != socket.gethostname():
+        return True
+    pid = owner.get("pid")
+    if not isinstance(pid, int) or pid <= 0:
+        return True
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    start = owner.get("start")
+    return start is None or _process_start(pid) in (None, start)
+
+
+def _read_owner(path: Path) -> dict[str, object] | None:
+    try:
+        owner = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    return owner if isinstance(owner, dict) else None
+
+
+def _problem(path: Path, option: str, message: str) -> ScenarioError:
+    return ScenarioError.of(str(path), None, None, option, message)
+
+
+def _os_message(error: OSError) -> str:
+    return error.strerror or str(error)
+
+
+def clean_stale(parent: Path) -> list[Path]:
+    """Remove work folders and locks in ``parent`` left by processes that are gone.
+
+    Only entries score-sim itself makes (``.<name>.partial-<hex>`` with an owner file,
+    ``.<name>.score-sim-lock``) are looked at, and only those whose process has ended on
+    this machine are removed. Returns what was removed.
+    """
+    removed: list[Path] = []
+    try:
+        entries = list(parent.iterdir())
+    except OSError:
+        return removed
+    for entry in entries:
+        name = entry.name
+        if not name.startswith("."):
+            continue
+        if _PARTIAL_MARK in name and entry.is_dir() and not entry.is_symlink():
+            owner = _read_owner(entry / _OWNER_FILE)
+            if owner is not None and not _alive(owner):
+                shutil.rmtree(entry, ignore_errors=True)
+                removed.append(entry)
+        elif name.endswith(_LOCK_SUFFIX) and entry.is_file():
+            owner = _read_owner(entry)
+            if owner is not None and not _alive(owner):
+                with contextlib.suppress(FileNotFoundError):
+                    entry.unlink()
+                removed.append(entry)
+    return removed
+
+
+def foreign_files(folder: Path) -> list[str] | None:
+    """Files in ``folder`` that its score-sim manifest does not list.
+
+    None when the folder holds no score-sim manifest at all (it is not score-sim's).
+    """
+    try:
+        manifest = json.loads((folder / MANIFEST).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    if not isinstance(manifest, dict):
+        return None
+    versions = manifest.get("versions")
+    if manifest.get("tool") != TOOL and not (
+        isinstance(versions, dict) and "score_sim" in versions
+    ):
+        return None
+    listed = manifest.get("files")
+    known = {MANIFEST, *(listed if isinstance(listed, dict | list) else ())}
+    foreign = []
+    for path in sorted(folder.rglob("*")):
+        if path.is_dir() and not path.is_symlink():
+            continue
+        relative = path.relative_to(folder).as_posix()
+        if relative not in known:
+            foreign.append(relative)
+    return foreign
+
+
+def _refuse_protected(target: Path, option: str) -> None:
+    """Refuse to replace the working folder, one of its parents, home or the root."""
+    resolved = target.resolve()
+    cwd = Path.cwd().resolve()
+    if resolved == cwd or resolved in cwd.parents:
+        raise _problem(
+            target,
+            option,
+            "is the current folder or one of its parents; score-sim never replaces it. "
+            "Choose a new folder, e.g. --out runs/mine",
+        )
+    home = Path.home().resolve()
+    if resolved in (home, Path(resolved.anchor)):
+        raise _problem(target, option, "is your home folder or the root; choose a new folder")
+
+
+@dataclass
+class OutputFolder:
+    """A claimed output folder: write into :attr:`work`, then :meth:`commit` or :meth:`abandon`.
+
+    Use :func:`claim_output_folder` to make one. As a context manager it abandons the work
+    on any exception (KeyboardInterrupt and signals included) and always releases the lock.
+    """
+
+    target: Path
+    """Where the outputs end up."""
+    work: Path
+    """The folder to write into; renamed to :attr:`target` by :meth:`commit`."""
+    replace: bool
+    """Whether :attr:`target` holds an earlier score-sim output that commit replaces."""
+    _lock: Path
+    _done: bool = field(default=False, repr=False)
+
+    def commit(self) -> Path:
+        """Move the finished outputs into place (replacing an earlier score-sim output)."""
+        (self.work / _OWNER_FILE).unlink(missing_ok=True)
+        old = None
+        if self.replace and self.target.exists():
+            old = self.target.with_name(f".{self.target.name}.replaced-{secrets.token_hex(4)}")
+            self.target.rename(old)
+        try:
+            # renaming onto an existing empty folder replaces it; onto a non-empty one fails
+            self.work.rename(self.target)
+        except OSError:
+            if old is not None:
+                old.rename(self.target)
+            raise
+        if old is not None:
+            shutil.rmtree(old, ignore_errors=True)
+        self._done = True
+        self.release()
+        return self.target
+
+    def abandon(self) -> None:
+        """Remove the work folder; the target is left as it was."""
+        shutil.rmtree(self.work, ignore_errors=True)
+        self._done = True
+        self.release()
+
+    def release(self) -> None:
+        """Give up the claim (the lock file), once."""
+        with contextlib.suppress(FileNotFoundError):
+            self._lock.unlink()
+
+    def __enter__(self) -> OutputFolder:
+        return self
+
+    def __exit__(self, kind: object, error: object, traceback: object) -> None:
+        if not self._done:
+            self.abandon()
+
+
+def _lock_path(target: Path) -> Path:
+    return target.with_name(f".{target.name}{_LOCK_SUFFIX}")
+
+
+def _try_lock(target: Path) -> Path | None:
+    """Create the lock of ``target`` atomically; None when a live process holds it."""
+    lock = _lock_path(target)
+    for _ in range(2):
+        try:
+            descriptor = os.open(lock, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
+        except FileExistsError:
+            owner = _read_owner(lock)
+            if owner is not None and _alive(owner):
+                return None
+            if owner is None:
+                # being written this instant, or not ours: treat as held
+                return None
+            with contextlib.suppress(FileNotFoundError):
+                lock.unlink()
+            continue
+        with os.fdopen(descriptor, "w", encoding="utf-8") as handle:
+            json.dump(_owner(), handle)
+        return lock
+    return None
+
+
+def claim_output_folder(
+    out_dir: Path | str | None,
+    default: Path,
+    *,
+    overwrite: bool = False,
+    option: str = "--out",
+    bytes_needed: int = 0,
+) -> OutputFolder:
+    """Claim the folder a command will write, before it does any work.
+
+    Args:
+        out_dir: the folder asked for, or None for a fresh one named after ``default``
+            (``default``, ``default-2``, ``default-3``...: never an existing one).
+        default: the default folder's path.
+        overwrite: allow replacing ``out_dir`` when it holds an earlier score-sim output
+            and nothing else.
+        option: how the user named the folder (for messages): ``--out``, ``out_dir``.
+        bytes_needed: the outputs' estimated size, checked against the free disk space.
+
+    Raises:
+        ScenarioError: the folder cannot be used, and why (exit status 2).
+    """
+    explicit = out_dir is not None
+    target = Path(out_dir) if explicit else default
+    parent = target.parent
+    try:
+        parent.mkdir(parents=True, exist_ok=True)
+    except FileExistsError:
+        raise _problem(target, option, "a file stands where its parent folder should be") from None
+    except NotADirectoryError:
+        raise _problem(target, option, "lies under a file, not a folder") from None
+    except OSError as error:
+        raise _problem(
+            target, option, f"its folder cannot be created: {_os_message(error)}"
+        ) from None
+    if not parent.is_dir():
+        raise _problem(target, option, "lies under a file, not a folder")
+    clean_stale(parent)
+
+    if explicit:
+        _refuse_protected(target, option)
+        lock = _try_lock(target)
+        if lock is None:
+            if not os.access(parent, os.W_OK):
+                raise _problem(target, option, "its folder is not writable")
+            raise _problem(
+                target,
+                option,
+                "another score-sim command is writing this folder right now; wait for it "
+                "or choose another folder",
+            )
+        try:
+            replace = _check_target(target, overwrite, option)
+        except BaseException:
+            lock.unlink(missing_ok=True)
+            raise
+    else:
+        target, lock = _claim_fresh(default, option)
+        replace = False
+
+    try:
+        work = _make_work(target, option)
+    except BaseException:
+        lock.unlink(missing_ok=True)
+        raise
+    claim = OutputFolder(target=target, work=work, replace=replace, _lock=lock)
+    try:
+        _check_space(claim, bytes_needed, option)
+    except BaseException:
+        claim.abandon()
+        raise
+    return claim
+
+
+def _check_target(target: Path, overwrite: bool, option: str) -> bool:
+    """Whether an explicit target exists and may be replaced; refuse it otherwise."""
+    if target.is_symlink() or (target.exists() and not target.is_dir()):
+        raise _problem(target, option, "exists and is not a folder")
+    if not target.exists():
+        return False
+    try:
+        empty = not any(target.iterdir())
+    except OSError as error:
+        raise _problem(target, option, f"cannot be read: {_os_message(error)}") from None
+    if empty:
+        return False
+    if not overwrite:
+        raise _problem(
+            target,
+            option,
+            "folder exists and is not empty; choose another folder, or pass --overwrite "
+            "to replace an earlier score-sim output",
+        )
+    foreign = foreign_files(target)
+    if foreign is None:
+        raise _problem(
+            target,
+            option,
+            "is not a score-sim output (it has no score-sim manifest.json); --overwrite "
+            "replaces only folders that score-sim wrote. Choose another folder",
+        )
+    if foreign:
+        more = f" and {len(foreign) - 5} more" if len(foreign) > 5 else ""
+        shown = ", ".join(foreign[:5]) + more
+        raise _problem(
+            target,
+            option,
+            f"holds files score-sim did not write ({shown}); --overwrite would delete them. "
+            "Move them away or choose another folder",
+        )
+    return True
+
+
+def _claim_fresh(default: Path, option: str) -> tuple[Path, Path]:
+    """The first of ``default``, ``default-2``... that exists nowhere and is not claimed."""
+    n = 1
+    while True:
+        candidate = default if n == 1 else default.with_name(f"{default.name}-{n}")
+        n += 1
+        if candidate.exists() or candidate.is_symlink():
+            continue
+        try:
+            lock = _try_lock(candidate)
+        except OSError as error:
+            raise _problem(
+                candidate, option, f"its folder is not writable: {_os_message(error)}"
+            ) from None
+        if lock is None:
+            continue
+        if candidate.exists():  # finished by another process between the checks
+            lock.unlink(missing_ok=True)
+            continue
+        return candidate, lock
+
+
+def _make_work(target: Path, option: str) -> Path:
+    """A fresh work folder beside ``target``, with the user's umask and an owner file."""
+    work = target.with_name(f".{target.name}{_PARTIAL_MARK}{secrets.token_hex(4)}")
+    try:
+        os.mkdir(work, 0o777)  # the umask applies, unlike tempfile.mkdtemp's 0o700
+        (work / _OWNER_FILE).write_text(json.dumps(_owner()), encoding="utf-8")
+    except OSError as error:
+        shutil.rmtree(work, ignore_errors=True)
+        raise _problem(target, option, f"cannot be written: {_os_message(error)}") from None
+    return work
+
+
+def _check_space(claim: OutputFolder, bytes_needed: int, option: str) -> None:
+    need = bytes_needed + BYTES_FREE_MIN
+    try:
+        free = shutil.disk_usage(claim.work).free
+    except OSError:
+        return
+    if free < need:
+        raise _problem(
+            claim.target,
+            option,
+            f"the disk holding it has {free / 2**20:,.1f} MiB free; this command needs "
+            f"about {need / 2**20:,.0f} MiB. Free some space or choose another disk",
+        )
+
+
+def output_bytes(n_actors: int) -> int:
+    """Estimated size of one run's outputs for ``n_actors`` actors."""
+    return n_actors * BYTES_PER_ACTOR_WRITTEN
