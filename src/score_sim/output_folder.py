@@ -229,8 +229,12 @@ def _lock_path(target: Path) -> Path:
     return target.with_name(f".{target.name}{_LOCK_SUFFIX}")
 
 
-def _try_lock(target: Path) -> Path | None:
-    """Create the lock of ``target`` atomically; None when a live process holds it."""
+def _try_lock(target: Path, option: str) -> Path | None:
+    """Create the lock of ``target`` atomically; None when a live process holds it.
+
+    Raises:
+        ScenarioError: the folder holding ``target`` cannot be written.
+    """
     lock = _lock_path(target)
     for _ in range(2):
         try:
@@ -245,8 +249,18 @@ def _try_lock(target: Path) -> Path | None:
             with contextlib.suppress(FileNotFoundError):
                 lock.unlink()
             continue
-        with os.fdopen(descriptor, "w", encoding="utf-8") as handle:
-            json.dump(_owner(), handle)
+        except OSError as error:
+            raise _problem(
+                target, option, f"its folder cannot be written: {_os_message(error)}"
+            ) from None
+        try:
+            with os.fdopen(descriptor, "w", encoding="utf-8") as handle:
+                json.dump(_owner(), handle)
+        except OSError as error:
+            lock.unlink(missing_ok=True)
+            raise _problem(
+                target, option, f"its folder cannot be written: {_os_message(error)}"
+            ) from None
         return lock
     return None
 
@@ -279,7 +293,7 @@ def claim_output_folder(
     try:
         parent.mkdir(parents=True, exist_ok=True)
     except FileExistsError:
-        raise _problem(target, option, "a file stands where its parent folder should be") from None
+        raise _problem(target, option, "lies under a file, not a folder") from None
     except NotADirectoryError:
         raise _problem(target, option, "lies under a file, not a folder") from None
     except OSError as error:
@@ -292,10 +306,8 @@ def claim_output_folder(
 
     if explicit:
         _refuse_protected(target, option)
-        lock = _try_lock(target)
+        lock = _try_lock(target, option)
         if lock is None:
-            if not os.access(parent, os.W_OK):
-                raise _problem(target, option, "its folder is not writable")
             raise _problem(
                 target,
                 option,
@@ -372,12 +384,7 @@ def _claim_fresh(default: Path, option: str) -> tuple[Path, Path]:
         n += 1
         if candidate.exists() or candidate.is_symlink():
             continue
-        try:
-            lock = _try_lock(candidate)
-        except OSError as error:
-            raise _problem(
-                candidate, option, f"its folder is not writable: {_os_message(error)}"
-            ) from None
+        lock = _try_lock(candidate, option)
         if lock is None:
             continue
         if candidate.exists():  # finished by another process between the checks
