@@ -541,9 +541,9 @@ class Effects(_Strict):
         if self.highest_multiplier() > MAX_MULTIPLIER:
             raise PydanticCustomError(
                 "multiplier_product",
-                "the multipliers combine to {product:.4g} for an actor under every "
-                "restriction at once; keep their product at or below {limit:g}",
-                {"product": self.highest_multiplier(), "limit": MAX_MULTIPLIER},
+                "the multipliers combine to {product} for an actor under every "
+                "restriction at once; keep their product at or below {limit}",
+                {"product": f"{self.highest_multiplier():.4g}", "limit": f"{MAX_MULTIPLIER:g}"},
             )
         return self
 
