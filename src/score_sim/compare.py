@@ -24,7 +24,7 @@ from typing import Any
 import numpy as np
 
 from score_sim.errors import ScenarioError
-from score_sim.memory import check_population
+from score_sim.memory import activity_bytes, check_population
 from score_sim.model import ScoreModel
 from score_sim.output_folder import claim_output_folder, output_bytes
 from score_sim.runner import RUNS_DIR, RunResult, versions, write_manifest, write_run_outputs
@@ -199,7 +199,9 @@ def compare_scenarios(
     pair = f"{a.name}-vs-{b.name}" if a.name != b.name else a.name
     default = RUNS_DIR / f"compare-{pair}-{a.sha256()[:4]}{b.sha256()[:4]}"
     population = a.population
-    check_population(population.citizens, population.firms)
+    check_population(
+        population.citizens, population.firms, extra_bytes=max(map(activity_bytes, (a, b)))
+    )
     claim = claim_output_folder(
         out_dir,
         default,

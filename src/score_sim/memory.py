@@ -11,8 +11,12 @@ views are created only when something asks for them (``model.agents``), and then
 from __future__ import annotations
 
 import os
+from typing import TYPE_CHECKING
 
 from score_sim.errors import ScenarioError
+
+if TYPE_CHECKING:
+    from score_sim.scenario import Scenario
 
 BYTES_PER_ACTOR = 400
 """Arrays, ties, temporaries, events and output per actor (measured: 369, rounded up)."""
@@ -22,6 +26,31 @@ BASE_BYTES = 200 * 2**20
 """Interpreter, numpy, Mesa and matplotlib loaded (measured: about 180 MB)."""
 USABLE_SHARE = 0.8
 """Share of the available memory a run may plan to use."""
+EVENTS_PER_ACTOR_FITTED = 10
+"""Findings per actor over a run that :data:`BYTES_PER_ACTOR` already covers."""
+BYTES_PER_EVENT = 2 * 24
+"""One row of the event log, twice over for the log's growth by doubling."""
+BYTES_PER_DRAW = 3 * 8 * 8
+"""One candidate occurrence of a day: its uniforms, with the day's copies of them."""
+
+
+def activity_bytes(scenario: Scenario) -> int:
+    """Memory that a scenario's rates need beyond what :data:`BYTES_PER_ACTOR` covers.
+
+    A day draws every candidate occurrence at once: each behaviour's base rate plus the
+    feedback layer at the highest multiplier, for every actor of its kind. The event log
+    holds every finding of the run. Rates of thousands a year (valid, but far above any
+    documented rate) make either large, and are refused here before anything is built.
+    """
+    population = scenario.population
+    actors = {"citizen": population.citizens, "firm": population.firms}
+    per_year = sum(actors[b.who] * b.rate_per_year for b in scenario.behaviours)
+    per_year += sum(actors.values()) * scenario.errors.false_finding_rate_per_year
+    per_year += population.citizens * scenario.errors.malicious_denunciation_rate_per_year
+    draws_per_day = per_year / 365 * max(1.0, scenario.effects.highest_multiplier())
+    events = per_year * scenario.run.steps / 365
+    extra_events = max(0.0, events - EVENTS_PER_ACTOR_FITTED * sum(actors.values()))
+    return int(draws_per_day * BYTES_PER_DRAW + extra_events * BYTES_PER_EVENT)
 
 
 def estimate_bytes(n_citizens: int, n_firms: int, views: bool = False) -> int:
@@ -52,7 +81,11 @@ def available_bytes() -> int | None:
 
 
 def check_population(
-    n_citizens: int, n_firms: int, source: str = "<scenario>", views: bool = False
+    n_citizens: int,
+    n_firms: int,
+    source: str = "<scenario>",
+    views: bool = False,
+    extra_bytes: int = 0,
 ) -> None:
     """Refuse, with an estimate, a population too large for the memory available.
 
@@ -61,11 +94,12 @@ def check_population(
         n_firms: firms.
         source: the file named in the message.
         views: whether the Mesa agent views are about to be created too.
+        extra_bytes: what the scenario's rates need besides (:func:`activity_bytes`).
 
     Raises:
         ScenarioError: naming ``population.citizens`` with the estimate and what is free.
     """
-    need = (
+    need = extra_bytes + (
         estimate_bytes(n_citizens, n_firms)
         if not views
         else (estimate_bytes(n_citizens, n_firms, views=True) - estimate_bytes(0, 0))
@@ -77,7 +111,9 @@ def check_population(
             None,
             None,
             "population.citizens",
-            f"{n_citizens:,} citizens and {n_firms:,} firms need about "
+            f"{n_citizens:,} citizens and {n_firms:,} firms"
+            + (" at these rates" if extra_bytes else "")
+            + " need about "
             f"{need / 2**30:.1f} GiB of memory; this machine has "
             f"{have / 2**30:.1f} GiB available (a run may use "
             f"{USABLE_SHARE:.0%} of it)",

@@ -24,7 +24,7 @@ import numpy as np
 from score_sim.agents import Citizen, Firm, create_views, register_views
 from score_sim.events import EventKind, EventLog
 from score_sim.harms import HarmLedger
-from score_sim.memory import check_population
+from score_sim.memory import activity_bytes, check_population
 from score_sim.metrics import KINDS, column_names, kind_metrics
 from score_sim.rules.behaviour import BehaviourDraws
 from score_sim.rules.effects import Feedback
@@ -86,7 +86,9 @@ class ScoreModel(mesa.Model):
         self.scenario: Scenario = scenario
         self.seed: int = seed
         pop = scenario.population
-        check_population(pop.citizens, pop.firms)
+        check_population(
+            pop.citizens, pop.firms, scenario.name, extra_bytes=activity_bytes(scenario)
+        )
 
         self.world = build_world(scenario, stream(seed, "world"), stream(seed, "ties"))
         world = self.world

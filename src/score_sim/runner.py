@@ -25,7 +25,7 @@ import numpy as np
 from score_sim import __version__
 from score_sim.events import Cause, EventKind
 from score_sim.harm_plots import write_harm_figures
-from score_sim.memory import check_population
+from score_sim.memory import activity_bytes, check_population
 from score_sim.model import ScoreModel
 from score_sim.output_folder import MANIFEST, TOOL, claim_output_folder, output_bytes
 from score_sim.plots import FigureContext, write_figures
@@ -278,7 +278,7 @@ def run_scenario(
         scenario, overrides, seed=seed, steps=steps, citizens=citizens, firms=firms
     )
     population = scenario.population
-    check_population(population.citizens, population.firms)
+    check_population(population.citizens, population.firms, extra_bytes=activity_bytes(scenario))
     claim = claim_output_folder(
         out_dir,
         RUNS_DIR / f"{scenario.name}-{scenario.sha256()[:8]}",
