@@ -211,3 +211,13 @@ def test_a_run_ends_with_its_headlines_and_where_the_outputs_are(tmp_path):
     assert any(line.strip().startswith("blacklisted at the end:") for line in lines)
     assert any(line.strip().startswith("pariahs at the end:") for line in lines)
     assert lines[-1].startswith(f"outputs: {tmp_path / 'o'}/")
+
+
+def test_rates_too_large_for_memory_are_refused_before_building():
+    with pytest.raises(ScenarioError, match="at these rates need about"):
+        ScoreModel(
+            "baseline",
+            citizens=100_000,
+            steps=36_500,
+            **{"behaviours.0.rate_per_year": 10_000.0},
+        )
