@@ -291,7 +291,7 @@ def test_override_with_bad_value(small_file):
 
 
 def test_population_too_large_is_refused_with_an_estimate(small_file):
-    result = cli("run", str(small_file), "--citizens", "100000000000")
+    result = cli("run", str(small_file), "--citizens", "100000000")
     assert_bad_input(result, "population.citizens", "GiB")
 
 

@@ -136,7 +136,8 @@ def run(
         ),
     ] = None,
     overwrite: Annotated[
-        bool, typer.Option(help="Replace a non-empty --out folder instead of refusing.")
+        bool,
+        typer.Option(help="Replace an earlier score-sim output in --out (never other files)."),
     ] = False,
     figures: Annotated[bool, typer.Option(help="Draw the PNG figures.")] = True,
 ) -> None:
@@ -205,7 +206,10 @@ def compare(
     steps: Annotated[int | None, typer.Option(help="Days to simulate in both.")] = None,
     citizens: Annotated[int | None, typer.Option(help="Citizens in both worlds.")] = None,
     firms: Annotated[int | None, typer.Option(help="Firms in both worlds.")] = None,
-    overwrite: Annotated[bool, typer.Option(help="Replace a non-empty --out folder.")] = False,
+    overwrite: Annotated[
+        bool,
+        typer.Option(help="Replace an earlier score-sim output in --out (never other files)."),
+    ] = False,
     figures: Annotated[bool, typer.Option(help="Draw the PNG figures.")] = True,
 ) -> None:
     """Run two worlds with common random numbers and show what the rule change did."""
