@@ -364,7 +364,10 @@ def test_an_interrupted_run_leaves_nothing_half_written(tmp_path):
         stderr=subprocess.PIPE,
         text=True,
     )
-    time.sleep(6)  # past start-up, well inside a hundred years of days
+    deadline = time.monotonic() + 60
+    while not list(out.glob(".long.partial-*")) and time.monotonic() < deadline:
+        time.sleep(0.1)  # until it has claimed its folder: past start-up, simulating
+    time.sleep(0.5)
     child.send_signal(signal.SIGINT)
     _, stderr = child.communicate(timeout=60)
     assert child.returncode == 130, stderr

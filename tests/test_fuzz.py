@@ -18,6 +18,7 @@ import itertools
 import math
 import os
 import re
+import signal
 import sys
 import tempfile
 from pathlib import Path
@@ -153,6 +154,7 @@ def score_sim(*args: str) -> tuple[int, str]:
     stderr = io.StringIO()
     argv = sys.argv
     sys.argv = ["score-sim", *args]
+    handlers = {s: signal.getsignal(s) for s in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)}
     try:
         with contextlib.redirect_stderr(stderr), contextlib.redirect_stdout(io.StringIO()):
             main()
@@ -161,6 +163,8 @@ def score_sim(*args: str) -> tuple[int, str]:
         code = exit_.code if isinstance(exit_.code, int) else (0 if exit_.code is None else 1)
     finally:
         sys.argv = argv
+        for signum, handler in handlers.items():  # main() installs its own
+            signal.signal(signum, handler)
     return code, stderr.getvalue()
 
 

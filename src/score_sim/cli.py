@@ -39,8 +39,12 @@ def _fail(error: ScenarioError) -> typer.Exit:
     return typer.Exit(EXIT_BAD_INPUT)
 
 
-class Interrupted(KeyboardInterrupt):
-    """SIGTERM or SIGHUP, handled like Ctrl-C: the command stops and cleans up."""
+class Interrupted(BaseException):
+    """Ctrl-C, SIGTERM or SIGHUP: the command stops, cleaning up as the exception rises.
+
+    Not a KeyboardInterrupt, which typer would turn into a silent exit: :func:`main`
+    reports it, whenever it comes (during imports, simulation or writing).
+    """
 
     def __init__(self, signum: int) -> None:
         super().__init__(signum)
@@ -54,16 +58,9 @@ def _on_signal(signum: int, frame: object) -> None:
 
 
 def _handle_signals() -> None:
-    for signum in (signal.SIGTERM, getattr(signal, "SIGHUP", None)):
-        if signum is not None:
+    for signum in (signal.SIGINT, signal.SIGTERM, getattr(signal, "SIGHUP", None)):
+        if signum is not None and signal.getsignal(signum) is not signal.SIG_IGN:
             signal.signal(signum, _on_signal)
-
-
-def _interrupted(error: KeyboardInterrupt) -> typer.Exit:
-    signum = getattr(error, "signum", signal.SIGINT)
-    how = "" if signum == signal.SIGINT else f" by {signal.Signals(signum).name}"
-    typer.echo(f"\ninterrupted{how}: no output was written", err=True)
-    return typer.Exit(128 + signum)
 
 
 def _phase_line(label: str) -> None:
@@ -161,8 +158,6 @@ def run(
         )
     except ScenarioError as error:
         raise _fail(error) from None
-    except KeyboardInterrupt as error:
-        raise _interrupted(error) from None
     from score_sim.summary import headlines
 
     manifest = result.manifest
@@ -233,8 +228,6 @@ def compare(
         )
     except ScenarioError as error:
         raise _fail(error) from None
-    except KeyboardInterrupt as error:
-        raise _interrupted(error) from None
     rows = {row["metric"]: row for row in result.metrics}
     typer.echo(f"{'metric (last day)':<34} {'A':>12} {'B':>12} {'B - A':>12}")
     for column in KEY_COLUMNS:
@@ -346,7 +339,7 @@ def main() -> None:
     _handle_signals()
     try:
         app(standalone_mode=True)
-    except KeyboardInterrupt as error:
+    except (Interrupted, KeyboardInterrupt) as error:
         signum = getattr(error, "signum", signal.SIGINT)
         how = "" if signum == signal.SIGINT else f" by {signal.Signals(signum).name}"
         typer.echo(f"\ninterrupted{how}: no output was written", err=True)

@@ -9,6 +9,7 @@ errors at the right line and column.
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Any
 
@@ -21,6 +22,7 @@ __all__ = [
     "MAX_EXPANDED_NODES",
     "MAX_FILE_BYTES",
     "LocationMap",
+    "ValueLoader",
     "read_yaml",
 ]
 
@@ -133,7 +135,22 @@ def _find_key(node: MappingNode, element: str | int) -> tuple[Node, Node] | None
     return search(node)
 
 
-class _TrackingLoader(yaml.SafeLoader):
+class ValueLoader(yaml.SafeLoader):
+    """PyYAML's ``SafeLoader``, reading ``1e6`` and ``1e-9`` as numbers.
+
+    YAML 1.1 wants a dot in a float (``1.0e6``) and would read ``1e6`` as text; authors of
+    scenarios and ``--set`` values write it the YAML 1.2 (and Python) way.
+    """
+
+
+ValueLoader.add_implicit_resolver(
+    "tag:yaml.org,2002:float",
+    re.compile(r"^[-+]?[0-9][0-9_]*(?:\.[0-9_]*)?[eE][-+]?[0-9]+$"),
+    list("-+0123456789"),
+)
+
+
+class _TrackingLoader(ValueLoader):
     """A ``SafeLoader`` that records where each anchored node is referenced by an alias."""
 
     def __init__(self, stream: str) -> None:

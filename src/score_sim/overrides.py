@@ -13,6 +13,7 @@ import yaml
 from pydantic import BaseModel
 
 from score_sim.errors import Problem, ScenarioError
+from score_sim.loading import ValueLoader
 
 
 def _split_key(key: str) -> list[str | int]:
@@ -160,7 +161,7 @@ def parse_override(text: str) -> tuple[str, Any]:
     if not sep or not key:
         raise ScenarioError.of("--set", None, None, text, "expected key.path=value")
     try:
-        value = yaml.safe_load(raw) if raw.strip() else None
+        value = yaml.load(raw, Loader=ValueLoader) if raw.strip() else None
     except yaml.YAMLError as exc:
         raise ScenarioError.of(
             "--set", None, None, key, f"value is not valid YAML: {exc}"
