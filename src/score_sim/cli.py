@@ -15,7 +15,7 @@ from typing import Annotated
 import typer
 
 from score_sim import __version__
-from score_sim.errors import ScenarioError
+from score_sim.errors import ScenarioError, command_line_names
 
 app = typer.Typer(
     name="score-sim",
@@ -295,7 +295,8 @@ def _main_options(
 def main() -> None:
     """Entry point of the ``score-sim`` command."""
     try:
-        app(standalone_mode=True)
+        with command_line_names():  # problems name --set, --out..., not Python arguments
+            app(standalone_mode=True)
     except KeyboardInterrupt:
         typer.echo("\ninterrupted: no output was written", err=True)
         sys.exit(130)

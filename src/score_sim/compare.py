@@ -24,7 +24,7 @@ from typing import Any
 
 import numpy as np
 
-from score_sim.errors import ScenarioError
+from score_sim.errors import ScenarioError, argument
 from score_sim.runner import RUNS_DIR, RunResult, prepare_out_dir, run_scenario
 from score_sim.scenario import Scenario, resolve_scenario
 
@@ -183,14 +183,14 @@ def compare_scenarios(
         ("run.steps", a.run.steps, b.run.steps),
     ):
         if value_a != value_b:
-            option = "--" + key.split(".")[1]
+            option = argument(key.split(".")[1])
             raise ScenarioError.of(
-                "--set" if scenario_b is None else str(scenario_b),
+                argument("overrides_b") if scenario_b is None else str(scenario_b),
                 None,
                 None,
                 key,
                 f"twin worlds need the same people and days: A has {value_a:,}, B has "
-                f"{value_b:,} (pass {option} to set both)",
+                f"{value_b:,} (pass {option}{'' if option.startswith('-') else '='} to set both)",
             )
     pair = f"{a.name}-vs-{b.name}" if a.name != b.name else a.name
     default = RUNS_DIR / f"compare-{pair}-{a.sha256()[:4]}{b.sha256()[:4]}"

@@ -12,7 +12,7 @@ from typing import Any
 import yaml
 from pydantic import BaseModel
 
-from score_sim.errors import Problem, ScenarioError
+from score_sim.errors import Problem, ScenarioError, argument
 
 
 def _split_key(key: str) -> list[str | int]:
@@ -104,7 +104,9 @@ def apply_overrides(
         key = raw_key.replace("__", ".")
         parts = _split_key(key)
         if not parts or not known_field(model, parts):
-            problems.append(Problem("--set", None, None, key, "no such key in a scenario"))
+            problems.append(
+                Problem(argument("overrides"), None, None, key, "no such key in a scenario")
+            )
             continue
         node: Any = result
         resolved: list[str | int] = []
@@ -138,7 +140,9 @@ def apply_overrides(
             set_paths.append(tuple(resolved))
         else:
             problems.append(
-                Problem("--set", None, None, key, "no such item in this scenario to set")
+                Problem(
+                    argument("overrides"), None, None, key, "no such item in this scenario to set"
+                )
             )
     if problems:
         raise ScenarioError(problems)

@@ -29,7 +29,7 @@ from pydantic import (
     model_validator,
 )
 
-from score_sim.errors import Problem, ScenarioError, format_key
+from score_sim.errors import Problem, ScenarioError, argument, format_key
 from score_sim.loading import LocationMap, read_yaml
 from score_sim.overrides import apply_overrides, path_exists
 
@@ -657,7 +657,7 @@ def _problems_from(
         elif error["type"] == "missing":
             message = "required key is missing"
         if any(loc[: len(p)] == p for p in set_paths):
-            problems.append(Problem("--set", None, None, format_key(loc), message))
+            problems.append(Problem(argument("overrides"), None, None, format_key(loc), message))
             continue
         line, col = locations.locate(loc) if locations is not None else (None, None)
         problems.append(Problem(file, line, col, format_key(loc), message))
@@ -674,7 +674,7 @@ def scenario_from_data(
 
     Raises:
         ScenarioError: listing every problem with its location. Problems with an
-            overridden value are attributed to ``--set``, not to the file.
+            overridden value are attributed to the overrides (``--set``), not to the file.
     """
     if not isinstance(data, dict):
         raise ScenarioError.of(file, 1, 1, "", "a scenario must be a mapping of keys")
@@ -764,14 +764,14 @@ def resolve_scenario(
     changes = dict(overrides or {})
     options = {}
     for key, option, value in (
-        ("run.seed", "--seed", seed),
-        ("run.steps", "--steps", steps),
-        ("population.citizens", "--citizens", citizens),
-        ("population.firms", "--firms", firms),
+        ("run.seed", "seed", seed),
+        ("run.steps", "steps", steps),
+        ("population.citizens", "citizens", citizens),
+        ("population.firms", "firms", firms),
     ):
         if value is not None:
             changes[key] = value
-            options[key] = option
+            options[key] = argument(option)
     try:
         if not isinstance(scenario, Scenario):
             return load_scenario(scenario, changes)
@@ -779,11 +779,11 @@ def resolve_scenario(
             return scenario
         return scenario_from_data(scenario.to_data(), scenario.name, None, changes)
     except ScenarioError as error:
-        # name a shorthand's problem after its option, not after --set
+        # name a shorthand's problem after its argument (or option), not after the overrides
         raise ScenarioError(
             [
                 Problem(options[p.key], None, None, p.key, p.message)
-                if p.file == "--set" and p.key in options
+                if p.file == argument("overrides") and p.key in options
                 else p
                 for p in error.problems
             ]
