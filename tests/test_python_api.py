@@ -232,3 +232,10 @@ def test_public_names_are_importable_from_the_package():
     assert "baseline" in score_sim.bundled_scenarios()
     text = explain_scenario("baseline")
     assert "ASSUMPTION" in text and "score.initial = 1000" in text
+
+
+def test_summary_is_summary_json_in_one_call(city_run):
+    written = json.loads((city_run.out_dir / "summary.json").read_text())
+    summary = city_run.model.summary()
+    assert json.loads(json.dumps(summary)) == written
+    assert summary["cascades"]["count"] == len(city_run.model.cascades_frame()) > 10

@@ -451,6 +451,12 @@ class ScoreModel(mesa.Model):
         rows = self._series[: self._n_rows]
         return {c: rows[:, j].copy() for j, c in enumerate(self.columns)}
 
+    def summary(self) -> dict[str, Any]:
+        """The headline figures so far: what ``summary.json`` holds after a run."""
+        from score_sim.summary import summarize
+
+        return summarize(self)
+
     def timeseries_frame(self) -> pd.DataFrame:
         """The time series as a pandas DataFrame: ``timeseries.csv``, indexed by day."""
         from score_sim.frames import timeseries_frame
