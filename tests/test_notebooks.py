@@ -116,7 +116,9 @@ def test_handouts_leave_out_exactly_the_key_cells(tmp_path):
     assert handout.main([str(tmp_path)]) == 0
     for path in NOTEBOOKS:
         teacher = json.loads(path.read_text(encoding="utf-8"))
-        student = json.loads((tmp_path / path.name).read_text(encoding="utf-8"))
+        student_text = (tmp_path / path.name).read_text(encoding="utf-8")
+        nbformat.validate(nbformat.reads(student_text, as_version=4))  # opens in Jupyter
+        student = json.loads(student_text)
         kept = [c for c in teacher["cells"] if not _is_key(c)]
         assert [c["source"] for c in student["cells"]] == [c["source"] for c in kept]
         assert len(student["cells"]) < len(teacher["cells"])
