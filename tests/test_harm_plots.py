@@ -37,7 +37,9 @@ class Run:
     """A realistic small run: its series, cascades, summary and figure context."""
 
     def __init__(self, **overrides: Any) -> None:
-        model = ScoreModel("baseline", citizens=2000, firms=100, steps=60, **overrides).run()
+        model = ScoreModel(
+            "baseline", rng=42, citizens=2000, firms=100, steps=60, **overrides
+        ).run()
         scenario = model.scenario
         self.ts = model.timeseries()
         self.cascades = model.sanctions.cascades.copy()

@@ -81,14 +81,14 @@ def test_feedback_makes_many_more_pariahs_than_bad_luck():
 
 
 def test_job_loss_only_under_the_employment_restriction():
-    model = ScoreModel(spiral_scenario()).run()
+    model = ScoreModel(spiral_scenario(), rng=1).run()
     losses = model.events.of_kind(EventKind.job_loss)
     assert losses.size > 0
     assert model.metrics["citizen_n_unemployed"] == pytest.approx(
         2000 - 0.7 * 2000 + losses.size, abs=60
     )
     no_employment = ScoreModel(
-        spiral_scenario(), **{"sanctions.blacklist": ["credit", "travel"]}
+        spiral_scenario(), rng=1, **{"sanctions.blacklist": ["credit", "travel"]}
     ).run()
     assert no_employment.events.of_kind(EventKind.job_loss).size == 0
 
@@ -119,7 +119,7 @@ def test_cascade_size_grows_with_the_reach_of_sanctions():
     ]
     means, sectors = [], []
     for reach in reaches:
-        model = ScoreModel(cascade_scenario(reach)).run()
+        model = ScoreModel(cascade_scenario(reach), rng=4).run()
         cascades = model.sanctions.cascades
         assert cascades.size > 50
         means.append(cascades["n_agents"].mean())
@@ -132,7 +132,9 @@ def test_cascade_size_grows_with_the_reach_of_sanctions():
 
 
 def test_reach_restricts_the_ties_of_a_sanctioned_firm():
-    model = ScoreModel(cascade_scenario({"legal_representative": ["travel"], "staff": ["credit"]}))
+    model = ScoreModel(
+        cascade_scenario({"legal_representative": ["travel"], "staff": ["credit"]}), rng=4
+    )
     world, sanctions = model.world, model.sanctions
     while model.running and not world.blacklist.listed[world.n_citizens :].any():
         model.step()
@@ -152,8 +154,10 @@ def test_spillover_gives_employers_a_share_of_staff_points():
         population={"citizens": 2000, "firms": 10, "employment_rate": 1.0},
         run={"steps": 30, "seed": 1},
     )
-    none = ScoreModel(base).run()
-    some = ScoreModel(base, **{"sanctions.spillover.staff_points_share": 0.01}).run()
+    none = ScoreModel(base, rng=base.run.seed).run()
+    some = ScoreModel(
+        base, rng=base.run.seed, **{"sanctions.spillover.staff_points_share": 0.01}
+    ).run()
     firms = slice(2000, 2010)
     assert np.all(none.world.score[firms] == 1000)
     # each firm receives 1% of ~200 staff x 5/yr x 30/365 x -10 points = about -8 points
@@ -171,7 +175,7 @@ def errors_scenario(**errors):
 
 
 def test_no_innocent_listings_without_errors():
-    model = ScoreModel(errors_scenario()).run()
+    model = ScoreModel(errors_scenario(), rng=5).run()
     ts = model.timeseries()
     assert ts["citizen_n_blacklisted"].max() > 20
     assert ts["citizen_n_listed_innocent"].max() == 0
@@ -183,7 +187,7 @@ def test_no_innocent_listings_without_errors():
 def test_innocent_listings_grow_with_the_false_finding_rate():
     innocent = []
     for rate in (0.0, 0.2, 0.5, 1.0):
-        model = ScoreModel(errors_scenario(false_finding_rate_per_year=rate)).run()
+        model = ScoreModel(errors_scenario(false_finding_rate_per_year=rate), rng=5).run()
         entries = model.events.of_kind(EventKind.blacklist_entry)
         innocent.append(int(np.count_nonzero(entries["true"] == 0)))
         findings = model.events.of_kind(EventKind.finding)
@@ -200,7 +204,8 @@ def test_misidentified_and_denounced_findings_are_false_and_traced():
         errors_scenario(
             malicious_denunciation_rate_per_year=0.3,
             misidentification={"records": 0.1},
-        )
+        ),
+        rng=5,
     ).run()
     findings = model.events.of_kind(EventKind.finding)
     wrong_person = findings[findings["cause"] == Cause.misidentification]
@@ -238,14 +243,14 @@ def test_inspections_follow_grades_and_find_pending_violations():
         },
         run={"steps": 365, "seed": 2},
     )
-    model = ScoreModel(scenario).run()
+    model = ScoreModel(scenario, rng=scenario.run.seed).run()
     ts = model.timeseries()
     inspections = ts["n_inspections"].sum()
     assert inspections > 1500
     found = model.events.of_kind(EventKind.finding)
     assert found.size > 0 and (found["channel"] == 3).all()  # the inspection channel
     # without inspections, nothing is ever found
-    hidden = ScoreModel(scenario, **{"inspections.enabled": False}).run()
+    hidden = ScoreModel(scenario, rng=scenario.run.seed, **{"inspections.enabled": False}).run()
     assert hidden.events.of_kind(EventKind.finding).size == 0
 
 
@@ -268,7 +273,7 @@ def appeals_scenario(**appeals):
 
 
 def test_appeals_clear_false_findings_faster_than_true_ones():
-    model = ScoreModel(appeals_scenario()).run()
+    model = ScoreModel(appeals_scenario(), rng=6).run()
     ended = model.events.of_kind(
         EventKind.appeal_upheld, EventKind.blacklist_expiry, EventKind.blacklist_early_removal
     )
@@ -289,7 +294,7 @@ def test_appeals_clear_false_findings_faster_than_true_ones():
 
 
 def test_appeal_capacity_limits_decisions_per_day():
-    model = ScoreModel(appeals_scenario(capacity_per_day=1)).run()
+    model = ScoreModel(appeals_scenario(capacity_per_day=1), rng=6).run()
     decided = model.events.of_kind(EventKind.appeal_upheld, EventKind.appeal_rejected)
     per_day = np.bincount(decided["day"])
     assert per_day.max() == 1
@@ -306,7 +311,7 @@ def test_credit_repair_shortens_firm_listings():
         population={"citizens": 500, "firms": 1000},
         run={"steps": 365, "seed": 3},
     )
-    model = ScoreModel(scenario).run()
+    model = ScoreModel(scenario, rng=scenario.run.seed).run()
     repaired = model.events.of_kind(EventKind.credit_repair)
     assert repaired.size > 20
     assert (repaired["actor"] >= 500).all()  # firms only, by default
@@ -327,7 +332,7 @@ def test_score_driven_design_sanctions_by_grade_without_lists():
             }
         },
     )
-    model = ScoreModel(scenario).run()
+    model = ScoreModel(scenario, rng=scenario.run.seed).run()
     low = model.grades >= 4  # C or D
     assert low.sum() > 0
     assert ((model.sanctions.restrictions != 0) == low).all()
@@ -344,8 +349,8 @@ def test_twin_worlds_of_one_scenario_differ_by_exactly_zero(tmp_path):
 
 def test_changing_one_mechanism_leaves_the_others_draws_untouched():
     # raising the false-finding rate changes nothing that people really did
-    base = ScoreModel(errors_scenario(false_finding_rate_per_year=0.0)).run()
-    more = ScoreModel(errors_scenario(false_finding_rate_per_year=2.0)).run()
+    base = ScoreModel(errors_scenario(false_finding_rate_per_year=0.0), rng=5).run()
+    more = ScoreModel(errors_scenario(false_finding_rate_per_year=2.0), rng=5).run()
     assert np.array_equal(
         base.timeseries()["n_true_findings"], more.timeseries()["n_true_findings"]
     )

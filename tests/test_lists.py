@@ -56,7 +56,7 @@ def test_blacklist_entry_lasts_between_min_and_max_days(seed):
         score={"half_life_days": 20},
         run={"steps": 300, "seed": seed},
     )
-    model = ScoreModel(scenario).run()
+    model = ScoreModel(scenario, rng=scenario.run.seed).run()
     completed, still_open = _entry_durations(model, "blacklist")
     assert completed.size > 500  # enough entries ended to make the check meaningful
     assert completed.min() >= 30
@@ -83,7 +83,7 @@ def test_without_early_removal_every_entry_runs_to_max_days():
         },
         run={"steps": 200, "seed": 4},
     )
-    model = ScoreModel(scenario).run()
+    model = ScoreModel(scenario, rng=scenario.run.seed).run()
     completed, _ = _entry_durations(model, "blacklist")
     assert completed.size > 50
     assert set(completed.tolist()) == {25}
@@ -96,7 +96,7 @@ def test_score_below_threshold_lists_and_recovery_removes():
         lists={"blacklist": {"enter": {"score_below": 850}, "min_days": 1, "max_days": 1000}},
         run={"steps": 20, "seed": 1},
     )
-    model = ScoreModel(scenario)
+    model = ScoreModel(scenario, rng=scenario.run.seed)
     model.step()
     # day 1: 800 -> 1000 - 200 * 2^(-1/10) = 813.4 < 850: everyone listed
     assert model.world.blacklist.listed.all()
@@ -122,7 +122,7 @@ def test_redlist_entry_by_score_and_list_covers_only_its_kinds():
         },
         run={"steps": 3, "seed": 1},
     )
-    model = ScoreModel(scenario).run()
+    model = ScoreModel(scenario, rng=scenario.run.seed).run()
     ts = model.timeseries()
     assert ts["firm_n_redlisted"][1] == 100
     assert ts["citizen_n_redlisted"][1] == 0
@@ -146,7 +146,7 @@ def test_combine_all_needs_every_condition():
             "severity": "serious",
         }
     ]
-    high = ScoreModel(small_scenario(behaviours=behaviours, lists=lists)).run()
+    high = ScoreModel(small_scenario(behaviours=behaviours, lists=lists), rng=3).run()
     # a single -50 finding from 1000 never reaches 900, so nobody can be listed on day 1
     assert high.timeseries()["citizen_n_blacklisted"][1] == 0
     assert high.timeseries()["citizen_n_blacklisted"].max() > 0

@@ -13,7 +13,7 @@ from score_sim.model import ScoreModel
 
 
 def test_agents_are_views_onto_the_arrays():
-    model = ScoreModel(small_scenario())
+    model = ScoreModel(small_scenario(), rng=3)
     assert len(model.agents) == 2100
     assert len(model.agents_by_type[Citizen]) == 2000
     assert len(model.agents_by_type[Firm]) == 100
@@ -32,7 +32,7 @@ def test_agents_are_views_onto_the_arrays():
 
 
 def test_datacollector_agent_reporters_work_and_day_zero_is_collected():
-    model = ScoreModel(small_scenario(), steps=5)
+    model = ScoreModel(small_scenario(), rng=3, steps=5)
     collector = mesa.DataCollector(agent_reporters={"score": "score", "grade": "grade"})
     collector.collect(model)
     model.run()
@@ -63,14 +63,14 @@ def test_batch_run_sweeps_a_scenario_parameter():
 
 
 def test_keyword_overrides_accept_double_underscores():
-    model = ScoreModel(small_scenario(), score__half_life_days=50, citizens=300)
+    model = ScoreModel(small_scenario(), rng=3, score__half_life_days=50, citizens=300)
     assert model.scenario.score.half_life_days == 50
     assert model.world.n_citizens == 300
 
 
 def test_unknown_override_is_refused():
     with pytest.raises(ScenarioError, match=r"score\.half_lfe_days"):
-        ScoreModel(small_scenario(), **{"score.half_lfe_days": 3})
+        ScoreModel(small_scenario(), rng=3, **{"score.half_lfe_days": 3})
 
 
 def test_same_seed_same_state_different_seed_different_state():
@@ -83,8 +83,10 @@ def test_same_seed_same_state_different_seed_different_state():
 
 
 def test_changing_one_behaviour_leaves_the_others_draws_untouched():
-    base = ScoreModel(small_scenario()).run()
-    changed = ScoreModel(small_scenario(), **{"behaviours.fare_dodging.rate_per_year": 9.0}).run()
+    base = ScoreModel(small_scenario(), rng=3).run()
+    changed = ScoreModel(
+        small_scenario(), rng=3, **{"behaviours.fare_dodging.rate_per_year": 9.0}
+    ).run()
     # firms' late_tax draws come from their own stream: identical day by day
     assert np.array_equal(
         base.timeseries()["firm_n_findings"], changed.timeseries()["firm_n_findings"]
@@ -98,23 +100,23 @@ def test_changing_one_behaviour_leaves_the_others_draws_untouched():
 
 
 def test_running_stops_after_the_scenarios_steps():
-    model = ScoreModel(small_scenario(), steps=7).run()
+    model = ScoreModel(small_scenario(), rng=3, steps=7).run()
     assert model.steps == 7
     assert not model.running
 
 
 def test_zero_firms_and_zero_citizens_are_allowed():
-    model = ScoreModel(small_scenario(), firms=0, steps=10).run()
+    model = ScoreModel(small_scenario(), rng=3, firms=0, steps=10).run()
     ts = model.timeseries()
     assert np.isnan(ts["firm_mean_score"]).all()
     assert (model.world.employer == -1).all()
-    only_firms = ScoreModel(small_scenario(), citizens=0, steps=10).run()
+    only_firms = ScoreModel(small_scenario(), rng=3, citizens=0, steps=10).run()
     assert np.isnan(only_firms.timeseries()["citizen_mean_score"]).all()
     assert not np.isnan(only_firms.timeseries()["firm_mean_score"]).any()
 
 
 def test_employment_rate_is_respected():
-    model = ScoreModel(small_scenario(), citizens=20_000, steps=0)
+    model = ScoreModel(small_scenario(), rng=3, citizens=20_000, steps=0)
     employed = (model.world.employer >= 0).mean()
     assert employed == pytest.approx(0.7, abs=0.02)
     assert model.world.employer.max() < 100
@@ -125,7 +127,7 @@ def test_employment_rate_is_respected():
 )
 @pytest.mark.parametrize(("citizens", "firms"), [(0, 0), (1, 0), (0, 1), (2, 1), (3, 2)])
 def test_every_bundled_scenario_runs_with_tiny_populations(name, citizens, firms):
-    model = ScoreModel(name, citizens=citizens, firms=firms, steps=20).run()
+    model = ScoreModel(name, rng=42, citizens=citizens, firms=firms, steps=20).run()
     assert model.steps == 20
     assert len(model.timeseries()["step"]) == 21
     score = model.world.score

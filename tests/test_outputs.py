@@ -62,7 +62,7 @@ def test_memory_estimate_grows_linearly_and_includes_views_on_request():
 
 
 def test_agent_views_are_created_only_when_asked_for_and_keep_their_ids():
-    model = ScoreModel("baseline", citizens=300, firms=20, steps=3)
+    model = ScoreModel("baseline", rng=42, citizens=300, firms=20, steps=3)
     assert model._views is None
     first = model.first_agent_id
     model.run()

@@ -105,7 +105,7 @@ def _at_check_days(series: dict[str, Any]) -> dict[tuple[str, int], float]:
 @functools.cache
 def _vectorised(counting: str) -> list[dict[tuple[str, int], float]]:
     return [
-        _at_check_days(ScoreModel(_scenario(counting, seed)).run().timeseries())
+        _at_check_days(ScoreModel(_scenario(counting, seed), rng=seed).run().timeseries())
         for seed in VECTORISED_SEEDS
     ]
 
@@ -193,7 +193,7 @@ def test_without_behaviours_both_models_agree_exactly_day_by_day():
         run={"steps": 60, "seed": 1},
     )
     scenario = scenario_from_data(data)
-    vectorised = ScoreModel(scenario).run()
+    vectorised = ScoreModel(scenario, rng=scenario.run.seed).run()
     reference = ReferenceModel(scenario, seed=1).run()
     expected = vectorised.timeseries()
     got = reference.datacollector.model_vars

@@ -23,7 +23,7 @@ def test_scores_never_leave_bounds_under_extreme_points():
         ],
         score={"half_life_days": 10_000},
     )
-    model = ScoreModel(scenario)
+    model = ScoreModel(scenario, rng=scenario.run.seed)
     lowest, highest = np.inf, -np.inf
     for _ in range(60):
         model.step()
@@ -43,7 +43,7 @@ def test_distance_to_baseline_halves_after_one_half_life(half_life_days):
         score={"initial": 1200, "baseline": 1000, "half_life_days": half_life_days},
         run={"steps": 400, "seed": 1},
     )
-    model = ScoreModel(scenario)
+    model = ScoreModel(scenario, rng=scenario.run.seed)
     days = int(half_life_days)
     for _ in range(days):
         model.step()
@@ -56,7 +56,7 @@ def test_distance_to_baseline_halves_after_one_half_life(half_life_days):
 
 def test_no_decay_without_half_life():
     scenario = small_scenario(behaviours=[], score={"initial": 1100, "baseline": 1000})
-    model = ScoreModel(scenario).run()
+    model = ScoreModel(scenario, rng=scenario.run.seed).run()
     assert np.all(model.world.score == 1100)
 
 
@@ -99,8 +99,10 @@ def test_every_infraction_counts_each_deduction():
 
 
 def test_serious_first_lowers_mean_deduction_in_a_run():
-    every = ScoreModel(small_scenario()).run()
-    first = ScoreModel(small_scenario(), **{"score.negative_counting": "serious_first"}).run()
+    every = ScoreModel(small_scenario(), rng=3).run()
+    first = ScoreModel(
+        small_scenario(), rng=3, **{"score.negative_counting": "serious_first"}
+    ).run()
     loss_every = 1000 - every.world.score[: every.world.n_citizens].mean()
     loss_first = 1000 - first.world.score[: first.world.n_citizens].mean()
     assert loss_every > 2 * max(loss_first, 0.0)
@@ -121,7 +123,7 @@ def test_findings_grow_with_rate():
             behaviours=[{"name": "x", "who": "citizen", "rate_per_year": rate, "points": -1}],
             run={"steps": 365, "seed": 5},
         )
-        model = ScoreModel(scenario).run()
+        model = ScoreModel(scenario, rng=scenario.run.seed).run()
         counts.append(model.timeseries()["citizen_n_findings"].sum())
     expected = [2000 * r for r in (0.5, 1.0, 2.0)]
     for got, want in zip(counts, expected, strict=True):
@@ -144,6 +146,6 @@ def test_detection_by_records_thins_findings():
             }
         ]
     )
-    n_full = ScoreModel(full).run().timeseries()["citizen_n_findings"].sum()
-    n_quarter = ScoreModel(half).run().timeseries()["citizen_n_findings"].sum()
+    n_full = ScoreModel(full, rng=full.run.seed).run().timeseries()["citizen_n_findings"].sum()
+    n_quarter = ScoreModel(half, rng=half.run.seed).run().timeseries()["citizen_n_findings"].sum()
     assert n_quarter / n_full == pytest.approx(0.25, abs=0.03)

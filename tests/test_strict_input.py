@@ -94,7 +94,7 @@ effects:
 def test_absurd_and_wrongly_typed_values_are_refused(write_scenario, key, value, message):
     path = write_scenario(small_data())
     problem = only_problem(path, overrides={key: value})
-    assert problem.startswith("--set: ") and message in problem, problem
+    assert problem.startswith("overrides: ") and message in problem, problem
 
 
 def test_multipliers_that_combine_beyond_the_limit_are_refused(write_scenario):

@@ -2,11 +2,14 @@
 
 Public API::
 
-    from score_sim import load_scenario, ScoreModel, run_scenario
+    from score_sim import load_scenario, ScoreModel, run_scenario, compare_scenarios
 
     scenario = load_scenario("baseline")          # a bundled name or a path to a YAML file
     model = ScoreModel(scenario, rng=7).run()     # a mesa.Model; state in model.world
+    model.timeseries_frame()                      # the time series as a pandas DataFrame
     result = run_scenario("baseline", out_dir="runs/demo")   # the CLI's `score-sim run`
+    twins = compare_scenarios("pariah_spiral", overrides_b={"effects.enabled": False})
+    print(explain_scenario("baseline"))           # every number: its source or ASSUMPTION
 """
 
 from __future__ import annotations
@@ -19,6 +22,10 @@ __version__ = "0.1.0"
 _LAZY = {
     "Scenario": "score_sim.scenario",
     "load_scenario": "score_sim.scenario",
+    "bundled_scenarios": "score_sim.scenario",
+    "explain_scenario": "score_sim.explain",
+    "compare_scenarios": "score_sim.compare",
+    "Comparison": "score_sim.compare",
     "ScenarioError": "score_sim.errors",
     "Problem": "score_sim.errors",
     "ScoreModel": "score_sim.model",

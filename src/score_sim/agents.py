@@ -16,6 +16,9 @@ import weakref
 from typing import TYPE_CHECKING
 
 import mesa
+import numpy as np
+
+from score_sim.rules.sanctions import restriction_names
 
 if TYPE_CHECKING:
     from score_sim.model import ScoreModel
@@ -62,6 +65,49 @@ class Actor(mesa.Agent):
         """Days spent on the red list so far in the run."""
         return int(self.model.world.redlist.days_listed_total(self.model.steps, self.index))
 
+    @property
+    def lists(self) -> tuple[str, ...]:
+        """The lists the actor is on now: ``()``, ``("blacklist",)``, ``("redlist",)`` or both."""
+        on = (("blacklist", self.blacklisted), ("redlist", self.redlisted))
+        return tuple(name for name, listed in on if listed)
+
+    @property
+    def listed_innocent(self) -> bool:
+        """Whether the actor is on the blacklist on false findings (the entry is innocent)."""
+        blacklist = self.model.world.blacklist
+        return bool(blacklist.listed[self.index] and blacklist.innocent[self.index])
+
+    @property
+    def restrictions(self) -> tuple[str, ...]:
+        """The restrictions (joint sanctions) the actor is under now, e.g. ``("travel",)``."""
+        return tuple(restriction_names(int(self.model.sanctions.restrictions[self.index])))
+
+    @property
+    def restricted(self) -> bool:
+        """Whether the actor is under at least one restriction now."""
+        return bool(self.model.sanctions.restrictions[self.index] != 0)
+
+    @property
+    def days_restricted(self) -> int:
+        """Days the actor has ended under at least one restriction so far."""
+        return int(self.model.harms.days_restricted[self.index])
+
+    @property
+    def pariah(self) -> bool:
+        """Whether the actor is a pariah now.
+
+        At or near the floor, or blacklisted, for at least ``harm_metrics.pariah_min_days``
+        without a break (``pariah`` in agents.csv).
+        """
+        harms = self.model.harms
+        since = int(harms.spell_since[self.index])
+        return since >= 0 and self.model.steps - since >= harms.config.pariah_min_days
+
+    @property
+    def false_points(self) -> float:
+        """The part of the score's distance from the baseline due to false findings."""
+        return float(self.model.world.false_points[self.index])
+
     def step(self) -> None:
         """Nothing: the model's rules act on all actors at once."""
 
@@ -76,6 +122,14 @@ class Citizen(Actor):
         """Index of the employing firm among firms, or None."""
         firm = int(self.model.world.employer[self.index])
         return None if firm < 0 else firm
+
+    @property
+    def employer_id(self) -> int | None:
+        """Mesa ``unique_id`` of the employing firm (``employer_id`` in agents.csv), or None."""
+        firm = self.employer
+        if firm is None:
+            return None
+        return int(self.model.agent_ids(np.array([self.model.world.n_citizens + firm]))[0])
 
 
 class Firm(Actor):

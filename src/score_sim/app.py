@@ -23,7 +23,7 @@ import solara
 from mesa.visualization import SolaraViz, make_plot_component
 
 from score_sim.model import ScoreModel
-from score_sim.scenario import bundled_scenarios
+from score_sim.scenario import bundled_scenarios, load_scenario
 
 
 class AppScoreModel(ScoreModel):
@@ -49,9 +49,12 @@ class AppScoreModel(ScoreModel):
         firms: int | None = None,
         **kwargs: Any,
     ) -> None:
+        seed = parse_seed(rng)
         super().__init__(
             scenario,
-            rng=parse_seed(rng),
+            # ScoreModel draws a fresh seed for rng=None (as Mesa does); a blank box here
+            # means the scenario's own seed
+            rng=load_scenario(scenario).run.seed if seed is None else seed,
             steps=steps,
             citizens=citizens,
             firms=firms,

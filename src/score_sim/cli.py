@@ -18,7 +18,7 @@ from typing import Annotated
 import typer
 
 from score_sim import __version__
-from score_sim.errors import ScenarioError
+from score_sim.errors import ScenarioError, command_line_names
 
 app = typer.Typer(
     name="score-sim",
@@ -338,7 +338,8 @@ def main() -> None:
     """Entry point of the ``score-sim`` command."""
     _handle_signals()
     try:
-        app(standalone_mode=True)
+        with command_line_names():  # problems name --set, --out..., not Python arguments
+            app(standalone_mode=True)
     except (Interrupted, KeyboardInterrupt) as error:
         signum = getattr(error, "signum", signal.SIGINT)
         how = "" if signum == signal.SIGINT else f" by {signal.Signals(signum).name}"

@@ -23,7 +23,7 @@ from typing import Any
 
 import numpy as np
 
-from score_sim.errors import ScenarioError
+from score_sim.errors import ScenarioError, argument
 from score_sim.memory import activity_bytes, check_population
 from score_sim.model import ScoreModel
 from score_sim.output_folder import claim_output_folder, output_bytes
@@ -171,14 +171,15 @@ def compare_scenarios(
         ScenarioError: bad scenarios or overrides, or worlds of different sizes.
     """
     sizes = {"steps": steps, "citizens": citizens, "firms": firms}
-    both_labels = dict.fromkeys(overrides or {}, "--set-both")
+    both_labels = dict.fromkeys(overrides or {}, argument("overrides", "--set-both"))
+    b_labels = dict.fromkeys(overrides_b or {}, argument("overrides_b"))
     a = resolve_scenario(scenario_a, overrides, seed=seed, override_labels=both_labels, **sizes)
     common_seed = a.run.seed
     b = resolve_scenario(
         a if scenario_b is None else scenario_b,
         {**(overrides or {}), **(overrides_b or {})},
         seed=common_seed,
-        override_labels={**both_labels, **dict.fromkeys(overrides_b or {}, "--set")},
+        override_labels={**both_labels, **b_labels},
         **sizes,
     )
     for key, value_a, value_b in (
@@ -187,14 +188,14 @@ def compare_scenarios(
         ("run.steps", a.run.steps, b.run.steps),
     ):
         if value_a != value_b:
-            option = "--" + key.split(".")[1]
+            option = argument(key.split(".")[1])
             raise ScenarioError.of(
-                "--set" if scenario_b is None else str(scenario_b),
+                argument("overrides_b") if scenario_b is None else str(scenario_b),
                 None,
                 None,
                 key,
                 f"twin worlds need the same people and days: A has {value_a:,}, B has "
-                f"{value_b:,} (pass {option} to set both)",
+                f"{value_b:,} (pass {option}{'' if option.startswith('-') else '='} to set both)",
             )
     pair = f"{a.name}-vs-{b.name}" if a.name != b.name else a.name
     default = RUNS_DIR / f"compare-{pair}-{a.sha256()[:4]}{b.sha256()[:4]}"
@@ -206,13 +207,14 @@ def compare_scenarios(
         out_dir,
         default,
         overwrite=overwrite,
+        option=argument("out_dir"),
         bytes_needed=2 * output_bytes(population.citizens + population.firms),
     )
     with claim:
         work = claim.work
         worlds = []
         for name, scenario in (("A", a), ("B", b)):
-            model = ScoreModel(scenario).run(progress=progress)
+            model = ScoreModel(scenario, rng=common_seed).run(progress=progress)
             folder = work / name
             folder.mkdir()
             files, manifest = write_run_outputs(

@@ -7,7 +7,9 @@ on its own line and exits with status 2.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 
 
@@ -102,3 +104,50 @@ def format_key(loc: Sequence[str | int]) -> str:
         else:
             parts.append(str(element))
     return "".join(parts)
+
+
+# --------------------------------------------------------------------------- vocabulary
+# The same problems reach two kinds of user: a Python caller, who passed arguments
+# (``overrides``, ``out_dir``, ``seed=``), and the command line, whose user typed options
+# (``--set``, ``--out``, ``--seed``). Messages name what the user actually used: the
+# library speaks of arguments, and the command line switches to its options while it runs.
+
+_OPTION_OF_ARGUMENT = {
+    "overrides": "--set",
+    "overrides_b": "--set",
+    "seed": "--seed",
+    "steps": "--steps",
+    "citizens": "--citizens",
+    "firms": "--firms",
+    "out_dir": "--out",
+    "overwrite=True": "--overwrite",
+}
+_command_line_names: ContextVar[bool] = ContextVar("score_sim_command_line_names", default=False)
+
+
+def argument(name: str, option: str | None = None) -> str:
+    """How to name the argument ``name`` to the user: itself, or its command-line option.
+
+    Args:
+        name: a Python argument as the API spells it (``"overrides"``, ``"out_dir"``,
+            ``"seed"``, ``"overwrite=True"``...).
+        option: its option where it differs from the usual one (``compare``'s
+            ``overrides`` are ``--set-both``).
+
+    Returns:
+        ``name`` when called from Python; the option (``--set``, ``--out``...) while the
+        command line runs (see :func:`command_line_names`).
+    """
+    if _command_line_names.get():
+        return option or _OPTION_OF_ARGUMENT.get(name, name)
+    return name
+
+
+@contextmanager
+def command_line_names() -> Iterator[None]:
+    """Within this block, problems name command-line options instead of arguments."""
+    token = _command_line_names.set(True)
+    try:
+        yield
+    finally:
+        _command_line_names.reset(token)

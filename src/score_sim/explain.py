@@ -7,9 +7,10 @@ Scenarios are honest about their numbers: a number is documented only when the s
 from __future__ import annotations
 
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
-from score_sim.scenario import Scenario
+from score_sim.scenario import Scenario, load_scenario
 
 SKIPPED_SECTIONS = ("name", "description", "sources", "run")
 
@@ -32,8 +33,17 @@ def numbers(data: Any, prefix: str = "") -> Iterator[tuple[str, Any]]:
         yield prefix, data
 
 
-def explain_scenario(scenario: Scenario) -> str:
-    """A plain-text account of the scenario for a reader deciding what to trust."""
+def explain_scenario(scenario: Scenario | str | Path) -> str:
+    """A plain-text account of the scenario for a reader deciding what to trust.
+
+    Args:
+        scenario: a Scenario, a path to a scenario file or a bundled scenario's name.
+
+    Raises:
+        ScenarioError: a file or name that does not load.
+    """
+    if not isinstance(scenario, Scenario):
+        scenario = load_scenario(scenario)
     data = scenario.to_data()
     rows = [
         (key, value, scenario.source_of(key))

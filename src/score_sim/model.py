@@ -15,13 +15,17 @@ from __future__ import annotations
 
 import functools
 import itertools
+import numbers
+import operator
+import secrets
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import mesa
 import numpy as np
 
 from score_sim.agents import Citizen, Firm, create_views, register_views
+from score_sim.errors import ScenarioError
 from score_sim.events import EventKind, EventLog
 from score_sim.harms import HarmLedger
 from score_sim.memory import activity_bytes, check_population
@@ -45,9 +49,54 @@ from score_sim.scenario import Restriction, Scenario, Severity, resolve_scenario
 from score_sim.streams import stream
 from score_sim.world import build_world
 
+if TYPE_CHECKING:
+    import pandas as pd
+
 
 def _metric(column: str, model: ScoreModel) -> float:
     return model.metrics[column]
+
+
+MAX_SEED = 2**63
+"""Seeds are whole numbers from 0 to ``MAX_SEED - 1`` (the scenario's ``run.seed``)."""
+
+
+def fresh_seed() -> int:
+    """A new seed from the operating system's entropy (32 bits: short enough to copy)."""
+    return secrets.randbits(32)
+
+
+def seed_of(rng: Any, seed: Any = None) -> int:
+    """The whole-number seed for ``ScoreModel(rng=..., seed=...)``.
+
+    ``None`` for both draws a fresh seed; a numpy ``Generator`` gives one drawn from it (so
+    a seeded generator reproduces the run).
+
+    Raises:
+        ScenarioError: both given, or a value that is not a seed, named after its argument.
+    """
+    if rng is not None and seed is not None:
+        raise ScenarioError.of(
+            "rng", None, None, "run.seed", "pass rng or seed (its older name), not both"
+        )
+    name, value = ("seed", seed) if seed is not None else ("rng", rng)
+    if value is None:
+        return fresh_seed()
+    if isinstance(value, np.random.Generator):
+        return int(value.integers(2**32))
+    if isinstance(value, bool) or not isinstance(value, numbers.Integral):
+        raise ScenarioError.of(
+            name,
+            None,
+            None,
+            "run.seed",
+            f"must be a whole number, a numpy Generator or None, not {value!r}",
+        )
+    if not 0 <= int(value) < MAX_SEED:
+        raise ScenarioError.of(
+            name, None, None, "run.seed", f"must be from 0 to 2**63 - 1, not {int(value)}"
+        )
+    return int(value)
 
 
 class ScoreModel(mesa.Model):
@@ -56,7 +105,12 @@ class ScoreModel(mesa.Model):
     Args:
         scenario: a :class:`Scenario`, a path to a scenario file or a bundled scenario's
             name (default ``"baseline"``).
-        rng: the seed of every random draw; defaults to the scenario's ``run.seed``.
+        rng: the seed of every random draw: a whole number, or a numpy ``Generator`` to
+            draw one from. ``None`` (the default) draws a fresh seed from the operating
+            system, as every Mesa model does, so ``mesa.batch_run`` iterations differ;
+            the seed used is ``model.seed`` (and ``model.scenario.run.seed``). To use the
+            scenario's own seed, pass ``rng=scenario.run.seed``.
+        seed: Mesa's older name for ``rng``; pass one of the two, not both.
         steps: days to simulate (overrides ``run.steps``); ``running`` turns False after.
         citizens: number of citizens (overrides ``population.citizens``).
         firms: number of firms (overrides ``population.firms``).
@@ -72,14 +126,20 @@ class ScoreModel(mesa.Model):
         self,
         scenario: Scenario | str | Path = "baseline",
         *,
-        rng: int | None = None,
+        rng: int | np.random.Generator | None = None,
+        seed: int | None = None,
         steps: int | None = None,
         citizens: int | None = None,
         firms: int | None = None,
         **overrides: Any,
     ) -> None:
         scenario = resolve_scenario(
-            scenario, overrides, seed=rng, steps=steps, citizens=citizens, firms=firms
+            scenario,
+            overrides,
+            seed=seed_of(rng, seed),
+            steps=steps,
+            citizens=citizens,
+            firms=firms,
         )
         seed = scenario.run.seed
         super().__init__(rng=seed)
@@ -393,17 +453,52 @@ class ScoreModel(mesa.Model):
         rows = self._series[: self._n_rows]
         return {c: rows[:, j].copy() for j, c in enumerate(self.columns)}
 
+    def summary(self) -> dict[str, Any]:
+        """The headline figures so far: what ``summary.json`` holds after a run."""
+        from score_sim.summary import summarize
+
+        return summarize(self)
+
+    def timeseries_frame(self) -> pd.DataFrame:
+        """The time series as a pandas DataFrame: ``timeseries.csv``, indexed by day."""
+        from score_sim.frames import timeseries_frame
+
+        return timeseries_frame(self)
+
+    def agents_frame(self) -> pd.DataFrame:
+        """Every actor's state now as a pandas DataFrame: ``agents.csv``, indexed by id."""
+        from score_sim.frames import agents_frame
+
+        return agents_frame(self)
+
+    def events_frame(self) -> pd.DataFrame:
+        """The events so far as a pandas DataFrame: ``events.csv``."""
+        from score_sim.frames import events_frame
+
+        return events_frame(self)
+
+    def cascades_frame(self) -> pd.DataFrame:
+        """The sanction cascades so far as a pandas DataFrame: ``cascades.csv``."""
+        from score_sim.frames import cascades_frame
+
+        return cascades_frame(self)
+
     @property
     def datacollector(self) -> mesa.DataCollector:
         """The time series as a Mesa ``DataCollector`` (for ``batch_run`` and dataframes).
 
         The model records its metrics in a preallocated array; this builds a collector
-        holding the same values, one model reporter per column.
+        holding the same values, one model reporter per column, plus ``seed`` (the seed of
+        the run, so that each row of ``mesa.batch_run`` says how to reproduce it).
         """
         collector = mesa.DataCollector(
-            model_reporters={c: functools.partial(_metric, c) for c in self.columns}
+            model_reporters={
+                **{c: functools.partial(_metric, c) for c in self.columns},
+                "seed": operator.attrgetter("seed"),
+            }
         )
         rows = self._series[: self._n_rows]
         for j, column in enumerate(self.columns):
             collector.model_vars[column] = rows[:, j].tolist()
+        collector.model_vars["seed"] = [self.seed] * self._n_rows
         return collector

@@ -32,7 +32,7 @@ import socket
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from score_sim.errors import ScenarioError
+from score_sim.errors import ScenarioError, argument
 
 MANIFEST = "manifest.json"
 """The file that marks a folder as score-sim's own, listing every file written with it."""
@@ -162,7 +162,7 @@ def _refuse_protected(target: Path, option: str) -> None:
             target,
             option,
             "is the current folder or one of its parents; score-sim never replaces it. "
-            "Choose a new folder, e.g. --out runs/mine",
+            f"Choose a new folder, e.g. {option} runs/mine",
         )
     home = Path.home().resolve()
     if resolved in (home, Path(resolved.anchor)):
@@ -270,7 +270,7 @@ def claim_output_folder(
     default: Path,
     *,
     overwrite: bool = False,
-    option: str = "--out",
+    option: str = "out_dir",
     bytes_needed: int = 0,
 ) -> OutputFolder:
     """Claim the folder a command will write, before it does any work.
@@ -281,7 +281,7 @@ def claim_output_folder(
         default: the default folder's path.
         overwrite: allow replacing ``out_dir`` when it holds an earlier score-sim output
             and nothing else.
-        option: how the user named the folder (for messages): ``--out``, ``out_dir``.
+        option: how the user named the folder (for messages): ``out_dir``, ``--out``.
         bytes_needed: the outputs' estimated size, checked against the free disk space.
 
     Raises:
@@ -353,16 +353,17 @@ def _check_target(target: Path, overwrite: bool, option: str) -> bool:
         raise _problem(
             target,
             option,
-            "folder exists and is not empty; choose another folder, or pass --overwrite "
-            "to replace an earlier score-sim output",
+            f"folder exists and is not empty; choose another folder, or pass "
+            f"{argument('overwrite=True')} to replace an earlier score-sim output",
         )
     foreign = foreign_files(target)
     if foreign is None:
         raise _problem(
             target,
             option,
-            "is not a score-sim output (it has no score-sim manifest.json); --overwrite "
-            "replaces only folders that score-sim wrote. Choose another folder",
+            "is not a score-sim output (it has no score-sim manifest.json); "
+            f"{argument('overwrite=True')} replaces only folders that score-sim wrote. "
+            "Choose another folder",
         )
     if foreign:
         more = f" and {len(foreign) - 5} more" if len(foreign) > 5 else ""
@@ -370,8 +371,9 @@ def _check_target(target: Path, overwrite: bool, option: str) -> bool:
         raise _problem(
             target,
             option,
-            f"holds files score-sim did not write ({shown}); --overwrite would delete them. "
-            "Move them away or choose another folder",
+            f"holds files score-sim did not write ({shown}); "
+            f"{argument('overwrite=True')} would delete them. Move them away or choose "
+            "another folder",
         )
     return True
 

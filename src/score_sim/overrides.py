@@ -12,7 +12,7 @@ from typing import Any
 import yaml
 from pydantic import BaseModel
 
-from score_sim.errors import Problem, ScenarioError
+from score_sim.errors import Problem, ScenarioError, argument
 from score_sim.loading import ValueLoader
 
 
@@ -91,7 +91,8 @@ def apply_overrides(
     """Return a copy of scenario ``data`` with ``overrides`` applied, and the paths set.
 
     ``model`` is the pydantic model the data is for; a key must name one of its fields.
-    ``labels`` names where each override came from (default ``--set``); each path set is
+    ``labels`` names where each override came from (default: the overrides, ``--set`` on
+    the command line); each path set is
     returned with its label, so that a problem with its value names that origin.
 
     Keys are dotted paths (``score.half_life_days``); list items are addressed by index
@@ -107,7 +108,7 @@ def apply_overrides(
     problems = []
     set_paths: list[tuple[tuple[str | int, ...], str]] = []
     for raw_key, value in overrides.items():
-        label = (labels or {}).get(raw_key, "--set")
+        label = (labels or {}).get(raw_key) or argument("overrides")
         key = raw_key.replace("__", ".")
         parts = _split_key(key)
         if not parts or not known_field(model, parts):

@@ -23,6 +23,7 @@ import mesa
 import numpy as np
 
 from score_sim import __version__
+from score_sim.errors import argument
 from score_sim.events import Cause, EventKind
 from score_sim.harm_plots import write_harm_figures
 from score_sim.memory import activity_bytes, check_population
@@ -56,7 +57,8 @@ def write_timeseries(path: Path, timeseries: dict[str, np.ndarray]) -> None:
     write_csv(path, columns)
 
 
-def _agent_table(model: ScoreModel) -> dict[str, np.ndarray]:
+def agent_table(model: ScoreModel) -> dict[str, np.ndarray]:
+    """Each actor's final state, one array per ``agents.csv`` column."""
     world = model.world
     n = world.n_actors
     employer_id = np.full(n, -1, dtype=np.int64)
@@ -88,7 +90,7 @@ def _agent_table(model: ScoreModel) -> dict[str, np.ndarray]:
 
 def write_agents(path: Path, model: ScoreModel) -> None:
     """Write each actor's final state: id, kind, score, grade, list status, days listed."""
-    write_csv(path, _agent_table(model))
+    write_csv(path, agent_table(model))
 
 
 def _ids(model: ScoreModel, actors: np.ndarray) -> np.ndarray:
@@ -108,6 +110,11 @@ def _kinds(model: ScoreModel, actors: np.ndarray) -> np.ndarray:
 
 def write_events(path: Path, model: ScoreModel) -> None:
     """Write the event log: day, id, kind, event, behaviour, channel, true, cause, source."""
+    write_csv(path, event_table(model))
+
+
+def event_table(model: ScoreModel) -> dict[str, np.ndarray]:
+    """The event log, one array per ``events.csv`` column."""
     rows = model.events.rows
     actor = rows["actor"].astype(np.int64)
     source = rows["source"].astype(np.int64)
@@ -116,38 +123,37 @@ def write_events(path: Path, model: ScoreModel) -> None:
     source_id = np.full(source.size, "", dtype=object)
     has_source = source >= 0
     source_id[has_source] = list(map(str, _ids(model, source[has_source]).tolist()))
-    write_csv(
-        path,
-        {
-            "day": rows["day"],
-            "id": _ids(model, actor),
-            "kind": _kinds(model, actor),
-            "event": _names(rows["event"], [k.name for k in EventKind]),
-            "behaviour": _names(rows["behaviour"], [b.name for b in model.scenario.behaviours]),
-            "channel": _names(rows["channel"], [c.value for c in Channel]),
-            "true": _names(rows["true"], ["0", "1"]),
-            "cause": _names(rows["cause"], causes),
-            "source_id": source_id,
-            "days": rows["days"],
-        },
-    )
+    return {
+        "day": rows["day"],
+        "id": _ids(model, actor),
+        "kind": _kinds(model, actor),
+        "event": _names(rows["event"], [k.name for k in EventKind]),
+        "behaviour": _names(rows["behaviour"], [b.name for b in model.scenario.behaviours]),
+        "channel": _names(rows["channel"], [c.value for c in Channel]),
+        "true": _names(rows["true"], ["0", "1"]),
+        "cause": _names(rows["cause"], causes),
+        "source_id": source_id,
+        "days": rows["days"],
+    }
 
 
 def write_cascades(path: Path, model: ScoreModel) -> None:
     """Write one row per new sanction: who, and how many actors and sectors it restricted."""
+    write_csv(path, cascade_table(model))
+
+
+def cascade_table(model: ScoreModel) -> dict[str, np.ndarray]:
+    """One row per new sanction, one array per ``cascades.csv`` column."""
     rows = model.sanctions.cascades
     actor = rows["actor"].astype(np.int64)
-    write_csv(
-        path,
-        {
-            "day": rows["day"],
-            "id": _ids(model, actor),
-            "kind": _kinds(model, actor),
-            "cascade_size": rows["n_agents"],
-            "n_sectors": rows["n_sectors"],
-            "true": rows["true"],
-        },
-    )
+    return {
+        "day": rows["day"],
+        "id": _ids(model, actor),
+        "kind": _kinds(model, actor),
+        "cascade_size": rows["n_agents"],
+        "n_sectors": rows["n_sectors"],
+        "true": rows["true"],
+    }
 
 
 def _file_sha256(path: Path) -> str:
@@ -283,11 +289,12 @@ def run_scenario(
         out_dir,
         RUNS_DIR / f"{scenario.name}-{scenario.sha256()[:8]}",
         overwrite=overwrite,
+        option=argument("out_dir"),
         bytes_needed=output_bytes(population.citizens + population.firms),
     )
     with claim:
         built = time.perf_counter()
-        model = ScoreModel(scenario)
+        model = ScoreModel(scenario, rng=scenario.run.seed)
         stepping = time.perf_counter()
         model.run(progress=progress)
         stepped = time.perf_counter()

@@ -31,7 +31,7 @@ from pydantic import (
 )
 from pydantic_core import PydanticCustomError
 
-from score_sim.errors import Problem, ScenarioError, format_key
+from score_sim.errors import Problem, ScenarioError, argument, format_key
 from score_sim.loading import LocationMap, read_yaml
 from score_sim.overrides import apply_overrides, path_exists
 
@@ -770,15 +770,21 @@ _PLAIN_MESSAGES = {
 }
 
 
+def _number_text(value: Any) -> Any:
+    """A limit as its author would write it: 10,000 and -1,000,000, not 10000.0."""
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return value
+    if isinstance(value, float) and not (value.is_integer() and abs(value) < 1e15):
+        return f"{value:g}"
+    return f"{int(value):,}"
+
+
 def _plain_message(error: Any) -> str:
     """A validation error in the words of a scenario's author, not of pydantic."""
     template = _PLAIN_MESSAGES.get(error["type"])
     if template is None:
         return error["msg"].removeprefix("Value error, ")
-    ctx = {
-        key: f"{value:,}" if isinstance(value, int | float) else value
-        for key, value in (error.get("ctx") or {}).items()
-    }
+    ctx = {key: _number_text(value) for key, value in (error.get("ctx") or {}).items()}
     value = error.get("input")
     what = "characters" if isinstance(value, str) else "items"
     return template.format(kind=_kind_of(value), what=what, **ctx)
@@ -917,13 +923,13 @@ def load_scenario(
     return scenario_from_data(data, str(path), locations, overrides, override_labels)
 
 
-SHORTHAND_OPTIONS = {
-    "seed": ("run.seed", "--seed"),
-    "steps": ("run.steps", "--steps"),
-    "citizens": ("population.citizens", "--citizens"),
-    "firms": ("population.firms", "--firms"),
+SHORTHAND_KEYS = {
+    "seed": "run.seed",
+    "steps": "run.steps",
+    "citizens": "population.citizens",
+    "firms": "population.firms",
 }
-"""The shorthands of run and compare: argument name -> (key path, command-line option)."""
+"""The shorthands of run and compare: argument name -> the key path it sets."""
 
 
 def resolve_scenario(
@@ -954,11 +960,10 @@ def resolve_scenario(
     changes = dict(overrides or {})
     labels = dict(override_labels or {})
     given = {"seed": seed, "steps": steps, "citizens": citizens, "firms": firms}
-    for argument, value in given.items():
+    for name, value in given.items():
         if value is not None:
-            key, option = SHORTHAND_OPTIONS[argument]
-            changes[key] = value
-            labels.setdefault(key, option)
+            changes[SHORTHAND_KEYS[name]] = value
+            labels.setdefault(SHORTHAND_KEYS[name], argument(name))
     if not isinstance(scenario, Scenario):
         return load_scenario(scenario, changes, labels)
     if not changes:
