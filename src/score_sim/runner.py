@@ -156,6 +156,12 @@ def write_cascades(path: Path, model: ScoreModel) -> None:
             "cascade_size": rows["n_agents"],
             "n_sectors": rows["n_sectors"],
             "true": rows["true"],
+            "n_citizens": rows["n_citizens"],
+            "n_firms": rows["n_firms"],
+            "n_legal_representative": rows["n_legal_representative"],
+            "n_staff": rows["n_staff"],
+            "n_family": rows["n_family"],
+            "n_parent_company": rows["n_parent_company"],
         },
     )
 
@@ -201,6 +207,7 @@ def run_scenario(
     figures: bool = True,
     progress: Callable[[int, int], None] | None = None,
     command_line: Sequence[str] | None = None,
+    decompose: bool | None = None,
 ) -> RunResult:
     """Run a scenario and write its outputs.
 
@@ -216,6 +223,10 @@ def run_scenario(
         figures: whether to draw the PNG figures.
         progress: optional ``progress(day, total)`` callback.
         command_line: recorded in the manifest (default ``sys.argv``).
+        decompose: whether to run the twin world without feedback (same seed, same people)
+            that splits the misconduct rate ratio into selection and feedback
+            (``summary.json``'s ``selection_vs_feedback`` and its figure). Default: when the
+            scenario has an active feedback. It costs a second simulation.
 
     Returns:
         The output folder, the finished model, the manifest and the files written.
@@ -238,6 +249,10 @@ def run_scenario(
     stepping = time.perf_counter()
     model.run(progress=progress)
     stepped = time.perf_counter()
+    twin = None
+    if model.feedback.enabled and (decompose is None or decompose):
+        twin = ScoreModel(resolve_scenario(scenario, {"effects.enabled": False})).run()
+    twinned = time.perf_counter()
 
     target.parent.mkdir(parents=True, exist_ok=True)
     work = Path(tempfile.mkdtemp(prefix=f".{target.name}.partial-", dir=target.parent))
@@ -253,14 +268,24 @@ def run_scenario(
         write_agents(files[1], model)
         write_events(files[2], model)
         write_cascades(files[3], model)
-        summary = summarize(model)
+        summary = summarize(model, twin)
         files[4].write_text(json.dumps(summary, indent=2) + "\n", encoding="utf-8")
         if figures:
             context = FigureContext.of_model(model)
             timeseries = model.timeseries()
-            files += write_figures(timeseries, context, work / "figures")
+            files += write_figures(
+                timeseries,
+                context,
+                work / "figures",
+                summary["pariah_spiral"]["grade_transitions"],
+            )
             files += write_harm_figures(
-                timeseries, model.sanctions.cascades, summary, context, work / "figures"
+                timeseries,
+                model.sanctions.cascades,
+                summary,
+                context,
+                work / "figures",
+                model.trajectories(),
             )
         manifest = {
             "scenario": scenario.name,
@@ -281,7 +306,8 @@ def run_scenario(
                 "load": round(built - started, 3),
                 "build": round(stepping - built, 3),
                 "steps": round(stepped - stepping, 3),
-                "outputs": round(time.perf_counter() - stepped, 3),
+                "twin_world_without_feedback": round(twinned - stepped, 3),
+                "outputs": round(time.perf_counter() - twinned, 3),
             },
             "files": {str(f.relative_to(work)): _file_sha256(f) for f in files},
             "resolved_scenario": scenario.to_data(),

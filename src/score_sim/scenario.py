@@ -503,6 +503,73 @@ class Effects(_Strict):
         return value
 
 
+class PropensityGroup(_Strict):
+    """A group of actors (an income band, say) with its own rates of misconduct."""
+
+    name: str = Field(min_length=1, description="The group's name.")
+    share: float = Field(gt=0, le=1, description="Share of the actors of its kind in the group.")
+    multiplier: float = Field(
+        1.0, gt=0, description="Factor on every misconduct rate of the group's members."
+    )
+    behaviours: dict[str, float] = Field(
+        default_factory=dict,
+        description="Factor on the rate of named misconduct behaviours instead of multiplier.",
+    )
+
+    @field_validator("behaviours")
+    @classmethod
+    def _positive(cls, value: dict[str, float]) -> dict[str, float]:
+        for key, factor in value.items():
+            if not factor > 0:
+                raise ValueError(f"{key}: a multiplier must be above 0")
+        return value
+
+
+class Heterogeneity(_Strict):
+    """People who differ: each actor's own propensity to each kind of misconduct.
+
+    Off by default: then every actor of a kind misbehaves at the same rates. On, each
+    actor's rate of each misconduct behaviour is the behaviour's rate times a propensity:
+    a lognormal factor (its log has standard deviation ``sigma``; ``shared`` of that
+    variance is common to all of the actor's kinds of misconduct, the rest differs by
+    behaviour) times its group's factor. Propensities are scaled to average 1 over each
+    kind's actors, so ``rate_per_year`` stays the population's mean rate. They are drawn
+    from their own random stream, so twin worlds hold the same people.
+    """
+
+    enabled: bool = Field(False, description="true gives each actor its own propensities.")
+    who: tuple[Who, ...] = Field(
+        (Who.citizen, Who.firm), min_length=1, description="Kinds of actor that differ."
+    )
+    sigma: float = Field(
+        0.8,
+        ge=0,
+        le=3,
+        description="Standard deviation of the log of the propensity (lognormal spread).",
+    )
+    shared: float = Field(
+        0.7,
+        ge=0,
+        le=1,
+        description="Share of the log-propensity's variance common to every misconduct "
+        "behaviour of an actor (1: prone to one, prone to all; 0: independent).",
+    )
+    groups: tuple[PropensityGroup, ...] = Field(
+        (), description="Optional groups with their own rates; shares must sum to 1."
+    )
+
+    @model_validator(mode="after")
+    def _shares(self) -> Heterogeneity:
+        if self.groups:
+            total = sum(group.share for group in self.groups)
+            if not math.isclose(total, 1.0, abs_tol=1e-9):
+                raise ValueError(f"groups: shares must sum to 1, not {total:g}")
+            names = [group.name for group in self.groups]
+            if len(set(names)) != len(names):
+                raise ValueError("groups: names must be unique")
+        return self
+
+
 class Appeals(_Strict):
     """Administrative and legal appeals against blacklistings."""
 
@@ -585,6 +652,7 @@ class Scenario(_Strict):
     errors: Errors = Field(default_factory=Errors)
     sanctions: Sanctions = Field(default_factory=Sanctions)
     effects: Effects = Field(default_factory=Effects)
+    heterogeneity: Heterogeneity = Field(default_factory=Heterogeneity)
     remedies: Remedies = Field(default_factory=Remedies)
     harm_metrics: HarmMetrics = Field(default_factory=HarmMetrics)
     run: Run = Field(default_factory=Run)
@@ -612,6 +680,14 @@ class Scenario(_Strict):
                 if grade not in grade_names:
                     problems.append(
                         f"{where}: {grade!r} is not a grade of score.grades {sorted(grade_names)}"
+                    )
+        misconduct = {b.name for b in self.behaviours if b.points < 0}
+        for group in self.heterogeneity.groups:
+            for name in group.behaviours:
+                if name not in misconduct:
+                    problems.append(
+                        f"heterogeneity.groups: {group.name!r} names {name!r}, which is not a "
+                        f"misconduct behaviour (one with negative points) {sorted(misconduct)}"
                     )
         data = self.model_dump(mode="json")
         for key in self.sources:
