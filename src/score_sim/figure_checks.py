@@ -6,16 +6,33 @@ each drawn text its extent in display pixels after the figure is drawn.
 
 from __future__ import annotations
 
+from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 from matplotlib.text import Text
 from matplotlib.transforms import Bbox
 
 
 def visible_texts(fig: Figure) -> list[Text]:
-    """Every visible, non-empty text the figure draws: titles, labels, ticks, legends, notes."""
+    """Every visible, non-empty text the figure draws: titles, labels, ticks, legends, notes.
+
+    Tick labels count only for the ticks an axis draws (those inside its view); matplotlib
+    keeps others around, invisible in effect, at stale positions.
+    """
     fig.canvas.draw()
-    texts = []
+    tick_labels: set[int] = set()
+    drawn: list[Text] = []
+    for ax in fig.findobj(Axes):
+        for axis in ax._axis_map.values():  # noqa: SLF001 (x and y, or more for 3-D)
+            for tick in axis.get_major_ticks() + axis.get_minor_ticks():
+                tick_labels.update((id(tick.label1), id(tick.label2)))
+            if not ax.get_visible() or not axis.get_visible():
+                continue
+            for tick in axis._update_ticks():  # noqa: SLF001 (the ticks a draw draws)
+                drawn += [t for t in (tick.label1, tick.label2) if t.get_visible()]
+    texts = [t for t in drawn if t.get_text().strip()]
     for artist in fig.findobj(Text):
+        if id(artist) in tick_labels:
+            continue
         if not artist.get_visible() or not artist.get_text().strip():
             continue
         if artist.axes is not None and not artist.axes.get_visible():

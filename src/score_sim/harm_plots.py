@@ -42,6 +42,7 @@ from score_sim.plots import (
     FigureContext,
     caption,
     column,
+    compact_number,
     day_limits,
     default_style,
     draw_series,
@@ -378,7 +379,8 @@ def _draw_reach(ax: Axes, cascades: np.ndarray, ctx: FigureContext) -> None:
     ax.set_xlim(0.0, max(top * 1.3, 1.0))
     ax.set_yticks(y, labels)
     ax.set_ylim(len(labels) - 0.5, -0.5)
-    ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:,.0f}"))
+    ax.xaxis.set_major_locator(MaxNLocator(nbins=4))
+    ax.xaxis.set_major_formatter(FuncFormatter(compact_number))
     ax.tick_params(axis="x", labelsize=8)
     ax.set_title("Who the cascades restricted")
     ax.set_xlabel("actors restricted, all cascades (share of all)")
@@ -679,16 +681,25 @@ def plot_trajectories(trajectories: Trajectories, ctx: FigureContext) -> Figure:
             )
             axes[0].set_xticks([])
             axes[0].set_yticks([])
-        sample = trajectories.actors.size
         _finish(
             fig,
             "Pariahs' scores, a year before their first listing to the end",
-            f"{len(pairs)} pariahs from a random sample of {sample:,} actors · " + caption(ctx),
+            caption(ctx),
             wspace=0.12,
             hspace=0.45 if n_rows == 2 else None,
             left=0.08,
         )
-        fig.subplots_adjust(top=0.8, bottom=0.13)
+        fig.text(
+            0.5,
+            0.045,
+            f"{len(pairs)} pariahs from a random sample of {trajectories.actors.size:,} actors, "
+            "each beside the never-listed actor of its kind whose score was closest on the "
+            "first day shown",
+            ha="center",
+            va="bottom",
+            fontsize=8,
+        )
+        fig.subplots_adjust(top=0.8, bottom=0.16)
     return fig
 
 
@@ -696,9 +707,9 @@ def plot_trajectories(trajectories: Trajectories, ctx: FigureContext) -> Figure:
 
 
 DECOMPOSITION_ROWS = (
-    ("naive_ratio", "naive: restricted vs the rest", palette.NAIVE),
-    ("selection_ratio", "selection: who is restricted", palette.SELECTION),
-    ("feedback_ratio", "feedback: what restriction does", palette.FEEDBACK),
+    ("naive_ratio", "naive:\nrestricted vs the rest", palette.NAIVE),
+    ("selection_ratio", "selection:\nwho is restricted", palette.SELECTION),
+    ("feedback_ratio", "feedback:\nwhat restriction does", palette.FEEDBACK),
 )
 
 
@@ -743,7 +754,7 @@ def plot_selection_feedback(decomposition: Mapping[str, Any], ctx: FigureContext
             for row, (key, label, color) in zip(y.tolist(), DECOMPOSITION_ROWS, strict=True):
                 mid, low, high = headline(parts.get(key))
                 values += [mid, low, high]
-                ax.barh(row, mid - 1.0, left=1.0, height=0.6, color=color, label=label)
+                ax.barh(row, mid - 1.0, left=1.0, height=0.6, color=color)
                 if low != high:
                     ax.errorbar(
                         mid,
@@ -777,13 +788,14 @@ def plot_selection_feedback(decomposition: Mapping[str, Any], ctx: FigureContext
             ax.axvline(1.0, color=palette.BLACK, linewidth=0.8)
             ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:g}×"))
             ax.xaxis.set_minor_formatter(NullFormatter())
-            ax.set_yticks(y, ["naive", "selection", "feedback"])
-            ax.set_ylim(len(DECOMPOSITION_ROWS) - 0.4, -1.6)
+            ax.set_yticks(y, [label for _, label, _ in DECOMPOSITION_ROWS])
+            ax.set_ylim(len(DECOMPOSITION_ROWS) - 0.4, -1.2)
             ax.set_title(f"{KIND_TITLE[kind]}: misconduct rate, restricted vs the rest")
             ax.set_xlabel("rate ratio (log; 1 = no difference)")
             ax.grid(True, axis="x", alpha=0.25)
-            ax.legend(loc="upper center", fontsize=7.5, frameon=False, ncols=2)
-        _finish(fig, "Selection or feedback?", caption(ctx), wspace=0.3, left=0.1)
+            if np.isfinite(expected):
+                ax.legend(loc="upper right", fontsize=7.5, frameon=False)
+        _finish(fig, "Selection or feedback?", caption(ctx), wspace=0.75, left=0.2)
         fig.subplots_adjust(bottom=0.25)
         fig.text(
             0.5,
@@ -947,14 +959,17 @@ def plot_comparison(
     with default_style():
         fig = Figure(figsize=(FIGSIZE[0], 5.6 if n_groups == 1 else 9.0), dpi=DPI)
         FigureCanvasAgg(fig)
+        # per group of panels: values, then the difference; a spacer row between groups
+        ratios = [2.2, 1.0] if n_groups == 1 else [2.2, 1.0, 0.75, 2.2, 1.0]
         grid = fig.subplots(
-            2 * n_groups,
-            n_cols,
-            squeeze=False,
-            gridspec_kw={"height_ratios": [2.2, 1.0] * n_groups},
+            len(ratios), n_cols, squeeze=False, gridspec_kw={"height_ratios": ratios}
         )
-        values_axes = [grid[2 * g, c] for g in range(n_groups) for c in range(n_cols)]
-        diff_axes = [grid[2 * g + 1, c] for g in range(n_groups) for c in range(n_cols)]
+        if n_groups == 2:
+            for ax in grid[2]:
+                ax.set_visible(False)
+        value_rows = [0] if n_groups == 1 else [0, 3]
+        values_axes = [grid[r, c] for r in value_rows for c in range(n_cols)]
+        diff_axes = [grid[r + 1, c] for r in value_rows for c in range(n_cols)]
         for ax in values_axes[len(kept) :] + diff_axes[len(kept) :]:
             ax.set_visible(False)
         for ax, diff_ax, name in zip(values_axes, diff_axes, kept, strict=False):
@@ -999,24 +1014,26 @@ def plot_comparison(
             _note(values_axes[0], "every compared column is zero in both worlds")
             values_axes[0].set_xticks([])
             values_axes[0].set_yticks([])
-        line = ctx_caption
-        if dropped:
-            line = f"zero in both worlds, not drawn: {', '.join(dropped)} · " + line
         _finish(
             fig,
             title or f"{label_a} vs {label_b}",
-            line,
+            ctx_caption,
             right=0.97,
             wspace=0.45,
             hspace=0.12,
             left=0.09,
         )
+        if dropped:
+            fig.text(
+                0.5,
+                0.045 if n_groups == 1 else 0.03,
+                f"zero in both worlds, not drawn: {', '.join(dropped)}",
+                ha="center",
+                va="bottom",
+                fontsize=8,
+            )
         if n_groups == 1:
-            fig.subplots_adjust(top=0.8, bottom=0.14)
+            fig.subplots_adjust(top=0.8, bottom=0.17)
         else:
-            fig.subplots_adjust(top=0.87, bottom=0.08)
-            # more room between the two groups of panels than inside a group
-            for ax in grid[2:].ravel():
-                box = ax.get_position()
-                ax.set_position([box.x0, box.y0 - 0.045, box.width, box.height])
+            fig.subplots_adjust(top=0.87, bottom=0.1)
     return fig

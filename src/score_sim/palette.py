@@ -53,6 +53,6 @@ BAND_ALPHA = 0.25
 
 
 def grade_colors(n: int) -> list[tuple[float, float, float, float]]:
-    """``n`` RGBA colours for grades, best first: light yellow (best) to dark blue (worst)."""
-    rgba = mpl.colormaps["cividis"](np.linspace(0.95, 0.05, n)).tolist()
+    """``n`` RGBA colours for grades, best first: khaki (best) to dark blue (worst)."""
+    rgba = mpl.colormaps["cividis"](np.linspace(0.85, 0.0, n)).tolist()
     return [(r, g, b, a) for r, g, b, a in rgba]

@@ -183,6 +183,16 @@ def thousands(ax: Axes) -> None:
     ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:,.0f}"))
 
 
+def compact_number(value: float, _position: object = None) -> str:
+    """A tick label that stays short at city scale: 950, 12,000, 125k, 1.2M."""
+    size = abs(value)
+    if size >= 1e6:
+        return f"{value / 1e6:.3g}M"
+    if size >= 1e5:
+        return f"{value / 1e3:.0f}k"
+    return f"{value:,.0f}" if size >= 1 or value == 0 else f"{value:g}"
+
+
 def top_of(*arrays: np.ndarray) -> float:
     """The largest finite value of some series or bands (0 when there is none)."""
     tops = [float(np.nanmax(a, initial=0.0)) for a in arrays if np.size(a)]
@@ -272,10 +282,11 @@ def _panel_title(kind: str, ctx: FigureContext) -> str:
 
 
 def day_limits(ax: Axes, day: np.ndarray) -> None:
+    """The x axis spans the days, with few enough whole-day ticks to read in a small panel."""
     if day.size and np.isfinite(day).any():
         lo, hi = float(np.nanmin(day)), float(np.nanmax(day))
         ax.set_xlim(lo, hi if hi > lo else lo + 1.0)
-    ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+    ax.xaxis.set_major_locator(MaxNLocator(nbins=4, integer=True, steps=[1, 2, 2.5, 5, 10]))
 
 
 def score_limits(ts: TimeSeries, kinds: Sequence[str], ctx: FigureContext) -> tuple[float, float]:
@@ -516,7 +527,7 @@ def _draw_moves(
     ax.set_ylim(len(pairs) - 0.5, -0.5 - (0.9 if len(pairs) < 4 else 0.0))
     ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:g}"))
     ax.tick_params(axis="y", labelsize=8)
-    ax.set_title("Who changed grade, day 0 → end")
+    ax.set_title("Changed grade by the end")
     ax.set_xlabel("share of the kind (%, log)")
     ax.grid(True, axis="x", alpha=0.25)
     if not pairs:
