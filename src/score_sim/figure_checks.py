@@ -22,12 +22,12 @@ def visible_texts(fig: Figure) -> list[Text]:
     tick_labels: set[int] = set()
     drawn: list[Text] = []
     for ax in fig.findobj(Axes):
-        for axis in ax._axis_map.values():  # noqa: SLF001 (x and y, or more for 3-D)
+        for axis in ax._axis_map.values():  # x and y, or more for 3-D
             for tick in axis.get_major_ticks() + axis.get_minor_ticks():
                 tick_labels.update((id(tick.label1), id(tick.label2)))
             if not ax.get_visible() or not axis.get_visible():
                 continue
-            for tick in axis._update_ticks():  # noqa: SLF001 (the ticks a draw draws)
+            for tick in axis._update_ticks():  # the ticks a draw draws
                 drawn += [t for t in (tick.label1, tick.label2) if t.get_visible()]
     texts = [t for t in drawn if t.get_text().strip()]
     for artist in fig.findobj(Text):

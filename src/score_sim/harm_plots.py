@@ -144,9 +144,13 @@ def _times(value: Any) -> str:
     mid, low, high = headline(value)
     if not np.isfinite(mid):
         return "n/a"
+
+    def number(v: float) -> str:
+        return f"{v:,.0f}" if abs(v) >= 100 else f"{v:.1f}" if abs(v) >= 0.095 else f"{v:.2g}"
+
     if low == high:
-        return f"{mid:.1f}×"
-    return f"{mid:.1f}× ({low:.1f}–{high:.1f})"
+        return f"{number(mid)}×"
+    return f"{number(mid)}× ({number(low)}–{number(high)})"
 
 
 # --- pariah spirals -------------------------------------------------------------------------
@@ -707,9 +711,9 @@ def plot_trajectories(trajectories: Trajectories, ctx: FigureContext) -> Figure:
 
 
 DECOMPOSITION_ROWS = (
-    ("naive_ratio", "naive:\nrestricted vs the rest", palette.NAIVE),
-    ("selection_ratio", "selection:\nwho is restricted", palette.SELECTION),
-    ("feedback_ratio", "feedback:\nwhat restriction does", palette.FEEDBACK),
+    ("naive_ratio", "naive ratio", palette.NAIVE),
+    ("selection_ratio", "selection", palette.SELECTION),
+    ("feedback_ratio", "feedback", palette.FEEDBACK),
 )
 
 
@@ -751,7 +755,7 @@ def plot_selection_feedback(decomposition: Mapping[str, Any], ctx: FigureContext
             parts = decomposition[kind]
             y = np.arange(len(DECOMPOSITION_ROWS), dtype=float)
             values = []
-            for row, (key, label, color) in zip(y.tolist(), DECOMPOSITION_ROWS, strict=True):
+            for row, (key, _, color) in zip(y.tolist(), DECOMPOSITION_ROWS, strict=True):
                 mid, low, high = headline(parts.get(key))
                 values += [mid, low, high]
                 ax.barh(row, mid - 1.0, left=1.0, height=0.6, color=color)
@@ -764,13 +768,6 @@ def plot_selection_feedback(decomposition: Mapping[str, Any], ctx: FigureContext
                         capsize=3,
                         linewidth=1.0,
                     )
-                ax.text(
-                    max(mid, high, 1.0) * 1.12,
-                    row,
-                    _times(parts.get(key)),
-                    va="center",
-                    fontsize=9,
-                )
             expected = headline(parts.get("selection_ratio_expected"))[0]
             if np.isfinite(expected):
                 ax.plot(
@@ -784,25 +781,34 @@ def plot_selection_feedback(decomposition: Mapping[str, Any], ctx: FigureContext
                 values.append(expected)
             finite = [v for v in values if np.isfinite(v) and v > 0]
             ax.set_xscale("log")
-            ax.set_xlim(min(min(finite) / 1.5, 0.5), max(finite) * 6.0)
+            ax.set_xlim(min(min(finite) / 1.5, 0.5), max(finite) * 2.5)
             ax.axvline(1.0, color=palette.BLACK, linewidth=0.8)
             ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:g}×"))
             ax.xaxis.set_minor_formatter(NullFormatter())
-            ax.set_yticks(y, [label for _, label, _ in DECOMPOSITION_ROWS])
+            ax.set_yticks(
+                y,
+                [f"{label}\n{_times(parts.get(key))}" for key, label, _ in DECOMPOSITION_ROWS],
+            )
             ax.set_ylim(len(DECOMPOSITION_ROWS) - 0.4, -1.2)
-            ax.set_title(f"{KIND_TITLE[kind]}: misconduct rate, restricted vs the rest")
+            ax.set_title(KIND_TITLE[kind])
             ax.set_xlabel("rate ratio (log; 1 = no difference)")
             ax.grid(True, axis="x", alpha=0.25)
             if np.isfinite(expected):
                 ax.legend(loc="upper right", fontsize=7.5, frameon=False)
-        _finish(fig, "Selection or feedback?", caption(ctx), wspace=0.75, left=0.2)
+        _finish(
+            fig,
+            "Selection or feedback? Misconduct rate of the restricted over the rest's",
+            caption(ctx),
+            wspace=0.6 if len(kinds) > 1 else 0.3,
+            left=0.17,
+        )
         fig.subplots_adjust(bottom=0.25)
         fig.text(
             0.5,
             0.075,
-            "naive = selection × feedback. Selection: the same ratio in a twin world "
-            "without feedback\n(same people, same draws), where restriction changes nothing. "
-            "Feedback: naive ÷ selection.",
+            "naive = selection × feedback. Selection, due to who is restricted: the same ratio "
+            "in a twin world\nwithout feedback (same people, same draws). Feedback, due to "
+            "what restriction does: naive ÷ selection.",
             ha="center",
             va="bottom",
             fontsize=8.5,
