@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 from pathlib import Path
 
 import numpy as np
@@ -248,7 +249,7 @@ def test_grade_colors_are_colour_blind_safe_and_ordered() -> None:
     assert len(colors) == len(GRADES)
     # cividis: lightness falls steadily from the best grade to the worst
     lightness = [0.299 * r + 0.587 * g + 0.114 * b for r, g, b, _ in colors]
-    assert all(a > b for a, b in zip(lightness, lightness[1:], strict=False))
+    assert all(a > b for a, b in itertools.pairwise(lightness))
 
 
 def test_passing_axes(series: dict[str, np.ndarray]) -> None:
