@@ -2,7 +2,8 @@
 
 A pariah's story is its score over time: before the first listing, during the spells on
 the blacklist, and after. Keeping every actor's score every day would cost gigabytes at
-city scale, so a sample of actors, drawn before the first day from its own random stream
+city scale, so a sample of actors (5,000 citizens and 500 firms; fewer in runs so long
+that this would exceed :data:`MAX_CELLS` actor-days), drawn before the first day from its own random stream
 (no other draw changes), has its score and blacklist status recorded daily. Who becomes a
 pariah, and the never-listed actors they are matched with, are read from the sample after
 the run.
@@ -16,6 +17,8 @@ import numpy as np
 
 SAMPLE_CITIZENS = 5_000
 SAMPLE_FIRMS = 500
+MAX_CELLS = 4_000_000
+"""At most this many actor-days are kept (about 20 MB): long runs sample fewer actors."""
 
 
 @dataclass(frozen=True)
@@ -74,8 +77,11 @@ class ScoreHistory:
     def __init__(
         self, n_citizens: int, n_firms: int, rng: np.random.Generator, n_days: int
     ) -> None:
-        citizens = np.sort(rng.permutation(n_citizens)[:SAMPLE_CITIZENS])
-        firms = n_citizens + np.sort(rng.permutation(n_firms)[:SAMPLE_FIRMS])
+        scale = min(1.0, MAX_CELLS / ((n_days + 1) * (SAMPLE_CITIZENS + SAMPLE_FIRMS)))
+        n_sampled_citizens = min(n_citizens, max(int(SAMPLE_CITIZENS * scale), 10))
+        n_sampled_firms = min(n_firms, max(int(SAMPLE_FIRMS * scale), 1))
+        citizens = np.sort(rng.choice(n_citizens, n_sampled_citizens, replace=False))
+        firms = n_citizens + np.sort(rng.choice(n_firms, n_sampled_firms, replace=False))
         self.actors = np.concatenate([citizens, firms]).astype(np.int64)
         self.n_citizens = n_citizens
         self._score = np.empty((n_days + 1, self.actors.size), dtype=np.float32)
