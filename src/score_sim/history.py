@@ -3,8 +3,9 @@
 A pariah's story is its score over time: before the first listing, during the spells on
 the blacklist, and after. Keeping every actor's score every day would cost gigabytes at
 city scale, so a sample of actors (5,000 citizens and 500 firms; fewer in runs so long
-that this would exceed :data:`MAX_CELLS` actor-days), drawn before the first day from its own random stream
-(no other draw changes), has its score and blacklist status recorded daily. Who becomes a
+that this would exceed :data:`MAX_CELLS` actor-days), drawn before the first day from its
+own random stream (no other draw changes), has its score and blacklist status recorded
+daily. Who becomes a
 pariah, and the never-listed actors they are matched with, are read from the sample after
 the run.
 """
