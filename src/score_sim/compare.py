@@ -207,11 +207,22 @@ def compare_scenarios(
     target.parent.mkdir(parents=True, exist_ok=True)
     work = Path(tempfile.mkdtemp(prefix=f".{target.name}.partial-", dir=target.parent))
     try:
+        # the two worlds are the comparison: no third world per run for the selection split
         run_a = run_scenario(
-            a, work / "A", figures=figures, progress=progress, command_line=command_line
+            a,
+            work / "A",
+            figures=figures,
+            progress=progress,
+            command_line=command_line,
+            decompose=False,
         )
         run_b = run_scenario(
-            b, work / "B", figures=figures, progress=progress, command_line=command_line
+            b,
+            work / "B",
+            figures=figures,
+            progress=progress,
+            command_line=command_line,
+            decompose=False,
         )
         rows = metric_rows(run_a, run_b)
         harmed_a, harmed_b = _harmed(run_a), _harmed(run_b)

@@ -76,7 +76,7 @@ HARM_FIGURE_FILES = ("pariahs.png", "cascades.png", "innocents.png")
 TRAJECTORIES_FILE = "trajectories.png"
 SELECTION_FEEDBACK_FILE = "selection_feedback.png"
 MAX_COMPARISON_PANELS = 6
-MAX_TRAJECTORY_PANELS = 8
+MAX_TRAJECTORY_PANELS = 6
 
 _NO_CASCADES_NOTE = "no sanctions in this run"
 
@@ -604,8 +604,8 @@ def plot_trajectories(trajectories: Trajectories, ctx: FigureContext) -> Figure:
     pairs = pick_trajectories(trajectories)
     n_days = trajectories.score.shape[1]
     first = trajectories.first_listing_day()
-    n_cols = min(max(len(pairs), 1), 4)
-    n_rows = 1 if len(pairs) <= 4 else 2
+    n_cols = min(max(len(pairs), 1), 3)
+    n_rows = 1 if len(pairs) <= 3 else 2
     with default_style():
         fig = Figure(figsize=(FIGSIZE[0], 5.6), dpi=DPI)
         FigureCanvasAgg(fig)
