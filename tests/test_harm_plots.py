@@ -226,7 +226,9 @@ def test_trajectories_show_pariahs_beside_never_listed_matches(spiral: Any) -> N
     panels = [ax for ax in fig.axes if ax.get_visible()]
     assert len(panels) == 6
     for ax in panels:
-        pariah_line = ax.get_lines()[-2]  # the floor is drawn last
+        pariah_line = next(
+            line for line in ax.get_lines() if line.get_color() in ("#0072B2", "#D55E00")
+        )
         match_line = ax.get_lines()[0]
         position = int(np.flatnonzero(trajectories.score[:, -1] == pariah_line.get_ydata()[-1])[0])
         # the pariah was listed (shaded) and its match never was

@@ -614,8 +614,11 @@ def plot_trajectories(trajectories: Trajectories, ctx: FigureContext) -> Figure:
             ax.set_visible(False)
         if pairs:
             shown = [p for pair in pairs for p in pair if p >= 0]
-            low = min(float(trajectories.score[shown].min()), trajectories.floor)
+            low = float(trajectories.score[shown].min())
             high = float(trajectories.score[shown].max())
+            # the floor is drawn when some score comes near it, else the scores fill the panel
+            near_floor = low <= trajectories.floor + 100.0
+            low = min(low, trajectories.floor) if near_floor else low
             pad = max(0.06 * (high - low), 5.0)
         for i, (ax, (position, control)) in enumerate(zip(axes, pairs, strict=False)):
             kind = "firm" if trajectories.is_firm[position] else "citizen"
@@ -646,7 +649,8 @@ def plot_trajectories(trajectories: Trajectories, ctx: FigureContext) -> Figure:
                 linewidth=1.6,
                 label=f"{kind} who became a pariah",
             )
-            ax.axhline(trajectories.floor, color="0.45", linewidth=0.8, linestyle=(0, (5, 3)))
+            if near_floor:
+                ax.axhline(trajectories.floor, color="0.45", linewidth=0.8, linestyle=(0, (5, 3)))
             ax.set_ylim(low - pad, high + pad)
             ax.set_xlim(start, max(n_days - 1, start + 1))
             ax.xaxis.set_major_locator(MaxNLocator(nbins=3, integer=True))
