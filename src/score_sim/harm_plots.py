@@ -437,7 +437,8 @@ def plot_cascade_ccdf(cascades: np.ndarray, ctx: FigureContext) -> Figure:
             _note(left, _NO_CASCADES_NOTE)
         for axis in (left.xaxis, left.yaxis):
             _plain_log_ticks(axis)
-        left.set_title(f"Cascade size (n = {sizes.size:,} cascades)")
+        pooled = f", {len(ctx.seeds)} seeds" if len(ctx.seeds) > 1 else ""
+        left.set_title(f"Cascade size (n = {sizes.size:,} cascades{pooled})")
         left.set_xlabel("cascade size s (agents restricted)")
         left.set_ylabel("P(size ≥ s) (share of cascades)")
         left.grid(True, which="both", alpha=0.25)
