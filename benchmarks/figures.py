@@ -2,8 +2,9 @@
 
 Runs ``rongcheng_city`` once (and its twin world without feedback, for the selection and
 feedback figure), then draws and saves every figure of the run, as ``score-sim run`` does,
-several times, and prints the median wall time and CPU time of the whole set and of each
-figure. The target: all figures of a 670,000 run in under 1 s.
+several times, in one process and in forked workers (the default), and prints the median
+wall time and CPU time (this process and its workers) of the whole set. The target: all
+figures of a 670,000 run in under 1 s.
 
     python benchmarks/figures.py [--repeats 5] [--citizens 670000]
 
@@ -13,30 +14,31 @@ Writes ``benchmarks/results/figures.csv``.
 from __future__ import annotations
 
 import argparse
+import os
 import statistics
 import tempfile
 import time
 from pathlib import Path
 
-from score_sim.harm_plots import write_harm_figures
+from score_sim.harm_plots import harm_figure_jobs
 from score_sim.model import ScoreModel
-from score_sim.plots import FigureContext, write_figures
+from score_sim.plots import FigureContext, figure_jobs, save_figures
 from score_sim.summary import summarize
 
 RESULTS = Path(__file__).parent / "results"
 
 
-def draw_all(model: ScoreModel, summary: dict, out_dir: Path) -> list[Path]:
+def draw_all(
+    model: ScoreModel, summary: dict, out_dir: Path, workers: int | None = None
+) -> list[Path]:
     """Every figure of a run, as the runner draws them."""
     context = FigureContext.of_model(model)
     timeseries = model.timeseries()
-    paths = write_figures(
-        timeseries, context, out_dir, summary["pariah_spiral"]["grade_transitions"]
-    )
-    paths += write_harm_figures(
+    jobs = figure_jobs(timeseries, context, out_dir, summary["pariah_spiral"]["grade_transitions"])
+    jobs += harm_figure_jobs(
         timeseries, model.sanctions.cascades, summary, context, out_dir, model.trajectories()
     )
-    return paths
+    return save_figures(jobs, workers)
 
 
 def main() -> None:
@@ -56,25 +58,30 @@ def main() -> None:
         f"{model.steps} days, {model.sanctions.cascades.size:,} cascades "
         f"(simulated in {time.perf_counter() - started:.1f} s)"
     )
-    walls, cpus = [], []
+    rows = []
     with tempfile.TemporaryDirectory() as tmp:
-        draw_all(model, summary, Path(tmp) / "warm-up")  # font cache, imports
-        for repeat in range(args.repeats):
-            wall, cpu = time.perf_counter(), time.process_time()
-            paths = draw_all(model, summary, Path(tmp) / str(repeat))
-            walls.append(time.perf_counter() - wall)
-            cpus.append(time.process_time() - cpu)
-    names = [p.name for p in paths]
-    print(f"{len(names)} figures: {', '.join(names)}")
-    print(
-        f"all figures: median wall {statistics.median(walls):.3f} s, "
-        f"median CPU {statistics.median(cpus):.3f} s "
-        f"(runs: {', '.join(f'{w:.3f}' for w in walls)})"
-    )
+        draw_all(model, summary, Path(tmp) / "warm-up", 1)  # font cache, imports
+        for workers in (1, None):
+            label = "one process" if workers == 1 else "forked workers (default)"
+            walls, cpus = [], []
+            for repeat in range(args.repeats):
+                before = os.times()
+                wall = time.perf_counter()
+                paths = draw_all(model, summary, Path(tmp) / f"{workers}-{repeat}", workers)
+                walls.append(time.perf_counter() - wall)
+                after = os.times()
+                cpus.append(
+                    sum(after[:4]) - sum(before[:4])  # this process and its workers
+                )
+            rows += [(label, w, c) for w, c in zip(walls, cpus, strict=True)]
+            print(
+                f"{label}: {len(paths)} figures, median wall {statistics.median(walls):.3f} s, "
+                f"median CPU {statistics.median(cpus):.3f} s "
+                f"(walls: {', '.join(f'{w:.3f}' for w in walls)})"
+            )
+    print(f"figures: {', '.join(p.name for p in paths)}")
     RESULTS.mkdir(exist_ok=True)
-    lines = ["repeat,wall_s,cpu_s"] + [
-        f"{i},{w:.4f},{c:.4f}" for i, (w, c) in enumerate(zip(walls, cpus, strict=True))
-    ]
+    lines = ["mode,wall_s,cpu_s"] + [f"{m},{w:.4f},{c:.4f}" for m, w, c in rows]
     (RESULTS / "figures.csv").write_text("\n".join(lines) + "\n", encoding="utf-8")
 
 

@@ -224,11 +224,11 @@ def run_seeds(
         bands = _bands(series)
         write_band_table(files[1], bands)
         if figures:
-            from score_sim.harm_plots import write_harm_figures
-            from score_sim.plots import write_figures
+            from score_sim.harm_plots import harm_figure_jobs
+            from score_sim.plots import figure_jobs, save_figures
 
             assert context is not None
-            files += write_figures(
+            jobs = figure_jobs(
                 bands,
                 context,
                 work / "figures",
@@ -245,7 +245,7 @@ def run_seeds(
                     for kind, parts in summaries[0]["selection_vs_feedback"].items()
                     if isinstance(parts, dict)
                 }
-            files += write_harm_figures(
+            jobs += harm_figure_jobs(
                 bands,
                 np.concatenate(cascades),
                 figure_summary,
@@ -253,6 +253,7 @@ def run_seeds(
                 work / "figures",
                 trajectories,
             )
+            files += save_figures(jobs)
         seed_files = sorted(p for p in (work / "seeds").rglob("*") if p.is_file())
         manifest = {
             "scenario": base.name,

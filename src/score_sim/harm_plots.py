@@ -29,7 +29,7 @@ from matplotlib.ticker import (
     FuncFormatter,
     LogLocator,
     MaxNLocator,
-    NullFormatter,
+    NullLocator,
 )
 
 from score_sim import palette
@@ -40,6 +40,7 @@ from score_sim.plots import (
     FIGSIZE,
     KIND_TITLE,
     FigureContext,
+    FigureJob,
     caption,
     column,
     compact_number,
@@ -50,7 +51,7 @@ from score_sim.plots import (
     new_figure,
     note_no_agents,
     present_kinds,
-    save_figure,
+    save_figures,
     thousands,
     top_of,
 )
@@ -322,7 +323,7 @@ def _plain_log_ticks(axis: Axis) -> None:
     short = np.log10(hi / lo) <= 2.5
     axis.set_major_locator(LogLocator(base=10.0, subs=(1.0, 2.0, 5.0) if short else (1.0,)))
     axis.set_major_formatter(FormatStrFormatter("%g"))
-    axis.set_minor_formatter(NullFormatter())
+    axis.set_minor_locator(NullLocator())  # minor ticks cost time and say little here
 
 
 REACH_ROWS = (
@@ -441,7 +442,7 @@ def plot_cascade_ccdf(cascades: np.ndarray, ctx: FigureContext) -> Figure:
         left.set_title(f"Cascade size (n = {sizes.size:,} cascades{pooled})")
         left.set_xlabel("cascade size s (agents restricted)")
         left.set_ylabel("P(size ≥ s) (share of cascades)")
-        left.grid(True, which="both", alpha=0.25)
+        left.grid(True, alpha=0.25)
         if sizes.size:
             _draw_reach(right, cascades, ctx)
         else:
@@ -789,7 +790,7 @@ def plot_selection_feedback(decomposition: Mapping[str, Any], ctx: FigureContext
             ax.set_xlim(min(min(finite) / 1.5, 0.5), max(finite) * 2.5)
             ax.axvline(1.0, color=palette.BLACK, linewidth=0.8)
             ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:g}×"))
-            ax.xaxis.set_minor_formatter(NullFormatter())
+            ax.xaxis.set_minor_locator(NullLocator())
             ax.set_yticks(
                 y,
                 [f"{label}\n{_times(parts.get(key))}" for key, label, _ in DECOMPOSITION_ROWS],
@@ -832,6 +833,37 @@ def has_pariahs(ts: TimeSeries) -> bool:
     )
 
 
+def harm_figure_jobs(
+    ts: TimeSeries,
+    cascades: np.ndarray,
+    summary: Mapping[str, Any],
+    ctx: FigureContext,
+    out_dir: Path,
+    trajectories: Trajectories | None = None,
+) -> list[FigureJob]:
+    """The harm figures to draw into ``out_dir``, as (path, drawing function) pairs.
+
+    See :func:`write_harm_figures` for which figures a run gets.
+    """
+    out_dir = Path(out_dir)
+    jobs: list[FigureJob] = [
+        (out_dir / HARM_FIGURE_FILES[0], lambda: plot_pariahs(ts, summary, ctx)),
+        (out_dir / HARM_FIGURE_FILES[1], lambda: plot_cascade_ccdf(cascades, ctx)),
+        (out_dir / HARM_FIGURE_FILES[2], lambda: plot_innocents(ts, ctx)),
+    ]
+    if trajectories is not None and has_pariahs(ts):
+        jobs.append((out_dir / TRAJECTORIES_FILE, lambda: plot_trajectories(trajectories, ctx)))
+    decomposition = summary.get("selection_vs_feedback")
+    if decomposition is not None:
+        jobs.append(
+            (
+                out_dir / SELECTION_FEEDBACK_FILE,
+                lambda: plot_selection_feedback(decomposition, ctx),
+            )
+        )
+    return jobs
+
+
 def write_harm_figures(
     ts: TimeSeries,
     cascades: np.ndarray,
@@ -857,26 +889,7 @@ def write_harm_figures(
     Returns:
         The paths written, in the order above.
     """
-    out_dir = Path(out_dir)
-    out_dir.mkdir(parents=True, exist_ok=True)
-    figures = [
-        (HARM_FIGURE_FILES[0], lambda: plot_pariahs(ts, summary, ctx)),
-        (HARM_FIGURE_FILES[1], lambda: plot_cascade_ccdf(cascades, ctx)),
-        (HARM_FIGURE_FILES[2], lambda: plot_innocents(ts, ctx)),
-    ]
-    if trajectories is not None and has_pariahs(ts):
-        figures.append((TRAJECTORIES_FILE, lambda: plot_trajectories(trajectories, ctx)))
-    decomposition = summary.get("selection_vs_feedback")
-    if decomposition is not None:
-        figures.append(
-            (SELECTION_FEEDBACK_FILE, lambda: plot_selection_feedback(decomposition, ctx))
-        )
-    paths = []
-    for name, make in figures:
-        path = out_dir / name
-        save_figure(make(), path)
-        paths.append(path)
-    return paths
+    return save_figures(harm_figure_jobs(ts, cascades, summary, ctx, out_dir, trajectories))
 
 
 # --- comparison -----------------------------------------------------------------------------

@@ -18,6 +18,9 @@ neither kind had actors, each figure holds a single panel with a note saying so.
 
 from __future__ import annotations
 
+import multiprocessing
+import os
+import sys
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -30,7 +33,7 @@ import numpy as np
 from matplotlib.axes import Axes
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
-from matplotlib.ticker import FuncFormatter, MaxNLocator
+from matplotlib.ticker import FuncFormatter, MaxNLocator, NullLocator
 
 from score_sim import palette
 from score_sim.palette import KIND_COLOR, grade_colors
@@ -522,6 +525,7 @@ def _draw_moves(
         if shown.any():
             smallest = min(smallest, float(values[shown].min()))
     ax.set_xscale("log")
+    ax.xaxis.set_minor_locator(NullLocator())
     ax.set_xlim(smallest / 2.0, 150.0)
     ax.set_yticks(y, [f"{grades[r]} → {grades[c]}" for r, c in pairs])
     ax.set_ylim(len(pairs) - 0.5, -0.5 - (0.9 if len(pairs) < 4 else 0.0))
@@ -590,6 +594,7 @@ def plot_grade_shares(
             for line in ax.get_lines():
                 handles.setdefault(str(line.get_label()), line)
             ax.set_yscale("log")
+            ax.yaxis.set_minor_locator(NullLocator())
             ax.set_ylim(max(low / 2.0, 1e-4), 300.0)
             ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:g}"))
             day_limits(ax, day)
@@ -620,6 +625,26 @@ def plot_grade_shares(
     return fig
 
 
+FigureJob = tuple[Path, Callable[[], Figure]]
+"""A figure to draw: the file to write and the function that draws it."""
+
+
+def figure_jobs(
+    ts: TimeSeries,
+    ctx: FigureContext,
+    out_dir: Path,
+    transitions: Mapping[str, Sequence[Sequence[int]]] | None = None,
+) -> list[FigureJob]:
+    """The three run figures to draw into ``out_dir``, as (path, drawing function) pairs."""
+    out_dir = Path(out_dir)
+    makers: tuple[Callable[[], Figure], ...] = (
+        lambda: plot_score_fan(ts, ctx),
+        lambda: plot_list_sizes(ts, ctx),
+        lambda: plot_grade_shares(ts, ctx, transitions),
+    )
+    return [(out_dir / name, make) for name, make in zip(FIGURE_FILES, makers, strict=True)]
+
+
 def write_figures(
     ts: TimeSeries,
     ctx: FigureContext,
@@ -638,19 +663,51 @@ def write_figures(
         The paths of ``score_distribution.png``, ``list_sizes.png`` and ``grade_shares.png``,
         in that order.
     """
-    out_dir = Path(out_dir)
-    out_dir.mkdir(parents=True, exist_ok=True)
-    makers: tuple[Callable[[], Figure], ...] = (
-        lambda: plot_score_fan(ts, ctx),
-        lambda: plot_list_sizes(ts, ctx),
-        lambda: plot_grade_shares(ts, ctx, transitions),
-    )
-    paths = []
-    for name, make in zip(FIGURE_FILES, makers, strict=True):
-        path = out_dir / name
-        save_figure(make(), path)
-        paths.append(path)
-    return paths
+    return save_figures(figure_jobs(ts, ctx, out_dir, transitions))
+
+
+_JOBS: list[FigureJob] = []
+"""The jobs of the current :func:`save_figures` call, inherited by its forked workers."""
+
+
+def _save_job(index: int) -> None:
+    path, make = _JOBS[index]
+    save_figure(make(), path)
+
+
+def save_figures(jobs: Sequence[FigureJob], workers: int | None = None) -> list[Path]:
+    """Draw and save figures; on Linux with several cores, in forked worker processes.
+
+    Drawing a figure is single-threaded Python in matplotlib, so figures are spread over
+    up to ``workers`` processes (default: the cores this process may use, at most 4). The
+    workers are forked after the jobs are known, so they share the run's arrays without
+    copying them. Each file is the same, byte for byte, however it was drawn.
+
+    Args:
+        jobs: (path, drawing function) pairs; parent folders are created.
+        workers: how many processes; 1 draws everything here.
+
+    Returns:
+        The paths, in the order of ``jobs``.
+    """
+    global _JOBS
+    for path, _ in jobs:
+        path.parent.mkdir(parents=True, exist_ok=True)
+    if workers is None:
+        workers = min(len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else 1, 4)
+    workers = min(workers, len(jobs))
+    if workers > 1 and sys.platform.startswith("linux"):
+        _JOBS = list(jobs)
+        try:
+            context = multiprocessing.get_context("fork")
+            with context.Pool(workers) as pool:
+                pool.map(_save_job, range(len(_JOBS)), chunksize=1)
+        finally:
+            _JOBS = []
+    else:
+        for path, make in jobs:
+            save_figure(make(), path)
+    return [path for path, _ in jobs]
 
 
 def save_figure(fig: Figure, path: Path) -> None:

@@ -26,9 +26,9 @@ import numpy as np
 from score_sim import __version__
 from score_sim.errors import ScenarioError
 from score_sim.events import Cause, EventKind
-from score_sim.harm_plots import write_harm_figures
+from score_sim.harm_plots import harm_figure_jobs
 from score_sim.model import ScoreModel
-from score_sim.plots import FigureContext, write_figures
+from score_sim.plots import FigureContext, figure_jobs, save_figures
 from score_sim.rules.sanctions import restriction_names
 from score_sim.scenario import Channel, Scenario, resolve_scenario
 from score_sim.summary import summarize
@@ -273,19 +273,21 @@ def run_scenario(
         if figures:
             context = FigureContext.of_model(model)
             timeseries = model.timeseries()
-            files += write_figures(
-                timeseries,
-                context,
-                work / "figures",
-                summary["pariah_spiral"]["grade_transitions"],
-            )
-            files += write_harm_figures(
-                timeseries,
-                model.sanctions.cascades,
-                summary,
-                context,
-                work / "figures",
-                model.trajectories(),
+            files += save_figures(
+                figure_jobs(
+                    timeseries,
+                    context,
+                    work / "figures",
+                    summary["pariah_spiral"]["grade_transitions"],
+                )
+                + harm_figure_jobs(
+                    timeseries,
+                    model.sanctions.cascades,
+                    summary,
+                    context,
+                    work / "figures",
+                    model.trajectories(),
+                )
             )
         manifest = {
             "scenario": scenario.name,
