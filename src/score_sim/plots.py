@@ -701,7 +701,8 @@ def save_figures(jobs: Sequence[FigureJob], workers: int | None = None) -> list[
         try:
             context = multiprocessing.get_context("fork")
             with context.Pool(workers) as pool:
-                pool.map(_save_job, range(len(_JOBS)), chunksize=1)
+                # map_async + get: Ctrl-C reaches the parent, and leaving the pool ends it
+                pool.map_async(_save_job, range(len(_JOBS)), chunksize=1).get(timeout=3600)
         finally:
             _JOBS = []
     else:
