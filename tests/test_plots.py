@@ -10,13 +10,16 @@ import pytest
 from matplotlib.figure import Figure
 
 from score_sim.plots import (
+    FIGURE_FILES,
     FigureContext,
+    figure_jobs,
     grade_colors,
     grade_shares,
     plot_grade_shares,
     plot_list_sizes,
     plot_score_fan,
     present_kinds,
+    save_figures,
     write_figures,
 )
 
@@ -267,3 +270,14 @@ def test_no_pyplot_figures_leaked(series: dict[str, np.ndarray], tmp_path: Path)
     before = plt.get_fignums()
     write_figures(series, make_ctx(), tmp_path)
     assert plt.get_fignums() == before
+
+
+def test_figures_drawn_by_workers_are_the_same_bytes(
+    series: dict[str, np.ndarray], tmp_path: Path
+) -> None:
+    ctx = make_ctx()
+    here = save_figures(figure_jobs(series, ctx, tmp_path / "here"))
+    forked = save_figures(figure_jobs(series, ctx, tmp_path / "forked"), workers=2)
+    assert [p.name for p in here] == [p.name for p in forked] == list(FIGURE_FILES)
+    for a, b in zip(here, forked, strict=True):
+        assert a.read_bytes() == b.read_bytes()

@@ -19,7 +19,6 @@ neither kind had actors, each figure holds a single panel with a note saying so.
 from __future__ import annotations
 
 import multiprocessing
-import os
 import sys
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
@@ -676,16 +675,17 @@ def _save_job(index: int) -> None:
 
 
 def save_figures(jobs: Sequence[FigureJob], workers: int | None = None) -> list[Path]:
-    """Draw and save figures; on Linux with several cores, in forked worker processes.
+    """Draw and save figures, here or, on Linux, in forked worker processes.
 
-    Drawing a figure is single-threaded Python in matplotlib, so figures are spread over
-    up to ``workers`` processes (default: the cores this process may use, at most 4). The
-    workers are forked after the jobs are known, so they share the run's arrays without
-    copying them. Each file is the same, byte for byte, however it was drawn.
+    Drawing a figure is single-threaded Python in matplotlib. With ``workers`` above 1 the
+    figures are spread over that many processes, forked after the jobs are known so that
+    they share the run's arrays without copying them; that pays on idle cores only (see
+    ``benchmarks/figures.py``: on a busy machine it was slower), so the default is 1. Each
+    file is the same, byte for byte, however it was drawn.
 
     Args:
         jobs: (path, drawing function) pairs; parent folders are created.
-        workers: how many processes; 1 draws everything here.
+        workers: how many processes (default 1: everything drawn here).
 
     Returns:
         The paths, in the order of ``jobs``.
@@ -693,9 +693,7 @@ def save_figures(jobs: Sequence[FigureJob], workers: int | None = None) -> list[
     global _JOBS
     for path, _ in jobs:
         path.parent.mkdir(parents=True, exist_ok=True)
-    if workers is None:
-        workers = min(len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else 1, 4)
-    workers = min(workers, len(jobs))
+    workers = min(workers or 1, len(jobs))
     if workers > 1 and sys.platform.startswith("linux"):
         _JOBS = list(jobs)
         try:
