@@ -69,7 +69,7 @@ def run_cli(scenario: str, citizens: int, steps: int) -> dict[str, float]:
         command = [
             sys.executable, "-m", "score_sim", "run", scenario,
             "--citizens", str(citizens), "--firms", str(firms), "--steps", str(steps),
-            "--out", str(out),
+            "--out", str(out), "--no-decompose",
         ]  # fmt: skip
         started = time.perf_counter()
         child = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)

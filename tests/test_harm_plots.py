@@ -13,11 +13,14 @@ from matplotlib.figure import Figure
 from score_sim.harm_plots import (
     ccdf,
     column_label,
+    nonzero_columns,
     plot_cascade_ccdf,
     plot_comparison,
     plot_innocents,
     plot_pariahs,
-    row_shares,
+    plot_selection_feedback,
+    plot_trajectories,
+    reach_counts,
     write_harm_figures,
 )
 from score_sim.model import ScoreModel
@@ -87,13 +90,6 @@ def test_ccdf_of_nothing_is_empty() -> None:
     assert s.size == 0 and p.size == 0
 
 
-def test_row_shares() -> None:
-    shares = row_shares(np.array([[1, 3], [0, 0], [2, 0]]))
-    np.testing.assert_allclose(shares[0], [25.0, 75.0])
-    assert np.isnan(shares[1]).all()  # an empty row has no shares
-    np.testing.assert_allclose(shares[2], [100.0, 0.0])
-
-
 def test_column_label_units() -> None:
     assert column_label("innocent_sanction_share") == ("share (%)", 100.0)
     assert column_label("citizen_mean_score") == ("score (points)", 1.0)
@@ -131,43 +127,52 @@ def test_drawing_leaves_rcparams_and_pyplot_alone(tmp_path: Path, run: Run) -> N
 # --- pariahs --------------------------------------------------------------------------------
 
 
-def test_pariahs_labels_and_transition_shares(run: Run) -> None:
+def test_pariahs_draws_each_count_on_its_own_scale(run: Run) -> None:
     fig = plot_pariahs(run.ts, run.summary, run.ctx)
     assert fig.get_suptitle() == "Pariah spirals"
     assert caption(run.ctx) in texts(fig)
-    counts, heat = fig.axes[0], fig.axes[1]
-    assert counts.get_xlabel() == "day"
-    assert counts.get_ylabel() == "pariahs, restricted (agents)"
-    assert legend_labels(counts.get_legend()) == [
-        "citizens: pariahs",
-        "firms: pariahs",
-        "citizens: under restriction",
-        "citizens: without a job (right)",
+    pariahs, restricted, jobs = fig.axes
+    assert [ax.get_title() for ax in fig.axes] == [
+        "Pariahs",
+        "Under restriction",
+        "Citizens without a job",
     ]
-    np.testing.assert_array_equal(counts.get_lines()[0].get_ydata(), run.ts["citizen_n_pariah"])
-    jobless = [ax for ax in fig.axes if ax.get_ylabel() == "citizens without a job (agents)"]
-    assert len(jobless) == 1
-    assert heat.get_title() == "Citizens: grade transitions (% of row)"
-    assert heat.get_xlabel() == "grade at the end (day 60)"
-    assert heat.get_ylabel() == "grade on day 0 (agents)"
-    assert [t.get_text() for t in heat.get_xticklabels()] == list(run.ctx.grade_names)
-    matrix = np.array(run.summary["pariah_spiral"]["grade_transitions"]["citizen"])
-    image = heat.get_images()[0].get_array()
-    np.testing.assert_allclose(image.filled(np.nan), row_shares(matrix))
-    # one annotation per non-empty cell
-    assert len(heat.texts) == np.count_nonzero(matrix)
-    assert any(ax.get_ylabel() == "share of row (%)" for ax in fig.axes)  # the colour bar
+    end = run.ts["citizen_n_pariah"][-1]
+    assert legend_labels(pariahs.get_legend())[0] == f"citizens ({end:,.0f} at the end)"
+    np.testing.assert_array_equal(pariahs.get_lines()[0].get_ydata(), run.ts["citizen_n_pariah"])
+    np.testing.assert_array_equal(
+        restricted.get_lines()[1].get_ydata(), run.ts["firm_n_restricted"]
+    )
+    # each panel's scale fits its own counts: the pariahs are not flattened by the restricted
+    assert pariahs.get_ylim()[1] == pytest.approx(max(run.ts["citizen_n_pariah"].max() * 1.3, 1.0))
+    assert restricted.get_ylim()[1] == pytest.approx(
+        max(run.ts["citizen_n_restricted"].max(), run.ts["firm_n_restricted"].max()) * 1.3
+    )
+    # jobs lost to sanctions apart from built-in unemployment
+    lost, never = jobs.get_lines()
+    np.testing.assert_array_equal(lost.get_ydata(), run.ts["citizen_n_job_lost"])
+    np.testing.assert_array_equal(
+        never.get_ydata(), run.ts["citizen_n_unemployed"] - run.ts["citizen_n_job_lost"]
+    )
+    assert legend_labels(jobs.get_legend()) == [
+        "lost a job to sanctions (so far)",
+        "never had one (not a harm)",
+    ]
 
 
 @pytest.mark.parametrize(
     ("ratio", "expected"),
     [
         (None, "misconduct rate under restriction: n/a"),
-        (2.345, "misconduct rate under restriction: 2.3 times the rate without"),
+        (2.345, "restricted misbehave 2.3× as often as the rest"),
         (
             {"citizen": 1.96, "firm": None},
-            "Citizens: misconduct rate under restriction: 2.0 times the rate without\n"
+            "Citizens: restricted misbehave 2.0× as often as the rest\n"
             "Firms: misconduct rate under restriction: n/a",
+        ),
+        (
+            {"citizen": {"median": 18.7, "p05": 12.05, "p95": 25.0}},
+            "Citizens: restricted misbehave 18.7× (12.1–25.0) as often as the rest",
         ),
     ],
 )
@@ -177,35 +182,94 @@ def test_pariahs_ratio_text_box(run: Run, ratio: Any, expected: str) -> None:
     assert expected in texts(plot_pariahs(run.ts, summary, run.ctx))
 
 
+def test_pariahs_ratio_is_split_into_selection_and_feedback(run: Run) -> None:
+    summary = {
+        **run.summary,
+        "pariah_spiral": {"misconduct_rate_ratio_restricted": {"citizen": 20.0}},
+        "selection_vs_feedback": {
+            "citizen": {"naive_ratio": 20.0, "selection_ratio": 2.5, "feedback_ratio": 8.0}
+        },
+    }
+    line = (
+        "Citizens: restricted misbehave 20.0× as often as the rest = 2.5× who is restricted"
+        " × 8.0× what restriction does"
+    )
+    assert line in texts(plot_pariahs(run.ts, summary, run.ctx))
+
+
 def test_pariahs_without_agents_draws_notes(run: Run) -> None:
     ts = dict(run.ts)
     for kind in ("citizen", "firm"):
         ts[f"{kind}_mean_score"] = np.full_like(ts["step"], np.nan)
-    transitions = run.summary["pariah_spiral"]["grade_transitions"]
-    empty = {
-        "days": 60,
-        "pariah_spiral": {
-            "misconduct_rate_ratio_restricted": {"citizen": None, "firm": None},
-            "grade_transitions": {
-                "grades": transitions["grades"],
-                "citizen": np.zeros((6, 6), int).tolist(),
-                "firm": np.zeros((6, 6), int).tolist(),
-            },
-        },
-    }
+    empty = {"days": 60, "pariah_spiral": {"misconduct_rate_ratio_restricted": None}}
     fig = plot_pariahs(ts, empty, run.ctx)
     for ax in fig.axes:
         assert any("No citizens or firms" in t.get_text() for t in ax.texts)
     assert "misconduct rate under restriction: n/a" in texts(fig)
 
 
+# --- trajectories and selection vs feedback --------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def spiral() -> tuple[Any, Any]:
+    sizes = {"citizens": 2000, "firms": 100, "steps": 400, "heterogeneity.enabled": True}
+    model = ScoreModel("pariah_spiral", rng=42, **sizes).run()
+    twin = ScoreModel("pariah_spiral", rng=42, **sizes, **{"effects.enabled": False}).run()
+    return model, twin
+
+
+def test_trajectories_show_pariahs_beside_never_listed_matches(spiral: Any) -> None:
+    model, _ = spiral
+    trajectories = model.trajectories()
+    pariahs = trajectories.pariahs()
+    assert pariahs.size >= 6
+    fig = plot_trajectories(trajectories, FigureContext.of_model(model))
+    panels = [ax for ax in fig.axes if ax.get_visible()]
+    assert len(panels) == 6
+    for ax in panels:
+        pariah_line = next(
+            line for line in ax.get_lines() if line.get_color() in ("#0072B2", "#D55E00")
+        )
+        match_line = ax.get_lines()[0]
+        position = int(np.flatnonzero(trajectories.score[:, -1] == pariah_line.get_ydata()[-1])[0])
+        # the pariah was listed (shaded) and its match never was
+        assert ax.patches or ax.collections
+        assert trajectories.listed.any(axis=1)[position]
+        assert match_line.get_color() == "#8C8C8C"
+        start = int(pariah_line.get_xdata()[0])
+        first = int(trajectories.first_listing_day()[position])
+        assert start == max(first - 365, 0)
+
+
+def test_selection_feedback_figure_draws_the_three_factors(spiral: Any) -> None:
+    model, twin = spiral
+    summary = summarize(model, twin)
+    parts = summary["selection_vs_feedback"]["citizen"]
+    assert parts["naive_ratio"] == pytest.approx(
+        parts["selection_ratio"] * parts["feedback_ratio"], rel=1e-3
+    )
+    fig = plot_selection_feedback(summary["selection_vs_feedback"], FigureContext.of_model(model))
+    citizens = fig.axes[0]
+    assert citizens.get_title() == "Citizens"
+    assert citizens.get_xscale() == "log"
+    widths = [bar.get_width() + 1.0 for bar in citizens.patches[:3]]
+    np.testing.assert_allclose(
+        widths,
+        [parts["naive_ratio"], parts["selection_ratio"], parts["feedback_ratio"]],
+        rtol=1e-9,
+    )
+    labels = [t.get_text() for t in citizens.get_yticklabels()]
+    assert labels[0] == f"naive ratio\n{parts['naive_ratio']:.1f}×"
+
+
 # --- cascades -------------------------------------------------------------------------------
 
 
-def test_cascade_figure_draws_the_ccdf_and_sector_counts(run: Run) -> None:
-    sizes, sectors = run.cascades["n_agents"], run.cascades["n_sectors"]
+def test_cascade_figure_draws_the_ccdf_and_who_was_reached(run: Run) -> None:
+    sizes = run.cascades["n_agents"]
     assert sizes.size > 0, "the realistic run should have cascades"
-    fig = plot_cascade_ccdf(sizes, sectors, run.ctx)
+    fig = plot_cascade_ccdf(run.cascades, run.ctx)
     assert fig.get_suptitle() == "Sanction cascades"
     assert caption(run.ctx) in texts(fig)
     left, right = fig.axes
@@ -218,25 +282,50 @@ def test_cascade_figure_draws_the_ccdf_and_sector_counts(run: Run) -> None:
     markers = left.get_lines()[1]
     np.testing.assert_allclose(markers.get_xdata(), s)
     np.testing.assert_allclose(markers.get_ydata(), p)
-    assert right.get_xlabel() == "sectors restricted (sectors)"
-    assert right.get_ylabel() == "cascades"
-    heights = [bar.get_height() for bar in right.patches]
-    np.testing.assert_array_equal(heights, np.bincount(sectors))
+    assert right.get_title() == "Who the cascades restricted"
+    labels = [t.get_text() for t in right.get_yticklabels()]
+    assert labels == [
+        "sanctioned actor",
+        "legal representatives",
+        "staff",
+        "families",
+        "parent companies",
+    ]
+    counts = reach_counts(run.cascades, run.ctx.n_citizens)
+    # every actor a cascade restricted is in exactly one row
+    total = sum(c["citizen"] + c["firm"] for c in counts.values())
+    assert total == int(sizes.sum())
+    assert counts["families"]["citizen"] == int(run.cascades["n_family"].sum()) > 0
+    bars = sorted(right.patches, key=lambda bar: (bar.get_y(), bar.get_x()))
+    citizens_bars = [bar.get_width() for bar in right.patches[:5]]
+    assert citizens_bars == [counts[label]["citizen"] for label in labels]
+    assert len(bars) == 10
+
+
+def test_cascade_reach_adds_up_per_cascade(run: Run) -> None:
+    rows = run.cascades
+    by_tie = sum(
+        rows[name] for name in ("n_legal_representative", "n_staff", "n_family", "n_parent_company")
+    )
+    np.testing.assert_array_equal(rows["n_agents"], 1 + by_tie)
+    np.testing.assert_array_equal(rows["n_agents"], rows["n_citizens"] + rows["n_firms"])
 
 
 def test_empty_cascades_draw_a_note(tmp_path: Path, run: Run) -> None:
     none = np.empty(0, dtype=CASCADE_DTYPE)
-    fig = plot_cascade_ccdf(none["n_agents"], none["n_sectors"], run.ctx)
+    fig = plot_cascade_ccdf(none, run.ctx)
     for ax in fig.axes:
         assert [t.get_text() for t in ax.texts] == ["no sanctions in this run"]
-        assert ax.get_xlabel() and ax.get_ylabel()
+        assert ax.get_xlabel()
     assert fig.axes[0].get_title() == "Cascade size (n = 0 cascades)"
     paths = write_harm_figures(run.ts, none, run.summary, run.ctx, tmp_path)
     assert paths[1].read_bytes().startswith(PNG_SIGNATURE)
 
 
 def test_cascades_of_size_zero_are_counted_not_drawn(run: Run) -> None:
-    fig = plot_cascade_ccdf(np.array([0, 1, 2, 2]), np.array([0, 1, 1, 2]), run.ctx)
+    rows = np.zeros(4, dtype=CASCADE_DTYPE)
+    rows["n_agents"] = [0, 1, 2, 2]
+    fig = plot_cascade_ccdf(rows, run.ctx)
     left = fig.axes[0]
     assert legend_labels(left.get_legend()) == ["P(size ≥ s)\n(1 of size 0 not shown)"]
     np.testing.assert_allclose(left.get_lines()[1].get_xdata(), [1, 2])
@@ -256,15 +345,14 @@ def test_innocents_labels_and_shares(run: Run) -> None:
     assert right.get_ylabel() == "share of sanction-days (%)"
     assert right.get_ylim() == (0.0, 100.0)
     assert legend_labels(right.get_legend()) == [
+        "all innocent",
         "resting on false findings",
         "reached through ties",
-        "all innocent",
     ]
-    total = right.get_lines()[0].get_ydata()
+    total, false, tie = (line.get_ydata() for line in right.get_lines())
     np.testing.assert_allclose(total, run.ts["innocent_sanction_share"] * 100.0)
-    # the two stacked bands add up to the total share
-    top = right.collections[-1].get_paths()[0].vertices[:, 1]
-    assert np.isclose(top.max(), total.max())
+    # the two parts add up to the total share
+    np.testing.assert_allclose(false + tie, total, atol=1e-9)
 
 
 # --- comparison -----------------------------------------------------------------------------
@@ -273,28 +361,46 @@ def test_innocents_labels_and_shares(run: Run) -> None:
 def test_comparison_panels_and_difference(run: Run) -> None:
     other = Run()  # the same run without ties
     columns = ["citizen_mean_score", "citizen_n_restricted", "innocent_sanction_share", "step"]
-    fig = plot_comparison(other.ts, run.ts, "plain", "ties", columns, "a caption")
-    assert fig.get_suptitle() == "plain vs ties"
+    fig = plot_comparison(
+        other.ts, run.ts, "A: plain", "B: ties", columns, "a caption", title="what ties do"
+    )
+    assert fig.get_suptitle() == "what ties do"
     assert "a caption" in texts(fig)
-    panels = [ax for ax in fig.axes if ax.get_visible() and ax.get_xlabel() == "day"]
-    assert [ax.get_title() for ax in panels] == columns
-    assert panels[2].get_ylabel() == "share (%)"
-    assert legend_labels(fig.legends[0]) == ["plain", "ties", "ties − plain (right)"]
-    twins = [ax for ax in fig.axes if ax.get_ylabel().startswith("difference")]
-    assert len(twins) == len(columns)
-    diff = twins[1].get_lines()[0].get_ydata()
+    visible = [ax for ax in fig.axes if ax.get_visible()]
+    values = [ax for ax in visible if ax.get_title()]
+    diffs = [ax for ax in visible if ax.get_ylabel() == "B − A"]
+    assert [ax.get_title() for ax in values] == columns
+    assert len(diffs) == len(columns)
+    assert values[2].get_ylabel() == "share (%)"
+    assert legend_labels(fig.legends[0]) == ["A: plain", "B: ties", "B − A"]
+    # the difference has its own panel, under its column's panel, not a twin axis over B
+    for value_ax, diff_ax in zip(values, diffs, strict=True):
+        assert diff_ax.get_position().y1 < value_ax.get_position().y0
+        assert diff_ax.get_position().x0 == pytest.approx(value_ax.get_position().x0)
+    diff = diffs[1].get_lines()[0].get_ydata()
     expected = run.ts["citizen_n_restricted"] - other.ts["citizen_n_restricted"]
     np.testing.assert_allclose(diff, expected)
     np.testing.assert_allclose(
-        panels[2].get_lines()[1].get_ydata(), run.ts["innocent_sanction_share"] * 100
+        values[2].get_lines()[1].get_ydata(), run.ts["innocent_sanction_share"] * 100
     )
+
+
+def test_comparison_drops_columns_that_are_zero_in_both_worlds(run: Run) -> None:
+    ts = dict(run.ts)
+    ts["firm_n_pariah"] = np.zeros_like(ts["step"])
+    columns = ["citizen_mean_score", "firm_n_pariah"]
+    assert nonzero_columns(ts, ts, columns) == ["citizen_mean_score"]
+    fig = plot_comparison(ts, ts, "A", "B", columns, "c")
+    titles = [ax.get_title() for ax in fig.axes if ax.get_visible() and ax.get_title()]
+    assert titles == ["citizen_mean_score"]
+    assert "zero in both worlds, not drawn: firm_n_pariah" in texts(fig)
 
 
 def test_comparison_of_different_lengths_uses_common_days(run: Run) -> None:
     short = {name: values[:10] for name, values in run.ts.items()}
     fig = plot_comparison(short, run.ts, "A", "B", ["citizen_n_restricted"], "c")
-    twin = next(ax for ax in fig.axes if ax.get_ylabel().startswith("difference"))
-    np.testing.assert_array_equal(twin.get_lines()[0].get_xdata(), np.arange(10))
+    diff = next(ax for ax in fig.axes if ax.get_ylabel() == "B − A")
+    np.testing.assert_array_equal(diff.get_lines()[0].get_xdata(), np.arange(10))
 
 
 def test_comparison_rejects_too_many_or_no_columns(run: Run) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 from pathlib import Path
 
 import numpy as np
@@ -9,13 +10,16 @@ import pytest
 from matplotlib.figure import Figure
 
 from score_sim.plots import (
+    FIGURE_FILES,
     FigureContext,
+    figure_jobs,
     grade_colors,
     grade_shares,
     plot_grade_shares,
     plot_list_sizes,
     plot_score_fan,
     present_kinds,
+    save_figures,
     write_figures,
 )
 
@@ -146,7 +150,8 @@ def test_score_fan_labels(series: dict[str, np.ndarray]) -> None:
         # the bounds and baseline are drawn as horizontal lines
         ys = {float(line.get_ydata()[0]) for line in ax.get_lines() if len(line.get_ydata()) == 2}
         assert {600.0, 1000.0, 1300.0} <= ys
-    assert fig.get_suptitle() == "Score distribution over time"
+    assert fig.get_suptitle() == "Score distribution over time (both panels on the same scale)"
+    assert axes[0].get_ylim() == axes[1].get_ylim()
     expected = "scenario: synthetic · seed 7 · 2,000 citizens, 150 firms · score-sim 0.1.0"
     assert expected in caption_texts(fig)
 
@@ -159,11 +164,12 @@ def test_list_sizes_labels(series: dict[str, np.ndarray]) -> None:
         assert ax.get_ylabel() == "agents"
         assert ax.get_legend() is not None
         labels = [t.get_text() for t in ax.get_legend().get_texts()]
-        assert labels == ["blacklisted", "red-listed"]
+        assert [label.split(",")[0] for label in labels] == ["blacklisted", "red-listed"]
     assert fig.get_suptitle() == "Blacklist and red-list sizes over time"
-    # the secondary percentage axes
-    secondary = [child.get_ylabel() for ax in main for child in ax.child_axes]
-    assert secondary == ["% of citizens", "% of firms"]
+    # the last day's count as a share of the kind, in the legend
+    last = series["citizen_n_blacklisted"][-1] * 100.0 / 2000
+    labels = [t.get_text() for t in main[0].get_legend().get_texts()]
+    assert labels[0] == f"blacklisted, {last:.2g}% at the end"
 
 
 def test_grade_shares_labels(series: dict[str, np.ndarray]) -> None:
@@ -171,11 +177,25 @@ def test_grade_shares_labels(series: dict[str, np.ndarray]) -> None:
     assert [ax.get_title() for ax in fig.axes] == ["Citizens (n = 2,000)", "Firms (n = 150)"]
     for ax in fig.axes:
         assert ax.get_xlabel() == "day"
-        assert ax.get_ylabel() == "share of agents (%)"
-        assert ax.get_ylim() == (0.0, 100.0)
-    assert len(fig.legends) == 1
-    assert [t.get_text() for t in fig.legends[0].get_texts()] == list(GRADES)
-    assert fig.get_suptitle() == "Grade shares over time"
+        assert ax.get_ylabel() == "share of agents (%, log)"
+        assert ax.get_yscale() == "log"
+    legend = fig.axes[0].get_legend()
+    assert [t.get_text() for t in legend.get_texts()] == list(GRADES)
+    assert fig.get_suptitle() == "Grades over time"
+
+
+def test_grade_movement_panel_shows_who_moved(series: dict[str, np.ndarray]) -> None:
+    n = len(GRADES)
+    citizens = np.zeros((n, n), dtype=int)
+    citizens[2, 2], citizens[2, 3], citizens[2, 4] = 900, 80, 20  # A stays, some fall
+    firms = np.zeros((n, n), dtype=int)
+    firms[2, 2], firms[2, 1] = 140, 10  # firms rise to AA
+    fig = plot_grade_shares(series, make_ctx(), {"citizen": citizens, "firm": firms})
+    moves = fig.axes[-1]
+    assert moves.get_title() == "Changed grade by the end"
+    assert [t.get_text() for t in moves.get_yticklabels()] == ["A → AA", "A → B", "A → C"]
+    widths = sorted(round(bar.get_width(), 6) for bar in moves.patches)
+    assert widths == sorted([8.0, 2.0, round(10 * 100 / 150, 6)])
 
 
 def test_empty_kind_gives_one_panel(tmp_path: Path) -> None:
@@ -219,22 +239,20 @@ def test_grade_shares_sum_to_100(series: dict[str, np.ndarray]) -> None:
     )
 
 
-def test_stack_in_figure_sums_to_100(series: dict[str, np.ndarray]) -> None:
+def test_grade_lines_are_each_grades_share(series: dict[str, np.ndarray]) -> None:
     fig = plot_grade_shares(series, make_ctx())
-    ax = fig.axes[0]
-    # stackplot's top band's upper edge is the cumulative sum of all shares
-    top = ax.collections[-1].get_paths()[0].vertices[:, 1]
-    assert np.isclose(top.max(), 100.0)
-    assert np.isclose(top, 100.0).sum() >= N_DAYS
+    lines = {line.get_label(): line.get_ydata() for line in fig.axes[0].get_lines()}
+    shares = grade_shares(series, "citizen", GRADES)
+    for j, grade in enumerate(GRADES):
+        np.testing.assert_allclose(lines[grade], shares[j])
 
 
-def test_grade_colors_go_green_to_red() -> None:
+def test_grade_colors_are_colour_blind_safe_and_ordered() -> None:
     colors = grade_colors(len(GRADES))
     assert len(colors) == len(GRADES)
-    r0, g0, _, _ = colors[0]
-    r1, g1, _, _ = colors[-1]
-    assert g0 > r0  # best is green
-    assert r1 > g1  # worst is red
+    # cividis: lightness falls steadily from the best grade to the worst
+    lightness = [0.299 * r + 0.587 * g + 0.114 * b for r, g, b, _ in colors]
+    assert all(a > b for a, b in itertools.pairwise(lightness))
 
 
 def test_passing_axes(series: dict[str, np.ndarray]) -> None:
@@ -252,3 +270,14 @@ def test_no_pyplot_figures_leaked(series: dict[str, np.ndarray], tmp_path: Path)
     before = plt.get_fignums()
     write_figures(series, make_ctx(), tmp_path)
     assert plt.get_fignums() == before
+
+
+def test_figures_drawn_by_workers_are_the_same_bytes(
+    series: dict[str, np.ndarray], tmp_path: Path
+) -> None:
+    ctx = make_ctx()
+    here = save_figures(figure_jobs(series, ctx, tmp_path / "here"))
+    forked = save_figures(figure_jobs(series, ctx, tmp_path / "forked"), workers=2)
+    assert [p.name for p in here] == [p.name for p in forked] == list(FIGURE_FILES)
+    for a, b in zip(here, forked, strict=True):
+        assert a.read_bytes() == b.read_bytes()

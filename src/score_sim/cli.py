@@ -137,24 +137,52 @@ def run(
         typer.Option(help="Replace an earlier score-sim output in --out (never other files)."),
     ] = False,
     figures: Annotated[bool, typer.Option(help="Draw the PNG figures.")] = True,
+    seeds: Annotated[
+        int,
+        typer.Option(
+            min=1,
+            help="Run this many seeds (the scenario's, then seeds derived from it): figures "
+            "show medians with 5-95% bands, summary.json medians and intervals.",
+        ),
+    ] = 1,
+    decompose: Annotated[
+        bool | None,
+        typer.Option(
+            help="With an active feedback, also run the twin world without it to split the "
+            "misconduct ratio into selection and feedback (a second simulation) [default: "
+            "when the scenario's people differ].",
+            show_default=False,
+        ),
+    ] = None,
 ) -> None:
     """Run a scenario and write timeseries.csv, agents.csv, events.csv, figures and a manifest."""
+    from score_sim.ensemble import run_seeds
     from score_sim.runner import run_scenario
 
+    options = {
+        "seed": seed,
+        "steps": steps,
+        "citizens": citizens,
+        "firms": firms,
+        "overwrite": overwrite,
+        "figures": figures,
+        "progress": Progress(f"running {Path(scenario).stem}"),
+        "command_line": ["score-sim", *sys.argv[1:]],
+        "decompose": decompose,
+    }
     try:
+        if seeds > 1:
+            ensemble = run_seeds(scenario, seeds, out, overrides=_parse_sets(set_ or []), **options)
+            typer.echo(
+                f"{ensemble.manifest['scenario']}: {len(ensemble.seeds)} seeds, "
+                f"{ensemble.manifest['steps']} days each, "
+                f"{ensemble.manifest['wall_time_s']:.1f} s -> {ensemble.out_dir}/"
+            )
+            for path in ensemble.files:
+                typer.echo(f"  {path.relative_to(ensemble.out_dir)}")
+            return
         result = run_scenario(
-            scenario,
-            out,
-            seed=seed,
-            steps=steps,
-            citizens=citizens,
-            firms=firms,
-            overrides=_parse_sets(set_ or []),
-            overwrite=overwrite,
-            figures=figures,
-            progress=Progress(f"running {Path(scenario).stem}"),
-            command_line=["score-sim", *sys.argv[1:]],
-            on_phase=_phase_line,
+            scenario, out, overrides=_parse_sets(set_ or []), on_phase=_phase_line, **options
         )
     except ScenarioError as error:
         raise _fail(error) from None

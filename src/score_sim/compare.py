@@ -111,6 +111,15 @@ def metric_rows(a: RunResult, b: RunResult) -> list[dict[str, Any]]:
     return rows
 
 
+def describe_change(overrides: dict[str, Any], max_chars: int = 60) -> str:
+    """The overrides as ``key=value, key=value`` for a title (shortened past ``max_chars``)."""
+    if not overrides:
+        return "no change"
+    text = ", ".join(f"{key}={json.dumps(value)}" for key, value in overrides.items())
+    text = text.replace('"', "")
+    return text if len(text) <= max_chars else text[: max_chars - 1] + "…"
+
+
 def _harmed(result: RunResult) -> np.ndarray:
     model = result.model
     return (model.harms.days_restricted > 0) | (
@@ -255,14 +264,25 @@ def compare_scenarios(
             from score_sim.plots import save_figure
 
             (work / "figures").mkdir()
+            change = describe_change(overrides_b or {})
+            if scenario_b is None:
+                label_a, label_b = f"A: {a.name} as written", f"B: {change}"
+                title = f"{a.name}: what changes with {change}"
+            else:
+                label_a, label_b = (
+                    f"A: {a.name}",
+                    f"B: {b.name}" + (f", {change}" if overrides_b else ""),
+                )
+                title = f"{a.name} (A) against {b.name}" + (f", {change}" if overrides_b else "")
             figure = plot_comparison(
                 run_a.model.timeseries(),
                 run_b.model.timeseries(),
-                f"A: {a.name}",
-                f"B: {b.name}" + (" (changed)" if overrides_b else ""),
+                label_a,
+                label_b,
                 list(KEY_COLUMNS),
                 f"twin worlds, seed {common_seed} · "
                 f"{a.population.citizens:,} citizens, {a.population.firms:,} firms",
+                title=title,
             )
             written.append(work / "figures" / "comparison.png")
             save_figure(figure, written[-1])

@@ -1,14 +1,16 @@
-"""Figures of a run's harms: pariah spirals, sanction cascades and innocents under sanction.
+"""Figures of a run's harms: pariahs, cascades, innocents, trajectories, selection vs feedback.
 
 Like :mod:`score_sim.plots`, every function takes the run's time series as a ``dict`` of
-equal-length 1-D arrays (one row per day, see :mod:`score_sim.metrics`) and a
-:class:`~score_sim.plots.FigureContext`; the pariah figure also reads ``summary.json``'s data
-(:func:`score_sim.summary.summarize`) and the cascade figure the cascade table
-(:data:`score_sim.rules.sanctions.CASCADE_DTYPE` rows). Figures are drawn on the Agg canvas
-under matplotlib's default style, never with ``pyplot``, with fixed size, margins and dpi, and
-saved without a ``Software`` tag, so the same inputs give byte-identical PNGs.
+arrays (one row per day, see :mod:`score_sim.metrics`; a 2-D column is a band across seeds,
+drawn as its median and 5-95% range) and a :class:`~score_sim.plots.FigureContext`; the
+pariah figure also reads ``summary.json``'s data (:func:`score_sim.summary.summarize`), the
+cascade figure the cascade table (:data:`score_sim.rules.sanctions.CASCADE_DTYPE` rows) and
+the trajectories figure a sample of score histories (:class:`score_sim.history.Trajectories`).
+Figures are drawn on the Agg canvas under matplotlib's default style, never with ``pyplot``,
+with fixed size, margins and dpi, and saved without a ``Software`` tag, so the same inputs
+give byte-identical PNGs. Colours come from :mod:`score_sim.palette`.
 
-:func:`plot_comparison` sets two runs' columns side by side, with their difference.
+:func:`plot_comparison` sets two runs' columns side by side, with their difference below.
 """
 
 from __future__ import annotations
@@ -17,28 +19,41 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-import matplotlib as mpl
 import numpy as np
 from matplotlib.axes import Axes
 from matplotlib.axis import Axis
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
-from matplotlib.ticker import FormatStrFormatter, LogLocator, MaxNLocator, NullFormatter
+from matplotlib.ticker import (
+    FormatStrFormatter,
+    FuncFormatter,
+    LogLocator,
+    MaxNLocator,
+    NullLocator,
+)
 
+from score_sim import palette
+from score_sim.history import Trajectories
+from score_sim.palette import KIND_COLOR, KIND_LINESTYLE
 from score_sim.plots import (
     DPI,
     FIGSIZE,
-    KIND_COLOR,
     KIND_TITLE,
     FigureContext,
+    FigureJob,
     caption,
     column,
+    compact_number,
     day_limits,
     default_style,
+    draw_series,
+    median_of,
     new_figure,
     note_no_agents,
     present_kinds,
-    save_figure,
+    save_figures,
+    thousands,
+    top_of,
 )
 
 __all__ = [
@@ -46,26 +61,25 @@ __all__ = [
     "MAX_COMPARISON_PANELS",
     "ccdf",
     "column_label",
+    "nonzero_columns",
     "plot_cascade_ccdf",
     "plot_comparison",
     "plot_innocents",
     "plot_pariahs",
-    "row_shares",
+    "plot_selection_feedback",
+    "plot_trajectories",
     "write_harm_figures",
 ]
 
 TimeSeries = Mapping[str, np.ndarray]
 
 HARM_FIGURE_FILES = ("pariahs.png", "cascades.png", "innocents.png")
+TRAJECTORIES_FILE = "trajectories.png"
+SELECTION_FEEDBACK_FILE = "selection_feedback.png"
 MAX_COMPARISON_PANELS = 6
+MAX_TRAJECTORY_PANELS = 6
 
 _NO_CASCADES_NOTE = "no sanctions in this run"
-_FALSE_FINDING_COLOR = "#d62728"
-_TIE_COLOR = "#ff9f4a"
-_B_COLOR = "#d95f02"
-_A_COLOR = "#1f77b4"
-_DIFF_COLOR = "0.45"
-_JOBLESS_COLOR = "0.5"
 
 
 def _finish(
@@ -73,161 +87,176 @@ def _finish(
     title: str,
     caption_line: str,
     right: float = 0.97,
-    wspace: float = 0.3,
+    wspace: float = 0.35,
     hspace: float | None = None,
+    left: float = 0.09,
 ) -> None:
     """Title, caption and fixed margins, as :mod:`score_sim.plots` lays out its figures."""
     fig.suptitle(title, fontsize=14, y=0.975)
     fig.text(0.5, 0.015, caption_line, ha="center", va="bottom", fontsize=8, color="0.35")
-    fig.subplots_adjust(left=0.075, right=right, bottom=0.16, top=0.84, wspace=wspace)
+    fig.subplots_adjust(left=left, right=right, bottom=0.16, top=0.84, wspace=wspace)
     if hspace is not None:
         fig.subplots_adjust(hspace=hspace)
+
+
+def _note(ax: Axes, text: str) -> None:
+    ax.text(
+        0.5,
+        0.5,
+        text,
+        ha="center",
+        va="center",
+        transform=ax.transAxes,
+        fontsize=10,
+        color="0.35",
+        wrap=True,
+    )
+
+
+# --- numbers that may be one run's or a distribution over seeds ------------------------------
+
+
+def headline(value: Any) -> tuple[float, float, float]:
+    """A headline as ``(middle, low, high)``: a number gives itself three times.
+
+    Accepts a number, None (NaN), a list of numbers (one per seed: median and 5-95%
+    percentiles) or an ensemble summary's ``{"median": m, "p05": a, "p95": b}``.
+    """
+    if isinstance(value, Mapping):
+        return tuple(  # type: ignore[return-value]
+            float("nan") if value.get(k) is None else float(value[k])
+            for k in ("median", "p05", "p95")
+        )
+    if isinstance(value, list | tuple | np.ndarray):
+        values = np.array([np.nan if v is None else v for v in value], dtype=float)
+        values = values[np.isfinite(values)]
+        if values.size == 0:
+            return (float("nan"),) * 3
+        low, mid, high = np.percentile(values, [5.0, 50.0, 95.0])
+        return float(mid), float(low), float(high)
+    if value is None:
+        return (float("nan"),) * 3
+    number = float(value)
+    return number, number, number
+
+
+def _times(value: Any) -> str:
+    """``"18.7×"``, or ``"18.7× (12.1–25.0)"`` for a distribution over seeds."""
+    mid, low, high = headline(value)
+    if not np.isfinite(mid):
+        return "n/a"
+
+    def number(v: float) -> str:
+        return f"{v:,.0f}" if abs(v) >= 100 else f"{v:.1f}" if abs(v) >= 0.095 else f"{v:.2g}"
+
+    if low == high:
+        return f"{number(mid)}×"
+    return f"{number(mid)}× ({number(low)}–{number(high)})"
 
 
 # --- pariah spirals -------------------------------------------------------------------------
 
 
-def row_shares(matrix: np.ndarray) -> np.ndarray:
-    """Each cell's share of its row, in percent; rows that sum to zero are NaN.
+def ratio_text(ratio: Any, kinds: Sequence[str], decomposition: Any = None) -> str:
+    """The text box under the pariah figure: the misconduct rate ratio, split if known.
 
     Args:
-        matrix: counts, rows = grade on day 0, columns = grade at the end.
-
-    Returns:
-        A float array of the same shape; each non-empty row sums to 100.
+        ratio: a number, None, or a mapping of kind to either (or to a distribution).
+        kinds: the kinds that had actors.
+        decomposition: ``summary["selection_vs_feedback"]`` or None.
     """
-    counts = np.asarray(matrix, dtype=float)
-    total = counts.sum(axis=1, keepdims=True)
-    shares = np.full_like(counts, np.nan)
-    np.divide(counts * 100.0, total, out=shares, where=total > 0)
-    return shares
 
-
-def _ratio_text(ratio: Any, kinds: Sequence[str]) -> str:
-    """The text box line(s) for the misconduct-rate ratio (a number, None, or one per kind)."""
-
-    def line(value: Any, who: str = "") -> str:
-        if value is None or not np.isfinite(float(value)):
+    def line(value: Any, kind: str | None) -> str:
+        who = f"{KIND_TITLE[kind]}: " if kind else ""
+        if not np.isfinite(headline(value)[0]):
             return f"{who}misconduct rate under restriction: n/a"
-        return f"{who}misconduct rate under restriction: {float(value):.1f} times the rate without"
+        text = f"{who}restricted misbehave {_times(value)} as often as the rest"
+        parts = (decomposition or {}).get(kind or "citizen") if decomposition else None
+        if isinstance(parts, Mapping):
+            selection, feedback = parts.get("selection_ratio"), parts.get("feedback_ratio")
+            if np.isfinite(headline(selection)[0]) and np.isfinite(headline(feedback)[0]):
+                text += (
+                    f" = {_times(selection)} who is restricted"
+                    f" × {_times(feedback)} what restriction does"
+                )
+        return text
 
-    if isinstance(ratio, Mapping):
-        lines = [line(ratio.get(k), f"{KIND_TITLE[k]}: ") for k in kinds if k in ratio]
-        return "\n".join(lines) if lines else line(None)
-    return line(ratio)
-
-
-def _draw_pariah_counts(ax: Axes, ts: TimeSeries, kinds: Sequence[str]) -> None:
-    """Pariahs per kind and citizens under restriction (left axis); jobless (right axis)."""
-    day = column(ts, "step")
-    top = 0.0
-    for kind in kinds:
-        values = column(ts, f"{kind}_n_pariah")
-        ax.plot(
-            day,
-            values,
-            color=KIND_COLOR[kind],
-            linewidth=2.0,
-            label=f"{KIND_TITLE[kind].lower()}: pariahs",
-        )
-        top = max(top, float(np.nanmax(values, initial=0.0)))
-    handles, labels = ax.get_legend_handles_labels()
-    if "citizen" in kinds:
-        restricted = column(ts, "citizen_n_restricted")
-        ax.plot(
-            day,
-            restricted,
-            color=KIND_COLOR["citizen"],
-            linewidth=0.9,
-            linestyle="--",
-            label="citizens: under restriction",
-        )
-        top = max(top, float(np.nanmax(restricted, initial=0.0)))
-        # Joblessness is often an order of magnitude larger: its own axis, on the right.
-        jobless_ax = ax.twinx()
-        jobless = column(ts, "citizen_n_unemployed")
-        jobless_ax.plot(
-            day,
-            jobless,
-            color=_JOBLESS_COLOR,
-            linewidth=0.9,
-            label="citizens: without a job (right)",
-        )
-        jobless_ax.set_ylim(0.0, max(float(np.nanmax(jobless, initial=0.0)) * 1.3, 1.0))
-        jobless_ax.yaxis.set_major_locator(MaxNLocator(integer=True))
-        jobless_ax.set_ylabel("citizens without a job (agents)", color=_JOBLESS_COLOR)
-        jobless_ax.tick_params(axis="y", colors=_JOBLESS_COLOR)
-        handles, labels = ax.get_legend_handles_labels()
-        more_handles, more_labels = jobless_ax.get_legend_handles_labels()
-        handles, labels = handles + more_handles, labels + more_labels
-    ax.set_ylim(0.0, max(top * 1.3, 1.0))  # headroom for the legend
-    ax.yaxis.set_major_locator(MaxNLocator(integer=True))
-    day_limits(ax, day)
-    ax.set_title("Pariahs, restricted and jobless")
-    ax.set_xlabel("day")
-    ax.set_ylabel("pariahs, restricted (agents)")
-    ax.grid(True, alpha=0.25)
-    ax.legend(handles, labels, loc="upper left", fontsize=8, frameon=False, ncols=2)
+    if isinstance(ratio, Mapping) and not {"median", "p05"} <= set(ratio):
+        lines = [line(ratio.get(k), k) for k in kinds if k in ratio]
+        return "\n".join(lines) if lines else line(None, None)
+    return line(ratio, None)
 
 
-def _draw_transitions(
-    ax: Axes, matrix: np.ndarray, grades: Sequence[str], kind: str, days: int | None
+def _draw_kind_counts(
+    ax: Axes, ts: TimeSeries, kinds: Sequence[str], stat: str, title: str
 ) -> None:
-    shares = row_shares(matrix)
-    counts = np.asarray(matrix, dtype=np.int64)
-    image = ax.imshow(
-        np.ma.masked_invalid(shares),
-        cmap=mpl.colormaps["Blues"].with_extremes(bad="0.93"),  # empty rows in grey
-        vmin=0.0,
-        vmax=100.0,
-        aspect="auto",
-        interpolation="nearest",
-    )
-    n = len(grades)
-    ticks = np.arange(n)
-    row_n = counts.sum(axis=1)
-    ax.set_xticks(ticks, list(grades))
-    ax.set_yticks(ticks, [f"{g} ({c:,})" for g, c in zip(grades, row_n, strict=True)])
-    ax.set_xticks(ticks[:-1] + 0.5, minor=True)
-    ax.set_yticks(ticks[:-1] + 0.5, minor=True)
-    ax.grid(which="minor", color="white", linewidth=1.0)
-    ax.tick_params(which="minor", length=0)
-    # One label per non-empty cell (at most grades² of them).
-    rows, cols = np.nonzero(counts)
-    for r, c in zip(rows.tolist(), cols.tolist(), strict=True):
-        share = shares[r, c]
-        text = f"{share:.0f}" if share >= 9.95 or share == 0 else f"{share:.1f}"
-        ax.text(
-            c,
-            r,
-            text,
-            ha="center",
-            va="center",
-            fontsize=8,
-            color="white" if share > 60 else "0.1",
+    """One count per kind against day, in the kind's colour and line style."""
+    day = column(ts, "step")
+    values = []
+    for kind in kinds:
+        series = column(ts, f"{kind}_{stat}")
+        values.append(series)
+        end = float(median_of(series)[-1]) if day.size else 0.0
+        draw_series(
+            ax,
+            day,
+            series,
+            color=KIND_COLOR[kind],
+            linestyle=KIND_LINESTYLE[kind],
+            label=f"{KIND_TITLE[kind].lower()} ({end:,.0f} at the end)",
         )
-    end = f"day {days}" if days is not None else "end"
-    ax.set_title(f"{KIND_TITLE[kind]}: grade transitions (% of row)")
-    ax.set_xlabel(f"grade at the end ({end})")
-    ax.set_ylabel("grade on day 0 (agents)")
-    colorbar = ax.figure.colorbar(image, ax=ax, fraction=0.06, pad=0.03)
-    colorbar.set_label("share of row (%)")
+    ax.set_ylim(0.0, max(top_of(*values) * 1.3, 1.0))
+    thousands(ax)
+    day_limits(ax, day)
+    ax.set_title(title)
+    ax.set_xlabel("day")
+    ax.set_ylabel("agents")
+    ax.grid(True, alpha=0.25)
+    ax.legend(loc="upper left", fontsize=8, frameon=False)
+
+
+def _draw_jobs(ax: Axes, ts: TimeSeries) -> None:
+    """Citizens without a job: lost to sanctions, apart from those who never had one."""
+    day = column(ts, "step")
+    jobless = column(ts, "citizen_n_unemployed")
+    lost = column(ts, "citizen_n_job_lost")
+    other = jobless - lost
+    draw_series(
+        ax, day, lost, color=palette.SANCTION_JOB_LOSS, label="lost a job to sanctions (so far)"
+    )
+    draw_series(
+        ax,
+        day,
+        other,
+        color=palette.BACKGROUND,
+        label="never had one (not a harm)",
+        linewidth=1.2,
+        linestyle=":",
+    )
+    ax.set_ylim(0.0, max(top_of(lost, other) * 1.3, 1.0))
+    thousands(ax)
+    day_limits(ax, day)
+    ax.set_title("Citizens without a job")
+    ax.set_xlabel("day")
+    ax.set_ylabel("citizens")
+    ax.grid(True, alpha=0.25)
+    ax.legend(loc="upper left", fontsize=8, frameon=False)
 
 
 def plot_pariahs(ts: TimeSeries, summary: Mapping[str, Any], ctx: FigureContext) -> Figure:
-    """Pariahs over time and where each grade ended up.
+    """Pariahs over time, who is under restriction, and the jobs sanctions cost.
 
-    Left: pariahs per kind that had actors (thick lines), and citizens under restriction and
-    without a job (thin lines), in agents. Right: the transition matrix from grade on day 0
-    (rows) to grade at the end (columns) as a heatmap of each row's shares in percent, for
-    citizens (firms when there were no citizens), with a text box giving the misconduct rate
-    under restriction relative to the rate without.
+    Three panels, each on its own scale: pariahs per kind that had actors; actors under
+    restriction per kind; and citizens who lost a job to the employment restriction, drawn
+    apart from those who never had one (built-in unemployment is not a harm of the regime).
+    A text box gives the misconduct rate under restriction relative to the rate without,
+    split into selection and feedback when the summary holds that split.
 
     Args:
-        ts: the run's time series.
-        summary: the run's summary (``summary.json`` data); reads ``days`` and
-            ``pariah_spiral.grade_transitions`` / ``misconduct_rate_ratio_restricted``. The
-            ratio may be a number, ``None`` or a mapping of kind to number or ``None``.
+        ts: the run's time series (or bands across seeds).
+        summary: the run's summary (``summary.json`` data); reads
+            ``pariah_spiral.misconduct_rate_ratio_restricted`` (a number, ``None`` or a
+            mapping of kind to either) and ``selection_vs_feedback`` if present.
         ctx: the run's context.
 
     Returns:
@@ -235,31 +264,33 @@ def plot_pariahs(ts: TimeSeries, summary: Mapping[str, Any], ctx: FigureContext)
     """
     kinds = present_kinds(ts)
     spiral = summary.get("pariah_spiral", {})
-    transitions = spiral.get("grade_transitions", {})
-    grades = list(transitions.get("grades", ctx.grade_names))
     with default_style():
-        fig, (left, right) = new_figure(2)
+        fig, axes = new_figure(3)
         if kinds:
-            _draw_pariah_counts(left, ts, kinds)
+            _draw_kind_counts(axes[0], ts, kinds, "n_pariah", "Pariahs")
+            _draw_kind_counts(axes[1], ts, kinds, "n_restricted", "Under restriction")
         else:
-            note_no_agents(left, "agents")
-        kind = next((k for k in kinds if np.asarray(transitions.get(k, [])).sum() > 0), None)
-        if kind is None:
-            note_no_agents(right, "grade on day 0 (agents)")
-            right.set_xlabel("grade at the end")
+            note_no_agents(axes[0], "agents")
+            note_no_agents(axes[1], "agents")
+        if "citizen" in kinds:
+            _draw_jobs(axes[2], ts)
         else:
-            days = summary.get("days")
-            _draw_transitions(right, np.asarray(transitions[kind]), grades, kind, days)
-        _finish(fig, "Pariah spirals", caption(ctx), right=0.95, wspace=0.6)
-        fig.subplots_adjust(bottom=0.27)
+            note_no_agents(axes[2], "citizens")
+            axes[2].set_title("Citizens without a job")
+        _finish(fig, "Pariah spirals", caption(ctx), wspace=0.4)
+        fig.subplots_adjust(bottom=0.29)
         fig.text(
             0.5,
             0.075,
-            _ratio_text(spiral.get("misconduct_rate_ratio_restricted"), kinds),
+            ratio_text(
+                spiral.get("misconduct_rate_ratio_restricted"),
+                kinds,
+                summary.get("selection_vs_feedback"),
+            ),
             ha="center",
             va="bottom",
-            fontsize=9,
-            bbox={"boxstyle": "round,pad=0.4", "facecolor": "#fff8e1", "edgecolor": "0.6"},
+            fontsize=8.5,
+            bbox={"boxstyle": "round,pad=0.4", "facecolor": "#f7f7f7", "edgecolor": "0.6"},
         )
     return fig
 
@@ -292,42 +323,95 @@ def _plain_log_ticks(axis: Axis) -> None:
     short = np.log10(hi / lo) <= 2.5
     axis.set_major_locator(LogLocator(base=10.0, subs=(1.0, 2.0, 5.0) if short else (1.0,)))
     axis.set_major_formatter(FormatStrFormatter("%g"))
-    axis.set_minor_formatter(NullFormatter())
+    axis.set_minor_locator(NullLocator())  # minor ticks cost time and say little here
 
 
-def _note_no_cascades(ax: Axes) -> None:
-    ax.text(
-        0.5,
-        0.5,
-        _NO_CASCADES_NOTE,
-        ha="center",
-        va="center",
-        transform=ax.transAxes,
-        fontsize=11,
-        color="0.35",
-    )
+REACH_ROWS = (
+    ("sanctioned actor", None, None),
+    ("legal representatives", "n_legal_representative", "citizen"),
+    ("staff", "n_staff", "citizen"),
+    ("families", "n_family", "citizen"),
+    ("parent companies", "n_parent_company", "firm"),
+)
+"""The rows of the reach panel: who a cascade restricts, the cascade column, their kind."""
 
 
-def plot_cascade_ccdf(
-    cascade_sizes: np.ndarray, n_sectors: np.ndarray, ctx: FigureContext
-) -> Figure:
-    """How far sanctions reach: cascade sizes and sectors restricted per cascade.
+def reach_counts(cascades: np.ndarray, n_citizens: int) -> dict[str, dict[str, int]]:
+    """Actors restricted by all cascades, by the tie that reached them and by kind.
+
+    Args:
+        cascades: rows of :data:`~score_sim.rules.sanctions.CASCADE_DTYPE`.
+        n_citizens: citizens in the run (actor indices below it are citizens).
+
+    Returns:
+        ``{row label: {"citizen": n, "firm": n}}`` in :data:`REACH_ROWS` order.
+    """
+    firm_source = int(np.count_nonzero(cascades["actor"] >= n_citizens))
+    out = {}
+    for label, name, kind in REACH_ROWS:
+        if name is None:
+            out[label] = {"citizen": int(cascades.size) - firm_source, "firm": firm_source}
+        else:
+            total = int(cascades[name].sum())
+            out[label] = {"citizen": total if kind == "citizen" else 0}
+            out[label]["firm"] = total if kind == "firm" else 0
+    return out
+
+
+def _draw_reach(ax: Axes, cascades: np.ndarray, ctx: FigureContext) -> None:
+    counts = reach_counts(cascades, ctx.n_citizens)
+    labels = list(counts)
+    y = np.arange(len(labels), dtype=float)
+    left = np.zeros(len(labels))
+    total = sum(c["citizen"] + c["firm"] for c in counts.values())
+    for kind in ("citizen", "firm"):
+        widths = np.array([counts[label][kind] for label in labels], dtype=float)
+        ax.barh(
+            y,
+            widths,
+            left=left,
+            height=0.7,
+            color=KIND_COLOR[kind],
+            hatch=palette.KIND_HATCH[kind],
+            edgecolor="white",
+            label=f"{KIND_TITLE[kind].lower()}",
+        )
+        left += widths
+    top = float(left.max()) if left.size else 0.0
+    for row, width in zip(y.tolist(), left.tolist(), strict=True):
+        share = width * 100.0 / total if total else 0.0
+        ax.text(width + top * 0.02, row, f"{share:.0f}%", va="center", fontsize=8)
+    ax.set_xlim(0.0, max(top * 1.3, 1.0))
+    ax.set_yticks(y, labels)
+    ax.set_ylim(len(labels) - 0.5, -0.5)
+    ax.xaxis.set_major_locator(MaxNLocator(nbins=4))
+    ax.xaxis.set_major_formatter(FuncFormatter(compact_number))
+    ax.tick_params(axis="x", labelsize=8)
+    ax.set_title("Who the cascades restricted")
+    ax.set_xlabel("actors restricted, all cascades (share of all)")
+    ax.grid(True, axis="x", alpha=0.25)
+    ax.legend(loc="lower right", fontsize=8, frameon=False)
+
+
+def plot_cascade_ccdf(cascades: np.ndarray, ctx: FigureContext) -> Figure:
+    """How far sanctions reach: cascade sizes, and who the cascades restricted.
 
     Left: the CCDF ``P(size >= s)`` of cascade size (distinct agents restricted by one new
     sanction) on log-log axes, as a step plot. Cascades of size 0 cannot be drawn on a log
-    axis and are counted in the legend instead. Right: number of cascades by the number of
-    sectors they restricted. With no cascades both panels carry a note saying so.
+    axis and are counted in the legend instead. Right: the actors all cascades restricted,
+    by the tie that reached them (the sanctioned actor itself, legal representatives,
+    staff, families, parent companies), citizens and firms told apart, with each row's
+    share. With no cascades both panels carry a note saying so.
 
     Args:
-        cascade_sizes: agents restricted, one per cascade (``cascades["n_agents"]``).
-        n_sectors: sectors restricted, one per cascade (``cascades["n_sectors"]``).
+        cascades: rows of :data:`~score_sim.rules.sanctions.CASCADE_DTYPE` (several runs'
+            rows may be pooled).
         ctx: the run's context.
 
     Returns:
         The new figure.
     """
-    sizes = np.asarray(cascade_sizes, dtype=float).ravel()
-    sectors = np.asarray(n_sectors, dtype=np.int64).ravel()
+    sizes = np.asarray(cascades["n_agents"], dtype=float).ravel()
     with default_style():
         fig, (left, right) = new_figure(2)
         left.set_xscale("log")
@@ -340,8 +424,10 @@ def plot_cascade_ccdf(
             if n_hidden:
                 label += f"\n({n_hidden:,} of size 0 not shown)"
             # P(size >= x) for x in (s[i-1], s[i]] is p[i]: steps drawn "pre".
-            left.step(s[shown], p[shown], where="pre", color="0.1", linewidth=1.6, label=label)
-            left.plot(s[shown], p[shown], "o", color="0.1", markersize=3.5)
+            left.step(
+                s[shown], p[shown], where="pre", color=palette.BLACK, linewidth=1.6, label=label
+            )
+            left.plot(s[shown], p[shown], "o", color=palette.BLACK, markersize=3.5)
             lo, hi = float(s[shown][0]), float(s[shown][-1])
             left.set_xlim(lo / 1.3, max(hi * 1.3, lo * 2.0))
             left.set_ylim(float(p[shown][-1]) / 2.0, 1.6)
@@ -349,37 +435,23 @@ def plot_cascade_ccdf(
         else:
             left.set_xlim(1.0, 10.0)
             left.set_ylim(0.01, 1.6)
-            _note_no_cascades(left)
+            _note(left, _NO_CASCADES_NOTE)
         for axis in (left.xaxis, left.yaxis):
             _plain_log_ticks(axis)
-        left.set_title(f"Cascade size (n = {sizes.size:,} cascades)")
+        pooled = f", {len(ctx.seeds)} seeds" if len(ctx.seeds) > 1 else ""
+        left.set_title(f"Cascade size (n = {sizes.size:,} cascades{pooled})")
         left.set_xlabel("cascade size s (agents restricted)")
         left.set_ylabel("P(size ≥ s) (share of cascades)")
-        left.grid(True, which="both", alpha=0.25)
-
-        if sectors.size:
-            counts = np.bincount(np.maximum(sectors, 0))
-            right.bar(
-                np.arange(counts.size),
-                counts,
-                width=0.8,
-                color="#7570b3",
-                label="cascades",
-            )
-            right.set_ylim(0.0, max(float(counts.max()) * 1.25, 1.0))
-            right.set_xlim(-0.6, counts.size - 0.4)
-            right.legend(loc="upper left", fontsize=8, frameon=False)
+        left.grid(True, alpha=0.25)
+        if sizes.size:
+            _draw_reach(right, cascades, ctx)
         else:
-            right.set_xlim(-0.6, 3.6)
-            right.set_ylim(0.0, 1.0)
-            _note_no_cascades(right)
-        right.xaxis.set_major_locator(MaxNLocator(integer=True))
-        right.yaxis.set_major_locator(MaxNLocator(integer=True))
-        right.set_title("Sectors restricted per cascade")
-        right.set_xlabel("sectors restricted (sectors)")
-        right.set_ylabel("cascades")
-        right.grid(True, axis="y", alpha=0.25)
-        _finish(fig, "Sanction cascades", caption(ctx))
+            right.set_xlim(0.0, 1.0)
+            right.set_yticks([])
+            right.set_title("Who the cascades restricted")
+            right.set_xlabel("actors restricted, all cascades (share of all)")
+            _note(right, _NO_CASCADES_NOTE)
+        _finish(fig, "Sanction cascades", caption(ctx), wspace=0.55)
     return fig
 
 
@@ -396,12 +468,12 @@ def plot_innocents(ts: TimeSeries, ctx: FigureContext) -> Figure:
     """The innocent under sanction.
 
     Left: actors on a list without having done what it is for, per kind that had actors, in
-    agents. Right: the innocent's share of all sanction-days so far, in percent, stacked into
-    days under sanctions resting on false findings and days of restrictions reached through
-    ties, with the total share as a line.
+    agents. Right: the innocent's share of all sanction-days so far, in percent, and its two
+    parts: days under sanctions resting on false findings and days of restrictions reached
+    through ties.
 
     Args:
-        ts: the run's time series.
+        ts: the run's time series (or bands across seeds).
         ctx: the run's context.
 
     Returns:
@@ -416,19 +488,21 @@ def plot_innocents(ts: TimeSeries, ctx: FigureContext) -> Figure:
     with default_style():
         fig, (left, right) = new_figure(2)
         if kinds:
-            top = 0.0
+            values = []
             for kind in kinds:
-                values = column(ts, f"{kind}_n_listed_innocent")
-                left.plot(
+                series = column(ts, f"{kind}_n_listed_innocent")
+                values.append(series)
+                draw_series(
+                    left,
                     day,
-                    values,
+                    series,
                     color=KIND_COLOR[kind],
-                    linewidth=1.8,
+                    linestyle=KIND_LINESTYLE[kind],
                     label=KIND_TITLE[kind].lower(),
                 )
-                top = max(top, float(np.nanmax(values, initial=0.0)))
+            top = top_of(*values)
             left.set_ylim(0.0, max(top * 1.25, 1.0))
-            left.yaxis.set_major_locator(MaxNLocator(integer=True))
+            thousands(left)
             day_limits(left, day)
             left.set_title("Listed without having done it")
             left.set_xlabel("day")
@@ -436,29 +510,22 @@ def plot_innocents(ts: TimeSeries, ctx: FigureContext) -> Figure:
             left.grid(True, alpha=0.25)
             left.legend(loc="upper left", fontsize=8, frameon=False)
             if top == 0:
-                left.text(
-                    0.5,
-                    0.5,
-                    "nobody listed without cause in this run",
-                    ha="center",
-                    va="center",
-                    transform=left.transAxes,
-                    fontsize=10,
-                    color="0.35",
-                )
+                _note(left, "nobody listed without cause in this run")
         else:
             note_no_agents(left, "agents")
 
-        right.stackplot(
+        draw_series(right, day, total_share, color=palette.BLACK, label="all innocent")
+        draw_series(
+            right,
             day,
             false_share,
-            tie_share,
-            colors=[_FALSE_FINDING_COLOR, _TIE_COLOR],
-            alpha=0.55,
-            linewidth=0,
-            labels=["resting on false findings", "reached through ties"],
+            color=palette.FALSE_FINDING,
+            label="resting on false findings",
+            linewidth=1.4,
         )
-        right.plot(day, total_share, color="0.1", linewidth=1.6, label="all innocent")
+        draw_series(
+            right, day, tie_share, color=palette.TIE, label="reached through ties", linewidth=1.4
+        )
         right.set_ylim(0.0, 100.0)
         day_limits(right, day)
         right.set_title("Innocent share of sanction-days so far")
@@ -470,7 +537,331 @@ def plot_innocents(ts: TimeSeries, ctx: FigureContext) -> Figure:
     return fig
 
 
+# --- trajectories ---------------------------------------------------------------------------
+
+
+def pick_trajectories(
+    trajectories: Trajectories, n: int = MAX_TRAJECTORY_PANELS, lead_days: int = 365
+) -> list[tuple[int, int]]:
+    """Sampled pariahs to show, each with a matched actor who was never listed.
+
+    Pariahs are taken evenly across the order of their first listing (early to late). Each
+    is matched with a never-listed actor of the same kind whose score was closest to the
+    pariah's on the first day shown (``lead_days`` before the first listing, or day 0); a
+    control is used once.
+
+    Returns:
+        ``(pariah position, control position or -1)`` pairs, positions in the sample.
+    """
+    pariahs = trajectories.pariahs()
+    first = trajectories.first_listing_day()
+    listed_pariahs = pariahs[first[pariahs] >= 0]
+    if listed_pariahs.size == 0:
+        listed_pariahs = pariahs
+    order = listed_pariahs[np.argsort(first[listed_pariahs], kind="stable")]
+    if order.size > n:
+        order = order[np.linspace(0, order.size - 1, n).round().astype(np.int64)]
+    controls = trajectories.never_listed()
+    used = np.zeros(trajectories.actors.size, dtype=bool)
+    pairs = []
+    for position in order.tolist():  # at most n pairs: figure layout, not a model step
+        start = max(int(first[position]) - lead_days, 0)
+        same_kind = controls[
+            (trajectories.is_firm[controls] == trajectories.is_firm[position]) & ~used[controls]
+        ]
+        if same_kind.size == 0:
+            pairs.append((position, -1))
+            continue
+        gap = np.abs(trajectories.score[same_kind, start] - trajectories.score[position, start])
+        control = int(same_kind[np.argmin(gap)])
+        used[control] = True
+        pairs.append((position, control))
+    return pairs
+
+
+def _spells(listed: np.ndarray) -> list[tuple[int, int]]:
+    """Runs of listed days as ``(first day, day after the last)``."""
+    edges = np.diff(np.concatenate([[0], listed.astype(np.int8), [0]]))
+    return list(
+        zip(np.flatnonzero(edges == 1).tolist(), np.flatnonzero(edges == -1).tolist(), strict=True)
+    )
+
+
+def plot_trajectories(trajectories: Trajectories, ctx: FigureContext) -> Figure:
+    """The scores of actors who became pariahs, against matched actors never listed.
+
+    Small multiples, one per pariah from a fixed random sample of actors (up to
+    :data:`MAX_TRAJECTORY_PANELS`): its score from a year before its first listing (or day 0)
+    to the end, in its kind's colour, with its blacklist spells shaded, and the score of a
+    never-listed actor of the same kind whose score was closest on the first day shown, in
+    grey. All panels share the score axis.
+
+    Args:
+        trajectories: the run's sampled score histories.
+        ctx: the run's context.
+
+    Returns:
+        The new figure.
+    """
+    pairs = pick_trajectories(trajectories)
+    n_days = trajectories.score.shape[1]
+    first = trajectories.first_listing_day()
+    n_cols = min(max(len(pairs), 1), 3)
+    n_rows = 1 if len(pairs) <= 3 else 2
+    with default_style():
+        fig = Figure(figsize=(FIGSIZE[0], 5.6), dpi=DPI)
+        FigureCanvasAgg(fig)
+        axes = list(fig.subplots(n_rows, n_cols, squeeze=False, sharey=True).ravel())
+        for ax in axes[len(pairs) :]:
+            ax.set_visible(False)
+        if pairs:
+            shown = [p for pair in pairs for p in pair if p >= 0]
+            low = float(trajectories.score[shown].min())
+            high = float(trajectories.score[shown].max())
+            # the floor is drawn when some score comes near it, else the scores fill the panel
+            near_floor = low <= trajectories.floor + 100.0
+            low = min(low, trajectories.floor) if near_floor else low
+            pad = max(0.06 * (high - low), 5.0)
+        for i, (ax, (position, control)) in enumerate(zip(axes, pairs, strict=False)):
+            kind = "firm" if trajectories.is_firm[position] else "citizen"
+            start = max(int(first[position]) - 365, 0) if first[position] >= 0 else 0
+            day = np.arange(start, n_days)
+            for a, b in _spells(trajectories.listed[position, start:]):
+                ax.axvspan(
+                    start + a,
+                    start + b - 1,
+                    color=palette.BLACKLIST,
+                    alpha=0.12,
+                    linewidth=0,
+                    label="on the blacklist" if i == 0 else "_nolegend_",
+                )
+            if control >= 0:
+                ax.plot(
+                    day,
+                    trajectories.score[control, start:],
+                    color=palette.BACKGROUND,
+                    linewidth=1.2,
+                    label="matched, never listed" if i == 0 else "_nolegend_",
+                )
+            ax.plot(
+                day,
+                trajectories.score[position, start:],
+                color=KIND_COLOR[kind],
+                linestyle=KIND_LINESTYLE[kind],
+                linewidth=1.6,
+                label=f"{kind} who became a pariah",
+            )
+            if near_floor:
+                ax.axhline(trajectories.floor, color="0.45", linewidth=0.8, linestyle=(0, (5, 3)))
+            ax.set_ylim(low - pad, high + pad)
+            ax.set_xlim(start, max(n_days - 1, start + 1))
+            ax.xaxis.set_major_locator(MaxNLocator(nbins=3, integer=True))
+            ax.tick_params(labelsize=7)
+            listed_on = int(first[position])
+            ax.set_title(
+                f"{kind}, listed day {listed_on}" if listed_on >= 0 else f"{kind}, never listed",
+                fontsize=8.5,
+            )
+            ax.grid(True, alpha=0.25)
+            if i % n_cols == 0:
+                ax.set_ylabel("score (points)", fontsize=8)
+            if i >= len(pairs) - n_cols:
+                ax.set_xlabel("day", fontsize=8)
+        if pairs:
+            handles, labels = {}, {}
+            for ax in axes[: len(pairs)]:
+                for handle, label in zip(*ax.get_legend_handles_labels(), strict=True):
+                    if label not in labels:
+                        handles[label] = handle
+                        labels[label] = label
+            fig.legend(
+                list(handles.values()),
+                list(labels),
+                loc="upper center",
+                bbox_to_anchor=(0.5, 0.925),
+                ncols=len(labels),
+                fontsize=8,
+                frameon=False,
+            )
+        else:
+            axes[0].set_visible(True)
+            _note(
+                axes[0],
+                f"none of the {trajectories.actors.size:,} sampled actors became a pariah",
+            )
+            axes[0].set_xticks([])
+            axes[0].set_yticks([])
+        _finish(
+            fig,
+            "Pariahs' scores, a year before their first listing to the end",
+            caption(ctx),
+            wspace=0.12,
+            hspace=0.45 if n_rows == 2 else None,
+            left=0.08,
+        )
+        fig.text(
+            0.5,
+            0.045,
+            f"{len(pairs)} pariahs from a random sample of {trajectories.actors.size:,} actors, "
+            "each beside the never-listed actor of its kind whose score was closest on the "
+            "first day shown",
+            ha="center",
+            va="bottom",
+            fontsize=8,
+        )
+        fig.subplots_adjust(top=0.8, bottom=0.16)
+    return fig
+
+
+# --- selection vs feedback ------------------------------------------------------------------
+
+
+DECOMPOSITION_ROWS = (
+    ("naive_ratio", "naive ratio", palette.NAIVE),
+    ("selection_ratio", "selection", palette.SELECTION),
+    ("feedback_ratio", "feedback", palette.FEEDBACK),
+)
+
+
+def plot_selection_feedback(decomposition: Mapping[str, Any], ctx: FigureContext) -> Figure:
+    """How much of "the restricted misbehave N times as often" is selection, how much feedback.
+
+    One panel per kind with a defined ratio: three bars on a logarithmic axis starting at 1
+    (no difference): the naive ratio, the part due to who is restricted (the same ratio in
+    the twin world without feedback: same people, same draws), and the part due to
+    restriction itself (naive ÷ selection); the naive bar is the other two multiplied. A
+    diamond marks the selection the actors' own propensities predict. With values over
+    seeds, bars show medians and whiskers the 5-95% range.
+
+    Args:
+        decomposition: ``summary["selection_vs_feedback"]``: per kind, ``naive_ratio``,
+            ``selection_ratio``, ``feedback_ratio`` and ``selection_ratio_expected``, each
+            a number, None, a list over seeds or ``{"median", "p05", "p95"}``.
+        ctx: the run's context.
+
+    Returns:
+        The new figure.
+    """
+    kinds = [
+        kind
+        for kind in ("citizen", "firm")
+        if isinstance(decomposition.get(kind), Mapping)
+        and all(
+            np.isfinite(headline(decomposition[kind].get(key))[0])
+            for key, _, _ in DECOMPOSITION_ROWS
+        )
+    ]
+    with default_style():
+        fig, axes = new_figure(max(len(kinds), 1))
+        if not kinds:
+            _note(axes[0], "no ratio to split: nobody was restricted, or nobody misbehaved")
+            axes[0].set_xticks([])
+            axes[0].set_yticks([])
+        for ax, kind in zip(axes, kinds, strict=False):
+            parts = decomposition[kind]
+            y = np.arange(len(DECOMPOSITION_ROWS), dtype=float)
+            values = []
+            for row, (key, _, color) in zip(y.tolist(), DECOMPOSITION_ROWS, strict=True):
+                mid, low, high = headline(parts.get(key))
+                values += [mid, low, high]
+                ax.barh(row, mid - 1.0, left=1.0, height=0.6, color=color)
+                if low != high:
+                    ax.errorbar(
+                        mid,
+                        row,
+                        xerr=[[mid - low], [high - mid]],
+                        color=palette.BLACK,
+                        capsize=3,
+                        linewidth=1.0,
+                    )
+            expected = headline(parts.get("selection_ratio_expected"))[0]
+            if np.isfinite(expected):
+                ax.plot(
+                    expected,
+                    y[1] + 0.42,
+                    "D",
+                    color=palette.BLACK,
+                    markersize=5,
+                    label="selection from the actors' own propensities",
+                )
+                values.append(expected)
+            finite = [v for v in values if np.isfinite(v) and v > 0]
+            ax.set_xscale("log")
+            ax.set_xlim(min(min(finite) / 1.5, 0.5), max(finite) * 2.5)
+            ax.axvline(1.0, color=palette.BLACK, linewidth=0.8)
+            ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:g}×"))
+            ax.xaxis.set_minor_locator(NullLocator())
+            ax.set_yticks(
+                y,
+                [f"{label}\n{_times(parts.get(key))}" for key, label, _ in DECOMPOSITION_ROWS],
+            )
+            ax.set_ylim(len(DECOMPOSITION_ROWS) - 0.4, -1.2)
+            ax.set_title(KIND_TITLE[kind])
+            ax.set_xlabel("rate ratio (log; 1 = no difference)")
+            ax.grid(True, axis="x", alpha=0.25)
+            if np.isfinite(expected):
+                ax.legend(loc="upper right", fontsize=7.5, frameon=False)
+        _finish(
+            fig,
+            "Selection or feedback? Misconduct rate of the restricted over the rest's",
+            caption(ctx),
+            wspace=0.6 if len(kinds) > 1 else 0.3,
+            left=0.17,
+        )
+        fig.subplots_adjust(bottom=0.25)
+        fig.text(
+            0.5,
+            0.075,
+            "naive = selection × feedback. Selection, due to who is restricted: the same ratio "
+            "in a twin world\nwithout feedback (same people, same draws). Feedback, due to "
+            "what restriction does: naive ÷ selection.",
+            ha="center",
+            va="bottom",
+            fontsize=8.5,
+        )
+    return fig
+
+
 # --- files ----------------------------------------------------------------------------------
+
+
+def has_pariahs(ts: TimeSeries) -> bool:
+    """Whether any actor was a pariah on any day of the run."""
+    return any(
+        name in ts and float(np.nanmax(column(ts, name), initial=0.0)) > 0
+        for name in ("citizen_n_pariah", "firm_n_pariah")
+    )
+
+
+def harm_figure_jobs(
+    ts: TimeSeries,
+    cascades: np.ndarray,
+    summary: Mapping[str, Any],
+    ctx: FigureContext,
+    out_dir: Path,
+    trajectories: Trajectories | None = None,
+) -> list[FigureJob]:
+    """The harm figures to draw into ``out_dir``, as (path, drawing function) pairs.
+
+    See :func:`write_harm_figures` for which figures a run gets.
+    """
+    out_dir = Path(out_dir)
+    jobs: list[FigureJob] = [
+        (out_dir / HARM_FIGURE_FILES[0], lambda: plot_pariahs(ts, summary, ctx)),
+        (out_dir / HARM_FIGURE_FILES[1], lambda: plot_cascade_ccdf(cascades, ctx)),
+        (out_dir / HARM_FIGURE_FILES[2], lambda: plot_innocents(ts, ctx)),
+    ]
+    if trajectories is not None and has_pariahs(ts):
+        jobs.append((out_dir / TRAJECTORIES_FILE, lambda: plot_trajectories(trajectories, ctx)))
+    decomposition = summary.get("selection_vs_feedback")
+    if decomposition is not None:
+        jobs.append(
+            (
+                out_dir / SELECTION_FEEDBACK_FILE,
+                lambda: plot_selection_feedback(decomposition, ctx),
+            )
+        )
+    return jobs
 
 
 def write_harm_figures(
@@ -479,32 +870,26 @@ def write_harm_figures(
     summary: Mapping[str, Any],
     ctx: FigureContext,
     out_dir: Path,
+    trajectories: Trajectories | None = None,
 ) -> list[Path]:
-    """Render the three harm figures as PNGs into ``out_dir`` (created if missing).
+    """Render the harm figures as PNGs into ``out_dir`` (created if missing).
+
+    Always ``pariahs.png``, ``cascades.png`` and ``innocents.png``; ``trajectories.png``
+    when ``trajectories`` are given and the run had pariahs; ``selection_feedback.png``
+    when the summary holds ``selection_vs_feedback``.
 
     Args:
-        ts: the run's time series.
+        ts: the run's time series (or bands across seeds).
         cascades: the run's cascades, rows of :data:`~score_sim.rules.sanctions.CASCADE_DTYPE`.
         summary: the run's summary (``summary.json`` data).
         ctx: the run's context.
         out_dir: directory to write into.
+        trajectories: the run's sampled score histories, or None.
 
     Returns:
-        The paths of ``pariahs.png``, ``cascades.png`` and ``innocents.png``, in that order.
+        The paths written, in the order above.
     """
-    out_dir = Path(out_dir)
-    out_dir.mkdir(parents=True, exist_ok=True)
-    figures = (
-        plot_pariahs(ts, summary, ctx),
-        plot_cascade_ccdf(cascades["n_agents"], cascades["n_sectors"], ctx),
-        plot_innocents(ts, ctx),
-    )
-    paths = []
-    for name, fig in zip(HARM_FIGURE_FILES, figures, strict=True):
-        path = out_dir / name
-        save_figure(fig, path)
-        paths.append(path)
-    return paths
+    return save_figures(harm_figure_jobs(ts, cascades, summary, ctx, out_dir, trajectories))
 
 
 # --- comparison -----------------------------------------------------------------------------
@@ -542,8 +927,14 @@ def column_label(name: str) -> tuple[str, float]:
     return "value", 1.0
 
 
-def _grid_shape(n: int) -> tuple[int, int]:
-    return (1, n) if n <= 3 else (2, (n + 1) // 2)
+def nonzero_columns(ts_a: TimeSeries, ts_b: TimeSeries, columns: Sequence[str]) -> list[str]:
+    """The columns that are not zero (or missing values) on every day in both runs."""
+    kept = []
+    for name in columns:
+        values = np.concatenate([column(ts_a, name).ravel(), column(ts_b, name).ravel()])
+        if np.any(np.isfinite(values) & (values != 0)):
+            kept.append(name)
+    return kept
 
 
 def plot_comparison(
@@ -553,22 +944,26 @@ def plot_comparison(
     label_b: str,
     columns: Sequence[str],
     ctx_caption: str,
+    title: str | None = None,
 ) -> Figure:
-    """Two runs' columns over time, one small panel per column, with their difference.
+    """Two runs' columns over time, one small panel per column, their difference below it.
 
-    Each panel draws run A and run B against day on the left axis and ``B − A`` (on the days
-    both runs have) as a thin grey line on a twin right axis, in the same units.
+    Each column that is non-zero in either run gets a panel drawing run A and run B against
+    day and, underneath, its own panel with ``B − A`` on the days both runs have, in the
+    same units. Columns that are zero throughout in both runs are left out (and named in a
+    note) rather than drawn as empty panels.
 
     Args:
         ts_a: run A's time series.
         ts_b: run B's time series.
-        label_a: run A's name for legends and the title.
-        label_b: run B's name.
+        label_a: run A's name for legends.
+        label_b: run B's name (say what changed, e.g. ``"B: effects.enabled=false"``).
         columns: the columns to compare, 1 to :data:`MAX_COMPARISON_PANELS`.
         ctx_caption: the caption line printed at the bottom (e.g. :func:`plots.caption`).
+        title: the figure's title; default ``"<label_a> vs <label_b>"``.
 
     Returns:
-        The new figure, titled ``"<label_a> vs <label_b>"``.
+        The new figure.
 
     Raises:
         ValueError: when ``columns`` is empty or has more than six names.
@@ -581,65 +976,88 @@ def plot_comparison(
         )
     day_a, day_b = column(ts_a, "step"), column(ts_b, "step")
     common, in_a, in_b = np.intersect1d(day_a, day_b, assume_unique=True, return_indices=True)
-    n_rows, n_cols = _grid_shape(len(columns))
+    kept = nonzero_columns(ts_a, ts_b, columns)
+    dropped = [c for c in columns if c not in kept]
+    n_groups = 1 if len(kept) <= 3 else 2
+    n_cols = max(min(len(kept), 3), 1) if n_groups == 1 else (len(kept) + 1) // 2
     with default_style():
-        fig = Figure(figsize=(FIGSIZE[0], FIGSIZE[1] * (1.0 if n_rows == 1 else 1.6)), dpi=DPI)
+        fig = Figure(figsize=(FIGSIZE[0], 5.6 if n_groups == 1 else 9.0), dpi=DPI)
         FigureCanvasAgg(fig)
-        grid = fig.subplots(n_rows, n_cols, squeeze=False).ravel()
-        for ax in grid[len(columns) :]:
+        # per group of panels: values, then the difference; a spacer row between groups
+        ratios = [2.2, 1.0] if n_groups == 1 else [2.2, 1.0, 0.75, 2.2, 1.0]
+        grid = fig.subplots(
+            len(ratios), n_cols, squeeze=False, gridspec_kw={"height_ratios": ratios}
+        )
+        if n_groups == 2:
+            for ax in grid[2]:
+                ax.set_visible(False)
+        value_rows = [0] if n_groups == 1 else [0, 3]
+        values_axes = [grid[r, c] for r in value_rows for c in range(n_cols)]
+        diff_axes = [grid[r + 1, c] for r in value_rows for c in range(n_cols)]
+        for ax in values_axes[len(kept) :] + diff_axes[len(kept) :]:
             ax.set_visible(False)
-        twins: list[Axes] = []
-        for ax, name in zip(grid, columns, strict=False):
+        for ax, diff_ax, name in zip(values_axes, diff_axes, kept, strict=False):
             unit, factor = column_label(name)
             a = column(ts_a, name) * factor
             b = column(ts_b, name) * factor
-            ax.plot(day_a, a, color=_A_COLOR, linewidth=1.5, label=label_a)
-            ax.plot(day_b, b, color=_B_COLOR, linewidth=1.5, label=label_b)
-            twin = ax.twinx()
-            twins.append(twin)
-            twin.plot(
+            ax.plot(day_a, a, color=palette.WORLD_A, linewidth=2.2, label=label_a)
+            ax.plot(day_b, b, color=palette.WORLD_B, linewidth=1.2, label=label_b)
+            diff_ax.plot(
                 common,
                 b[in_b] - a[in_a],
-                color=_DIFF_COLOR,
-                linewidth=0.8,
-                linestyle="--",
-                label=f"{label_b} − {label_a} (right)",
+                color=palette.DIFFERENCE,
+                linewidth=1.3,
+                label="B − A",
             )
-            twin.tick_params(labelsize=7)
-            twin.set_ylabel(f"difference ({_unit_only(unit)})", fontsize=8, color=_DIFF_COLOR)
-            day_limits(ax, np.concatenate([day_a, day_b]))
-            ax.set_title(name, fontsize=10)
-            ax.set_xlabel("day", fontsize=8)
+            diff_ax.axhline(0.0, color="0.45", linewidth=0.7)
+            for panel in (ax, diff_ax):
+                day_limits(panel, np.concatenate([day_a, day_b]))
+                panel.tick_params(labelsize=7)
+                panel.ticklabel_format(axis="y", useOffset=False, style="plain")
+                panel.yaxis.set_major_locator(MaxNLocator(nbins=4))
+                panel.grid(True, alpha=0.25)
+            ax.set_title(name, fontsize=9)
             ax.set_ylabel(unit, fontsize=8)
-            ax.tick_params(labelsize=7)
-            ax.ticklabel_format(axis="y", useOffset=False)
-            twin.ticklabel_format(axis="y", useOffset=False)
-            ax.grid(True, alpha=0.25)
-        # Every panel draws the same three lines: one legend for the figure, under the title.
-        handles, labels = grid[0].get_legend_handles_labels()
-        twin_handles, twin_labels = twins[0].get_legend_handles_labels()
-        fig.legend(
-            handles + twin_handles,
-            labels + twin_labels,
-            loc="upper center",
-            bbox_to_anchor=(0.5, 0.935),
-            ncols=3,
-            fontsize=9,
-            frameon=False,
-        )
+            ax.tick_params(labelbottom=False)
+            diff_ax.set_xlabel("day", fontsize=8)
+            diff_ax.set_ylabel("B − A", fontsize=8, color=palette.DIFFERENCE)
+        if kept:
+            handles, labels = values_axes[0].get_legend_handles_labels()
+            diff_handles, diff_labels = diff_axes[0].get_legend_handles_labels()
+            fig.legend(
+                handles + diff_handles,
+                labels + diff_labels,
+                loc="upper center",
+                bbox_to_anchor=(0.5, 0.935 if n_groups == 1 else 0.955),
+                ncols=3,
+                fontsize=9,
+                frameon=False,
+            )
+        else:
+            values_axes[0].set_visible(True)
+            _note(values_axes[0], "every compared column is zero in both worlds")
+            values_axes[0].set_xticks([])
+            values_axes[0].set_yticks([])
         _finish(
             fig,
-            f"{label_a} vs {label_b}",
+            title or f"{label_a} vs {label_b}",
             ctx_caption,
-            right=0.93,
-            wspace=0.55,
-            hspace=None if n_rows == 1 else 0.45,
+            right=0.97,
+            wspace=0.45,
+            hspace=0.12,
+            left=0.09,
         )
-        fig.subplots_adjust(top=0.8 if n_rows == 1 else 0.86, bottom=0.16 if n_rows == 1 else 0.11)
+        if dropped:
+            fig.text(
+                0.5,
+                0.045 if n_groups == 1 else 0.03,
+                f"zero in both worlds, not drawn: {', '.join(dropped)}",
+                ha="center",
+                va="bottom",
+                fontsize=8,
+            )
+        if n_groups == 1:
+            fig.subplots_adjust(top=0.8, bottom=0.17)
+        else:
+            fig.subplots_adjust(top=0.87, bottom=0.1)
     return fig
-
-
-def _unit_only(label: str) -> str:
-    """The unit of an axis label: what is in its parentheses, or the label itself."""
-    start, end = label.rfind("("), label.rfind(")")
-    return label[start + 1 : end] if 0 <= start < end else label

@@ -7,8 +7,11 @@
   innocent are split into days under a sanction that rests on false findings and days
   under restrictions that reached the actor only through ties.
 - *Spiral or bad luck*: the rate of misconduct among actors under restrictions, relative to
-  the rate among the others. Without feedback the two are equal (every actor has the same
-  propensity), so a ratio well above 1 is the spiral's signature, not bad luck's.
+  the rate among the others. Without feedback and with every actor alike the two are
+  equal, so a ratio well above 1 is the spiral's signature, not bad luck's. When actors
+  differ (``heterogeneity``), the prone are the ones restricted and the ratio rises even
+  without feedback (selection); the ledger then also sums each actor's own expected rate
+  over restricted and unrestricted days, the rate ratio selection alone would give.
 """
 
 from __future__ import annotations
@@ -22,8 +25,19 @@ from score_sim.scenario import HarmMetrics
 class HarmLedger:
     """Running tallies of the harms, updated once a day from the arrays."""
 
-    def __init__(self, config: HarmMetrics, n_actors: int, floor: float) -> None:
+    def __init__(
+        self,
+        config: HarmMetrics,
+        n_actors: int,
+        floor: float,
+        base_misconduct_per_day: np.ndarray | None = None,
+    ) -> None:
         self.config = config
+        self.base_misconduct_per_day = base_misconduct_per_day
+        """Each actor's expected misconduct per day without feedback (None: actors alike)."""
+        self.expected_misconduct = np.zeros((2, 2), dtype=np.float64)
+        """Sum of those expected rates over [citizens, firms] x [unrestricted, restricted]
+        actor-days (kept only when actors differ)."""
         self.floor = floor
         self.spell_since = np.full(n_actors, -1, dtype=np.int32)
         """Day the current spell at the floor or on the blacklist began, -1 for none."""
@@ -50,6 +64,13 @@ class HarmLedger:
         self.exposure_days += np.stack([n_kind - n_restricted, n_restricted], axis=1)
         cell = (actors >= n_citizens) * 2 + restricted[actors]
         self.misconduct += np.bincount(cell, minlength=4).reshape(2, 2)
+        base = self.base_misconduct_per_day
+        if base is not None:
+            on = np.flatnonzero(restricted)
+            is_firm = on >= n_citizens
+            on_sum = np.array([base[on[~is_firm]].sum(), base[on[is_firm]].sum()])
+            kind_sum = np.array([base[:n_citizens].sum(), base[n_citizens:].sum()])
+            self.expected_misconduct += np.stack([kind_sum - on_sum, on_sum], axis=1)
 
     def misconduct_rate_ratio(self, kind: int = 0) -> float:
         """Misconduct rate under restriction over the rate without, NaN when undefined.
@@ -61,6 +82,26 @@ class HarmLedger:
         if exposure.min() == 0 or misconduct[0] == 0:
             return float("nan")
         rates = misconduct / exposure
+        return float(rates[1] / rates[0])
+
+    def expected_rate_ratio(self, kind: int = 0) -> float:
+        """The misconduct rate ratio that selection alone would give, NaN when undefined.
+
+        Each actor's own expected rate without feedback, averaged over restricted actor-days,
+        over the same average for unrestricted actor-days; exactly 1 when actors are alike.
+
+        Args:
+            kind: 0 for citizens, 1 for firms.
+        """
+        exposure = self.exposure_days[kind]
+        if exposure.min() == 0:
+            return float("nan")
+        if self.base_misconduct_per_day is None:
+            return 1.0
+        expected = self.expected_misconduct[kind]
+        if expected[0] <= 0:
+            return float("nan")
+        rates = expected / exposure
         return float(rates[1] / rates[0])
 
     def update(

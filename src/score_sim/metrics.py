@@ -38,6 +38,7 @@ WORLD_COLUMNS = (
     "n_inspections",
     "n_appeals_pending",
     "citizen_n_unemployed",
+    "citizen_n_job_lost",
     "n_cascades",
     "mean_cascade_size",
     "sanction_days",
@@ -47,7 +48,8 @@ WORLD_COLUMNS = (
     "innocent_sanction_share",
 )
 """Whole-city columns: today's findings by truth and inspections; appeals waiting;
-citizens without a job; cascades so far and their mean size (distinct actors restricted);
+citizens without a job, and those of them who lost it to sanctions (so far); cascades so
+far and their mean size (distinct actors restricted);
 sanction-days so far, those borne by the innocent (split into false findings and ties),
 and the innocent share."""
 

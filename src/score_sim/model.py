@@ -28,12 +28,14 @@ from score_sim.agents import Citizen, Firm, create_views, register_views
 from score_sim.errors import ScenarioError
 from score_sim.events import EventKind, EventLog
 from score_sim.harms import HarmLedger
+from score_sim.history import ScoreHistory, Trajectories
 from score_sim.memory import activity_bytes, check_population
 from score_sim.metrics import KINDS, column_names, kind_metrics
 from score_sim.rules.behaviour import BehaviourDraws
 from score_sim.rules.effects import Feedback
 from score_sim.rules.grades import Grading
 from score_sim.rules.inspections import InspectionOffice
+from score_sim.rules.propensity import Propensities
 from score_sim.rules.remedies import AppealsDesk, repair_credit
 from score_sim.rules.reporting import Findings, Reporting
 from score_sim.rules.sanctions import RESTRICTION_BITS, SanctionBook
@@ -166,11 +168,19 @@ class ScoreModel(mesa.Model):
                 "job_loss",
             )
         }
+        self.propensities = Propensities(
+            scenario.heterogeneity,
+            behaviours,
+            pop.citizens,
+            pop.firms,
+            stream(seed, "heterogeneity"),
+        )
         self._behaviour = BehaviourDraws(
             behaviours,
             world,
             [stream(seed, f"behaviour:{b.name}") for b in behaviours],
             [stream(seed, f"behaviour:{b.name}:excess") for b in behaviours],
+            self.propensities.cumulative(),
         )
         self._points = np.array([b.points for b in behaviours], dtype=np.float64)
         self._negative = self._points < 0
@@ -186,7 +196,14 @@ class ScoreModel(mesa.Model):
         )
         self.feedback = Feedback(scenario.effects, self.grading.names)
         self.appeals = AppealsDesk(scenario.remedies.appeals)
-        self.harms = HarmLedger(scenario.harm_metrics, world.n_actors, scenario.score.lower)
+        self.harms = HarmLedger(
+            scenario.harm_metrics,
+            world.n_actors,
+            scenario.score.lower,
+            self.propensities.misconduct_rate_per_day(behaviours, pop.citizens, pop.firms)
+            if self.propensities.enabled
+            else None,
+        )
         # who could denounce an actor: a citizen's family and friends, a firm's staff
         self._n_ties = np.concatenate([world.ties.social.degree, world.ties.staff.degree])
         self.grades_at_start = self.grading.grade_index(world.score)
@@ -203,6 +220,9 @@ class ScoreModel(mesa.Model):
         self._n_rows = 0
         self._today = Findings.empty()
         self._n_inspections = 0
+        self.history = ScoreHistory(
+            pop.citizens, pop.firms, stream(seed, "history"), scenario.run.steps
+        )
         self._collect()
         self.running = self.steps < scenario.run.steps
 
@@ -365,6 +385,7 @@ class ScoreModel(mesa.Model):
             "n_inspections": self._n_inspections,
             "n_appeals_pending": self.appeals.n_pending,
             "citizen_n_unemployed": int(np.count_nonzero(world.employer < 0)),
+            "citizen_n_job_lost": self.feedback.n_jobs_lost,
             "n_cascades": int(cascades.size),
             "mean_cascade_size": float(cascades["n_agents"].mean()) if cascades.size else 0.0,
             "sanction_days": harms.sanction_days,
@@ -376,6 +397,7 @@ class ScoreModel(mesa.Model):
             ),
         }
         self.metrics = metrics
+        self.history.record(world.score, world.blacklist.listed)
         if self._n_rows == self._series.shape[0]:  # stepping past run.steps: grow
             self._series = np.concatenate([self._series, np.empty_like(self._series)])
         self._series[self._n_rows] = [metrics[c] for c in self.columns]
@@ -447,6 +469,13 @@ class ScoreModel(mesa.Model):
             if progress is not None:
                 progress(self.steps, total)
         return self
+
+    def trajectories(self) -> Trajectories:
+        """Daily scores and blacklist status of a fixed random sample of actors."""
+        config = self.scenario.harm_metrics
+        return self.history.trajectories(
+            self.scenario.score.lower, config.pariah_margin_points, config.pariah_min_days
+        )
 
     def timeseries(self) -> dict[str, np.ndarray]:
         """The collected metrics, one array per column, one row per day from day 0."""

@@ -1,8 +1,12 @@
-"""Figures of one run's daily time series: score fan, list sizes and grade shares.
+"""Figures of one run's daily time series: score fan, list sizes and grades.
 
-Every function takes the run's time series as a ``dict`` of equal-length 1-D arrays (one row
-per day, see :mod:`score_sim.metrics` for the columns) and a :class:`FigureContext` naming the
-run. Figures are built with :class:`matplotlib.figure.Figure` and the Agg canvas directly, never
+Every function takes the run's time series as a ``dict`` of arrays (see
+:mod:`score_sim.metrics` for the columns) and a :class:`FigureContext` naming the run. A
+column is either one run's series (1-D, one value per day) or a band across seeds (2-D, one
+row per seed): a band is drawn as its median with the 5-95% range shaded (``step`` stays
+1-D). Colours come from :mod:`score_sim.palette`, the same for the same thing everywhere.
+
+Figures are built with :class:`matplotlib.figure.Figure` and the Agg canvas directly, never
 with ``pyplot``: nothing opens a window, nothing is kept in a global figure registry, and the
 importing program's backend is left alone. Drawing happens under matplotlib's default style
 (inside a temporary ``rc_context``), and PNGs are saved without a ``Software`` tag at a fixed
@@ -14,6 +18,8 @@ neither kind had actors, each figure holds a single panel with a note saying so.
 
 from __future__ import annotations
 
+import multiprocessing
+import sys
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -26,7 +32,10 @@ import numpy as np
 from matplotlib.axes import Axes
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
-from matplotlib.ticker import MaxNLocator
+from matplotlib.ticker import FuncFormatter, MaxNLocator, NullLocator
+
+from score_sim import palette
+from score_sim.palette import KIND_COLOR, grade_colors
 
 if TYPE_CHECKING:
     from score_sim.model import ScoreModel
@@ -35,8 +44,10 @@ __all__ = [
     "FIGURE_FILES",
     "FigureContext",
     "caption",
+    "draw_series",
     "grade_colors",
     "grade_shares",
+    "is_band",
     "plot_grade_shares",
     "plot_list_sizes",
     "plot_score_fan",
@@ -52,7 +63,6 @@ DPI = 100
 FIGURE_FILES = ("score_distribution.png", "list_sizes.png", "grade_shares.png")
 
 KIND_TITLE = {"citizen": "Citizens", "firm": "Firms"}
-KIND_COLOR = {"citizen": "#1f77b4", "firm": "#d95f02"}
 _NO_AGENTS_NOTE = "No citizens or firms in this run: nothing to plot."
 
 
@@ -81,6 +91,8 @@ class FigureContext:
     score_baseline: float
     grade_names: tuple[str, ...]
     version: str
+    seeds: tuple[int, ...] = ()
+    """With a band across seeds: the seeds (``seed`` is the first); empty for one run."""
 
     @classmethod
     def of_model(cls, model: ScoreModel) -> FigureContext:
@@ -107,10 +119,86 @@ class FigureContext:
 
 def caption(ctx: FigureContext) -> str:
     """Return the one-line caption printed at the bottom of every figure."""
+    if len(ctx.seeds) > 1:
+        runs = f"{len(ctx.seeds)} seeds from {ctx.seed}: median, 5–95% band"
+    else:
+        runs = f"seed {ctx.seed}"
     return (
-        f"scenario: {ctx.scenario_name} · seed {ctx.seed} · {ctx.n_citizens:,} citizens, "
+        f"scenario: {ctx.scenario_name} · {runs} · {ctx.n_citizens:,} citizens, "
         f"{ctx.n_firms:,} firms · score-sim {ctx.version}"
     )
+
+
+def is_band(values: np.ndarray) -> bool:
+    """Whether a column holds several seeds' series (2-D) rather than one run's (1-D)."""
+    return np.ndim(values) == 2
+
+
+def median_of(values: np.ndarray) -> np.ndarray:
+    """A column's middle line: the series itself, or the median over seeds of a band."""
+    values = np.asarray(values, dtype=float)
+    if not is_band(values):
+        return values
+    if values.shape[0] == 0:
+        return np.full(values.shape[1], np.nan)
+    return np.median(values, axis=0)
+
+
+def draw_series(
+    ax: Axes,
+    day: np.ndarray,
+    values: np.ndarray,
+    *,
+    color: str,
+    label: str,
+    linewidth: float = 1.8,
+    linestyle: str = "-",
+) -> None:
+    """One quantity against day: a line for one run, or a median line and 5-95% band.
+
+    Args:
+        ax: the axes to draw into.
+        day: the days (1-D).
+        values: one run's series (1-D), or one row per seed (2-D).
+        color: the line's colour (see :mod:`score_sim.palette`).
+        label: the legend label.
+        linewidth: line width in points.
+        linestyle: matplotlib line style.
+    """
+    values = np.asarray(values, dtype=float)
+    if is_band(values) and values.shape[0] > 1:
+        low, high = np.percentile(values, [5.0, 95.0], axis=0)
+        ax.fill_between(day, low, high, color=color, alpha=palette.BAND_ALPHA, linewidth=0)
+    ax.plot(
+        day,
+        median_of(values),
+        color=color,
+        linewidth=linewidth,
+        linestyle=linestyle,
+        label=label,
+    )
+
+
+def thousands(ax: Axes) -> None:
+    """Plain counts on the y axis, with thousands separators, and few enough ticks to read."""
+    ax.yaxis.set_major_locator(MaxNLocator(nbins=5, integer=True))
+    ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:,.0f}"))
+
+
+def compact_number(value: float, _position: object = None) -> str:
+    """A tick label that stays short at city scale: 950, 12,000, 125k, 1.2M."""
+    size = abs(value)
+    if size >= 1e6:
+        return f"{value / 1e6:.3g}M"
+    if size >= 1e5:
+        return f"{value / 1e3:.0f}k"
+    return f"{value:,.0f}" if size >= 1 or value == 0 else f"{value:g}"
+
+
+def top_of(*arrays: np.ndarray) -> float:
+    """The largest finite value of some series or bands (0 when there is none)."""
+    tops = [float(np.nanmax(a, initial=0.0)) for a in arrays if np.size(a)]
+    return max(tops, default=0.0)
 
 
 def column(ts: TimeSeries, name: str) -> np.ndarray:
@@ -149,17 +237,11 @@ def grade_shares(ts: TimeSeries, kind: str, grade_names: Sequence[str]) -> np.nd
         An array of shape ``(len(grade_names), n_days)``, rows best first. Each day's column
         sums to 100, except on days with no graded actors, where it is all zeros.
     """
-    counts = np.vstack([column(ts, f"{kind}_n_grade_{name}") for name in grade_names])
+    counts = np.vstack([median_of(column(ts, f"{kind}_n_grade_{name}")) for name in grade_names])
     total = counts.sum(axis=0)
     shares = np.zeros_like(counts)
     np.divide(counts * 100.0, total, out=shares, where=total > 0)
     return shares
-
-
-def grade_colors(n: int) -> list[tuple[float, float, float, float]]:
-    """``n`` RGBA colours from green (best grade) through yellow to red (worst grade)."""
-    rgba = mpl.colormaps["RdYlGn"](np.linspace(0.92, 0.08, n)).tolist()
-    return [(r, g, b, a) for r, g, b, a in rgba]
 
 
 @contextmanager
@@ -178,11 +260,13 @@ def new_figure(n_panels: int) -> tuple[Figure, list[Axes]]:
     return fig, list(axes)
 
 
-def _finish_figure(fig: Figure, title: str, ctx: FigureContext, right: float = 0.97) -> None:
+def _finish_figure(
+    fig: Figure, title: str, ctx: FigureContext, right: float = 0.97, wspace: float = 0.35
+) -> None:
     """Add the figure title and caption and fix the margins (no layout engine: deterministic)."""
     fig.suptitle(title, fontsize=14, y=0.975)
     fig.text(0.5, 0.015, caption(ctx), ha="center", va="bottom", fontsize=8, color="0.35")
-    fig.subplots_adjust(left=0.075, right=right, bottom=0.16, top=0.84, wspace=0.3)
+    fig.subplots_adjust(left=0.09, right=right, bottom=0.16, top=0.84, wspace=wspace)
 
 
 def note_no_agents(ax: Axes, ylabel: str) -> None:
@@ -200,54 +284,69 @@ def _panel_title(kind: str, ctx: FigureContext) -> str:
 
 
 def day_limits(ax: Axes, day: np.ndarray) -> None:
+    """The x axis spans the days, with few enough whole-day ticks to read in a small panel."""
     if day.size and np.isfinite(day).any():
         lo, hi = float(np.nanmin(day)), float(np.nanmax(day))
         ax.set_xlim(lo, hi if hi > lo else lo + 1.0)
-    ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+    ax.xaxis.set_major_locator(MaxNLocator(nbins=4, integer=True, steps=[1, 2, 2.5, 5, 10]))
 
 
-def _draw_fan(ax: Axes, ts: TimeSeries, kind: str, ctx: FigureContext) -> None:
+def score_limits(ts: TimeSeries, kinds: Sequence[str], ctx: FigureContext) -> tuple[float, float]:
+    """One y range for every score panel: where the scores are, with the baseline in view.
+
+    The citizen and firm panels share it, so their heights can be compared by eye.
+    """
+    lows = [ctx.score_baseline]
+    highs = [ctx.score_baseline]
+    for kind in kinds:
+        lows.append(float(np.nanmin(column(ts, f"{kind}_min_score"))))
+        highs.append(float(np.nanmax(column(ts, f"{kind}_max_score"))))
+    low, high = min(lows), max(highs)
+    pad = max(0.08 * (high - low), 0.01 * (ctx.score_upper - ctx.score_lower), 1.0)
+    return max(low - pad, ctx.score_lower - pad), min(high + pad, ctx.score_upper + pad)
+
+
+def _draw_fan(
+    ax: Axes, ts: TimeSeries, kind: str, ctx: FigureContext, limits: tuple[float, float]
+) -> None:
     """One kind's percentile fan, median and mean, with the score bounds and baseline."""
     day = column(ts, "step")
     color = KIND_COLOR[kind]
+
+    def mid(stat: str) -> np.ndarray:
+        return median_of(column(ts, f"{kind}_{stat}"))
+
     ax.fill_between(
         day,
-        column(ts, f"{kind}_p05_score"),
-        column(ts, f"{kind}_p95_score"),
+        mid("p05_score"),
+        mid("p95_score"),
         color=color,
-        alpha=0.18,
+        alpha=0.15,
         linewidth=0,
         label="5–95th pct.",
     )
     ax.fill_between(
         day,
-        column(ts, f"{kind}_p25_score"),
-        column(ts, f"{kind}_p75_score"),
+        mid("p25_score"),
+        mid("p75_score"),
         color=color,
-        alpha=0.38,
+        alpha=0.32,
         linewidth=0,
         label="25–75th pct.",
     )
-    ax.plot(day, column(ts, f"{kind}_median_score"), color=color, linewidth=1.8, label="median")
-    ax.plot(
+    draw_series(ax, day, column(ts, f"{kind}_median_score"), color=color, label="median")
+    draw_series(
+        ax,
         day,
         column(ts, f"{kind}_mean_score"),
-        color="0.1",
-        linewidth=1.2,
-        linestyle="--",
+        color=palette.BLACK,
         label="mean",
+        linewidth=1.1,
+        linestyle="--",
     )
-    low_line = column(ts, f"{kind}_min_score")
-    high_line = column(ts, f"{kind}_max_score")
-    ax.plot(day, low_line, color=color, linewidth=0.8, linestyle=":", label="min / max")
-    ax.plot(day, high_line, color=color, linewidth=0.8, linestyle=":")
-    # Zoom on where the scores are (most runs use a small part of the scale), keeping the
-    # baseline in view; a bound is drawn when the scores come near it.
-    low = min(np.nanmin(low_line), ctx.score_baseline)
-    high = max(np.nanmax(high_line), ctx.score_baseline)
-    pad = max(0.08 * (high - low), 0.01 * (ctx.score_upper - ctx.score_lower), 1.0)
-    y_low = max(low - pad, ctx.score_lower - pad)
-    y_high = min(high + pad, ctx.score_upper + pad)
+    ax.plot(day, mid("min_score"), color=color, linewidth=0.8, linestyle=":", label="min / max")
+    ax.plot(day, mid("max_score"), color=color, linewidth=0.8, linestyle=":")
+    y_low, y_high = limits
     bounds_label = f"bounds ({ctx.score_lower:g}–{ctx.score_upper:g})"
     for bound in (ctx.score_lower, ctx.score_upper):
         if y_low <= bound <= y_high:
@@ -263,13 +362,13 @@ def _draw_fan(ax: Axes, ts: TimeSeries, kind: str, ctx: FigureContext) -> None:
         label=f"baseline ({ctx.score_baseline:g})",
     )
     # headroom above the data holds the legend
-    ax.set_ylim(y_low, y_high + 0.35 * (y_high - y_low))
+    ax.set_ylim(y_low, y_high + 0.45 * (y_high - y_low))
     day_limits(ax, day)
     ax.set_title(_panel_title(kind, ctx))
     ax.set_xlabel("day")
     ax.set_ylabel("score (points)")
     ax.grid(True, alpha=0.25)
-    ax.legend(loc="upper center", ncols=3, fontsize=8, frameon=False)
+    ax.legend(loc="upper center", ncols=3, fontsize=7.5, frameon=False)
 
 
 def plot_score_fan(
@@ -278,10 +377,13 @@ def plot_score_fan(
     """Percentile fan of scores over time, one panel per kind that had actors.
 
     Each panel shows the 5th–95th and 25th–75th percentile bands, the median (solid) and the
-    mean (dashed), with the score bounds (dashed grey) and baseline (dotted grey).
+    mean (dashed), with the score bounds (dashed grey) and baseline (dotted grey). The
+    panels share one y range (said in the title). With a band across seeds, the fan is the
+    median over seeds of each percentile, and the median and mean lines carry their own
+    5–95% band across seeds.
 
     Args:
-        ts: the run's time series.
+        ts: the run's time series (or bands across seeds).
         ctx: the run's context.
         ax_or_none: ``None`` to make a new figure with title and caption; or axes to draw
             into, one per kind that had actors (a single ``Axes`` when only one kind did).
@@ -295,6 +397,7 @@ def plot_score_fan(
         ValueError: when the number of given axes differs from the number of non-empty kinds.
     """
     kinds = present_kinds(ts)
+    limits = score_limits(ts, kinds, ctx)
     with default_style():
         if ax_or_none is not None:
             axes = [ax_or_none] if isinstance(ax_or_none, Axes) else list(ax_or_none)
@@ -306,7 +409,7 @@ def plot_score_fan(
             if not kinds:
                 note_no_agents(axes[0], "score (points)")
             for ax, kind in zip(axes, kinds, strict=False):
-                _draw_fan(ax, ts, kind, ctx)
+                _draw_fan(ax, ts, kind, ctx, limits)
             fig = axes[0].figure
             root = getattr(fig, "figure", fig)  # a SubFigure's root Figure
             assert isinstance(root, Figure)
@@ -315,19 +418,22 @@ def plot_score_fan(
         if not kinds:
             note_no_agents(axes[0], "score (points)")
         for ax, kind in zip(axes, kinds, strict=False):
-            _draw_fan(ax, ts, kind, ctx)
-        _finish_figure(fig, "Score distribution over time", ctx)
+            _draw_fan(ax, ts, kind, ctx, limits)
+        title = "Score distribution over time"
+        if len(kinds) > 1:
+            title += " (both panels on the same scale)"
+        _finish_figure(fig, title, ctx)
     return fig
 
 
 def plot_list_sizes(ts: TimeSeries, ctx: FigureContext) -> Figure:
     """Blacklist and red-list sizes over time, one panel per kind that had actors.
 
-    The left axis counts agents; the right axis gives the same as a percentage of the kind's
-    starting population (``ctx.n_citizens`` / ``ctx.n_firms``) when that is positive.
+    Counts of agents on the y axis; each legend entry gives the last day's count as a
+    percentage of the kind's starting population (``ctx.n_citizens`` / ``ctx.n_firms``).
 
     Args:
-        ts: the run's time series.
+        ts: the run's time series (or bands across seeds).
         ctx: the run's context.
 
     Returns:
@@ -340,39 +446,125 @@ def plot_list_sizes(ts: TimeSeries, ctx: FigureContext) -> Figure:
         if not kinds:
             note_no_agents(axes[0], "agents")
         for ax, kind in zip(axes, kinds, strict=False):
-            black = column(ts, f"{kind}_n_blacklisted")
-            red = column(ts, f"{kind}_n_redlisted")
-            ax.plot(day, black, color="0.1", linewidth=1.8, label="blacklisted")
-            ax.plot(day, red, color="#d62728", linewidth=1.8, label="red-listed")
-            top = float(np.nanmax(np.concatenate([black, red]))) if day.size else 0.0
-            ax.set_ylim(0.0, max(top * 1.25, 1.0))  # headroom for the legend
-            ax.yaxis.set_major_locator(MaxNLocator(integer=True))
+            n = ctx.n_of(kind)
+            lines = (
+                ("blacklisted", column(ts, f"{kind}_n_blacklisted"), palette.BLACKLIST),
+                ("red-listed", column(ts, f"{kind}_n_redlisted"), palette.REDLIST),
+            )
+            for label, values, color in lines:
+                last = float(median_of(values)[-1]) if day.size else 0.0
+                share = f", {last * 100.0 / n:.2g}% at the end" if n > 0 else ""
+                draw_series(ax, day, values, color=color, label=f"{label}{share}")
+            top = top_of(*(values for _, values, _ in lines))
+            ax.set_ylim(0.0, max(top * 1.3, 1.0))  # headroom for the legend
+            thousands(ax)
             day_limits(ax, day)
             ax.set_title(_panel_title(kind, ctx))
             ax.set_xlabel("day")
             ax.set_ylabel("agents")
             ax.grid(True, alpha=0.25)
             ax.legend(loc="upper left", fontsize=8, frameon=False)
-            n = ctx.n_of(kind)
-            if n > 0:
-                pct = ax.secondary_yaxis(
-                    "right", functions=(lambda c, n=n: c * 100.0 / n, lambda p, n=n: p * n / 100.0)
-                )
-                pct.set_ylabel(f"% of {KIND_TITLE[kind].lower()}")
-        _finish_figure(
-            fig, "Blacklist and red-list sizes over time", ctx, right=0.93 if kinds else 0.97
-        )
+        _finish_figure(fig, "Blacklist and red-list sizes over time", ctx)
     return fig
 
 
-def plot_grade_shares(ts: TimeSeries, ctx: FigureContext) -> Figure:
-    """Stacked areas of each grade's share of agents per day, one panel per kind.
+def moved_pairs(
+    transitions: Mapping[str, Sequence[Sequence[int]]], grades: Sequence[str], kinds: Sequence[str]
+) -> list[tuple[int, int]]:
+    """The (from, to) grade pairs some actor of ``kinds`` moved along, best grades first."""
+    n = len(grades)
+    moved = np.zeros((n, n), dtype=bool)
+    for kind in kinds:
+        matrix = np.asarray(transitions.get(kind, np.zeros((n, n))), dtype=np.int64)
+        if matrix.shape == (n, n):
+            moved |= matrix > 0
+    np.fill_diagonal(moved, False)
+    rows, cols = np.nonzero(moved)
+    return list(zip(rows.tolist(), cols.tolist(), strict=True))
 
-    The best grade is drawn on top and the worst at the bottom, coloured green to red.
+
+MAX_MOVE_BARS = 10
+
+
+def _draw_moves(
+    ax: Axes,
+    transitions: Mapping[str, Sequence[Sequence[int]]],
+    grades: Sequence[str],
+    kinds: Sequence[str],
+    ctx: FigureContext,
+) -> None:
+    """Horizontal bars: the share of each kind that moved from one grade to another."""
+    pairs = moved_pairs(transitions, grades, kinds)
+    n_kinds = max(len(kinds), 1)
+    shares = {}
+    for kind in kinds:
+        matrix = np.asarray(transitions[kind], dtype=float)
+        total = max(matrix.sum(), 1.0)
+        shares[kind] = np.array([matrix[r, c] * 100.0 / total for r, c in pairs])
+    if len(pairs) > MAX_MOVE_BARS:  # keep the largest moves
+        weight = sum(shares.values(), np.zeros(len(pairs)))
+        keep = np.sort(np.argsort(-weight, kind="stable")[:MAX_MOVE_BARS])
+        pairs = [pairs[i] for i in keep]
+        shares = {k: v[keep] for k, v in shares.items()}
+    y = np.arange(len(pairs), dtype=float)
+    height = 0.8 / n_kinds
+    smallest = 100.0
+    for i, kind in enumerate(kinds):
+        values = shares[kind]
+        shown = values > 0
+        ax.barh(
+            y[shown] + (i - (n_kinds - 1) / 2) * height,
+            values[shown],
+            height=height,
+            color=KIND_COLOR[kind],
+            hatch=palette.KIND_HATCH[kind],
+            edgecolor="white",
+            label=KIND_TITLE[kind].lower(),
+        )
+        if shown.any():
+            smallest = min(smallest, float(values[shown].min()))
+    ax.set_xscale("log")
+    ax.xaxis.set_minor_locator(NullLocator())
+    ax.set_xlim(smallest / 2.0, 150.0)
+    ax.set_yticks(y, [f"{grades[r]} → {grades[c]}" for r, c in pairs])
+    ax.set_ylim(len(pairs) - 0.5, -0.5 - (0.9 if len(pairs) < 4 else 0.0))
+    ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:g}"))
+    ax.tick_params(axis="y", labelsize=8)
+    ax.set_title("Changed grade by the end")
+    ax.set_xlabel("share of the kind (%, log)")
+    ax.grid(True, axis="x", alpha=0.25)
+    if not pairs:
+        ax.text(
+            0.5,
+            0.5,
+            "nobody changed grade",
+            ha="center",
+            va="center",
+            transform=ax.transAxes,
+            color="0.35",
+        )
+    elif len(kinds) > 1:
+        ax.legend(loc="lower right", fontsize=8, frameon=False)
+
+
+def plot_grade_shares(
+    ts: TimeSeries,
+    ctx: FigureContext,
+    transitions: Mapping[str, Sequence[Sequence[int]]] | None = None,
+) -> Figure:
+    """How grades move: each grade's share over time, and who changed grade.
+
+    One panel per kind that had actors draws each grade's share of that kind per day on a
+    logarithmic axis (percent), so a grade holding 0.1% is as visible as one holding 99%:
+    with everyone starting in one grade, a stacked area would be a solid block. Grades are
+    coloured from light (best) to dark (worst). With ``transitions`` (grade on day 0 by grade
+    at the end, per kind, as in ``summary.json``), a last panel shows the share of each kind
+    that moved between each pair of grades.
 
     Args:
-        ts: the run's time series.
+        ts: the run's time series (or bands across seeds).
         ctx: the run's context (``ctx.grade_names`` gives the grades, best first).
+        transitions: optional ``{"citizen": matrix, "firm": matrix}``.
 
     Returns:
         The new figure.
@@ -381,68 +573,149 @@ def plot_grade_shares(ts: TimeSeries, ctx: FigureContext) -> Figure:
     day = column(ts, "step")
     names = list(ctx.grade_names)
     colors = grade_colors(len(names))
+    with_moves = transitions is not None and bool(kinds)
     with default_style():
-        fig, axes = new_figure(max(len(kinds), 1))
+        fig, axes = new_figure(max(len(kinds), 1) + (1 if with_moves else 0))
         if not kinds:
             note_no_agents(axes[0], "share of agents (%)")
+        handles: dict[str, object] = {}
         for ax, kind in zip(axes, kinds, strict=False):
-            shares = grade_shares(ts, kind, names)
-            # Stack worst first (bottom) so the legend, best first, reads top to bottom.
-            ax.stackplot(
-                day,
-                shares[::-1],
-                colors=colors[::-1],
-                labels=names[::-1],
-                edgecolor="white",
-                linewidth=0.3,
-            )
-            ax.set_ylim(0.0, 100.0)
+            counts = [column(ts, f"{kind}_n_grade_{name}") for name in names]
+            total = sum(counts, np.zeros_like(counts[0]))
+            low = 100.0
+            for name, color, values in zip(names, colors, counts, strict=True):
+                share = np.zeros_like(values)
+                np.divide(values * 100.0, total, out=share, where=total > 0)
+                if not np.any(share > 0):
+                    continue
+                draw_series(ax, day, share, color=color, label=name, linewidth=1.6)
+                low = min(low, float(np.min(share[share > 0])))
+            for line in ax.get_lines():
+                handles.setdefault(str(line.get_label()), line)
+            ax.set_yscale("log")
+            ax.yaxis.set_minor_locator(NullLocator())
+            ax.set_ylim(max(low / 2.0, 1e-4), 300.0)
+            ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:g}"))
             day_limits(ax, day)
             ax.set_title(_panel_title(kind, ctx))
             ax.set_xlabel("day")
-            ax.set_ylabel("share of agents (%)")
-        if kinds:
-            handles, labels = axes[0].get_legend_handles_labels()
-            fig.legend(
-                handles[::-1],
-                labels[::-1],
+            ax.set_ylabel("share of agents (%, log)")
+            ax.grid(True, alpha=0.25)
+        if handles:
+            ordered = [name for name in names if name in handles]
+            axes[0].legend(
+                [handles[name] for name in ordered],
+                ordered,
                 title="grade",
-                loc="center right",
-                fontsize=9,
+                loc="upper center",
+                ncols=min(len(ordered), 6),
+                fontsize=7.5,
+                title_fontsize=8,
                 frameon=False,
+                columnspacing=1.0,
+                handlelength=1.5,
             )
-        _finish_figure(fig, "Grade shares over time", ctx, right=0.88 if kinds else 0.97)
+        if with_moves:
+            assert transitions is not None
+            _draw_moves(axes[-1], transitions, names, kinds, ctx)
+        _finish_figure(fig, "Grades over time", ctx, wspace=0.45)
+        if with_moves:
+            fig.subplots_adjust(left=0.08)
     return fig
 
 
-def write_figures(ts: TimeSeries, ctx: FigureContext, out_dir: Path) -> list[Path]:
+FigureJob = tuple[Path, Callable[[], Figure]]
+"""A figure to draw: the file to write and the function that draws it."""
+
+
+def figure_jobs(
+    ts: TimeSeries,
+    ctx: FigureContext,
+    out_dir: Path,
+    transitions: Mapping[str, Sequence[Sequence[int]]] | None = None,
+) -> list[FigureJob]:
+    """The three run figures to draw into ``out_dir``, as (path, drawing function) pairs."""
+    out_dir = Path(out_dir)
+    makers: tuple[Callable[[], Figure], ...] = (
+        lambda: plot_score_fan(ts, ctx),
+        lambda: plot_list_sizes(ts, ctx),
+        lambda: plot_grade_shares(ts, ctx, transitions),
+    )
+    return [(out_dir / name, make) for name, make in zip(FIGURE_FILES, makers, strict=True)]
+
+
+def write_figures(
+    ts: TimeSeries,
+    ctx: FigureContext,
+    out_dir: Path,
+    transitions: Mapping[str, Sequence[Sequence[int]]] | None = None,
+) -> list[Path]:
     """Render the three figures as PNGs into ``out_dir`` (created if missing).
 
     Args:
-        ts: the run's time series.
+        ts: the run's time series (or bands across seeds).
         ctx: the run's context.
         out_dir: directory to write into.
+        transitions: grade transitions per kind (``summary.json``), for the grade figure.
 
     Returns:
         The paths of ``score_distribution.png``, ``list_sizes.png`` and ``grade_shares.png``,
         in that order.
     """
-    out_dir = Path(out_dir)
-    out_dir.mkdir(parents=True, exist_ok=True)
-    makers: tuple[Callable[[TimeSeries, FigureContext], Figure], ...] = (
-        plot_score_fan,
-        plot_list_sizes,
-        plot_grade_shares,
-    )
-    paths = []
-    for name, make in zip(FIGURE_FILES, makers, strict=True):
-        path = out_dir / name
-        save_figure(make(ts, ctx), path)
-        paths.append(path)
-    return paths
+    return save_figures(figure_jobs(ts, ctx, out_dir, transitions))
+
+
+_JOBS: list[FigureJob] = []
+"""The jobs of the current :func:`save_figures` call, inherited by its forked workers."""
+
+
+def _save_job(index: int) -> None:
+    path, make = _JOBS[index]
+    save_figure(make(), path)
+
+
+def save_figures(jobs: Sequence[FigureJob], workers: int | None = None) -> list[Path]:
+    """Draw and save figures, here or, on Linux, in forked worker processes.
+
+    Drawing a figure is single-threaded Python in matplotlib. With ``workers`` above 1 the
+    figures are spread over that many processes, forked after the jobs are known so that
+    they share the run's arrays without copying them; that pays on idle cores only (see
+    ``benchmarks/figures.py``: on a busy machine it was slower), so the default is 1. Each
+    file is the same, byte for byte, however it was drawn.
+
+    Args:
+        jobs: (path, drawing function) pairs; parent folders are created.
+        workers: how many processes (default 1: everything drawn here).
+
+    Returns:
+        The paths, in the order of ``jobs``.
+    """
+    global _JOBS
+    for path, _ in jobs:
+        path.parent.mkdir(parents=True, exist_ok=True)
+    workers = min(workers or 1, len(jobs))
+    if workers > 1 and sys.platform.startswith("linux"):
+        _JOBS = list(jobs)
+        try:
+            context = multiprocessing.get_context("fork")
+            with context.Pool(workers) as pool:
+                # map_async + get: Ctrl-C reaches the parent, and leaving the pool ends it
+                pool.map_async(_save_job, range(len(_JOBS)), chunksize=1).get(timeout=3600)
+        finally:
+            _JOBS = []
+    else:
+        for path, make in jobs:
+            save_figure(make(), path)
+    return [path for path, _ in jobs]
 
 
 def save_figure(fig: Figure, path: Path) -> None:
     """Write a figure as PNG, byte-for-byte the same for the same figure."""
     with default_style():
-        fig.savefig(path, dpi=DPI, format="png", metadata={"Software": None})
+        fig.savefig(
+            path,
+            dpi=DPI,
+            format="png",
+            metadata={"Software": None},
+            pil_kwargs={"compress_level": 1},  # fast; files about a third larger
+        )

@@ -25,11 +25,11 @@ import numpy as np
 from score_sim import __version__
 from score_sim.errors import argument
 from score_sim.events import Cause, EventKind
-from score_sim.harm_plots import write_harm_figures
+from score_sim.harm_plots import harm_figure_jobs
 from score_sim.memory import activity_bytes, check_population
 from score_sim.model import ScoreModel
 from score_sim.output_folder import MANIFEST, TOOL, claim_output_folder, output_bytes
-from score_sim.plots import FigureContext, write_figures
+from score_sim.plots import FigureContext, figure_jobs, save_figures
 from score_sim.rules.sanctions import restriction_names
 from score_sim.scenario import Channel, Scenario, resolve_scenario
 from score_sim.summary import summarize
@@ -153,6 +153,12 @@ def cascade_table(model: ScoreModel) -> dict[str, np.ndarray]:
         "cascade_size": rows["n_agents"],
         "n_sectors": rows["n_sectors"],
         "true": rows["true"],
+        "n_citizens": rows["n_citizens"],
+        "n_firms": rows["n_firms"],
+        "n_legal_representative": rows["n_legal_representative"],
+        "n_staff": rows["n_staff"],
+        "n_family": rows["n_family"],
+        "n_parent_company": rows["n_parent_company"],
     }
 
 
@@ -188,6 +194,7 @@ def write_run_outputs(
     *,
     figures: bool = True,
     manifest: dict[str, Any] | None = None,
+    twin: ScoreModel | None = None,
 ) -> tuple[list[Path], dict[str, Any]]:
     """Write a finished run's tables, summary, figures and manifest into ``folder``.
 
@@ -196,6 +203,7 @@ def write_run_outputs(
         folder: an existing, empty folder.
         figures: whether to draw the PNG figures.
         manifest: entries recorded in the manifest besides the files and the scenario.
+        twin: the same run without feedback, for the selection/feedback split.
 
     Returns:
         The files written (manifest included, last) and the manifest.
@@ -213,13 +221,22 @@ def write_run_outputs(
     write_agents(files[1], model)
     write_events(files[2], model)
     write_cascades(files[3], model)
-    summary = summarize(model)
+    summary = summarize(model, twin)
     files[4].write_text(json.dumps(summary, indent=2) + "\n", encoding="utf-8")
     if figures:
         context = FigureContext.of_model(model)
-        files += write_figures(timeseries, context, folder / "figures")
-        files += write_harm_figures(
-            timeseries, model.sanctions.cascades, summary, context, folder / "figures"
+        grade_transitions = summary["pariah_spiral"]["grade_transitions"]
+        figures_folder = folder / "figures"
+        files += save_figures(
+            figure_jobs(timeseries, context, figures_folder, grade_transitions)
+            + harm_figure_jobs(
+                timeseries,
+                model.sanctions.cascades,
+                summary,
+                context,
+                figures_folder,
+                model.trajectories(),
+            )
         )
     record = {
         "kind": "run",
@@ -236,6 +253,45 @@ def write_run_outputs(
     return [*files, path], written
 
 
+def simulate(
+    scenario: Scenario,
+    *,
+    progress: Callable[[int, int], None] | None = None,
+    decompose: bool | None = None,
+) -> tuple[ScoreModel, ScoreModel | None]:
+    """Build and run a scenario at its own seed, and its twin without feedback if asked.
+
+    Args:
+        scenario: a validated scenario.
+        progress: optional ``progress(day, total)`` callback.
+        decompose: run the twin world without feedback (same seed, same people) that splits
+            the misconduct ratio into selection and feedback; default: when the people
+            differ (``heterogeneity``) and a feedback is active.
+
+    Returns:
+        The finished model (its ``phase_times_s`` filled in) and the twin, or None.
+    """
+    started = time.perf_counter()
+    model = ScoreModel(scenario, rng=scenario.run.seed)
+    stepping = time.perf_counter()
+    model.run(progress=progress)
+    stepped = time.perf_counter()
+    if decompose is None:
+        decompose = scenario.heterogeneity.enabled
+    twin = None
+    if decompose and model.feedback.enabled:
+        unchanged = resolve_scenario(scenario, {"effects.enabled": False})
+        twin = ScoreModel(unchanged, rng=scenario.run.seed).run()
+    model.phase_times_s = {
+        "build": round(stepping - started, 3),
+        "steps": round(stepped - stepping, 3),
+        **(
+            {"twin_world_without_feedback": round(time.perf_counter() - stepped, 3)} if twin else {}
+        ),
+    }
+    return model, twin
+
+
 def run_scenario(
     scenario: Scenario | str | Path,
     out_dir: Path | str | None = None,
@@ -250,6 +306,7 @@ def run_scenario(
     progress: Callable[[int, int], None] | None = None,
     command_line: Sequence[str] | None = None,
     on_phase: Callable[[str], None] | None = None,
+    decompose: bool | None = None,
 ) -> RunResult:
     """Run a scenario and write its outputs.
 
@@ -270,6 +327,11 @@ def run_scenario(
         progress: optional ``progress(day, total)`` callback.
         command_line: recorded in the manifest (default ``sys.argv``).
         on_phase: optional callback told each phase's name as it starts (``"writing"``).
+        decompose: whether to run the twin world without feedback (same seed, same people)
+            that splits the misconduct rate ratio into selection and feedback
+            (``summary.json``'s ``selection_vs_feedback`` and its figure). Default: when the
+            scenario's people differ (``heterogeneity``) and it has an active feedback. It
+            costs a second simulation.
 
     Returns:
         The output folder, the finished model, the manifest and the files written.
@@ -294,9 +356,7 @@ def run_scenario(
     )
     with claim:
         built = time.perf_counter()
-        model = ScoreModel(scenario, rng=scenario.run.seed)
-        stepping = time.perf_counter()
-        model.run(progress=progress)
+        model, twin = simulate(scenario, progress=progress, decompose=decompose)
         stepped = time.perf_counter()
         if on_phase is not None:
             on_phase("writing")
@@ -304,6 +364,7 @@ def run_scenario(
             model,
             claim.work,
             figures=figures,
+            twin=twin,
             manifest={
                 "scenario_source": source,
                 "command_line": list(sys.argv if command_line is None else command_line),
@@ -311,8 +372,7 @@ def run_scenario(
                 "wall_time_s": round(time.perf_counter() - started, 3),
                 "phase_times_s": {
                     "load": round(built - started, 3),
-                    "build": round(stepping - built, 3),
-                    "steps": round(stepped - stepping, 3),
+                    **model.phase_times_s,
                     "outputs": round(time.perf_counter() - stepped, 3),
                 },
             },

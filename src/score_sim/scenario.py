@@ -548,6 +548,65 @@ class Effects(_Strict):
         return self
 
 
+class PropensityGroup(_Strict):
+    """A group of actors (an income band, say) with its own rates of misconduct."""
+
+    name: Name = Field(description="The group's name.")
+    share: Probability = Field(gt=0, description="Share of the actors of its kind in the group.")
+    multiplier: Multiplier = Field(
+        1.0, description="Factor on every misconduct rate of the group's members."
+    )
+    behaviours: dict[Name, Multiplier] = Field(
+        default_factory=dict,
+        description="Factor on the rate of named misconduct behaviours instead of multiplier.",
+    )
+
+
+class Heterogeneity(_Strict):
+    """People who differ: each actor's own propensity to each kind of misconduct.
+
+    Off by default: then every actor of a kind misbehaves at the same rates. On, each
+    actor's rate of each misconduct behaviour is the behaviour's rate times a propensity:
+    a lognormal factor (its log has standard deviation ``sigma``; ``shared`` of that
+    variance is common to all of the actor's kinds of misconduct, the rest differs by
+    behaviour) times its group's factor. Propensities are scaled to average 1 over each
+    kind's actors, so ``rate_per_year`` stays the population's mean rate. They are drawn
+    from their own random stream, so twin worlds hold the same people.
+    """
+
+    enabled: Switch = Field(False, description="true gives each actor its own propensities.")
+    who: tuple[Who, ...] = Field(
+        (Who.citizen, Who.firm), min_length=1, description="Kinds of actor that differ."
+    )
+    sigma: Annotated[float, Strict()] = Field(
+        0.8,
+        ge=0,
+        le=3,
+        description="Standard deviation of the log of the propensity (lognormal spread).",
+    )
+    shared: Probability = Field(
+        0.7,
+        description="Share of the log-propensity's variance common to every misconduct "
+        "behaviour of an actor (1: prone to one, prone to all; 0: independent).",
+    )
+    groups: tuple[PropensityGroup, ...] = Field(
+        (),
+        max_length=MAX_ITEMS,
+        description="Optional groups with their own rates; shares must sum to 1.",
+    )
+
+    @model_validator(mode="after")
+    def _shares(self) -> Heterogeneity:
+        if self.groups:
+            total = sum(group.share for group in self.groups)
+            if not math.isclose(total, 1.0, abs_tol=1e-9):
+                raise ValueError(f"groups: shares must sum to 1, not {total:g}")
+            names = [group.name for group in self.groups]
+            if len(set(names)) != len(names):
+                raise ValueError("groups: names must be unique")
+        return self
+
+
 class Appeals(_Strict):
     """Administrative and legal appeals against blacklistings."""
 
@@ -633,6 +692,7 @@ class Scenario(_Strict):
     errors: Errors = Field(default_factory=Errors)
     sanctions: Sanctions = Field(default_factory=Sanctions)
     effects: Effects = Field(default_factory=Effects)
+    heterogeneity: Heterogeneity = Field(default_factory=Heterogeneity)
     remedies: Remedies = Field(default_factory=Remedies)
     harm_metrics: HarmMetrics = Field(default_factory=HarmMetrics)
     run: Run = Field(default_factory=Run)
@@ -699,6 +759,17 @@ class Scenario(_Strict):
                 if grade not in grade_names:
                     problems.append(
                         ((*where, grade), f"{grade!r} is not a grade of score.grades {grade_names}")
+                    )
+        misconduct = {b.name for b in self.behaviours if b.points < 0}
+        for g, group in enumerate(self.heterogeneity.groups):
+            for name in group.behaviours:
+                if name not in misconduct:
+                    problems.append(
+                        (
+                            ("heterogeneity", "groups", g, "behaviours", name),
+                            f"{name!r} is not a misconduct behaviour (one with negative "
+                            f"points) {sorted(misconduct)}",
+                        )
                     )
         data = self.model_dump(mode="json")
         for key in self.sources:

@@ -2,7 +2,10 @@
 
 - Pariah spirals: pariahs at the end, time to recover, grade transitions from day 0 to the
   end, and the misconduct rate under restriction relative to without (about 1 means bad
-  luck; well above 1, a spiral).
+  luck; well above 1, a spiral), with jobs lost to sanctions apart from those never held.
+- Selection or feedback: that ratio split into the part due to who is restricted (the same
+  ratio in the twin world without feedback: same people, same draws) and the part due to
+  restriction itself (the rest), when a twin world was run.
 - Cascades: how many actors and sectors each new sanction restricted.
 - Erroneous reports: findings by cause, innocent listings, the share of sanction-days borne
   by the innocent, and days to clear an innocent listing against a true one.
@@ -16,6 +19,7 @@ import numpy as np
 
 from score_sim.events import Cause, EventKind
 from score_sim.metrics import KINDS
+from score_sim.rules.sanctions import REACH_PATHS
 
 if TYPE_CHECKING:
     from score_sim.model import ScoreModel
@@ -55,14 +59,77 @@ def grade_transitions(model: ScoreModel, kind: str) -> np.ndarray:
     return np.bincount(start * n + end, minlength=n * n).reshape(n, n)
 
 
+def cascade_reach(cascades: np.ndarray) -> dict[str, int]:
+    """Actors restricted by all cascades together: by kind, and by the tie that reached them.
+
+    ``sanctioned_actor`` counts the actors whose own sanction started a cascade; the tie
+    counts are those reached through a legal representative, staff, family or parent
+    company (each actor counted once per cascade, by the first tie that reached it).
+    """
+    out = {
+        "citizens": int(cascades["n_citizens"].sum()),
+        "firms": int(cascades["n_firms"].sum()),
+        "sanctioned_actor": int(cascades.size),
+    }
+    for _, name in REACH_PATHS:
+        out[name.removeprefix("n_")] = int(cascades[name].sum())
+    return out
+
+
 def days_to_clear(model: ScoreModel, innocent: bool) -> np.ndarray:
     """Lengths of ended blacklist entries that rested (or not) on false findings."""
     rows = model.events.of_kind(*BLACKLIST_EXITS)
     return rows["days"][rows["true"] == (0 if innocent else 1)]
 
 
-def summarize(model: ScoreModel) -> dict[str, Any]:
-    """The run's headline numbers as JSON-ready data."""
+def selection_vs_feedback(model: ScoreModel, twin: ScoreModel) -> dict[str, Any]:
+    """Split the misconduct rate ratio into selection and feedback, per kind.
+
+    ``naive_ratio`` is the ratio in ``model``: how much more often restricted actors
+    misbehave. ``selection_ratio`` is the same ratio in ``twin``, the same people with the
+    same draws but no feedback: restriction changes nothing there, so the ratio is due to
+    who ends up restricted. ``feedback_ratio`` is what is left, ``naive / selection``: the
+    factor due to restriction itself. ``selection_share_of_log_ratio`` is
+    ``log(selection) / log(naive)``. ``selection_ratio_expected`` is the ratio the actors'
+    own propensities give over the restricted and unrestricted days of ``model`` (1 when
+    actors are alike), and ``feedback_ratio_expected`` is ``naive`` over it: a check that
+    needs knowledge of each actor's propensity, which only a model has.
+
+    Args:
+        model: the run with its feedback.
+        twin: the same scenario and seed with ``effects.enabled: false``.
+    """
+    out: dict[str, Any] = {"twin_world": "effects.enabled=false, same seed, same people"}
+    for i, kind in enumerate(KINDS):
+        naive = model.harms.misconduct_rate_ratio(i)
+        selection = twin.harms.misconduct_rate_ratio(i)
+        expected = model.harms.expected_rate_ratio(i)
+        feedback = naive / selection if np.isfinite(naive) and selection > 0 else np.nan
+        share = (
+            np.log(selection) / np.log(naive)
+            if np.isfinite(feedback) and naive > 0 and naive != 1
+            else np.nan
+        )
+        out[kind] = {
+            "naive_ratio": _finite(naive),
+            "selection_ratio": _finite(selection),
+            "feedback_ratio": _finite(feedback),
+            "selection_share_of_log_ratio": _finite(share),
+            "selection_ratio_expected": _finite(expected),
+            "feedback_ratio_expected": _finite(
+                naive / expected if np.isfinite(naive) and expected > 0 else np.nan
+            ),
+        }
+    return out
+
+
+def summarize(model: ScoreModel, twin: ScoreModel | None = None) -> dict[str, Any]:
+    """The run's headline numbers as JSON-ready data.
+
+    Args:
+        model: the finished run.
+        twin: the same run without feedback (see :func:`selection_vs_feedback`), or None.
+    """
     ts = model.metrics
     events = model.events
     cascades = model.sanctions.cascades
@@ -81,6 +148,7 @@ def summarize(model: ScoreModel) -> dict[str, Any]:
                 kind: _finite(harms.misconduct_rate_ratio(i)) for i, kind in enumerate(KINDS)
             },
             "citizens_without_job_at_end": int(ts["citizen_n_unemployed"]),
+            "citizens_jobs_lost_to_sanctions": int(ts["citizen_n_job_lost"]),
             "grade_transitions": {
                 "grades": list(model.grading.names),
                 **{kind: grade_transitions(model, kind).tolist() for kind in KINDS},
@@ -91,6 +159,7 @@ def summarize(model: ScoreModel) -> dict[str, Any]:
             "agents_restricted": distribution(cascades["n_agents"].astype(np.float64)),
             "sectors_restricted": distribution(cascades["n_sectors"].astype(np.float64)),
             "resting_on_false_findings": int(np.count_nonzero(cascades["true"] == 0)),
+            "actors_reached": cascade_reach(cascades),
         },
         "erroneous_reports": {
             "findings_by_cause": {
@@ -124,6 +193,7 @@ def summarize(model: ScoreModel) -> dict[str, Any]:
         },
         "credit_repairs": int(events.of_kind(EventKind.credit_repair).size),
         "job_losses": int(events.of_kind(EventKind.job_loss).size),
+        **({} if twin is None else {"selection_vs_feedback": selection_vs_feedback(model, twin)}),
     }
 
 

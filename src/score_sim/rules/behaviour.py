@@ -7,7 +7,9 @@ multiplier, which restrictions raise and rewards lower (see :mod:`score_sim.rule
 Draws are sparse and their number does not depend on the state of the world. Each day, each
 behaviour draws a Poisson number of *candidates* at its base rate, each with its actor and
 its uniform numbers for every later decision (acceptance, each detection channel,
-misidentification). An actor whose multiplier is below 1 keeps a candidate with that
+misidentification). The candidate's actor is uniform among its kind, or, when actors differ
+(:mod:`score_sim.rules.propensity`), drawn in proportion to each actor's propensity from
+the same uniform number. An actor whose multiplier is below 1 keeps a candidate with that
 probability. Misconduct above the base rate comes from a second layer, drawn from its own
 stream at ``rate * (max_multiplier - 1)`` and kept with probability
 ``(multiplier - 1) / (max_multiplier - 1)`` (thinning). Two worlds that differ in one rule
@@ -76,6 +78,7 @@ class BehaviourDraws:
         world: World,
         streams: list[np.random.Generator],
         excess_streams: list[np.random.Generator],
+        cumulative_propensity: list[np.ndarray | None] | None = None,
     ) -> None:
         """Prepare the draws.
 
@@ -85,6 +88,10 @@ class BehaviourDraws:
             streams: one random stream per behaviour (its base layer), so that changing
                 one behaviour leaves the draws of the others untouched.
             excess_streams: one stream per behaviour for misconduct above the base rate.
+            cumulative_propensity: per behaviour, the running sum of its actors' propensities
+                (:mod:`score_sim.rules.propensity`), or None where all actors are alike: a
+                candidate's actor is then drawn with probability proportional to its
+                propensity, from the same uniform number.
         """
         spans = [world.kind_slice(b.who) for b in behaviours]
         self.start = np.array([span.start for span in spans], dtype=np.int64)
@@ -102,6 +109,11 @@ class BehaviourDraws:
         ]
         self.streams = streams
         self.excess_streams = excess_streams
+        self.weighted = [
+            (index, cum)
+            for index, cum in enumerate(cumulative_propensity or [])
+            if cum is not None and cum.size
+        ]
 
     def _layer(
         self, streams: list[np.random.Generator], expected: np.ndarray
@@ -131,6 +143,11 @@ class BehaviourDraws:
         size = self.size[behaviour]
         start = self.start[behaviour]
         local = (draws[:, 0] * size).astype(np.int64)
+        for index, cum in self.weighted:
+            rows = np.flatnonzero(behaviour == index)
+            if rows.size:
+                picked = np.searchsorted(cum, draws[rows, 0] * cum[-1], side="right")
+                local[rows] = np.minimum(picked, cum.size - 1)
         # a wrong target: another actor of the same kind (the actor itself when alone)
         other = (draws[:, 1] * np.maximum(size - 1, 1)).astype(np.int64)
         other += (other >= local) & (size > 1)

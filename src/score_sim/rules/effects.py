@@ -27,6 +27,8 @@ class Feedback:
 
     def __init__(self, config: Effects, grade_names: tuple[str, ...]) -> None:
         self.config = config
+        self.n_jobs_lost = 0
+        """Citizens who lost their job to the employment restriction so far."""
         masks = np.arange(1 << len(Restriction))
         self.by_restrictions = np.ones(masks.size)
         for restriction, factor in config.restriction_multiplier.items():
@@ -96,4 +98,5 @@ class Feedback:
         )
         lost = at_risk[rng.random(at_risk.size) < p]
         employer[lost] = -1
+        self.n_jobs_lost += int(lost.size)
         events.record(day, lost, EventKind.job_loss)

@@ -38,7 +38,23 @@ CASCADE_DTYPE = np.dtype(
         ("n_agents", np.int32),
         ("n_sectors", np.int8),
         ("true", np.int8),
+        ("n_citizens", np.int32),
+        ("n_firms", np.int32),
+        ("n_legal_representative", np.int32),
+        ("n_staff", np.int32),
+        ("n_family", np.int32),
+        ("n_parent_company", np.int32),
     ]
+)
+"""One row per new sanction: its day and actor, the distinct actors it restricted
+(``n_agents``, itself included) split into citizens and firms and by the tie that reached
+them first (the rest is the actor itself), the kinds of restriction imposed
+(``n_sectors``), and whether it rests on true findings."""
+REACH_PATHS = (
+    (Cause.legal_representative, "n_legal_representative"),
+    (Cause.staff, "n_staff"),
+    (Cause.family, "n_family"),
+    (Cause.parent_company, "n_parent_company"),
 )
 
 
@@ -217,3 +233,7 @@ class SanctionBook:
         block["n_agents"] = n_agents
         block["n_sectors"] = n_sectors
         block["true"] = true
+        block["n_citizens"] = np.bincount(pos_u[reached_u < self.n_citizens], minlength=new.size)
+        block["n_firms"] = n_agents - block["n_citizens"]
+        for cause, name in REACH_PATHS:
+            block[name] = np.bincount(pos_u[cause_u == cause], minlength=new.size)
