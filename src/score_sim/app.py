@@ -113,7 +113,8 @@ def apply_draft(state: AppState) -> None:
     messages = state.session.apply(state.draft.value)
     if messages:
         state.notice.set(
-            "Not reset: " + messages.get(GENERAL, "a control above needs a different value.")
+            "Not reset: "
+            + messages.get(GENERAL, "a control on the left needs a different value (in red).")
         )
         return
     state.notice.set("")
@@ -149,35 +150,38 @@ def RuleWidget(
     default: Any = None,
 ):
     """One rule's slider or switch, labelled with its value and unit, and its message."""
-    label = f"{control.label}: {control.format(value)}"
-    if control.kind in ("switch", "reach"):
-        solara.Switch(label=label, value=bool(value), on_value=on_value)
-    else:
-        shown = value if value is not None else (default if default is not None else 365)
-        if control.nullable:
-            solara.Switch(
-                label=label,
-                value=value is not None,
-                on_value=lambda on: on_value(shown if on else None),
-            )
+    with solara.Column(
+        gap="0px", classes=["score-sim-rule", "rule-" + control.key.replace(".", "-")]
+    ):
+        label = f"{control.label}: {control.format(value)}"
+        if control.kind in ("switch", "reach"):
+            solara.Switch(label=label, value=bool(value), on_value=on_value)
         else:
-            solara.Text(label, classes=["score-sim-label"])
-        low = min(control.minimum, shown)
-        high = max(control.maximum, shown)
-        slider = solara.SliderInt if control.kind == "int" else solara.SliderFloat
-        kind = int if control.kind == "int" else float
-        slider(
-            label="",
-            value=kind(shown),
-            min=kind(low),
-            max=kind(high),
-            step=kind(control.step),
-            on_value=on_value,
-            disabled=value is None,
-        )
-    if control.help:
-        solara.Text(control.help, style=HELP_STYLE)
-    ErrorText(message)
+            shown = value if value is not None else (default if default is not None else 365)
+            if control.nullable:
+                solara.Switch(
+                    label=label,
+                    value=value is not None,
+                    on_value=lambda on: on_value(shown if on else None),
+                )
+            else:
+                solara.Text(label, classes=["score-sim-label"])
+            low = min(control.minimum, shown)
+            high = max(control.maximum, shown)
+            slider = solara.SliderInt if control.kind == "int" else solara.SliderFloat
+            kind = int if control.kind == "int" else float
+            slider(
+                label="",
+                value=kind(shown),
+                min=kind(low),
+                max=kind(high),
+                step=kind(control.step),
+                on_value=on_value,
+                disabled=value is None,
+            )
+        if control.help:
+            solara.Text(control.help, style=HELP_STYLE)
+        ErrorText(message)
 
 
 @solara.component
@@ -245,11 +249,10 @@ def Controls(state: AppState):
         if pending:
             solara.Info("Changed: press Reset to apply.", dense=True)
         solara.Button(
-            "Reset",
+            "Apply and reset",
             on_click=guarded(state, lambda: apply_draft(state)),
             color="primary",
             disabled=bool(messages),
-            classes=["score-sim-reset-side"],
         )
 
 
@@ -300,15 +303,12 @@ def Toolbar(state: AppState):
         if session.step(1):
             state.frame.set(state.frame.value + 1)
 
-    def reset() -> None:
-        state.playing.set(False)
-        session.reset()
-        state.notice.set("")
-        state.applied.set(state.applied.value + 1)
-        state.frame.set(state.frame.value + 1)
-
     finished = session.finished
-    with solara.Row(gap="8px", style={"align-items": "center", "flex-wrap": "wrap"}):
+    with solara.Row(
+        gap="8px",
+        style={"align-items": "center", "flex-wrap": "wrap"},
+        classes=["score-sim-toolbar"],
+    ):
         solara.Text(session.day_text(), classes=["score-sim-day"])
         solara.Button(
             "Step", on_click=guarded(state, step), disabled=playing or finished, color="primary"
@@ -322,7 +322,7 @@ def Toolbar(state: AppState):
                 disabled=finished,
                 color="primary",
             )
-        solara.Button("Reset", on_click=guarded(state, reset), outlined=True)
+        solara.Button("Reset", on_click=guarded(state, lambda: apply_draft(state)), outlined=True)
         solara.Select(
             label="Play speed",
             values=list(SPEEDS),

@@ -291,11 +291,11 @@ def app_command(
     port: Annotated[int, typer.Option(help="Port to listen on.")] = 8765,
 ) -> None:
     """Start the browser app (works offline) and print its address."""
-    from score_sim.browser.server import AppProblem, serve
+    from score_sim.browser.server import AppStartError, serve
 
     try:
         serve(host, port, echo=typer.echo)
-    except AppProblem as problem:
+    except AppStartError as problem:
         typer.echo(f"error: {problem}", err=True)
         raise typer.Exit(EXIT_BAD_INPUT) from None
     except KeyboardInterrupt:

@@ -25,7 +25,7 @@ OFFLINE_ENVIRONMENT = {
 }
 
 
-class AppProblem(Exception):
+class AppStartError(Exception):
     """Why the app cannot start, in a sentence for the user."""
 
 
@@ -49,14 +49,14 @@ def check_address(host: str, port: int) -> None:
     """Make sure the server can listen on ``host:port``.
 
     Raises:
-        AppProblem: for a port out of range, an unknown host or an address in use.
+        AppStartError: for a port out of range, an unknown host or an address in use.
     """
     if not 0 < port < 65536:
-        raise AppProblem(f"--port must be between 1 and 65535, not {port}")
+        raise AppStartError(f"--port must be between 1 and 65535, not {port}")
     try:
         infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
     except socket.gaierror:
-        raise AppProblem(f"--host {host!r} is not a name or address of this machine") from None
+        raise AppStartError(f"--host {host!r} is not a name or address of this machine") from None
     family, kind, proto, _, address = infos[0]
     with socket.socket(family, kind, proto) as probe:
         probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
@@ -64,11 +64,11 @@ def check_address(host: str, port: int) -> None:
             probe.bind(address)
         except OSError as error:
             if error.errno == errno.EADDRINUSE:
-                raise AppProblem(
+                raise AppStartError(
                     f"port {port} on {host} is in use (is the app already running?); "
                     f"try --port {port + 1}"
                 ) from None
-            raise AppProblem(f"cannot listen on {host}:{port}: {error.strerror}") from None
+            raise AppStartError(f"cannot listen on {host}:{port}: {error.strerror}") from None
 
 
 def url_of(host: str, port: int) -> str:
@@ -88,11 +88,11 @@ def serve(host: str = "127.0.0.1", port: int = 8765, echo=print) -> None:
         echo: where to say the address.
 
     Raises:
-        AppProblem: when the app cannot start (see :func:`check_address`).
+        AppStartError: when the app cannot start (see :func:`check_address`).
     """
     problem = missing_extra()
     if problem:
-        raise AppProblem(problem)
+        raise AppStartError(problem)
     check_address(host, port)
     for key, value in OFFLINE_ENVIRONMENT.items():
         os.environ.setdefault(key, value)
