@@ -286,6 +286,25 @@ def test_every_cli_figure_is_drawn_for_the_run_so_far(stepped, name):
     assert len(png) > 10_000
 
 
+def panels(png: bytes) -> int:
+    """How many axes frames a figure has: count the runs of a black frame's top edge."""
+    from io import BytesIO
+
+    from PIL import Image
+
+    image = np.asarray(Image.open(BytesIO(png)).convert("L"))
+    dark_rows = (image < 60).sum(axis=1)
+    row = image[int(np.argmax(dark_rows))] < 60  # the row with the most dark pixels: a frame edge
+    return int(np.count_nonzero(np.diff(row.astype(int)) == 1))
+
+
+def test_figures_show_citizens_only_unless_firms_are_asked_for(stepped):
+    snapshot = figures.Snapshot.of(stepped.model, "scores", firms=False)
+    assert not [k for k in snapshot.timeseries if k.startswith("firm_")]
+    assert panels(stepped.render("scores")) == 1
+    assert panels(stepped.render("scores", firms=True)) == 2  # the CLI's figure
+
+
 def test_an_unknown_figure_is_named():
     with pytest.raises(KeyError, match="no figure 'map'"):
         figures.draw(figures.Snapshot.of(Session(SMALL).model), "map")
@@ -353,10 +372,11 @@ def sessions(monkeypatch) -> list[Session]:
             super().__init__(Settings(citizens="800", firms="40", days="12"))
             made.append(self)
 
-        def render(self, figure: str) -> bytes:
-            if figure not in _DRAWN:
-                _DRAWN[figure] = super().render(figure)
-            return _DRAWN[figure]
+        def render(self, figure: str, firms: bool = False) -> bytes:
+            key = f"{figure}:{firms}"
+            if key not in _DRAWN:
+                _DRAWN[key] = super().render(figure, firms)
+            return _DRAWN[key]
 
         def render_twins(self) -> bytes | None:
             if self.twin is None:

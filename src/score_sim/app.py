@@ -89,6 +89,8 @@ class AppState:
     speed: solara.Reactive[str]
     notice: solara.Reactive[str]
     """A message about the page as a whole (a failed Reset, an internal error)."""
+    firms: solara.Reactive[bool]
+    """Whether the figures show firms too (as the CLI's do) or citizens only."""
 
 
 def guarded(state: AppState, action: Callable[[], None]) -> Callable[[], None]:
@@ -357,15 +359,21 @@ def FigureView(state: AppState, name: str):
     """One of the CLI's figures of the run so far."""
     frame = state.frame.value
     applied = state.applied.value
+    firms = state.firms.value
 
     def draw() -> tuple[bytes | None, str]:
         try:
-            return state.session.render(name), ""
+            return state.session.render(name, firms=firms), ""
         except Exception as error:
             logger.exception("score-sim app: drawing %s failed", name)
             return None, f"This figure could not be drawn ({type(error).__name__}: {error})."
 
-    png, problem = solara.use_memo(draw, [name, frame, applied])
+    png, problem = solara.use_memo(draw, [name, frame, applied, firms])
+    solara.Switch(
+        label="Firms too (as the CLI's figure; slower to redraw)",
+        value=state.firms,
+        classes=["score-sim-firms"],
+    )
     PNGView(png, problem)
 
 
@@ -501,8 +509,9 @@ def Page():
     tab = solara.use_reactive(0)
     speed = solara.use_reactive(DEFAULT_SPEED)
     notice = solara.use_reactive("")
+    firms = solara.use_reactive(False)
     state = solara.use_memo(
-        lambda: AppState(session, draft, applied, frame, playing, tab, speed, notice), []
+        lambda: AppState(session, draft, applied, frame, playing, tab, speed, notice, firms), []
     )
     solara.Title("score-sim")
     solara.Style(CSS)

@@ -95,11 +95,21 @@ class Snapshot:
     cascade_sectors: np.ndarray
 
     @classmethod
-    def of(cls, model: ScoreModel, figure: str = "") -> Snapshot:
-        """Copy what ``figure`` needs (everything when it is blank) from ``model``."""
+    def of(cls, model: ScoreModel, figure: str = "", firms: bool = True) -> Snapshot:
+        """Copy what ``figure`` needs (everything when it is blank) from ``model``.
+
+        Args:
+            model: the run.
+            figure: the figure it is for.
+            firms: keep the firms' columns; without them every figure shows citizens only
+                (one panel where the CLI draws one per kind: half the drawing time).
+        """
         cascades = model.sanctions.cascades
+        series = model.timeseries()
+        if not firms:
+            series = {k: v for k, v in series.items() if not k.startswith("firm_")}
         return cls(
-            timeseries=model.timeseries(),
+            timeseries=series,
             context=FigureContext.of_model(model),
             summary=summarize(model) if figure in ("", "pariahs") else {},
             cascade_sizes=np.array(cascades["n_agents"]),
@@ -129,9 +139,9 @@ def draw(snapshot: Snapshot, figure: str) -> Figure:
     raise KeyError(f"no figure {figure!r}; the figures are {', '.join(FIGURES)}")
 
 
-def render(model: ScoreModel, figure: str) -> bytes:
-    """One of :data:`FIGURES` for the run so far, as PNG bytes."""
-    return to_png(draw(Snapshot.of(model, figure), figure))
+def render(model: ScoreModel, figure: str, firms: bool = True) -> bytes:
+    """One of :data:`FIGURES` for the run so far, as PNG (``firms``: see :class:`Snapshot`)."""
+    return to_png(draw(Snapshot.of(model, figure, firms), figure))
 
 
 def draw_twins(

@@ -204,10 +204,13 @@ class Session:
 
     # --- drawing ----------------------------------------------------------------------
 
-    def render(self, figure: str) -> bytes:
-        """One of :data:`~score_sim.browser.figures.FIGURES` of world A so far, as PNG."""
+    def render(self, figure: str, firms: bool = False) -> bytes:
+        """One of :data:`~score_sim.browser.figures.FIGURES` of world A so far, as PNG.
+
+        Citizens only unless ``firms`` (the CLI's figure, with a panel for firms too).
+        """
         with self.lock:
-            snapshot = figures.Snapshot.of(self.model, figure)
+            snapshot = figures.Snapshot.of(self.model, figure, firms)
         return figures.to_png(figures.draw(snapshot, figure))
 
     def render_twins(self) -> bytes | None:
