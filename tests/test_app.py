@@ -191,6 +191,13 @@ def test_play_stops_when_paused():
     assert session.day == 1
 
 
+def test_play_stops_at_a_reset():
+    session = Session(Settings(citizens="500", firms="25", days="30"))
+    done = session.play(threading.Event(), None, session.reset, frame_seconds=0.0)
+    assert done == 1
+    assert session.day == 0  # the rebuilt city was not stepped by the old Play
+
+
 def test_play_keeps_its_pace():
     session = Session(Settings(citizens="500", firms="25", days="400"))
     stop = threading.Event()
@@ -527,3 +534,25 @@ def test_the_address_printed_is_one_a_browser_opens():
     assert server.url_of("127.0.0.1", 8765) == "http://localhost:8765"
     assert server.url_of("0.0.0.0", 80) == "http://0.0.0.0:80"
     assert server.missing_extra() is None
+
+
+def test_score_sim_app_on_a_busy_port_exits_2_with_a_sentence():
+    import os
+    import subprocess
+    import sys
+
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen()
+        port = busy.getsockname()[1]
+        result = subprocess.run(
+            [sys.executable, "-m", "score_sim", "app", "--port", str(port)],
+            capture_output=True,
+            text=True,
+            timeout=120,
+            env={**os.environ, "CI": "true"},
+            check=False,
+        )
+    assert result.returncode == 2
+    assert f"error: port {port} on 127.0.0.1 is in use" in result.stderr
+    assert "Traceback" not in result.stderr + result.stdout

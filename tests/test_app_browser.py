@@ -63,8 +63,27 @@ def free_port() -> int:
         return probe.getsockname()[1]
 
 
+class Server:
+    """The app's server process, started but perhaps still importing."""
+
+    def __init__(self, url: str, port: int, process: subprocess.Popen) -> None:
+        self.url, self.port, self.process = url, port, process
+
+    def wait_until_listening(self, seconds: float = 90) -> None:
+        deadline = time.monotonic() + seconds
+        while True:
+            try:
+                socket.create_connection(("127.0.0.1", self.port), timeout=1).close()
+                return
+            except OSError:
+                if self.process.poll() is not None or time.monotonic() > deadline:
+                    output = self.process.stdout.read() if self.process.stdout else ""
+                    raise AssertionError(f"the app did not start: {output}") from None
+                time.sleep(0.2)
+
+
 @pytest.fixture(scope="module")
-def server() -> Iterator[str]:
+def server() -> Iterator[Server]:
     _require_browser()
     port = free_port()
     env = {
@@ -84,18 +103,7 @@ def server() -> Iterator[str]:
         assert process.stdout is not None
         first_line = process.stdout.readline()
         assert f"http://localhost:{port}" in first_line, first_line
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                socket.create_connection(("127.0.0.1", port), timeout=1).close()
-                break
-            except OSError:
-                if process.poll() is not None or time.monotonic() > deadline:
-                    raise AssertionError(
-                        f"the app did not start: {process.stdout.read()}"
-                    ) from None
-                time.sleep(0.2)
-        yield f"http://127.0.0.1:{port}"
+        yield Server(f"http://127.0.0.1:{port}", port, process)
     finally:
         process.terminate()
         try:
@@ -150,6 +158,7 @@ def browser_context(server, tmp_path_factory):
             viewport={"width": 1280, "height": 720},
         )
         context.set_default_timeout(TIMEOUT_MS)
+        server.wait_until_listening()  # Chromium started while the server was importing
         offline = Offline()
         context.route("**/*", offline.route)
         context.on("response", offline.response)
@@ -160,9 +169,9 @@ def browser_context(server, tmp_path_factory):
             context.close()
 
 
-def open_tab(context, server):
+def open_tab(context, server: Server):
     page = context.new_page()
-    page.goto(server)
+    page.goto(server.url)
     day(page, 0)
     return page
 

@@ -96,9 +96,10 @@ def serve(host: str = "127.0.0.1", port: int = 8765, echo=print) -> None:
     check_address(host, port)
     for key, value in OFFLINE_ENVIRONMENT.items():
         os.environ.setdefault(key, value)
+    echo(f"score-sim app: open {url_of(host, port)} in a browser (Ctrl-C stops it)")
+    sys.stdout.flush()
     from solara.__main__ import run
 
-    echo(f"score-sim app: open {url_of(host, port)} in a browser (Ctrl-C stops it)")
     if not assets_dir().is_dir():
         echo(
             "warning: solara-assets is not installed here; the page will fetch its scripts "

@@ -75,6 +75,8 @@ class Session:
         self.model = ScoreModel(scenario)
         self.twin: ScoreModel | None = None
         self.change: TwinChange | None = None
+        self.generation = 0
+        """Counts rebuilds, so that a Play started before a Reset stops at it."""
 
     # --- building -------------------------------------------------------------------
 
@@ -100,6 +102,7 @@ class Session:
         with self.lock:
             self.settings, self.scenario, self.model = settings, scenario, model
             self.twin, self.change = twin, change
+            self.generation += 1
         return {}
 
     def reset(self) -> None:
@@ -119,6 +122,7 @@ class Session:
         twin = ScoreModel(scenario)
         with self.lock:
             self.model, self.twin, self.change = model, twin, TwinChange(control, value)
+            self.generation += 1
         return {}
 
     def stop_twin(self) -> None:
@@ -186,14 +190,18 @@ class Session:
         started = time.perf_counter()
         last_frame = started
         done = 0
-        while not stop.is_set() and not self.finished:
+        generation = self.generation
+        while not stop.is_set() and not self.finished and self.generation == generation:
             now = time.perf_counter()
             if days_per_second is None:
                 due = done + 1
             else:
                 due = int((now - started) * days_per_second) + 1
             if due > done:
-                done += self.step(due - done)
+                with self.lock:
+                    if self.generation != generation:
+                        break
+                    done += self.step(due - done)
             if time.perf_counter() - last_frame >= frame_seconds:
                 on_frame()
                 last_frame = time.perf_counter()
