@@ -65,6 +65,7 @@ CSS = """
 .score-sim-day { font-size: 1.35em; font-weight: 600; min-width: 10em; }
 .score-sim-figure img { width: 100%; max-width: 880px; height: auto; }
 .score-sim-label { font-size: 0.9em; margin-top: 6px; }
+.score-sim-firms { flex: 0 0 auto; margin-top: 0; }
 .score-sim-section { margin-top: 10px; }
 .score-sim-section p { margin-bottom: 2px; }
 .score-sim-prose table { border-collapse: collapse; font-size: 0.85em; }
