@@ -22,6 +22,9 @@ OFFLINE_ENVIRONMENT = {
     # no calls home (production mode also drops the page's check, --no-check-version the
     # server's version check)
     "SOLARA_TELEMETRY_MIXPANEL_ENABLE": "False",
+    # a closed tab's city is freed after half an hour, not Solara's default day: a class
+    # reloading pages all lesson would otherwise keep every city it ever built
+    "SOLARA_KERNEL_CULL_TIMEOUT": "30m",
 }
 
 
