@@ -1,11 +1,11 @@
 """How fast the browser app answers: a Step at 10,000 citizens, and a year on Play.
 
-What the page does on Step is ``Session.step(1)`` and drawing the visible figure as PNG
+What the page does on Step is ``Session.step(1)`` and drawing the visible figure as SVG
 (the score fan is the first tab); on Play, ``Session.play`` steps on schedule and redraws
 the visible figure between days (citizens only unless "Firms too" is switched on). This runs
 exactly those calls on the page's default city
-(baseline, 10,000 citizens, 500 firms) in this process, without the browser: sending a PNG
-of about 60 kB over a loopback websocket adds a few milliseconds.
+(baseline, 10,000 citizens, 500 firms) in this process, without the browser: sending an
+SVG of about 70 kB over a loopback websocket adds a few milliseconds.
 
     python benchmarks/app.py [--repeats 7] [--citizens 10000]
 
@@ -30,6 +30,8 @@ from score_sim.browser import figures
 from score_sim.browser.controls import Settings
 from score_sim.browser.session import Session
 
+IMAGE_FORMAT = "svg"  # what the page sends (score_sim.app.IMAGE_FORMAT)
+
 RESULTS = Path(__file__).resolve().parent / "results"
 
 
@@ -41,7 +43,7 @@ def time_step(
     for _ in range(repeats):
         wall, cpu = time.perf_counter(), time.process_time()
         session.step(1)
-        session.render(figure, firms)
+        session.render(figure, firms, IMAGE_FORMAT)
         walls.append(time.perf_counter() - wall)
         cpus.append(time.process_time() - cpu)
     return statistics.median(walls), statistics.median(cpus)
@@ -54,7 +56,7 @@ def time_play(citizens: int, speed: float | None) -> tuple[float, float, int]:
 
     def frame() -> None:
         nonlocal frames
-        session.render("scores")
+        session.render("scores", image_format=IMAGE_FORMAT)
         frames += 1
 
     wall, cpu = time.perf_counter(), time.process_time()
@@ -72,7 +74,7 @@ def main() -> None:
     session = Session(Settings(citizens=f"{args.citizens}", firms=f"{args.citizens // 20}"))
     session.step(180)
     for name, firms in [*((name, False) for name in figures.FIGURES), ("scores", True)]:
-        session.render(name, firms)  # warm: fonts, caches
+        session.render(name, firms, IMAGE_FORMAT)  # warm: fonts, caches
         wall, cpu = time_step(session, name, args.repeats, firms)
         what = f"step + draw {name}" + (" (firms too)" if firms else "")
         rows.append({"what": what, "wall_s": wall, "cpu_s": cpu, "frames": ""})

@@ -293,6 +293,14 @@ def test_every_cli_figure_is_drawn_for_the_run_so_far(stepped, name):
     assert len(png) > 10_000
 
 
+def test_the_page_gets_svg_with_text_as_paths(stepped):
+    svg = stepped.render("scores", image_format="svg")
+    assert svg.lstrip().startswith(b"<?xml") and b"<svg" in svg
+    assert b"<text" not in svg  # glyphs as paths: no font needed in the browser
+    with pytest.raises(ValueError, match="no image format 'gif'"):
+        stepped.render("scores", image_format="gif")
+
+
 def panels(png: bytes) -> int:
     """How many axes frames a figure has: count the runs of a black frame's top edge."""
     from io import BytesIO
@@ -379,18 +387,19 @@ def sessions(monkeypatch) -> list[Session]:
             super().__init__(Settings(citizens="800", firms="40", days="12"))
             made.append(self)
 
-        def render(self, figure: str, firms: bool = False) -> bytes:
-            key = f"{figure}:{firms}"
+        def render(self, figure: str, firms: bool = False, image_format: str = "png") -> bytes:
+            key = f"{figure}:{firms}:{image_format}"
             if key not in _DRAWN:
-                _DRAWN[key] = super().render(figure, firms)
+                _DRAWN[key] = super().render(figure, firms, image_format)
             return _DRAWN[key]
 
-        def render_twins(self) -> bytes | None:
+        def render_twins(self, image_format: str = "png") -> bytes | None:
             if self.twin is None:
                 return None
-            if "twins" not in _DRAWN:
-                _DRAWN["twins"] = super().render_twins()
-            return _DRAWN["twins"]
+            key = f"twins:{image_format}"
+            if key not in _DRAWN:
+                _DRAWN[key] = super().render_twins(image_format)
+            return _DRAWN[key]
 
     monkeypatch.setattr(app, "Session", SmallSession)
     return made
@@ -489,7 +498,7 @@ def test_the_twin_tab_starts_twin_worlds(sessions):
     assert sessions[0].twin is not None
     rc.find(vw.Btn, children=["Step"]).widget.click()
     assert (sessions[0].day, sessions[0].twin.steps) == (1, 1)
-    assert "data:image/png;base64," in html_of(rc)
+    assert "data:image/svg+xml;base64," in html_of(rc)
     rc.find(vw.Btn, children=["Back to one world"]).widget.click()
     assert sessions[0].twin is None
 

@@ -214,7 +214,7 @@ def test_page_loads_offline_and_fits_a_laptop_screen(page, browser_context):
     assert offline.failed == []  # and nothing the page asked for was missing
     img = page.locator(".score-sim-figure img").first
     img.wait_for()
-    assert figure_source(page).startswith("data:image/png;base64,")
+    assert figure_source(page).startswith("data:image/svg+xml;base64,")
     assert img.evaluate("i => i.naturalWidth") > 500  # the figure really decoded
     # 1280x720: no sideways scrolling; the buttons and the figure's top are on screen
     assert page.evaluate("document.documentElement.scrollWidth") <= 1280

@@ -52,6 +52,9 @@ SPEEDS: dict[str, float | None] = {
 """Play speeds a teacher can choose; "fastest" steps as fast as the figures redraw."""
 DEFAULT_SPEED = "60 days/s"
 
+IMAGE_FORMAT = "svg"
+"""How figures are sent to the browser (see :data:`score_sim.browser.figures.MIME_TYPES`)."""
+
 TAB_TITLES = [*figures.FIGURES.values(), "Twin worlds", "Info"]
 TWIN_TAB = len(figures.FIGURES)
 INFO_TAB = TWIN_TAB + 1
@@ -364,7 +367,7 @@ def FigureView(state: AppState, name: str):
 
     def draw() -> tuple[bytes | None, str]:
         try:
-            return state.session.render(name, firms=firms), ""
+            return state.session.render(name, firms=firms, image_format=IMAGE_FORMAT), ""
         except Exception as error:
             logger.exception("score-sim app: drawing %s failed", name)
             return None, f"This figure could not be drawn ({type(error).__name__}: {error})."
@@ -375,16 +378,17 @@ def FigureView(state: AppState, name: str):
         value=state.firms,
         classes=["score-sim-firms"],
     )
-    PNGView(png, problem)
+    ImageView(png, problem)
 
 
 @solara.component
-def PNGView(png: bytes | None, problem: str = ""):
-    """A figure as an image scaled to the page's width, or why it could not be drawn."""
-    if png is None:
+def ImageView(image: bytes | None, problem: str = ""):
+    """A figure scaled to the page's width, or why it could not be drawn."""
+    if image is None:
         ErrorText(problem)
         return
-    source = "data:image/png;base64," + base64.b64encode(png).decode("ascii")
+    mime = figures.MIME_TYPES[IMAGE_FORMAT]
+    source = f"data:{mime};base64," + base64.b64encode(image).decode("ascii")
     solara.HTML(
         tag="div",
         unsafe_innerHTML=f'<img src="{source}" alt="figure">',
@@ -461,7 +465,7 @@ def TwinWorlds(state: AppState):
 
     def draw() -> tuple[bytes | None, str]:
         try:
-            return session.render_twins(), ""
+            return session.render_twins(IMAGE_FORMAT), ""
         except Exception as error:
             logger.exception("score-sim app: drawing the twins failed")
             return None, f"The twin worlds could not be drawn ({type(error).__name__}: {error})."
@@ -484,7 +488,7 @@ def TwinWorlds(state: AppState):
                 classes=["score-sim-twin-status"],
             )
         solara.Button("Back to one world", on_click=guarded(state, stop), outlined=True)
-    PNGView(png, problem)
+    ImageView(png, problem)
 
 
 @solara.component

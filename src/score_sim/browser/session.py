@@ -212,24 +212,25 @@ class Session:
 
     # --- drawing ----------------------------------------------------------------------
 
-    def render(self, figure: str, firms: bool = False) -> bytes:
-        """One of :data:`~score_sim.browser.figures.FIGURES` of world A so far, as PNG.
+    def render(self, figure: str, firms: bool = False, image_format: str = "png") -> bytes:
+        """One of :data:`~score_sim.browser.figures.FIGURES` of world A so far.
 
-        Citizens only unless ``firms`` (the CLI's figure, with a panel for firms too).
+        Citizens only unless ``firms`` (the CLI's figure, with a panel for firms too), as
+        PNG or SVG (``image_format``).
         """
         with self.lock:
             snapshot = figures.Snapshot.of(self.model, figure, firms)
-        return figures.to_png(figures.draw(snapshot, figure))
+        return figures.encode(figures.draw(snapshot, figure), image_format)
 
-    def render_twins(self) -> bytes | None:
-        """The twin-world figure so far, as PNG; None without a twin."""
+    def render_twins(self, image_format: str = "png") -> bytes | None:
+        """The twin-world figure so far (PNG or SVG); None without a twin."""
         with self.lock:
             if self.twin is None or self.change is None:
                 return None
             a = figures.Snapshot.of(self.model, "twins")
             b = figures.Snapshot.of(self.twin, "twins")
             label_b = f"B: {self.change.describe()}"
-        return figures.to_png(figures.draw_twins(a, b, "A: as set", label_b))
+        return figures.encode(figures.draw_twins(a, b, "A: as set", label_b), image_format)
 
     def twin_summary(self) -> dict[str, int] | None:
         """Actors harmed in one world only so far (as ``score-sim compare`` counts them)."""
