@@ -13,8 +13,9 @@ It prints, for a Step on day 180 (half a year of series in every figure), the me
 time and CPU time of stepping plus drawing each figure; and the wall time of a year on Play
 at the page's default speed (60 days a second) and at "fastest", with the number of frames
 drawn. CPU time is what the process itself used: on a machine shared with other work it is
-the better estimate of the wall time on an idle one. Results go to
-``benchmarks/results/app.csv``.
+the better estimate of the wall time on an idle one. With ``--browser`` it also starts
+``score-sim app`` and times, in headless Chromium, a click on Step until the new figure is
+in the page (the page's load too). Results go to ``benchmarks/results/app.csv``.
 """
 
 from __future__ import annotations
@@ -65,10 +66,71 @@ def time_play(citizens: int, speed: float | None) -> tuple[float, float, int]:
     return time.perf_counter() - wall, time.process_time() - cpu, frames
 
 
+def time_browser_steps(repeats: int) -> tuple[float, float]:
+    """Median seconds from a click on Step to the new figure shown, in headless Chromium,
+    on ``score-sim app`` (the default city: 10,000 citizens); and of loading the page."""
+    import socket
+    import subprocess
+    import sys
+
+    from playwright.sync_api import sync_playwright
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    server = subprocess.Popen(
+        [sys.executable, "-m", "score_sim", "app", "--port", str(port)],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        with sync_playwright() as playwright:
+            browser = playwright.chromium.launch(
+                executable_path="/usr/bin/chromium",
+                args=["--headless", "--no-sandbox", "--disable-gpu"],
+            )
+            page = browser.new_page(viewport={"width": 1280, "height": 720})
+            page.set_default_timeout(120_000)
+            deadline = time.monotonic() + 120
+            while True:
+                try:
+                    started = time.perf_counter()
+                    page.goto(f"http://127.0.0.1:{port}")
+                    break
+                except Exception:
+                    if time.monotonic() > deadline:
+                        raise
+                    time.sleep(0.3)
+            page.get_by_text("day 0 of 365", exact=True).wait_for()
+            page.locator(".score-sim-figure img").wait_for()
+            load = time.perf_counter() - started
+            step = page.locator(".score-sim-toolbar").get_by_role("button", name="Step")
+            times = []
+            for day in range(1, repeats + 1):
+                source = page.locator(".score-sim-figure img").get_attribute("src")
+                started = time.perf_counter()
+                step.click()
+                page.get_by_text(f"day {day} of 365", exact=True).wait_for()
+                page.wait_for_function(
+                    "s => document.querySelector('.score-sim-figure img').src !== s",
+                    arg=source,
+                    polling="raf",
+                )
+                times.append(time.perf_counter() - started)
+            browser.close()
+        return statistics.median(times), load
+    finally:
+        server.terminate()
+        server.wait(timeout=20)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--repeats", type=int, default=7)
     parser.add_argument("--citizens", type=int, default=10_000)
+    parser.add_argument(
+        "--browser", action="store_true", help="also time Step in Chromium (/usr/bin/chromium)"
+    )
     args = parser.parse_args()
     rows = []
     session = Session(Settings(citizens=f"{args.citizens}", firms=f"{args.citizens // 20}"))
@@ -93,6 +155,13 @@ def main() -> None:
                 "frames": int(statistics.median(frames)),
             }
         )
+    if args.browser:
+        step_s, load_s = time_browser_steps(args.repeats)
+        for what, seconds in (
+            ("browser: click Step to new figure", step_s),
+            ("browser: load the page", load_s),
+        ):
+            rows.append({"what": what, "wall_s": seconds, "cpu_s": float("nan"), "frames": ""})
     print(
         f"{args.citizens:,} citizens, median of {args.repeats} (Play: {max(1, args.repeats // 3)})"
     )
