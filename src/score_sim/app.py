@@ -28,6 +28,7 @@ from typing import Any
 
 import markdown
 import solara
+import solara.server.settings
 
 from score_sim.browser import figures, info
 from score_sim.browser.controls import (
@@ -42,6 +43,9 @@ from score_sim.browser.session import Session
 from score_sim.scenario import bundled_scenarios
 
 logger = logging.getLogger("score_sim.app")
+
+# No calls home, however the page is served (``score-sim app`` sets this too).
+solara.server.settings.telemetry.mixpanel_enable = False
 
 SPEEDS: dict[str, float | None] = {
     "10 days/s": 10.0,
