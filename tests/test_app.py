@@ -1,194 +1,568 @@
-"""Tests for score_sim.app: the SolaraViz page, rendered headlessly with solara.render.
+"""The browser app without a browser: controls, sessions, figures, Info, the page, the server.
 
-As in Mesa's own tests (tests/test_solara_viz.py), components are rendered with
-``solara.render(..., handle_error=False)`` and the widgets found with ``rc.find``. The page
-is wrapped in an ``AppLayout`` so that SolaraViz's sidebar (the controls) is rendered too.
+The page is rendered in-process with ``solara.render`` and its widgets found with
+``rc.find``, as Solara's and Mesa's own tests do; tests/test_app_browser.py drives the same
+page in Chromium.
 """
 
 from __future__ import annotations
 
-import warnings
+import re
+import socket
+import threading
 
 import ipyvuetify as vw
-import ipywidgets
+import numpy as np
 import pytest
-import reacton.core
 import solara
 
-from score_sim.scenario import bundled_scenarios
-
-with warnings.catch_warnings():
-    # Mesa 3.3's ComponentsView trips solara's rules-of-hooks check when it is imported
-    warnings.filterwarnings("ignore", ".*use_state. found despite early return", UserWarning)
-    from mesa.visualization import SolaraViz
-    from mesa.visualization.solara_viz import _check_model_params
-    from mesa.visualization.utils import force_update
-
-    from score_sim import app
+from score_sim import app
+from score_sim.browser import figures, info, server
+from score_sim.browser.controls import (
+    GENERAL,
+    MAX_CITIZENS,
+    Settings,
+    check_settings,
+    control_value,
+    parse_whole_number,
+    rule_controls,
+)
+from score_sim.browser.session import Session
+from score_sim.explain import explain_scenario
+from score_sim.scenario import bundled_scenarios, load_scenario
 
 PNG = b"\x89PNG\r\n\x1a\n"
+SMALL = Settings(citizens="1,000", firms="50")
 
 
-@pytest.fixture
-def small_model() -> app.AppScoreModel:
-    return app.AppScoreModel("baseline", citizens=500, firms=25)
+def controls_of(name: str) -> dict:
+    return {c.key: c for c in rule_controls(load_scenario(name))}
 
 
-def render_page(model: app.AppScoreModel) -> reacton.core.RenderContext:
-    @solara.component
-    def page():
-        with solara.AppLayout():
-            SolaraViz(
-                model, components=app.components, model_params=app.model_params, name="score-sim"
-            )
-
-    _, rc = solara.render(page(), handle_error=False)
-    return rc
+# --- controls -------------------------------------------------------------------------
 
 
-def panels(rc: reacton.core.RenderContext) -> list[ipywidgets.Widget]:
-    """The widgets in the page's grid: the text panel, then the three charts."""
-    return list(rc.find(solara.widgets.GridLayout).widget.items)
-
-
-def panel_text(rc: reacton.core.RenderContext) -> str:
-    return panels(rc)[0].template
-
-
-def chart_pngs(rc: reacton.core.RenderContext) -> list[bytes]:
-    images = panels(rc)[1:]
-    assert all(isinstance(image, ipywidgets.Image) for image in images)
-    return [bytes(image.value) for image in images]
-
-
-def click(rc: reacton.core.RenderContext, label: str) -> None:
-    rc.find(vw.Btn, children=[label]).widget.click()
-
-
-def test_page_is_a_solara_viz_element_named_score_sim():
-    assert isinstance(app.page, reacton.core.Element)
-    assert app.page.component.f.__name__ == "SolaraViz"
-    assert app.page.kwargs["name"] == "score-sim"
-    assert app.page.kwargs["model_params"] is app.model_params
-    assert len(app.page.kwargs["components"]) == 4
-
-
-def test_initial_model_matches_the_controls_defaults():
-    model = app.model
-    assert model.scenario.name == "baseline"
-    assert model.world.n_citizens == 5_000
-    assert model.world.n_firms == 250
-    assert model.seed == 42
-    assert model.steps == 0
-
-
-def test_model_params_fit_the_constructor_and_name_every_bundled_scenario():
-    _check_model_params(app.AppScoreModel.__init__, app.model_params)  # what SolaraViz checks
-    assert app.model_params["scenario"]["values"] == list(bundled_scenarios())
-    for name in ("citizens", "firms"):
-        slider = app.model_params[name]
-        assert slider["min"] <= slider["value"] <= slider["max"]
-
-
-@pytest.mark.parametrize("name", list(bundled_scenarios()))
-def test_every_selectable_scenario_builds_and_steps(name):
-    model = app.AppScoreModel(name, rng="3", citizens=1_000, firms=50)
-    model.step()
-    assert model.scenario.name == name
-    assert model.world.n_citizens == 1_000
-    assert model.steps == 1
+def test_the_rules_being_taught_are_offered_with_units():
+    controls = controls_of("baseline")
+    expected = {
+        "score.half_life_days": "days",
+        "lists.blacklist.enter.score_below": "points",
+        "lists.blacklist.min_days": "days",
+        "lists.blacklist.max_days": "days",
+        "lists.redlist.enter.score_at_least": "points",
+        "effects.enabled": "",
+        "errors.false_finding_rate_per_year": "per actor per year",
+        "errors.malicious_denunciation_rate_per_year": "per citizen per year",
+    }
+    for key, unit in expected.items():
+        assert controls[key].unit == unit
+    # the baseline restricts nobody, so there is no reach to switch
+    assert not [key for key in controls if key.startswith("sanctions.reach")]
+    reach = controls_of("sanction_cascade")
+    assert reach["sanctions.reach.family"].restrictions == ("travel", "school_access")
+    assert reach["sanctions.reach.family"].override(False) == []
+    assert reach["sanctions.reach.family"].override(True) == ["travel", "school_access"]
 
 
 @pytest.mark.parametrize(
-    ("text", "seed"), [("7", 7), (" 1_000 ", 1000), ("", None), ("  ", None), (None, None), (5, 5)]
+    ("key", "value", "text"),
+    [
+        ("score.half_life_days", 365, "365 days"),
+        ("score.half_life_days", None, "never fades"),
+        ("lists.blacklist.enter.score_below", 850, "850 points"),
+        ("errors.false_finding_rate_per_year", 0.1, "0.1 per actor per year"),
+        ("effects.enabled", False, "off"),
+    ],
 )
-def test_parse_seed(text, seed):
-    assert app.parse_seed(text) == seed
+def test_a_control_shows_its_value_with_its_unit(key, value, text):
+    assert controls_of("baseline")[key].format(value) == text
 
 
-def test_parse_seed_refuses_non_numbers():
-    with pytest.raises(ValueError, match="whole number"):
-        app.parse_seed("abc")
+def test_every_slider_starts_at_the_scenarios_own_value():
+    for name in bundled_scenarios():
+        scenario = load_scenario(name)
+        for control in rule_controls(scenario):
+            value = control_value(scenario, control)
+            if control.kind in ("int", "float") and value is not None:
+                assert control.minimum <= value <= control.maximum, (name, control.key)
 
 
-def test_blank_seed_uses_the_scenarios_seed():
-    model = app.AppScoreModel("baseline", rng="", citizens=1_000, firms=50)
-    assert model.seed == model.scenario.run.seed == 42
+@pytest.mark.parametrize(
+    ("text", "number"), [("7", 7), ("10,000", 10_000), (" 1_000 ", 1000), ("2e3", 2000), ("", None)]
+)
+def test_parse_whole_number(text, number):
+    assert parse_whole_number(text, "Citizens") == number
 
 
-def test_summary_paragraph_drops_the_heading():
-    description = "WHAT IT IS\nA year of a\nregime.\n\nHOW IT WORKS\nDaily."
-    assert app.summary_paragraph(description) == "A year of a regime."
-    assert app.summary_paragraph("One line only.") == "One line only."
+@pytest.mark.parametrize("text", ["abc", "1.5", "-3"])
+def test_parse_whole_number_refuses_with_a_sentence(text):
+    with pytest.raises(ValueError, match="Citizens must be"):
+        parse_whole_number(text, "Citizens")
 
 
-@pytest.mark.parametrize(("index", "measures"), [(1, app.SCORES), (2, app.LISTS), (3, app.HARMS)])
-def test_each_plot_component_renders_its_measures(small_model, index, measures):
-    make_plot, page_index = app.components[index]
-    assert page_index == 0
-    for _ in range(5):
-        small_model.step()
-    frame = small_model.datacollector.get_model_vars_dataframe()
-    assert set(measures) <= set(frame.columns)
-    assert len(frame) == 6  # day 0 and five days
-
-    @solara.component
-    def plot():
-        make_plot(small_model)
-
-    _, rc = solara.render(plot(), handle_error=False)
-    image = rc.find(ipywidgets.Image).widget
-    assert bytes(image.value).startswith(PNG)
+def test_bad_boxes_get_one_message_each():
+    scenario, messages = check_settings(Settings(citizens="-5", firms="many", days="0", seed="abc"))
+    assert scenario is None
+    assert messages == {
+        "population.citizens": "Citizens must be at least 0, not -5",
+        "population.firms": "Firms must be a whole number, not 'many'",
+        "run.steps": "Days must be at least 1, not 0",
+        "run.seed": "The seed must be a whole number, not 'abc'",
+    }
 
 
-def test_page_renders_text_and_charts_and_steps(small_model):
-    rc = render_page(small_model)
-    assert "baseline: day 0 of 365" in panel_text(rc)
-    assert "A year of a municipal points regime" in panel_text(rc)
-    assert "500 citizens, 25 firms, seed 42" in panel_text(rc)
-    before = chart_pngs(rc)
-    assert len(before) == 3
-    assert all(png.startswith(PNG) for png in before)
-
-    for _ in range(3):
-        click(rc, "Step")
-    assert small_model.steps == 3
-    assert "day 3 of 365" in panel_text(rc)
-    after = chart_pngs(rc)
-    assert all(png.startswith(PNG) for png in after)
-    assert after != before  # the charts were redrawn with three more days
-    assert len(small_model.datacollector.get_model_vars_dataframe()) == 4
+def test_a_city_too_big_for_a_classroom_server_is_refused():
+    _, messages = check_settings(Settings(citizens=f"{MAX_CITIZENS + 1}"))
+    assert "at most 1,000,000 citizens" in messages["population.citizens"]
 
 
-def test_stepping_outside_the_ui_shows_after_an_update(small_model):
-    rc = render_page(small_model)
-    small_model.step()
-    small_model.step()
-    force_update()  # what SolaraViz's controller calls after stepping
-    assert "day 2 of 365" in panel_text(rc)
+def test_a_stay_shorter_than_its_minimum_is_reported_on_both_sliders():
+    settings = Settings(rules={"lists.blacklist.min_days": 900, "lists.blacklist.max_days": 100})
+    scenario, messages = check_settings(settings)
+    assert scenario is None
+    assert set(messages) == {"lists.blacklist.min_days", "lists.blacklist.max_days"}
+    assert "max_days (100) must be at least min_days (900)" in messages["lists.blacklist.max_days"]
 
 
-def test_controls_and_reset_build_a_new_model(small_model):
-    rc = render_page(small_model)
-    select = rc.find(vw.Select).widget
-    assert select.items == list(bundled_scenarios())
-    assert select.v_model == "baseline"
-    citizens = rc.find(vw.Slider, label="Citizens").widget
-    assert (citizens.min, citizens.max, citizens.v_model) == (1_000, 50_000, 5_000)
-    seed = rc.find(vw.TextField, label="Seed (blank: the scenario's)").widget
-    assert seed.v_model == "42"
+def test_controls_become_scenario_values():
+    scenario, messages = check_settings(
+        Settings(
+            scenario="sanction_cascade",
+            citizens="3000",
+            days="40",
+            seed="9",
+            rules={
+                "score.half_life_days": None,
+                "effects.enabled": True,
+                "sanctions.reach.family": False,
+                "lists.blacklist.min_days": 30,
+            },
+        )
+    )
+    assert messages == {}
+    assert scenario is not None
+    assert scenario.score.half_life_days is None
+    assert scenario.effects.enabled is True
+    assert scenario.sanctions.reach.family == ()
+    assert scenario.lists.blacklist.min_days == 30
+    assert (scenario.population.citizens, scenario.run.steps, scenario.run.seed) == (3000, 40, 9)
 
-    click(rc, "Step")
-    select.v_model = "pariah_spiral"
-    citizens.v_model = 2_000
-    rc.find(vw.Slider, label="Firms").widget.v_model = 100
-    seed.v_model = "9"
-    seed.fire_event("keyup.enter")  # the seed box takes its text on Enter or leaving it
-    click(rc, "Reset")
 
-    text = panel_text(rc)
-    assert "pariah_spiral: day 0 of 730" in text
-    assert "2,000 citizens, 100 firms, seed 9" in text
-    click(rc, "Step")
-    assert "pariah_spiral: day 1 of 730" in panel_text(rc)
-    assert small_model.steps == 1  # the old model is left alone
+def test_blank_days_and_seed_are_the_scenarios():
+    scenario, _ = check_settings(Settings(scenario="pariah_spiral"))
+    assert scenario is not None
+    assert (scenario.run.steps, scenario.run.seed) == (730, 42)
+
+
+def test_an_unknown_scenario_is_a_general_message():
+    scenario, messages = check_settings(Settings(scenario="no_such_scenario"))
+    assert scenario is None
+    assert "no bundled scenario" in messages[GENERAL]
+
+
+# --- sessions -------------------------------------------------------------------------
+
+
+def test_stepping_never_passes_the_last_day():
+    session = Session(Settings(citizens="500", firms="25", days="5"))
+    assert session.day_text() == "day 0 of 5"
+    assert session.step(10) == 5
+    assert session.finished
+    assert session.step() == 0
+    assert session.day_text() == "day 5 of 5"
+    assert len(session.model.timeseries()["step"]) == 6
+
+
+def test_play_runs_to_the_last_day_and_redraws():
+    session = Session(Settings(citizens="500", firms="25", days="30"))
+    frames = []
+    done = session.play(threading.Event(), None, lambda: frames.append(session.day), 0.0)
+    assert done == 30
+    assert session.finished
+    assert frames[-1] == 30
+    assert 1 <= len(frames) <= 31
+
+
+def test_play_stops_when_paused():
+    session = Session(Settings(citizens="500", firms="25", days="30"))
+    stop = threading.Event()
+    done = session.play(stop, None, stop.set, frame_seconds=0.0)
+    assert done == 1
+    assert session.day == 1
+
+
+def test_play_stops_at_a_reset():
+    session = Session(Settings(citizens="500", firms="25", days="30"))
+    done = session.play(threading.Event(), None, session.reset, frame_seconds=0.0)
+    assert done == 1
+    assert session.day == 0  # the rebuilt city was not stepped by the old Play
+
+
+def test_play_keeps_its_pace():
+    session = Session(Settings(citizens="500", firms="25", days="400"))
+    stop = threading.Event()
+    timer = threading.Timer(0.5, stop.set)
+    timer.start()
+    done = session.play(stop, 20.0, lambda: None)
+    timer.cancel()
+    assert 5 <= done <= 14  # 20 days a second for half a second, give or take a frame
+
+
+def test_two_sessions_share_nothing():
+    first, second = Session(SMALL), Session(SMALL)
+    first.step(3)
+    assert (first.day, second.day) == (3, 0)
+    assert first.model is not second.model
+    assert first.model.world.score is not second.model.world.score
+    second.apply(Settings(citizens="600", firms="30", seed="5"))
+    assert first.model.world.n_citizens == 1000
+    assert first.day == 3
+
+
+def test_bad_settings_change_nothing():
+    session = Session(SMALL)
+    session.step(2)
+    model = session.model
+    messages = session.apply(Settings(seed="abc"))
+    assert messages == {"run.seed": "The seed must be a whole number, not 'abc'"}
+    assert session.model is model
+    assert session.day == 2
+
+
+def test_reset_rebuilds_the_same_city_at_day_zero():
+    session = Session(SMALL)
+    session.step(20)
+    first = session.model.timeseries()["citizen_mean_score"].copy()
+    session.reset()
+    assert session.day == 0
+    session.step(20)
+    assert np.array_equal(session.model.timeseries()["citizen_mean_score"], first)
+
+
+def test_a_twin_without_a_change_is_the_same_world():
+    session = Session(Settings(scenario="pariah_spiral", citizens="1,500", firms="75"))
+    control = controls_of("pariah_spiral")["effects.enabled"]
+    assert session.start_twin(control, True) == {}
+    session.step(60)
+    a, b = session.model.timeseries(), session.twin.timeseries()
+    assert all(np.array_equal(a[c], b[c], equal_nan=True) for c in a)
+    assert session.twin_summary() == {"harmed_only_in_a": 0, "harmed_only_in_b": 0}
+
+
+def test_twin_worlds_differ_only_through_the_changed_rule():
+    session = Session(Settings(scenario="sanction_cascade", citizens="2,000", firms="100"))
+    session.step(5)
+    control = controls_of("sanction_cascade")["sanctions.reach.family"]
+    assert session.start_twin(control, False) == {}
+    assert (session.day, session.twin.steps) == (0, 0)  # both worlds restart
+    session.step(120)
+    a, b = session.model.timeseries(), session.twin.timeseries()
+    # family members are no longer reached in B: fewer restricted, nobody harmed only in B
+    assert b["citizen_n_restricted"][-1] < a["citizen_n_restricted"][-1]
+    counts = session.twin_summary()
+    assert counts["harmed_only_in_a"] > 0
+    assert counts["harmed_only_in_b"] == 0
+    # the reach rule does not touch conduct or findings: the same events in both worlds
+    assert np.array_equal(a["n_true_findings"], b["n_true_findings"])
+    session.stop_twin()
+    assert session.twin is None and session.day == 120
+
+
+def test_a_twin_change_that_breaks_a_rule_is_refused():
+    session = Session(SMALL)
+    control = controls_of("baseline")["lists.blacklist.max_days"]
+    messages = session.start_twin(control, 10)  # below min_days 180
+    assert "must be at least min_days" in messages[GENERAL]
+    assert session.twin is None
+
+
+# --- figures and Info -----------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def stepped() -> Session:
+    session = Session(Settings(scenario="rongcheng_city", citizens="3,000", firms="150"))
+    session.step(60)
+    return session
+
+
+@pytest.mark.parametrize("name", list(figures.FIGURES))
+def test_every_cli_figure_is_drawn_for_the_run_so_far(stepped, name):
+    png = stepped.render(name)
+    assert png.startswith(PNG)
+    assert len(png) > 10_000
+
+
+def test_the_page_gets_svg_with_text_as_paths(stepped):
+    svg = stepped.render("scores", image_format="svg")
+    assert svg.lstrip().startswith(b"<?xml") and b"<svg" in svg
+    assert b"<text" not in svg  # glyphs as paths: no font needed in the browser
+    with pytest.raises(ValueError, match="no image format 'gif'"):
+        stepped.render("scores", image_format="gif")
+
+
+def panels(png: bytes) -> int:
+    """How many axes frames a figure has: count the runs of a black frame's top edge."""
+    from io import BytesIO
+
+    from PIL import Image
+
+    image = np.asarray(Image.open(BytesIO(png)).convert("L"))
+    dark_rows = (image < 60).sum(axis=1)
+    row = image[int(np.argmax(dark_rows))] < 60  # the row with the most dark pixels: a frame edge
+    return int(np.count_nonzero(np.diff(row.astype(int)) == 1))
+
+
+def test_figures_show_citizens_only_unless_firms_are_asked_for(stepped):
+    snapshot = figures.Snapshot.of(stepped.model, "scores", firms=False)
+    assert not [k for k in snapshot.timeseries if k.startswith("firm_")]
+    assert panels(stepped.render("scores")) == 1
+    assert panels(stepped.render("scores", firms=True)) == 2  # the CLI's figure
+
+
+def test_an_unknown_figure_is_named():
+    with pytest.raises(KeyError, match="no figure 'map'"):
+        figures.draw(figures.Snapshot.of(Session(SMALL).model), "map")
+
+
+def test_twin_axes_do_not_turn_a_small_drift_into_a_collapse(stepped):
+    a = figures.Snapshot.of(stepped.model)
+    drifted = {k: v.copy() for k, v in a.timeseries.items()}
+    drifted["citizen_mean_score"] = drifted["citizen_mean_score"] - np.linspace(
+        0, 2, len(drifted["step"])
+    )
+    b = figures.Snapshot(drifted, a.context, a.summary, a.cascades)
+    fig = figures.draw_twins(a, b, "A", "B")
+    axes = [ax for ax in fig.axes if ax.get_visible()]
+    differences = [ax for ax in axes if ax.get_ylabel() == "B − A"]
+    mains = [ax for ax in axes if ax.get_title() and ax not in differences]
+    twins = differences
+    titles = [ax.get_title() for ax in mains]
+    assert titles[0] == "Citizens' mean score"
+    assert not any("_" in title for title in titles)  # words, not column names
+    low, high = mains[0].get_ylim()
+    assert high - low >= 0.1 * (1300 - 600)  # a tenth of the score scale at least
+    twin_low, twin_high = twins[0].get_ylim()
+    assert twin_high - twin_low == pytest.approx(high - low)  # the difference on the same span
+    assert twin_low == pytest.approx(-twin_high)
+    for ax in mains[1:]:
+        assert ax.get_ylim()[0] == 0.0  # counts and shares start at zero
+
+
+def test_twin_figure_is_a_png(stepped):
+    session = Session(SMALL)
+    assert session.render_twins() is None
+    session.start_twin(controls_of("baseline")["score.half_life_days"], 30)
+    session.step(10)
+    assert session.render_twins().startswith(PNG)
+
+
+@pytest.mark.parametrize("name", list(bundled_scenarios()))
+def test_info_has_the_four_sections_and_the_ledger_of_explain(name):
+    scenario = load_scenario(name)
+    headings = [h for h, _ in info.description_sections(scenario.description)]
+    assert headings == list(info.SECTIONS)
+    rows = info.evidence_ledger(scenario)
+    sourced = sum(1 for r in rows if r.source is not None)
+    numbers = re.search(r"NUMBERS: (\d+) documented, (\d+) assumptions", explain_scenario(scenario))
+    assert numbers is not None
+    assert (sourced, len(rows) - sourced) == (int(numbers[1]), int(numbers[2]))
+    table = info.ledger_markdown(scenario)
+    assert table.count("*assumption*") == len(rows) - sourced
+
+
+# --- the page -------------------------------------------------------------------------
+
+
+_DRAWN: dict[str, bytes | None] = {}
+
+
+@pytest.fixture
+def sessions(monkeypatch) -> list[Session]:
+    """Every Session the page creates, built small; each figure is drawn once per test run
+    (the figures have their own tests above: these are about the page)."""
+    made: list[Session] = []
+
+    class SmallSession(Session):
+        def __init__(self) -> None:
+            super().__init__(Settings(citizens="800", firms="40", days="12"))
+            made.append(self)
+
+        def render(self, figure: str, firms: bool = False, image_format: str = "png") -> bytes:
+            key = f"{figure}:{firms}:{image_format}"
+            if key not in _DRAWN:
+                _DRAWN[key] = super().render(figure, firms, image_format)
+            return _DRAWN[key]
+
+        def render_twins(self, image_format: str = "png") -> bytes | None:
+            if self.twin is None:
+                return None
+            key = f"twins:{image_format}"
+            if key not in _DRAWN:
+                _DRAWN[key] = super().render_twins(image_format)
+            return _DRAWN[key]
+
+    monkeypatch.setattr(app, "Session", SmallSession)
+    return made
+
+
+def texts(rc) -> list[str]:
+    return [
+        str(child)
+        for html in rc.find(vw.Html).widgets
+        for child in html.children
+        if isinstance(child, str)
+    ]
+
+
+def render_page():
+    _, rc = solara.render(app.Page(), handle_error=False)
+    return rc
+
+
+def test_page_steps_and_resets(sessions):
+    rc = render_page()
+    assert "day 0 of 12" in texts(rc)
+    rc.find(vw.Btn, children=["Step"]).widget.click()
+    assert "day 1 of 12" in texts(rc)
+    assert sessions[0].day == 1
+    sessions[0].step(11)
+    rc.find(vw.Btn, children=["Reset"]).widget.click()
+    assert sessions[0].day == 0
+
+
+def test_each_page_has_its_own_city(sessions):
+    first, second = render_page(), render_page()
+    first.find(vw.Btn, children=["Step"]).widget.click()
+    first.find(vw.Btn, children=["Step"]).widget.click()
+    assert len(sessions) == 2
+    assert (sessions[0].day, sessions[1].day) == (2, 0)
+    assert "day 0 of 12" in texts(second)
+
+
+def alerts(rc) -> list[str]:
+    return [str(a.children[0]) for a in rc.find(vw.Alert).widgets if a.children]
+
+
+def html_of(rc) -> str:
+    return " ".join(w.unsafe_innerHTML or "" for w in rc.find(solara.widgets.HTML).widgets)
+
+
+def test_bad_seed_is_answered_next_to_its_box_and_the_page_works_on(sessions):
+    rc = render_page()
+    seed = rc.find(vw.TextField, label="Seed").widget
+    seed.v_model = "abc"
+    seed.fire_event("keyup.enter")
+    assert seed.error is True
+    assert seed.messages == ["The seed must be a whole number, not 'abc'"]
+    assert rc.find(vw.Btn, children=["Apply and reset"]).widget.disabled
+    rc.find(vw.Btn, children=["Reset"]).widget.click()  # refused, with a reason
+    assert any(a.startswith("Not reset: a control on the left") for a in alerts(rc))
+    rc.find(vw.Btn, children=["Step"]).widget.click()  # the page works on
+    assert sessions[0].day == 1
+    seed.v_model = "5"
+    seed.fire_event("keyup.enter")
+    assert seed.error is False
+    rc.find(vw.Btn, children=["Apply and reset"]).widget.click()
+    assert sessions[0].scenario.run.seed == 5
+    assert sessions[0].day == 0
+    assert not any(a.startswith("Not reset") for a in alerts(rc))
+
+
+def test_a_switch_changes_its_rule_on_apply(sessions):
+    rc = render_page()
+    assert "Changed: press Reset to apply." not in alerts(rc)
+    rc.find(
+        vw.Switch, label="Feedback: restrictions make misconduct likelier: on"
+    ).widget.v_model = False
+    assert "Changed: press Reset to apply." in alerts(rc)
+    assert sessions[0].scenario.effects.enabled is True  # not until Reset
+    rc.find(vw.Btn, children=["Apply and reset"]).widget.click()
+    assert sessions[0].scenario.effects.enabled is False
+    assert "Changed: press Reset to apply." not in alerts(rc)
+
+
+def test_the_info_tab_shows_the_description_and_the_ledger(sessions):
+    rc = render_page()
+    assert "What it is" not in html_of(rc)
+    rc.find(vw.Tabs).widget.v_model = app.INFO_TAB
+    shown = html_of(rc)
+    for heading in ("What it is", "How it works", "Things to notice", "Things to try"):
+        assert f"<h4>{heading}</h4>" in shown
+    assert "numbers documented" in shown and "<table>" in shown
+
+
+def test_the_twin_tab_starts_twin_worlds(sessions):
+    rc = render_page()
+    rc.find(vw.Tabs).widget.v_model = app.TWIN_TAB
+    rc.find(vw.Btn, children=["Start twin worlds"]).widget.click()
+    assert sessions[0].twin is not None
+    rc.find(vw.Btn, children=["Step"]).widget.click()
+    assert (sessions[0].day, sessions[0].twin.steps) == (1, 1)
+    assert "data:image/svg+xml;base64," in html_of(rc)
+    rc.find(vw.Btn, children=["Back to one world"]).widget.click()
+    assert sessions[0].twin is None
+
+
+# --- the server ------------------------------------------------------------------------
+
+
+def test_the_assets_the_page_asks_for_are_installed():
+    """The offline promise without a browser: solara's template's pinned front-end bundle
+    and its loader are in the folder solara-assets fills."""
+    from pathlib import Path
+
+    import solara.server
+
+    template = (Path(solara.server.__file__).parent / "templates" / "solara.html.j2").read_text()
+    app_bundle = re.search(r"@widgetti/solara-vuetify-app@[\d.]+", template)
+    assert app_bundle is not None
+    assets = server.assets_dir()
+    for needed in (app_bundle[0], "requirejs@2.3.6", "font-awesome@4.5.0"):
+        assert (assets / needed).is_dir(), f"{needed} is not in {assets}"
+
+
+def test_a_busy_port_is_refused_with_a_sentence():
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen()
+        port = busy.getsockname()[1]
+        with pytest.raises(server.AppStartError, match=f"port {port} on 127.0.0.1 is in use"):
+            server.check_address("127.0.0.1", port)
+
+
+@pytest.mark.parametrize(
+    ("host", "port", "message"),
+    [("127.0.0.1", 0, "between 1 and 65535"), ("no-such-host.invalid", 8765, "not a name")],
+)
+def test_bad_addresses_are_refused(host, port, message):
+    with pytest.raises(server.AppStartError, match=message):
+        server.check_address(host, port)
+
+
+def test_the_address_printed_is_one_a_browser_opens():
+    assert server.url_of("127.0.0.1", 8765) == "http://localhost:8765"
+    assert server.url_of("0.0.0.0", 80) == "http://0.0.0.0:80"
+    assert server.missing_extra() is None
+
+
+def test_score_sim_app_on_a_busy_port_exits_2_with_a_sentence():
+    import os
+    import subprocess
+    import sys
+
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen()
+        port = busy.getsockname()[1]
+        result = subprocess.run(
+            [sys.executable, "-m", "score_sim", "app", "--port", str(port)],
+            capture_output=True,
+            text=True,
+            timeout=120,
+            env={**os.environ, "CI": "true"},
+            check=False,
+        )
+    assert result.returncode == 2
+    assert f"error: port {port} on 127.0.0.1 is in use" in result.stderr
+    assert "Traceback" not in result.stderr + result.stdout

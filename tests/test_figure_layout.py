@@ -55,7 +55,9 @@ def make_small() -> Data:
     """A real small run with people who differ, and its twin without feedback."""
     sizes = {"citizens": 1500, "firms": 80, "steps": 240}
     model = ScoreModel("pariah_spiral", rng=42, **sizes, **SETTINGS).run()
-    twin = ScoreModel("pariah_spiral", rng=42, **sizes, **SETTINGS, **{"effects.enabled": False}).run()
+    twin = ScoreModel(
+        "pariah_spiral", rng=42, **sizes, **SETTINGS, **{"effects.enabled": False}
+    ).run()
     summary = summarize(model, twin)
     # a town this small may have no restricted firm: give firms a split as wide as a city's
     summary["selection_vs_feedback"]["firm"] = {

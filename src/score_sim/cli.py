@@ -353,6 +353,25 @@ def explain(
     typer.echo(explain_scenario(loaded), nl=False)
 
 
+@app.command("app")
+def app_command(
+    host: Annotated[
+        str, typer.Option(help="Address to listen on (0.0.0.0: every network, for a class).")
+    ] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Port to listen on.")] = 8765,
+) -> None:
+    """Start the browser app (works offline) and print its address."""
+    from score_sim.browser.server import AppStartError, serve
+
+    try:
+        serve(host, port, echo=typer.echo)
+    except AppStartError as problem:
+        typer.echo(f"error: {problem}", err=True)
+        raise typer.Exit(EXIT_BAD_INPUT) from None
+    except KeyboardInterrupt:
+        raise typer.Exit(0) from None
+
+
 @app.callback(invoke_without_command=True)
 def _main_options(
     version: Annotated[bool, typer.Option("--version", help="Show the version and exit.")] = False,

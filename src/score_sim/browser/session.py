@@ -1,0 +1,260 @@
+"""One browser tab's simulation: its own city, stepped day by day, and an optional twin.
+
+Every tab (Solara session) owns a :class:`Session`; nothing is shared between tabs, so two
+students on one server never move each other's days. A session builds a
+:class:`~score_sim.model.ScoreModel` from checked :class:`~score_sim.browser.controls.Settings`,
+steps it a day at a time and never past the scenario's last day, and can run a twin world:
+the same scenario, people and seed with one rule changed, stepped in lockstep. Because every
+mechanism draws from its own random stream (:mod:`score_sim.streams`, as
+:func:`score_sim.compare.compare_scenarios` relies on), the twins differ only through that
+rule.
+
+A session is used from the page's event handlers and from its Play thread at once; a lock
+keeps each step and each copy of the state for drawing whole.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from score_sim.browser import figures
+from score_sim.browser.controls import (
+    GENERAL,
+    RuleControl,
+    Settings,
+    check_settings,
+    rule_controls,
+)
+from score_sim.errors import ScenarioError
+from score_sim.model import ScoreModel
+from score_sim.scenario import Scenario
+
+
+@dataclass(frozen=True)
+class TwinChange:
+    """The rule world B changes: a control and its value in B."""
+
+    control: RuleControl
+    value: Any
+
+    def describe(self) -> str:
+        """The change in words, e.g. ``Half-life of a finding: 90 days``."""
+        return f"{self.control.label}: {self.control.format(self.value)}"
+
+
+def harmed(model: ScoreModel) -> np.ndarray:
+    """Which actors were restricted or blacklisted on some day so far (as ``compare`` counts)."""
+    return (model.harms.days_restricted > 0) | (
+        model.world.blacklist.days_listed_total(model.steps) > 0
+    )
+
+
+class Session:
+    """One tab's city (world A) and, when asked for, its twin (world B).
+
+    Args:
+        settings: what to build first.
+
+    Raises:
+        ScenarioError: when ``settings`` are not valid (the page's defaults always are).
+    """
+
+    def __init__(self, settings: Settings | None = None) -> None:
+        self.lock = threading.RLock()
+        self.settings = settings or Settings()
+        scenario, messages = check_settings(self.settings)
+        if scenario is None:
+            raise ScenarioError.of("settings", None, None, "", "; ".join(messages.values()))
+        self.scenario: Scenario = scenario
+        self.model = ScoreModel(scenario, rng=scenario.run.seed)
+        self.twin: ScoreModel | None = None
+        self.change: TwinChange | None = None
+        self.generation = 0
+        """Counts rebuilds, so that a Play started before a Reset stops at it."""
+
+    # --- building -------------------------------------------------------------------
+
+    def apply(self, settings: Settings) -> dict[str, str]:
+        """Rebuild the city (and its twin, if any) from ``settings``, at day 0.
+
+        Returns:
+            The message for each control that is wrong; nothing is changed then.
+        """
+        scenario, messages = check_settings(settings)
+        if scenario is None:
+            return messages
+        change = self.change if settings.scenario == self.settings.scenario else None
+        twin = None
+        if change is not None:
+            twin_scenario, twin_messages = check_settings(
+                settings.with_rule(change.control.key, change.value)
+            )
+            if twin_scenario is None:
+                return {GENERAL: "world B: " + "; ".join(twin_messages.values())}
+            twin = ScoreModel(twin_scenario, rng=twin_scenario.run.seed)
+        model = ScoreModel(scenario, rng=scenario.run.seed)
+        with self.lock:
+            self.settings, self.scenario, self.model = settings, scenario, model
+            self.twin, self.change = twin, change
+            self.generation += 1
+        return {}
+
+    def reset(self) -> None:
+        """Back to day 0 with the current settings (and the same twin)."""
+        self.apply(self.settings)
+
+    def start_twin(self, control: RuleControl, value: Any) -> dict[str, str]:
+        """Run twin worlds: world B is world A with ``control`` set to ``value``; both restart.
+
+        Returns:
+            What is wrong with the change (under ``GENERAL``), or nothing.
+        """
+        scenario, messages = check_settings(self.settings.with_rule(control.key, value))
+        if scenario is None:
+            return {GENERAL: "world B: " + "; ".join(messages.values())}
+        model = ScoreModel(self.scenario, rng=self.scenario.run.seed)
+        twin = ScoreModel(scenario, rng=scenario.run.seed)
+        with self.lock:
+            self.model, self.twin, self.change = model, twin, TwinChange(control, value)
+            self.generation += 1
+        return {}
+
+    def stop_twin(self) -> None:
+        """Back to one world (world A keeps its days)."""
+        with self.lock:
+            self.twin, self.change = None, None
+
+    def controls(self) -> list[RuleControl]:
+        """The rule controls of the current scenario."""
+        return rule_controls(self.scenario)
+
+    # --- stepping -------------------------------------------------------------------
+
+    @property
+    def day(self) -> int:
+        """Days simulated so far."""
+        return self.model.steps
+
+    @property
+    def last_day(self) -> int:
+        """The scenario's last day (its ``run.steps``)."""
+        return self.scenario.run.steps
+
+    @property
+    def finished(self) -> bool:
+        """Whether the last day has been simulated."""
+        return self.model.steps >= self.last_day
+
+    def day_text(self) -> str:
+        """``day N of M``."""
+        return f"day {self.day:,} of {self.last_day:,}"
+
+    def step(self, days: int = 1) -> int:
+        """Simulate up to ``days`` days (both worlds), never past the last day.
+
+        Returns:
+            The number of days simulated.
+        """
+        done = 0
+        with self.lock:
+            while done < days and self.model.steps < self.last_day:
+                self.model.step()
+                if self.twin is not None:
+                    self.twin.step()
+                done += 1
+        return done
+
+    def play(
+        self,
+        stop: threading.Event,
+        days_per_second: float | None,
+        on_frame: Callable[[], None],
+        frame_seconds: float = 0.25,
+    ) -> int:
+        """Step until the last day or until ``stop`` is set, calling ``on_frame`` to redraw.
+
+        Days are stepped on a schedule of ``days_per_second`` (``None``: as fast as
+        possible); ``on_frame`` is called at most every ``frame_seconds`` and at the end.
+        Days that fall due while a frame is drawn are caught up afterwards, so the speed
+        does not depend on how long drawing takes.
+
+        Returns:
+            The number of days simulated.
+        """
+        started = time.perf_counter()
+        last_frame = started
+        done = 0
+        generation = self.generation
+        while not stop.is_set() and not self.finished and self.generation == generation:
+            now = time.perf_counter()
+            if days_per_second is None:
+                due = done + 1
+            else:
+                due = int((now - started) * days_per_second) + 1
+            if due > done:
+                with self.lock:
+                    if self.generation != generation:
+                        break
+                    done += self.step(due - done)
+            if time.perf_counter() - last_frame >= frame_seconds:
+                on_frame()
+                last_frame = time.perf_counter()
+            elif days_per_second is not None:
+                time.sleep(min(0.01, max(0.0, (done + 1) / days_per_second - (now - started))))
+        on_frame()
+        return done
+
+    # --- drawing ----------------------------------------------------------------------
+
+    def render(self, figure: str, firms: bool = False, image_format: str = "png") -> bytes:
+        """One of :data:`~score_sim.browser.figures.FIGURES` of world A so far.
+
+        Citizens only unless ``firms`` (the CLI's figure, with a panel for firms too), as
+        PNG or SVG (``image_format``).
+        """
+        with self.lock:
+            snapshot = figures.Snapshot.of(self.model, figure, firms)
+        return figures.encode(figures.draw(snapshot, figure), image_format)
+
+    def render_twins(self, image_format: str = "png") -> bytes | None:
+        """The twin-world figure so far (PNG or SVG); None without a twin."""
+        with self.lock:
+            if self.twin is None or self.change is None:
+                return None
+            a = figures.Snapshot.of(self.model, "twins")
+            b = figures.Snapshot.of(self.twin, "twins")
+            label_b = f"B: {self.change.describe()}"
+        return figures.encode(figures.draw_twins(a, b, "A: as set", label_b), image_format)
+
+    def twin_summary(self) -> dict[str, int] | None:
+        """Actors harmed in one world only so far (as ``score-sim compare`` counts them)."""
+        with self.lock:
+            if self.twin is None:
+                return None
+            harmed_a, harmed_b = harmed(self.model), harmed(self.twin)
+        return {
+            "harmed_only_in_a": int(np.count_nonzero(harmed_a & ~harmed_b)),
+            "harmed_only_in_b": int(np.count_nonzero(harmed_b & ~harmed_a)),
+        }
+
+    def headline(self) -> dict[str, float]:
+        """Today's headline numbers of world A (citizens' scores, lists and harms)."""
+        with self.lock:
+            metrics = dict(self.model.metrics)
+        return {
+            key: metrics[key]
+            for key in (
+                "citizen_mean_score",
+                "citizen_n_blacklisted",
+                "citizen_n_redlisted",
+                "citizen_n_pariah",
+                "citizen_n_restricted",
+                "citizen_n_listed_innocent",
+            )
+        }
