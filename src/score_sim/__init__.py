@@ -2,11 +2,12 @@
 
 Public API::
 
-    from score_sim import load_scenario, ScoreModel, run_scenario
+    from score_sim import load_scenario, ScoreModel, run_scenario, sweep
 
     scenario = load_scenario("baseline")          # a bundled name or a path to a YAML file
     model = ScoreModel(scenario, rng=7).run()     # a mesa.Model; state in model.world
     result = run_scenario("baseline", out_dir="runs/demo")   # the CLI's `score-sim run`
+    frame = sweep("sweeps/pariah_spiral_seeds.yaml")   # the CLI's `score-sim sweep`: a DataFrame
 """
 
 from __future__ import annotations
@@ -26,6 +27,8 @@ _LAZY = {
     "Firm": "score_sim.agents",
     "run_scenario": "score_sim.runner",
     "RunResult": "score_sim.runner",
+    "sweep": "score_sim.experiments.sweep",
+    "load_sweep": "score_sim.experiments.spec",
 }
 
 __all__ = ["__version__", *_LAZY]

@@ -85,7 +85,6 @@ def analyse(out_dir: str | Path, figures: bool = True) -> Sensitivity:
         raise _fail(out, "is a sweep of a grid or of seeds, not of a sample: no sensitivity")
     method = sample["method"]
     parameters = record["parameters"]
-    seeds = record["seeds"]
     problem = {
         "num_vars": len(parameters),
         "names": parameters,

@@ -29,9 +29,17 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
 
-from score_sim.errors import Problem, ScenarioError
+from score_sim.errors import Problem, ScenarioError, format_key
 from score_sim.loading import LocationMap, read_yaml
 from score_sim.overrides import _split_key, known_field
 from score_sim.scenario import (
@@ -111,22 +119,29 @@ class Sample(_Strict):
         None, ge=0, lt=2**32, description="Seed of the sampler [default: the sweep's seed]."
     )
 
-    @model_validator(mode="after")
-    def _check(self) -> Sample:
+    @field_validator("n")
+    @classmethod
+    def _power_of_two(cls, n: int, info: ValidationInfo) -> int:
+        if info.data.get("method") is SampleMethod.sobol and n & (n - 1):
+            low = 1 << (n.bit_length() - 1)
+            raise ValueError(
+                f"sobol needs n to be a power of 2 (Sobol' sequences converge only then); "
+                f"try {low} or {2 * low}"
+            )
+        return n
+
+    @field_validator("ranges")
+    @classmethod
+    def _ranges(cls, ranges: dict[str, tuple[float, float]]) -> dict[str, tuple[float, float]]:
         problems = []
-        for key, (low, high) in self.ranges.items():
+        for key, (low, high) in ranges.items():
             if not (math.isfinite(low) and math.isfinite(high)):
                 problems.append(f"{key}: a range needs finite bounds")
             elif not low < high:
                 problems.append(f"{key}: low ({low:g}) must be below high ({high:g})")
-        if self.method is SampleMethod.sobol and self.n & (self.n - 1):
-            problems.append(
-                f"sobol needs n to be a power of 2 (Sobol' sequences converge only then); "
-                f"try {1 << (self.n.bit_length() - 1)} or {1 << self.n.bit_length()}"
-            )
         if problems:
             raise ValueError("; ".join(problems))
-        return self
+        return ranges
 
 
 class SweepSpec(_Strict):
@@ -333,7 +348,7 @@ class _Locator:
                 )
             if loc is None:
                 loc = next(iter(where.values()))
-            problems.append(self.at(loc, ".".join(map(str, loc)), f"{label}{problem.message}"))
+            problems.append(self.at(loc, format_key(loc), f"{label}{problem.message}"))
         return problems
 
 
@@ -396,8 +411,11 @@ def _numeric_paths(data: Any, prefix: str = "") -> list[str]:
 
 
 def metric_columns(metrics: tuple[str, ...]) -> tuple[str, ...]:
-    """The result columns of some metrics: a level's final value and its mean over the run,
-    a running total's final value, a summary number as it is."""
+    """The result columns of some metrics.
+
+    A level gives its final value and its mean over the run, a running total its final
+    value, a summary number itself.
+    """
     columns: list[str] = []
     for name in metrics:
         if name.startswith("summary."):
@@ -502,6 +520,11 @@ def load_sweep(
     if spec.grid is not None:
         parameters = list(spec.grid)
         for key, values in spec.grid.items():
+            if not known_field(Scenario, _split_key(key)):
+                problems.append(
+                    locator.at(("grid", key), f"grid.{key}", "no such key in a scenario")
+                )
+                continue
             for i, value in enumerate(values):
                 check({key: value}, {key: ("grid", key, i)}, f"value {value!r}: ")
         if not problems:
@@ -513,7 +536,11 @@ def load_sweep(
             parts = _split_key(key)
             if not known_field(Scenario, parts):
                 problems.append(
-                    locator.at(("sample", "ranges", key), f"sample.ranges.{key}", "no such key")
+                    locator.at(
+                        ("sample", "ranges", key),
+                        f"sample.ranges.{key}",
+                        "no such key in a scenario",
+                    )
                 )
                 integer.append(False)
                 continue
@@ -554,7 +581,7 @@ def load_sweep(
             [
                 locator.at(
                     loc,
-                    ".".join(map(str, loc)),
+                    format_key(loc),
                     f"this sweep is {n_runs:,} runs ({len(points):,} parameter sets x "
                     f"{len(seeds):,} seeds), more than {MAX_RUNS_UNCONFIRMED:,}: pass --yes "
                     "to confirm",
@@ -565,10 +592,10 @@ def load_sweep(
     # every combination, not only every value, must make a valid scenario
     for index, point in enumerate(points if parameters else ()):
         loc = ("grid",) if spec.grid else ("sample", "ranges")
+        changes = dict(zip(parameters, point, strict=True))
+        described = ", ".join(f"{k}={v!r}" for k, v in changes.items())
         if not check(
-            dict(zip(parameters, point, strict=True)),
-            {k: (*loc, k) for k in parameters},
-            f"parameter set {index} ({', '.join(f'{k}={v!r}' for k, v in zip(parameters, point, strict=True))}): ",
+            changes, {k: (*loc, k) for k in parameters}, f"parameter set {index} ({described}): "
         ):
             raise ScenarioError(problems[:10])
 
@@ -578,8 +605,14 @@ def load_sweep(
         unknown = []
         for i, name in enumerate(metrics):
             if name not in columns and name not in summary:
-                known = "a time-series column (see timeseries.csv) or summary.<path> of summary.json"
-                unknown.append(locator.at(("metrics", i), f"metrics[{i}]", f"unknown metric {name!r}: name {known}"))
+                known = (
+                    "a time-series column (see timeseries.csv) or summary.<path> of summary.json"
+                )
+                unknown.append(
+                    locator.at(
+                        ("metrics", i), f"metrics[{i}]", f"unknown metric {name!r}: name {known}"
+                    )
+                )
         if unknown and spec.metrics is not None:
             raise ScenarioError(unknown)
     return SweepPlan(

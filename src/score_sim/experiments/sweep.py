@@ -579,9 +579,7 @@ class SweepProgress:
         filled = width * done // self.total
         bar = "#" * filled + "." * (width - filled)
         eta = f"{left:5.0f} s left" if math.isfinite(left) else "  ... s left"
-        self.stream.write(
-            f"\rsweep [{bar}] {done}/{self.total} runs  {rate:5.1f} runs/s  {eta}"
-        )
+        self.stream.write(f"\rsweep [{bar}] {done}/{self.total} runs  {rate:5.1f} runs/s  {eta}")
         if done >= self.total:
             self.stream.write("\n")
         self.stream.flush()
