@@ -469,7 +469,8 @@ def load_sweep(
     try:
         spec = SweepSpec.model_validate(data)
     except ValidationError as exc:
-        raise ScenarioError(_problems_from(exc, file, locations, [])) from None
+        found = _problems_from(exc, file, locations, [])
+        raise ScenarioError(sorted(found, key=lambda p: (p.line or 0, p.col or 0))) from None
     locator = _Locator(file, locations)
 
     # the base scenario, with the sweep's fixed changes
@@ -500,7 +501,7 @@ def load_sweep(
 
     def check(changes: dict[str, Any], where: dict[str, tuple[str | int, ...]], label: str):
         try:
-            scenario_from_data(base_data, file, None, changes)
+            scenario_from_data(base_data, "--set", None, changes)
         except ScenarioError as error:
             problems.extend(locator.relocate(error, where, label))
             return False

@@ -502,8 +502,17 @@ def execute(
     window = max(1, pool.slots * IN_FLIGHT_PER_WORKER)
     attempts: dict[int, int] = {}
     retry: list[RunTask] = []
-    pending: dict[cf.Future, RunTask] = {}
+    pending: dict[cf.Future, tuple[RunTask, int]] = {}
+    generation = 0  # which pool a future was sent to: a broken pool is replaced once
     exhausted = False
+
+    def replace_pool() -> None:
+        nonlocal generation
+        pool.restart()
+        generation += 1
+        # every run in flight died with the old pool: send them all again
+        retry.extend(task for task, _ in pending.values())
+        pending.clear()
 
     def fill() -> None:
         nonlocal exhausted
@@ -517,14 +526,19 @@ def execute(
                     continue
             else:
                 return
-            pending[pool.submit(task)] = task
+            try:
+                pending[pool.submit(task)] = (task, generation)
+            except BrokenProcessPool:
+                retry.append(task)
+                replace_pool()
 
     fill()
     while pending:
         done, _ = cf.wait(pending, return_when=cf.FIRST_COMPLETED)
-        broken = False
         for future in done:
-            task = pending.pop(future)
+            if future not in pending:  # sent again already, with its broken pool
+                continue
+            task, sent_to = pending.pop(future)
             error = future.exception()
             if error is None:
                 on_result(future.result())
@@ -537,12 +551,9 @@ def execute(
                     f"run {task.run} was lost with its worker {MAX_ATTEMPTS} times "
                     f"({type(error).__name__}); is a worker running out of memory?"
                 )
-            broken = broken or isinstance(error, BrokenProcessPool)
             retry.append(task)
-        if broken:  # every other run in flight died with the pool: send them all again
-            retry.extend(pending.values())
-            pending.clear()
-            pool.restart()
+            if isinstance(error, BrokenProcessPool) and sent_to == generation:
+                replace_pool()
         fill()
 
 
