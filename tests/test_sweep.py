@@ -280,7 +280,17 @@ def test_a_sweep_killed_with_sigkill_resumes_with_only_the_missing_runs(tmp_path
     reference = run_sweep(plan, tmp_path / "reference", workers=1)
     out = tmp_path / "killed"
     child = subprocess.Popen(
-        [sys.executable, "-m", "score_sim", "sweep", str(spec), "--out", str(out), "--workers", "1"],
+        [
+            sys.executable,
+            "-m",
+            "score_sim",
+            "sweep",
+            str(spec),
+            "--out",
+            str(out),
+            "--workers",
+            "1",
+        ],
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
         env={**os.environ, "CI": "true"},
@@ -391,9 +401,7 @@ def test_an_unreachable_scheduler_is_bad_input():
     assert "cannot reach the Dask scheduler at tcp://127.0.0.1:9" in str(caught.value)
 
 
-def test_a_dask_cluster_gives_the_local_results_even_when_a_worker_is_lost(
-    tmp_path, scenario_file
-):
+def test_a_dask_cluster_gives_the_local_results_even_when_a_worker_is_lost(tmp_path, scenario_file):
     from distributed import LocalCluster
 
     plan = load_sweep(grid_sweep(tmp_path, scenario_file, seeds=4))

@@ -336,6 +336,13 @@ def sweep(
         + (f", {before} stored before" if before else "")
         + f" -> {result.out_dir}/"
     )
+    if len(plan.points) == 1:
+        from score_sim.experiments.sweep import SUMMARY_CSV
+
+        typer.echo(f"{'metric (over ' + str(len(plan.seeds)) + ' seeds)':<66} median [5%, 95%]")
+        for line in (result.out_dir / SUMMARY_CSV).read_text().splitlines()[1:]:
+            _, metric, _, median, p05, p95, _ = line.split(",")
+            typer.echo(f"{metric:<66} {float(median):.4g} [{float(p05):.4g}, {float(p95):.4g}]")
     for path in result.files:
         typer.echo(f"  {path.relative_to(result.out_dir)}")
 

@@ -57,6 +57,7 @@ FINISHED_FILE = "finished.jsonl"
 LOCK_FILE = "sweep.lock"
 RESULTS_CSV = "results.csv"
 RESULTS_PARQUET = "results.parquet"
+SUMMARY_CSV = "summary.csv"
 RUNS_SUBDIR = "runs"
 IN_FLIGHT_PER_WORKER = 2
 """Runs submitted ahead per worker: enough to keep each busy, few enough to bound memory."""
@@ -297,28 +298,68 @@ class SweepStore:
             )
         return table
 
-    def write_results(self) -> tuple[Path, Path]:
-        """Write ``results.csv`` and ``results.parquet`` (each replaced atomically)."""
+    def summary(self) -> dict[str, np.ndarray]:
+        """Each metric of each parameter set over its seeds: median and 90% interval.
+
+        Columns: ``point``, the varied keys, ``metric``, ``n`` (seeds with a value),
+        ``median``, ``p05``, ``p95`` (numpy's default percentiles) and ``mean``.
+        """
+        table = self.table()
+        plan = self.plan
+        rows: dict[str, list[Any]] = {
+            "point": [],
+            **{k: [] for k in plan.parameters},
+            "metric": [],
+            "n": [],
+            "median": [],
+            "p05": [],
+            "p95": [],
+            "mean": [],
+        }
+        for point in np.unique(table["point"]).tolist():
+            mine = table["point"] == point
+            for column in self.columns:
+                values = table[column][mine]
+                values = values[~np.isnan(values)]
+                rows["point"].append(point)
+                for j, key in enumerate(plan.parameters):
+                    rows[key].append(plan.points[point][j])
+                rows["metric"].append(column)
+                rows["n"].append(values.size)
+                stats = (
+                    (np.median(values), *np.percentile(values, [5, 95]), values.mean())
+                    if values.size
+                    else (math.nan,) * 4
+                )
+                for name, value in zip(("median", "p05", "p95", "mean"), stats, strict=True):
+                    rows[name].append(float(value))
+        return {
+            name: _parameter_column(values)
+            if name in plan.parameters
+            else np.array(values, dtype=object if name == "metric" else None)
+            for name, values in rows.items()
+        }
+
+    def write_results(self) -> tuple[Path, Path, Path]:
+        """Write ``results.csv``, ``results.parquet`` and ``summary.csv`` (each atomically)."""
         import pyarrow as pa
         import pyarrow.parquet as pq
 
         table = self.table()
         csv_path = self.out_dir / RESULTS_CSV
         parquet_path = self.out_dir / RESULTS_PARQUET
-        text_columns = {
-            name: np.where(values, "true", "false").astype(object)
-            if values.dtype == bool
-            else values
-            for name, values in table.items()
-        }
         partial = self.out_dir / f".{RESULTS_CSV}.partial"
-        write_csv(partial, text_columns, decimals=10)
+        write_csv(partial, _text_columns(table), decimals=10)
         os.replace(partial, csv_path)
         partial = self.out_dir / f".{RESULTS_PARQUET}.partial"
         arrow = pa.table({name: pa.array(values) for name, values in table.items()})
         pq.write_table(arrow, partial, compression="zstd")
         os.replace(partial, parquet_path)
-        return csv_path, parquet_path
+        summary_path = self.out_dir / SUMMARY_CSV
+        partial = self.out_dir / f".{SUMMARY_CSV}.partial"
+        write_csv(partial, _text_columns(self.summary()), decimals=6)
+        os.replace(partial, summary_path)
+        return csv_path, parquet_path, summary_path
 
 
 def _difference(stored: dict[str, Any], record: dict[str, Any]) -> str:
@@ -335,6 +376,14 @@ def _difference(stored: dict[str, Any], record: dict[str, Any]) -> str:
     if "scenario_sha256" in changed:
         return "the scenario changed"
     return "changed: " + ", ".join(changed) if changed else "a different score-sim version"
+
+
+def _text_columns(table: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
+    """Booleans as ``true``/``false`` for CSV, as in the sweep file."""
+    return {
+        name: np.where(values, "true", "false").astype(object) if values.dtype == bool else values
+        for name, values in table.items()
+    }
 
 
 def _parameter_column(values: list[Any]) -> np.ndarray:
