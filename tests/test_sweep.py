@@ -247,6 +247,18 @@ def test_results_are_the_same_bytes_with_one_or_two_workers(tmp_path, scenario_f
     assert means.mean()[6.0] < means.mean()[1.0] - 5
 
 
+def test_a_worker_keeps_no_finished_model(scenario_file):
+    import gc
+
+    import mesa
+
+    before = len(mesa.Agent._ids)
+    for seed in range(3):
+        run_one(scenario_file, seed, metrics=("citizen_n_blacklisted",))
+    gc.collect()
+    assert len(mesa.Agent._ids) == before  # so memory does not grow with runs
+
+
 def test_a_dead_local_worker_is_replaced_and_its_runs_done_again(tmp_path, scenario_file):
     plan = load_sweep(grid_sweep(tmp_path, scenario_file, seeds=4))
     expected = run_sweep(plan, tmp_path / "expected", workers=1)
@@ -481,6 +493,7 @@ def test_sensitivity_finds_the_parameter_that_drives_a_metric(
 def test_sensitivity_of_a_grid_sweep_is_refused(tmp_path, scenario_file):
     plan = load_sweep(grid_sweep(tmp_path, scenario_file, seeds=1))
     run_sweep(plan, tmp_path / "out", workers=1)
-    result = cli("sensitivity", str(tmp_path / "out"))
-    assert result.returncode == 2
-    assert "not of a sample: no sensitivity" in result.stderr
+    with pytest.raises(ScenarioError, match="not of a sample: no sensitivity"):
+        analyse(tmp_path / "out")
+    with pytest.raises(ScenarioError, match="holds no sweep"):
+        analyse(tmp_path)

@@ -37,6 +37,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import mesa
 import numpy as np
 
 from score_sim import __version__
@@ -140,7 +141,12 @@ def run_one(
         ).model
     else:
         model = ScoreModel(resolved).run()
-    return measure(model, tuple(metrics or DEFAULT_METRICS))
+    try:
+        return measure(model, tuple(metrics or DEFAULT_METRICS))
+    finally:
+        # Mesa keeps every model it has seen as a key of a class-level id counter
+        # (mesa.Agent._ids); a worker running thousands of runs must let them go.
+        mesa.Agent._ids.pop(model, None)
 
 
 def run_task(task: RunTask) -> dict[str, Any]:
