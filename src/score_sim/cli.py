@@ -308,6 +308,7 @@ def sweep(
     from score_sim.experiments.spec import load_sweep
     from score_sim.experiments.sweep import SweepProgress, default_out_dir, run_sweep
 
+    target = out
     try:
         plan = load_sweep(spec, yes=yes)
         target = out if out is not None else default_out_dir(plan)
@@ -323,11 +324,8 @@ def sweep(
     except ScenarioError as error:
         raise _fail(error) from None
     except KeyboardInterrupt:
-        typer.echo(
-            f"\ninterrupted: the finished runs are stored in {target}/; "
-            "run the same command to finish the sweep",
-            err=True,
-        )
+        stored = f"the finished runs are stored in {target}/; " if target else ""
+        typer.echo(f"\ninterrupted: {stored}run the same command to finish the sweep", err=True)
         raise typer.Exit(130) from None
     before = plan.n_runs - result.n_run_now
     typer.echo(

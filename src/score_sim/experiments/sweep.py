@@ -484,6 +484,17 @@ class DaskPool:
             ) from None
         try:
             self.client.wait_for_workers(1, timeout=timeout_s)
+        except Exception:
+            self.client.close()
+            raise ScenarioError.of(
+                "--scheduler",
+                None,
+                None,
+                "",
+                f"the Dask scheduler at {address} has no workers; "
+                f"start some with `dask worker {address}`",
+            ) from None
+        try:
             versions = self.client.run(_worker_version)
         except Exception as exc:
             self.client.close()
@@ -492,8 +503,8 @@ class DaskPool:
                 None,
                 None,
                 "",
-                f"the Dask scheduler at {address} has no workers ({type(exc).__name__}); "
-                "start some with `dask worker " + address + "`",
+                f"the cluster's workers cannot run score-sim ({type(exc).__name__}: {exc}); "
+                "install score-sim on every worker",
             ) from None
         wrong = sorted({v for v in versions.values() if v != __version__})
         if wrong:
@@ -526,6 +537,14 @@ class DaskPool:
             self.executor.shutdown(wait=not cancel)
         with contextlib.suppress(Exception):
             self.client.close()
+
+
+def _cores() -> int:
+    """Cores this process may use."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # not on every platform
+        return os.cpu_count() or 1
 
 
 def _worker_version() -> str:
@@ -631,9 +650,18 @@ class SweepProgress:
         self.start_done = done
         self.done = done
         self.started = time.perf_counter()
+        self._first = True
 
     def __call__(self, done: int) -> None:
-        """Show that ``done`` runs of the total are finished."""
+        """Show that ``done`` runs of the total are finished.
+
+        The first call may report runs stored before (a resumed sweep): the rate counts
+        only the runs done since.
+        """
+        if self._first and done > self.done:
+            self.start_done = done
+            self.started = time.perf_counter()
+        self._first = False
         self.done = done
         if not self.enabled or self.total <= 0:
             return
@@ -720,7 +748,7 @@ def run_sweep(
             pool: LocalPool | DaskPool = (
                 DaskPool(scheduler)
                 if scheduler
-                else LocalPool(min(workers or os.cpu_count() or 1, len(missing)))
+                else LocalPool(min(workers or _cores(), len(missing)))
             )
             keep_root = out / RUNS_SUBDIR if keep_runs else None
             if progress is not None:
