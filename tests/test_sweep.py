@@ -394,7 +394,8 @@ def test_progress_bar_shows_runs_rate_and_time_left_only_on_a_terminal(monkeypat
 
     monkeypatch.delenv("CI", raising=False)
     screen = Terminal(True)
-    bar = SweepProgress(10, 2, stream=screen)
+    bar = SweepProgress(10, 0, stream=screen)
+    bar(2)  # a resumed sweep: two runs were stored before
     bar.started -= 2.0  # two runs took two seconds
     bar(4)
     assert "4/10 runs" in screen.text and "1.0 runs/s" in screen.text

@@ -151,12 +151,13 @@ def run_one(
 
 def run_task(task: RunTask) -> dict[str, Any]:
     """Do one task of a sweep (in a worker): its run id, values and timings."""
-    started = time.perf_counter()
+    started, cpu = time.perf_counter(), time.process_time()
     values = run_one(task.scenario, task.seed, dict(task.changes), task.metrics, task.keep_dir)
     return {
         "run": task.run,
         "values": values,
         "wall_s": round(time.perf_counter() - started, 6),
+        "cpu_s": round(time.process_time() - cpu, 6),
         "pid": os.getpid(),
     }
 
@@ -265,7 +266,14 @@ class SweepStore:
         run = int(result["run"])
         if run in self.finished:
             return
-        line = json.dumps({"run": run, "values": result["values"], "wall_s": result["wall_s"]})
+        line = json.dumps(
+            {
+                "run": run,
+                "values": result["values"],
+                "wall_s": result["wall_s"],
+                "cpu_s": result.get("cpu_s"),
+            }
+        )
         self._handle.write(line + "\n")
         self._handle.flush()
         os.fsync(self._handle.fileno())
