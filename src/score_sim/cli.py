@@ -341,8 +341,20 @@ def sweep(
         for line in (result.out_dir / SUMMARY_CSV).read_text().splitlines()[1:]:
             _, metric, _, median, p05, p95, _ = line.split(",")
             typer.echo(f"{metric:<66} {float(median):.4g} [{float(p05):.4g}, {float(p95):.4g}]")
+    if result.sensitivity is not None:
+        _echo_sensitivity(result.sensitivity)
     for path in result.files:
         typer.echo(f"  {path.relative_to(result.out_dir)}")
+
+
+def _echo_sensitivity(result) -> None:
+    """Each metric's most influential parameters, by the method's main index."""
+    index = {"sobol": "ST", "morris": "mu_star", "latin": "S1"}[result.method]
+    for metric in dict.fromkeys(r["metric"] for r in result.rows):
+        ranked = ", ".join(f"{p} {v:.3g}" for p, v in result.top(metric, index, 3))
+        typer.echo(f"{metric}: {index} {ranked}")
+    for metric, reason in result.skipped.items():
+        typer.echo(f"{metric}: no indices ({reason})")
 
 
 @app.command()
@@ -357,12 +369,7 @@ def sensitivity(
         result = analyse(folder, figures=figures)
     except ScenarioError as error:
         raise _fail(error) from None
-    index = {"sobol": "ST", "morris": "mu_star", "latin": "S1"}[result.method]
-    for metric in dict.fromkeys(r["metric"] for r in result.rows):
-        ranked = ", ".join(f"{p} {v:.3g}" for p, v in result.top(metric, index, 3))
-        typer.echo(f"{metric}: {index} {ranked}")
-    for metric, reason in result.skipped.items():
-        typer.echo(f"{metric}: no indices ({reason})")
+    _echo_sensitivity(result)
     for path in result.files:
         typer.echo(f"  {path.relative_to(folder)}")
 

@@ -701,6 +701,8 @@ class SweepResult:
     files: tuple[Path, ...]
     run_wall_s: dict[int, float]
     """Each run's wall time in its worker, as stored."""
+    sensitivity: Any = None
+    """For a finished sample sweep: its :class:`~score_sim.experiments.sensitivity.Sensitivity`."""
 
     def dataframe(self) -> Any:
         """The results as a pandas DataFrame (one row per run)."""
@@ -781,16 +783,19 @@ def run_sweep(
         raise
     finally:
         store.close()
+    indices = None
     if sensitivity and plan.spec.sample is not None and not store.missing():
         from score_sim.experiments.sensitivity import analyse
 
-        files += analyse(out).files
+        indices = analyse(out)
+        files += indices.files
     return SweepResult(
         out_dir=out,
         plan=plan,
         n_run_now=len(store.finished) - n_before,
         files=tuple(files),
         run_wall_s=dict(store.timings),
+        sensitivity=indices,
     )
 
 
