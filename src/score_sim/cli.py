@@ -335,12 +335,20 @@ def sweep(
         + f" -> {result.out_dir}/"
     )
     if len(plan.points) == 1:
+        import csv
+
         from score_sim.experiments.sweep import SUMMARY_CSV
 
+        def number(text: str) -> str:
+            return f"{float(text):.4g}" if text else "-"
+
         typer.echo(f"{'metric (over ' + str(len(plan.seeds)) + ' seeds)':<66} median [5%, 95%]")
-        for line in (result.out_dir / SUMMARY_CSV).read_text().splitlines()[1:]:
-            _, metric, _, median, p05, p95, _ = line.split(",")
-            typer.echo(f"{metric:<66} {float(median):.4g} [{float(p05):.4g}, {float(p95):.4g}]")
+        with open(result.out_dir / SUMMARY_CSV, encoding="utf-8", newline="") as handle:
+            for row in csv.DictReader(handle):
+                typer.echo(
+                    f"{row['metric']:<66} {number(row['median'])} "
+                    f"[{number(row['p05'])}, {number(row['p95'])}]"
+                )
     if result.sensitivity is not None:
         _echo_sensitivity(result.sensitivity)
     for path in result.files:
