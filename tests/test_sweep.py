@@ -498,3 +498,24 @@ def test_sensitivity_of_a_grid_sweep_is_refused(tmp_path, scenario_file):
         analyse(tmp_path / "out")
     with pytest.raises(ScenarioError, match="holds no sweep"):
         analyse(tmp_path)
+
+
+def test_cli_prints_each_headlines_median_and_interval_over_seeds(tmp_path, scenario_file):
+    spec = write_sweep(tmp_path, scenario=scenario_file.name, seeds=[1, 2, 3])
+    result = cli("sweep", str(spec), "--out", str(tmp_path / "out"), "--workers", "1")
+    assert result.returncode == 0, result.stderr
+    summary = (tmp_path / "out" / "summary.csv").read_text().splitlines()
+    assert summary[0] == "point,metric,n,median,p05,p95,mean"
+    rows = {line.split(",")[1]: line.split(",") for line in summary[1:]}
+    frame = (tmp_path / "out" / "results.csv").read_text().splitlines()
+    header = frame[0].split(",")
+    blacklisted = sorted(
+        float(line.split(",")[header.index("citizen_n_blacklisted.final")]) for line in frame[1:]
+    )
+    assert float(rows["citizen_n_blacklisted.final"][3]) == blacklisted[1]  # the median
+    assert float(rows["citizen_n_blacklisted.final"][4]) >= blacklisted[0]
+    # no cascades in this scenario: undefined, shown as "-"
+    assert rows["summary.cascades.agents_restricted.mean"][3] == ""
+    assert "summary.cascades.agents_restricted.mean" in result.stdout
+    line = next(x for x in result.stdout.splitlines() if x.startswith("summary.cascades.agents"))
+    assert line.split()[-3:] == ["-", "[-,", "-]"]
