@@ -2,7 +2,7 @@
 
 Public API::
 
-    from score_sim import load_scenario, ScoreModel, run_scenario, compare_scenarios
+    from score_sim import load_scenario, ScoreModel, run_scenario, compare_scenarios, sweep
 
     scenario = load_scenario("baseline")          # a bundled name or a path to a YAML file
     model = ScoreModel(scenario, rng=7).run()     # a mesa.Model; state in model.world
@@ -10,6 +10,7 @@ Public API::
     result = run_scenario("baseline", out_dir="runs/demo")   # the CLI's `score-sim run`
     twins = compare_scenarios("pariah_spiral", overrides_b={"effects.enabled": False})
     print(explain_scenario("baseline"))           # every number: its source or ASSUMPTION
+    frame = sweep("sweeps/pariah_spiral_seeds.yaml")   # the CLI's `score-sim sweep`: a DataFrame
 """
 
 from __future__ import annotations
@@ -33,6 +34,8 @@ _LAZY = {
     "Firm": "score_sim.agents",
     "run_scenario": "score_sim.runner",
     "RunResult": "score_sim.runner",
+    "sweep": "score_sim.experiments.sweep",
+    "load_sweep": "score_sim.experiments.spec",
 }
 
 __all__ = ["__version__", *_LAZY]

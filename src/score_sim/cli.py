@@ -368,8 +368,107 @@ def app_command(
     except AppStartError as problem:
         typer.echo(f"error: {problem}", err=True)
         raise typer.Exit(EXIT_BAD_INPUT) from None
-    except KeyboardInterrupt:
+    except (Interrupted, KeyboardInterrupt):
         raise typer.Exit(0) from None
+
+
+@app.command()
+def sweep(
+    spec: Annotated[str, typer.Argument(help="Sweep file (YAML; see sweeps/ for examples).")],
+    out: Annotated[
+        Path | None,
+        typer.Option("--out", "-o", help="Sweep folder [default: runs/sweep-<file>-<hash>/]."),
+    ] = None,
+    workers: Annotated[
+        int | None, typer.Option(help="Local worker processes [default: the machine's cores].")
+    ] = None,
+    scheduler: Annotated[
+        str | None,
+        typer.Option(help="Send the runs to a Dask cluster: its scheduler, tcp://HOST:PORT."),
+    ] = None,
+    keep_runs: Annotated[
+        bool, typer.Option("--keep-runs", help="Keep every run's outputs in DIR/runs/.")
+    ] = False,
+    yes: Annotated[
+        bool, typer.Option("--yes", "-y", help="Confirm a sweep of very many runs.")
+    ] = False,
+) -> None:
+    """Run a scenario over seeds and parameter sets; resumable; results.csv and .parquet."""
+    from score_sim.experiments.spec import load_sweep
+    from score_sim.experiments.sweep import SweepProgress, default_out_dir, run_sweep
+
+    target = out
+    try:
+        plan = load_sweep(spec, yes=yes)
+        target = out if out is not None else default_out_dir(plan)
+        progress = SweepProgress(plan.n_runs, 0)
+        result = run_sweep(
+            plan,
+            target,
+            workers=workers,
+            scheduler=scheduler,
+            keep_runs=keep_runs,
+            progress=progress,
+        )
+    except ScenarioError as error:
+        raise _fail(error) from None
+    except (Interrupted, KeyboardInterrupt) as error:
+        stored = f"the finished runs are stored in {target}/; " if target else ""
+        typer.echo(f"\ninterrupted: {stored}run the same command to finish the sweep", err=True)
+        raise typer.Exit(128 + getattr(error, "signum", signal.SIGINT)) from None
+    before = plan.n_runs - result.n_run_now
+    typer.echo(
+        f"{plan.scenario.name}: {plan.n_runs} runs ({len(plan.points)} parameter sets x "
+        f"{len(plan.seeds)} seeds), {result.n_run_now} run now"
+        + (f", {before} stored before" if before else "")
+        + f" -> {result.out_dir}/"
+    )
+    if len(plan.points) == 1:
+        import csv
+
+        from score_sim.experiments.sweep import SUMMARY_CSV
+
+        def number(text: str) -> str:
+            return f"{float(text):.4g}" if text else "-"
+
+        typer.echo(f"{'metric (over ' + str(len(plan.seeds)) + ' seeds)':<66} median [5%, 95%]")
+        with open(result.out_dir / SUMMARY_CSV, encoding="utf-8", newline="") as handle:
+            for row in csv.DictReader(handle):
+                typer.echo(
+                    f"{row['metric']:<66} {number(row['median'])} "
+                    f"[{number(row['p05'])}, {number(row['p95'])}]"
+                )
+    if result.sensitivity is not None:
+        _echo_sensitivity(result.sensitivity)
+    for path in result.files:
+        typer.echo(f"  {path.relative_to(result.out_dir)}")
+
+
+def _echo_sensitivity(result) -> None:
+    """Each metric's most influential parameters, by the method's main index."""
+    index = {"sobol": "ST", "morris": "mu_star", "latin": "S1"}[result.method]
+    for metric in dict.fromkeys(r["metric"] for r in result.rows):
+        ranked = ", ".join(f"{p} {v:.3g}" for p, v in result.top(metric, index, 3))
+        typer.echo(f"{metric}: {index} {ranked}")
+    for metric, reason in result.skipped.items():
+        typer.echo(f"{metric}: no indices ({reason})")
+
+
+@app.command()
+def sensitivity(
+    folder: Annotated[Path, typer.Argument(help="The folder of a finished sample sweep.")],
+    figures: Annotated[bool, typer.Option(help="Draw a figure per metric.")] = True,
+) -> None:
+    """Sobol', Morris or RBD-FAST indices of a sample sweep: sensitivity.csv and figures."""
+    from score_sim.experiments.sensitivity import analyse
+
+    try:
+        result = analyse(folder, figures=figures)
+    except ScenarioError as error:
+        raise _fail(error) from None
+    _echo_sensitivity(result)
+    for path in result.files:
+        typer.echo(f"  {path.relative_to(folder)}")
 
 
 @app.callback(invoke_without_command=True)
