@@ -126,7 +126,7 @@ def test_bad_sweep_files_are_refused_with_file_line_and_key(tmp_path, scenario_f
     )
     assert problems_of(path) == [
         f"{path}:4:3 grid.effects.bogus: no such key in a scenario",
-        f"{path}:5:30 grid.score.half_life_days[1]: value -5: Input should be greater than 0",
+        f"{path}:5:30 grid.score.half_life_days[1]: value -5: must be above 0, not -5",
     ]
     path.write_text(
         f"scenario: {scenario_file.name}\n"
@@ -159,11 +159,9 @@ def test_a_range_outside_a_parameters_valid_values_is_refused(tmp_path, scenario
     )
     assert problems_of(path) == [
         f"{path}:6:42 sample.ranges.errors.false_finding_rate_per_year[0]: the range's low end "
-        "-0.1 is outside this parameter's valid values: Input should be greater than or equal "
-        "to 0",
+        "-0.1 is outside this parameter's valid values: must be at least 0, not -0.1",
         f"{path}:7:49 sample.ranges.effects.job_loss_probability_per_day[1]: the range's high "
-        "end 1.5 is outside this parameter's valid values: Input should be less than or equal "
-        "to 1",
+        "end 1.5 is outside this parameter's valid values: must be at most 1, not 1.5",
         f"{path}:8:5 sample.ranges.lists.blacklist.nonsense: no such key in a scenario",
     ]
 
@@ -206,7 +204,7 @@ def test_cli_refuses_bad_input_with_exit_2_and_no_traceback(tmp_path, scenario_f
     result = cli("sweep", str(path), "--out", str(tmp_path / "out"))
     assert result.returncode == 2, result.stderr
     assert "Traceback" not in result.stderr
-    assert "grid.score.half_life_days[0]: value 0: Input should be greater than 0" in result.stderr
+    assert "grid.score.half_life_days[0]: value 0: must be above 0, not 0" in result.stderr
     assert not (tmp_path / "out").exists()  # refused before anything ran
 
 

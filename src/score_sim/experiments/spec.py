@@ -39,7 +39,7 @@ from pydantic import (
     model_validator,
 )
 
-from score_sim.errors import Problem, ScenarioError, format_key
+from score_sim.errors import Problem, ScenarioError, argument, format_key
 from score_sim.loading import LocationMap, read_yaml
 from score_sim.overrides import _split_key, known_field
 from score_sim.scenario import (
@@ -337,7 +337,7 @@ class _Locator:
         """Problems of overridden values, moved to the sweep file key that set them."""
         problems = []
         for problem in error.problems:
-            if problem.file != "--set":
+            if problem.file != argument("overrides"):
                 problems.append(problem)
                 continue
             loc = where.get(problem.key)
@@ -501,7 +501,7 @@ def load_sweep(
 
     def check(changes: dict[str, Any], where: dict[str, tuple[str | int, ...]], label: str):
         try:
-            scenario_from_data(base_data, "--set", None, changes)
+            scenario_from_data(base_data, argument("overrides"), None, changes)
         except ScenarioError as error:
             problems.extend(locator.relocate(error, where, label))
             return False
