@@ -132,6 +132,21 @@ def run(
     )
     for path in result.files:
         typer.echo(f"  {path.relative_to(result.out_dir)}")
+    _closing_lines(result.summary or {})
+
+
+def _closing_lines(summary: dict) -> None:
+    """The headlines with what drives them, then every calibration target missed."""
+    from score_sim.targets import missed_lines
+
+    for headline in summary.get("headlines", []):
+        typer.echo(headline["text"])
+    targets = summary.get("targets", [])
+    if targets:
+        met = sum(1 for t in targets if t["met"])
+        typer.echo(f"calibration targets met: {met} of {len(targets)}")
+    for line in missed_lines(targets):
+        typer.echo(line)
 
 
 @app.command()

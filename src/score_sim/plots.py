@@ -70,6 +70,9 @@ class FigureContext:
         score_baseline: starting score (points); drawn as a dotted line.
         grade_names: grade band names, best first.
         version: the score-sim version, for the caption.
+        n_assumptions: how many of the scenario's numbers are assumptions (caption).
+        n_numbers: how many numbers the scenario has (caption).
+        list_names: the lists beyond blacklist and redlist, each drawn on its own.
     """
 
     scenario_name: str
@@ -81,13 +84,18 @@ class FigureContext:
     score_baseline: float
     grade_names: tuple[str, ...]
     version: str
+    n_assumptions: int | None = None
+    n_numbers: int | None = None
+    list_names: tuple[str, ...] = ()
 
     @classmethod
     def of_model(cls, model: ScoreModel) -> FigureContext:
         """The context of a :class:`score_sim.model.ScoreModel` run."""
         from score_sim import __version__
+        from score_sim.ledger import ledger, level_counts
 
         scenario = model.scenario
+        rows = ledger(scenario)
         return cls(
             scenario_name=scenario.name,
             seed=scenario.run.seed,
@@ -98,6 +106,9 @@ class FigureContext:
             score_baseline=scenario.score.decay_baseline,
             grade_names=model.grading.names,
             version=__version__,
+            n_assumptions=level_counts(rows)["assumption"],
+            n_numbers=len(rows),
+            list_names=model.extra_lists,
         )
 
     def n_of(self, kind: str) -> int:
@@ -107,9 +118,14 @@ class FigureContext:
 
 def caption(ctx: FigureContext) -> str:
     """Return the one-line caption printed at the bottom of every figure."""
+    evidence = (
+        f" · {ctx.n_assumptions} of its {ctx.n_numbers} numbers are assumptions"
+        if ctx.n_assumptions is not None
+        else ""
+    )
     return (
         f"scenario: {ctx.scenario_name} · seed {ctx.seed} · {ctx.n_citizens:,} citizens, "
-        f"{ctx.n_firms:,} firms · score-sim {ctx.version}"
+        f"{ctx.n_firms:,} firms{evidence} · score-sim {ctx.version}"
     )
 
 
@@ -344,7 +360,10 @@ def plot_list_sizes(ts: TimeSeries, ctx: FigureContext) -> Figure:
             red = column(ts, f"{kind}_n_redlisted")
             ax.plot(day, black, color="0.1", linewidth=1.8, label="blacklisted")
             ax.plot(day, red, color="#d62728", linewidth=1.8, label="red-listed")
-            top = float(np.nanmax(np.concatenate([black, red]))) if day.size else 0.0
+            each = [column(ts, f"{kind}_n_on_{name}") for name in ctx.list_names]
+            for name, values in zip(ctx.list_names, each, strict=True):
+                ax.plot(day, values, linewidth=1.0, linestyle="--", label=f"on {name}")
+            top = float(np.nanmax(np.concatenate([black, red, *each]))) if day.size else 0.0
             ax.set_ylim(0.0, max(top * 1.25, 1.0))  # headroom for the legend
             ax.yaxis.set_major_locator(MaxNLocator(integer=True))
             day_limits(ax, day)

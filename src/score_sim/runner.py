@@ -27,6 +27,7 @@ from score_sim import __version__
 from score_sim.errors import ScenarioError
 from score_sim.events import Cause, EventKind
 from score_sim.harm_plots import write_harm_figures
+from score_sim.ledger import manifest_entry
 from score_sim.model import ScoreModel
 from score_sim.plots import FigureContext, write_figures
 from score_sim.rules.sanctions import restriction_names
@@ -45,6 +46,7 @@ class RunResult:
     model: ScoreModel
     manifest: dict[str, Any]
     files: tuple[Path, ...]
+    summary: dict[str, Any] | None = None
 
 
 def unused_path(base: Path) -> Path:
@@ -82,17 +84,25 @@ def _agent_table(model: ScoreModel) -> dict[str, np.ndarray]:
         "kind": _kinds(model, np.arange(n)),
         "score": world.score,
         "grade": np.array(model.grading.names, dtype=object)[model.grades],
-        "blacklisted": world.blacklist.listed.astype(np.int8),
-        "redlisted": world.redlist.listed.astype(np.int8),
-        "days_blacklisted": world.blacklist.days_listed_total(model.steps),
-        "days_redlisted": world.redlist.days_listed_total(model.steps),
-        "listed_innocent": (world.blacklist.listed & world.blacklist.innocent).astype(np.int8),
+        "blacklisted": world.lists.blacklisted.astype(np.int8),
+        "redlisted": world.lists.redlisted.astype(np.int8),
+        "days_blacklisted": world.lists.days_blacklisted(model.steps),
+        "days_redlisted": world.lists.days_redlisted(model.steps),
+        "listed_innocent": world.lists.blacklist_innocent.astype(np.int8),
         "restrictions": restriction_text[inverse.reshape(-1)],
         "days_restricted": model.harms.days_restricted,
         "pariah": model.harms.pariah(model.steps).astype(np.int8),
         "false_points": world.false_points,
         "employer_id": employer_id,
         "sector": sectors[sector],
+        **{
+            column: values
+            for name in model.extra_lists
+            for column, values in (
+                (f"on_{name}", world.lists.books[name].listed.astype(np.int8)),
+                (f"days_on_{name}", world.lists.books[name].days_listed_total(model.steps)),
+            )
+        },
     }
 
 
@@ -139,6 +149,7 @@ def write_events(path: Path, model: ScoreModel) -> None:
             "cause": _names(rows["cause"], causes),
             "source_id": source_id,
             "days": rows["days"],
+            "list": _names(rows["list"], list(model.scenario.lists)),
         },
     )
 
@@ -284,6 +295,7 @@ def run_scenario(
                 "outputs": round(time.perf_counter() - stepped, 3),
             },
             "files": {str(f.relative_to(work)): _file_sha256(f) for f in files},
+            "evidence": manifest_entry(scenario),
             "resolved_scenario": scenario.to_data(),
         }
         (work / "manifest.json").write_text(
@@ -296,4 +308,6 @@ def run_scenario(
         shutil.rmtree(work, ignore_errors=True)
         raise
     written = tuple(target / f.relative_to(work) for f in [*files, work / "manifest.json"])
-    return RunResult(out_dir=target, model=model, manifest=manifest, files=written)
+    return RunResult(
+        out_dir=target, model=model, manifest=manifest, files=written, summary=summary
+    )

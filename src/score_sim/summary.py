@@ -15,7 +15,9 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from score_sim.events import Cause, EventKind
+from score_sim.headlines import headlines
 from score_sim.metrics import KINDS
+from score_sim.targets import report
 
 if TYPE_CHECKING:
     from score_sim.model import ScoreModel
@@ -72,7 +74,8 @@ def summarize(model: ScoreModel) -> dict[str, Any]:
     sanction_days = harms.sanction_days
     by_cause = np.bincount(findings["cause"], minlength=len(Cause))
     entries = events.of_kind(EventKind.blacklist_entry)
-    return {
+    entry_rows = events.of_kind(EventKind.blacklist_entry, EventKind.redlist_entry)
+    summary: dict[str, Any] = {
         "days": int(model.steps),
         "pariah_spiral": {
             **{f"{kind}_pariahs_at_end": int(ts[f"{kind}_n_pariah"]) for kind in KINDS},
@@ -124,4 +127,20 @@ def summarize(model: ScoreModel) -> dict[str, Any]:
         },
         "credit_repairs": int(events.of_kind(EventKind.credit_repair).size),
         "job_losses": int(events.of_kind(EventKind.job_loss).size),
+        "lists": {
+            name: {
+                "type": model.scenario.list_type(name).value,
+                "entries": int(np.count_nonzero(entry_rows["list"] == book.index)),
+                **{
+                    f"{kind}_on_list_at_end": int(
+                        np.count_nonzero(book.listed[model.world.kind_slice(kind)])
+                    )
+                    for kind in KINDS
+                },
+            }
+            for name, book in model.world.lists.books.items()
+        },
+        "targets": report(model),
     }
+    summary["headlines"] = headlines(model.scenario, summary)
+    return summary
