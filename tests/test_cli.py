@@ -75,7 +75,7 @@ def test_run_writes_every_output(small_file, tmp_path):
             "n_blacklisted",
             "n_redlisted",
             "n_grade_AAA",
-            "n_grade_D",
+            "n_grade_C",
         ):
             assert f"{kind}_{stat}" in columns
     assert rows[0].split(",")[0] == "0"
