@@ -139,9 +139,11 @@ def test_a_listing_finding_on_the_day_an_entry_expires_starts_a_new_entry():
 
 
 def test_an_upheld_appeal_restores_no_more_than_the_false_finding_cost_at_the_floor():
+    # no decay and only -100 findings: the score without false findings is exactly
+    # max(600, 1000 - 100 * true findings); an appeal must never lift a score above it
     scenario = small_scenario(
         behaviours=[{**FRAUD, "rate_per_year": 3.0, "points": -100}],
-        errors={"false_finding_rate_per_year": 3.0},
+        errors={"false_finding_rate_per_year": 6.0},
         lists={
             "blacklist": {"enter": {"serious_finding": True}, "min_days": 300, "max_days": 400},
             "redlist": NO_REDLIST,
@@ -151,26 +153,22 @@ def test_an_upheld_appeal_restores_no_more_than_the_false_finding_cost_at_the_fl
                 "enabled": True,
                 "file_probability": 1.0,
                 "capacity_per_day": 1000,
-                "delay_days": 0,
-                "success_probability_true": 1.0,
+                "delay_days": 20,
+                "success_probability_true": 0.0,
                 "success_probability_false": 1.0,
             }
         },
         population={"citizens": 500, "firms": 0},
-        run={"steps": 120, "seed": 4},
+        run={"steps": 150, "seed": 4},
     )
     model = ScoreModel(scenario).run()
     world = model.world
-    lower, upper = scenario.score.lower, scenario.score.upper
-    # the score without the false findings stays on the scale: restoring it never
-    # lifts anyone above what the false findings actually took
-    without = world.score - world.false_points
-    assert (without >= lower - 1e-9).all() and (without <= upper + 1e-9).all()
-    at_floor = world.score <= lower + 1e-9
-    assert at_floor.sum() > 5
-    assert (world.false_points[at_floor] >= lower - world.score[at_floor] - 1e-9).all()
-    upheld = model.events.of_kind(EventKind.appeal_upheld)
-    assert upheld.size > 20
+    findings = model.events.of_kind(EventKind.finding)
+    n_true = np.bincount(findings["actor"][findings["true"] == 1], minlength=world.n_actors)
+    true_only = np.maximum(600.0, 1000.0 - 100.0 * n_true)
+    assert model.events.of_kind(EventKind.appeal_upheld).size > 20
+    assert (world.score <= true_only + 1e-9).all()
+    assert np.allclose(world.score - world.false_points, true_only)
 
 
 def test_the_restore_after_an_appeal_is_what_the_false_finding_cost():
