@@ -1013,6 +1013,34 @@ class Scenario(_Strict):
 # --------------------------------------------------------------------------- loading
 
 
+_UNION_MODELS = ("Evidence", "RestrictionsByKind")
+
+
+def _without_union_tags(error: Any) -> tuple[str | int, ...] | None:
+    """An error's key path without pydantic's union-branch tags, or None to skip it.
+
+    A value that may be a text or a mapping (``sources``), or a list or a mapping
+    (restriction sets), is checked against each branch; only the branch of the input's
+    own shape explains what is wrong with it.
+    """
+    raw = tuple(error["loc"])
+    loc: list[str | int] = []
+    for i, element in enumerate(raw):
+        if not isinstance(element, str):
+            loc.append(element)
+            continue
+        model_tag = any(m == element or f", {m}]" in element for m in _UNION_MODELS)
+        plain_tag = element == "str" or element.startswith("tuple[")
+        if not (model_tag or plain_tag):
+            loc.append(element)
+            continue
+        if i == len(raw) - 1:  # an error about the value's shape itself
+            is_mapping = isinstance(error.get("input"), dict)
+            if (plain_tag and is_mapping) or (model_tag and not is_mapping):
+                return None
+    return tuple(loc)
+
+
 def _problems_from(
     exc: ValidationError,
     file: str,
@@ -1021,7 +1049,9 @@ def _problems_from(
 ) -> list[Problem]:
     problems = []
     for error in exc.errors(include_url=False):
-        loc = tuple(error["loc"])
+        loc = _without_union_tags(error)
+        if loc is None:
+            continue  # the error of a union's branch that does not fit the input's shape
         message = error["msg"].removeprefix("Value error, ")
         if error["type"] == "extra_forbidden":
             message = "unknown key (not allowed here)"
