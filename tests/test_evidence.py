@@ -202,16 +202,29 @@ def test_every_run_reports_its_targets_and_the_cli_prints_the_missed(tmp_path):
     assert sum(counts.values()) == len(manifest["evidence"]["numbers"]) > 10
     data = small_data(
         targets=[
-            {"name": "listed", "source": "doc", "metric": "ever_listed_share", "low": 0,
-             "high": 1e-9}  # fmt: skip
+            {
+                "name": "listed",
+                "source": "doc",
+                "metric": "ever_listed_share",
+                "low": 0,
+                "high": 1e-9,
+            }
         ],
         run={"steps": 30, "seed": 1},
     )
     path = tmp_path / "t.yaml"
     path.write_text(json.dumps(data))
     cli = subprocess.run(
-        [sys.executable, "-m", "score_sim", "run", str(path), "--out", str(tmp_path / "cli"),
-         "--no-figures"],  # fmt: skip
+        [
+            sys.executable,
+            "-m",
+            "score_sim",
+            "run",
+            str(path),
+            "--out",
+            str(tmp_path / "cli"),
+            "--no-figures",
+        ],
         capture_output=True,
         text=True,
         check=False,

@@ -51,9 +51,9 @@ def test_court_defaulter_entries_last_two_years_plus_whole_extensions():
     # nobody leaves before the two years are up (no early removal asked for)
     exits = model.events.of_kind(EventKind.blacklist_expiry, EventKind.blacklist_early_removal)
     assert exits.size == 0
-    assert model.timeseries()["citizen_n_on_court_defaulters"][-1] == np.unique(
-        entries["actor"]
-    ).size
+    assert (
+        model.timeseries()["citizen_n_on_court_defaulters"][-1] == np.unique(entries["actor"]).size
+    )
 
 
 def test_early_removal_on_request_only_after_min_days():

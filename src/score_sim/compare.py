@@ -111,9 +111,7 @@ def metric_rows(a: RunResult, b: RunResult) -> list[dict[str, Any]]:
 
 def _harmed(result: RunResult) -> np.ndarray:
     model = result.model
-    return (model.harms.days_restricted > 0) | (
-        model.world.lists.days_blacklisted(model.steps) > 0
-    )
+    return (model.harms.days_restricted > 0) | (model.world.lists.days_blacklisted(model.steps) > 0)
 
 
 def _write_harmed(path: Path, actors: np.ndarray, a: RunResult, b: RunResult) -> None:

@@ -88,11 +88,7 @@ def level_counts(rows: list[LedgerRow]) -> dict[str, int]:
 def cited_choices(scenario: Scenario) -> list[tuple[str, str]]:
     """Cited keys that are not numbers (a design, a set of restrictions, a section)."""
     keys = {row.key for row in ledger(scenario)}
-    return [
-        (key, scenario.evidence_of(key).source)
-        for key in scenario.sources
-        if key not in keys
-    ]
+    return [(key, scenario.evidence_of(key).source) for key in scenario.sources if key not in keys]
 
 
 def manifest_entry(scenario: Scenario) -> dict[str, Any]:

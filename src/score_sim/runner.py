@@ -308,6 +308,4 @@ def run_scenario(
         shutil.rmtree(work, ignore_errors=True)
         raise
     written = tuple(target / f.relative_to(work) for f in [*files, work / "manifest.json"])
-    return RunResult(
-        out_dir=target, model=model, manifest=manifest, files=written, summary=summary
-    )
+    return RunResult(out_dir=target, model=model, manifest=manifest, files=written, summary=summary)

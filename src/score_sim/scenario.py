@@ -390,11 +390,7 @@ class ListEntry(_Strict):
 
     @model_validator(mode="after")
     def _at_least_one(self) -> ListEntry:
-        if (
-            self.score_below is None
-            and self.score_at_least is None
-            and not self.by_finding
-        ):
+        if self.score_below is None and self.score_at_least is None and not self.by_finding:
             raise ValueError(
                 "give at least one entry condition: score_below, score_at_least, "
                 "serious_finding, severities or behaviours"
@@ -500,8 +496,6 @@ DEFAULT_LIST_NAMES = ("blacklist", "redlist")
 
 def _default_lists() -> dict[str, ListRule]:
     return {"blacklist": _default_blacklist(), "redlist": _default_redlist()}
-
-
 
 
 class Ties(_Strict):
@@ -868,9 +862,7 @@ class Scenario(_Strict):
     @classmethod
     def _list_defaults(cls, value: Any) -> Any:
         if isinstance(value, dict) and set(value) <= set(DEFAULT_LIST_NAMES):
-            defaults = {
-                name: rule for name, rule in _default_lists().items() if name not in value
-            }
+            defaults = {name: rule for name, rule in _default_lists().items() if name not in value}
             return {**value, **defaults}
         return value
 
@@ -963,8 +955,7 @@ class Scenario(_Strict):
                 problems.append(
                     (
                         ("sources", key, "target"),
-                        f"{entry.target!r} is not a target of this scenario "
-                        f"{sorted(target_names)}",
+                        f"{entry.target!r} is not a target of this scenario {sorted(target_names)}",
                     )
                 )
         return problems

@@ -32,7 +32,6 @@ import numpy as np
 
 from score_sim.arraytools import union
 from score_sim.events import Cause, EventKind, EventLog
-
 from score_sim.scenario import ListRule, ListType, Scenario, Severity, Who, by_kind
 from score_sim.streams import stream
 
@@ -210,7 +209,9 @@ class ListBook:
 
         # innocent: would the entry have happened without false findings?
         has_found = found_actors.size > 0
-        position = np.minimum(np.searchsorted(found_actors, entering), max(found_actors.size - 1, 0))
+        position = np.minimum(
+            np.searchsorted(found_actors, entering), max(found_actors.size - 1, 0)
+        )
         found = (
             (found_actors[position] == entering)
             if has_found
