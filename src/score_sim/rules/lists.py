@@ -356,12 +356,18 @@ class ListSet:
     @property
     def blacklist(self) -> ListBook:
         """The list named blacklist (or the first blacklist)."""
-        return self.books.get("blacklist") or self.blacklists[0]
+        return self._named("blacklist", self.blacklists)
 
     @property
     def redlist(self) -> ListBook:
         """The list named redlist (or the first red list)."""
-        return self.books.get("redlist") or self.redlists[0]
+        return self._named("redlist", self.redlists)
+
+    def _named(self, name: str, of_type: list[ListBook]) -> ListBook:
+        book = self.books.get(name) or (of_type[0] if of_type else None)
+        if book is None:
+            raise LookupError(f"this scenario has no {name}: its lists are {list(self.books)}")
+        return book
 
     def _on_change(self, book: ListBook, actors: np.ndarray, entering: bool) -> None:
         step = np.int8(1 if entering else -1)
