@@ -83,6 +83,8 @@ def build_world(
         employer[employed] = rng.integers(0, pop.firms, int(employed.sum()), dtype=np.int32)
     firm_sector = rng.integers(0, len(pop.sectors), pop.firms).astype(np.int16)
     is_firm = np.arange(n_actors) >= pop.citizens
+    # the ties first: their temporaries are freed before the lists' arrays are made
+    ties = build_ties(scenario.ties, pop.citizens, pop.firms, employer, ties_rng)
     return World(
         n_citizens=pop.citizens,
         n_firms=pop.firms,
@@ -92,5 +94,5 @@ def build_world(
         serious_record=np.zeros(n_actors, dtype=bool),
         false_points=np.zeros(n_actors, dtype=np.float64),
         lists=ListSet(scenario, is_firm, seed),
-        ties=build_ties(scenario.ties, pop.citizens, pop.firms, employer, ties_rng),
+        ties=ties,
     )

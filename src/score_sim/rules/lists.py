@@ -82,14 +82,15 @@ class ListBook:
         """Day the current entry began, -1 when not listed."""
         self.renewed_day = np.full(n, NOT_LISTED, dtype=np.int32)
         """Day of the latest listing finding during the current entry (or its start)."""
-        self.expiry_day = np.full(n, NOT_LISTED, dtype=np.int32)
-        """Day the current entry is due to end (max_days and extensions)."""
+        self.extensions = np.zeros(n, dtype=np.int8) if rule.extension is not None else None
+        """How many times the current entry is extended (drawn when it begins)."""
         self.innocent = np.zeros(n, dtype=bool)
-        """Whether the current entry rests on false findings."""
-        self.days_in_ended_entries = np.zeros(n, dtype=np.int32)
-        """Days each actor spent in entries that have ended."""
+        """Whether the current entry rests on false findings (False when not listed)."""
+        self.members = np.empty(0, dtype=np.int64)
+        """The listed actors, sorted (kept so a day's work scales with the list, not the city)."""
         self.entered_today = np.empty(0, dtype=np.int64)
         """Actors whose entry began in the last update."""
+        self._events: EventLog | None = None
         self.listeners: list = []
         """Called as ``listener(book, actors, entering)`` after entries begin or end."""
         prefix = "blacklist" if self.type is ListType.blacklist else "redlist"
@@ -97,15 +98,34 @@ class ListBook:
         self._expiry_kind = EventKind[f"{prefix}_expiry"]
         self._early_kind = EventKind[f"{prefix}_early_removal"]
 
+    def expiry_day(self, actors: np.ndarray) -> np.ndarray:
+        """Day the current entries of ``actors`` are due to end (max_days and extensions)."""
+        due = self.since_day[actors] + np.int32(self.rule.max_days)
+        if self.extensions is not None and self.rule.extension is not None:
+            due += self.extensions[actors].astype(np.int32) * np.int32(self.rule.extension.days)
+        return due
+
     def days_listed_total(self, day: int, actors: np.ndarray | slice = slice(None)) -> np.ndarray:
         """Days each actor has been on the list up to ``day`` (an entry's first day counts).
+
+        Ended entries are summed from the event log (each ending records its length).
 
         Args:
             day: today.
             actors: which actors (default all).
         """
-        current = np.where(self.listed[actors], day - self.since_day[actors] + 1, 0)
-        return self.days_in_ended_entries[actors] + current.astype(np.int32)
+        n = self.listed.size
+        ended = np.zeros(n, dtype=np.int64)
+        if self._events is not None:
+            rows = self._events.rows
+            mine = (
+                (rows["list"] == self.index)
+                & (rows["days"] > 0)
+                & (rows["event"] != self._entry_kind)
+            )
+            ended = np.bincount(rows["actor"][mine], weights=rows["days"][mine], minlength=n)
+        current = np.where(self.listed, day - self.since_day + 1, 0)
+        return (ended.astype(np.int64) + current)[actors].astype(np.int32)
 
     def _score_condition(self, score: np.ndarray) -> np.ndarray | None:
         enter = self.rule.enter
@@ -130,10 +150,9 @@ class ListBook:
             days=days,
             list_index=self.index,
         )
-        self.days_in_ended_entries[actors] += days
+        self._events = events
         self.listed[actors] = False
         self.since_day[actors] = NOT_LISTED
-        self.expiry_day[actors] = NOT_LISTED
         for listener in self.listeners:
             listener(self, actors, False)
         self.innocent[actors] = False
@@ -160,15 +179,17 @@ class ListBook:
             events: where entries and removals are recorded.
         """
         self.entered_today = np.empty(0, dtype=np.int64)
+        self._events = events
         if not self.rule.enabled:
             return
         rule = self.rule
         found_actors, found_cause = listing
-        listed_now = np.flatnonzero(self.listed)
+        # members may have been removed since (appeals, credit repair): drop them
+        listed_now = self.members[self.listed[self.members]]
         renewed = found_actors[self.listed[found_actors]]
         self.renewed_day[renewed] = day
 
-        expired = listed_now[day >= self.expiry_day[listed_now]]
+        expired = listed_now[day >= self.expiry_day(listed_now)]
         self.remove(day, expired, self._expiry_kind, events)
         has_score_condition = rule.enter.by_score
         if rule.early_removal and has_score_condition:
@@ -196,6 +217,7 @@ class ListBook:
             candidates = by_score
         else:
             candidates = union(by_score, found_actors)
+        self.members = listed_now[self.listed[listed_now]]
         if candidates.size == 0:
             return
         eligible = ~self.listed[candidates]
@@ -227,15 +249,17 @@ class ListBook:
         innocent = ~combine.reduce(guilty_parts)
 
         duration = np.full(entering.size, rule.max_days, dtype=np.int32)
-        if rule.extension is not None:
+        if rule.extension is not None and self.extensions is not None:
             ext = rule.extension
-            duration += ext.days * self.rng.binomial(ext.times, ext.probability, entering.size)
+            times = self.rng.binomial(ext.times, ext.probability, entering.size)
+            self.extensions[entering] = times
+            duration += ext.days * times.astype(np.int32)
         self.listed[entering] = True
         self.since_day[entering] = day
         self.renewed_day[entering] = day
-        self.expiry_day[entering] = day + duration
         self.innocent[entering] = innocent
         self.entered_today = entering
+        self.members = np.union1d(self.members, entering)
         events.record(
             day,
             entering,
@@ -332,24 +356,32 @@ class ListSet:
         }
         self.any_bits = any(int(v.any()) for v in self._bits.values())
         """Whether any list triggers a restriction."""
-        self.n_blacklists = np.zeros(n, dtype=np.int8)
-        self.n_true_blacklists = np.zeros(n, dtype=np.int8)
-        self.n_redlists = np.zeros(n, dtype=np.int8)
-        self.blacklisted = np.zeros(n, dtype=bool)
-        """Whether each actor is on some blacklist."""
-        self.redlisted = np.zeros(n, dtype=bool)
-        """Whether each actor is on some red list."""
-        self.blacklist_innocent = np.zeros(n, dtype=bool)
-        """Whether each actor is blacklisted only by entries resting on false findings."""
         self.own_bits = np.zeros(n, dtype=np.uint16)
         """Restrictions each actor's blacklist entries trigger."""
-        self.blacklisted_since = np.full(n, NOT_LISTED, dtype=np.int32)
-        self.days_blacklisted_ended = np.zeros(n, dtype=np.int32)
-        self.redlisted_since = np.full(n, NOT_LISTED, dtype=np.int32)
-        self.days_redlisted_ended = np.zeros(n, dtype=np.int32)
+        # with one list of a type, its book is the aggregate: no copies, no work
+        self._single_black = self.blacklists[0] if len(self.blacklists) == 1 else None
+        self._single_red = self.redlists[0] if len(self.redlists) == 1 else None
+        if self._single_black is not None:
+            self.blacklisted = self._single_black.listed
+            self.blacklist_innocent = self._single_black.innocent  # False when not listed
+        else:
+            self.blacklisted = np.zeros(n, dtype=bool)
+            """Whether each actor is on some blacklist."""
+            self.blacklist_innocent = np.zeros(n, dtype=bool)
+            """Whether each actor is blacklisted only by entries resting on false findings."""
+            self._n_blacklists = np.zeros(n, dtype=np.int8)
+            self._n_true_blacklists = np.zeros(n, dtype=np.int8)
+            self._blacklisted_since = np.full(n, NOT_LISTED, dtype=np.int32)
+            self._days_blacklisted_ended = np.zeros(n, dtype=np.int32)
+        if self._single_red is not None:
+            self.redlisted = self._single_red.listed
+        else:
+            self.redlisted = np.zeros(n, dtype=bool)
+            """Whether each actor is on some red list."""
+            self._n_redlists = np.zeros(n, dtype=np.int8)
+            self._redlisted_since = np.full(n, NOT_LISTED, dtype=np.int32)
+            self._days_redlisted_ended = np.zeros(n, dtype=np.int32)
         self.day = 0
-        self.changed_today: list[np.ndarray] = []
-        """Actors whose blacklist status or restrictions changed in today's update."""
         for book in self.books.values():
             book.listeners.append(self._on_change)
 
@@ -373,35 +405,43 @@ class ListSet:
         step = np.int8(1 if entering else -1)
         day = self.day
         if book.type is ListType.redlist:
-            before = self.redlisted[actors]
-            self.n_redlists[actors] += step
-            now = self.n_redlists[actors] > 0
-            self.redlisted[actors] = now
-            started, ended = actors[now & ~before], actors[before & ~now]
-            self.redlisted_since[started] = day
-            self.days_redlisted_ended[ended] += day - self.redlisted_since[ended]
-            self.redlisted_since[ended] = NOT_LISTED
+            if self._single_red is None:
+                before = self.redlisted[actors]
+                self._n_redlists[actors] += step
+                now = self._n_redlists[actors] > 0
+                self.redlisted[actors] = now
+                self._spells(actors, before, now, self._redlisted_since, self._days_redlisted_ended)
             return
-        before = self.blacklisted[actors]
-        self.n_blacklists[actors] += step
-        true = ~book.innocent[actors]
-        self.n_true_blacklists[actors[true]] += step
-        now = self.n_blacklists[actors] > 0
-        self.blacklisted[actors] = now
-        self.blacklist_innocent[actors] = now & (self.n_true_blacklists[actors] == 0)
-        started, ended = actors[now & ~before], actors[before & ~now]
-        self.blacklisted_since[started] = day
-        self.days_blacklisted_ended[ended] += day - self.blacklisted_since[ended]
-        self.blacklisted_since[ended] = NOT_LISTED
+        if self._single_black is None:
+            before = self.blacklisted[actors]
+            self._n_blacklists[actors] += step
+            true = ~book.innocent[actors]
+            self._n_true_blacklists[actors[true]] += step
+            now = self._n_blacklists[actors] > 0
+            self.blacklisted[actors] = now
+            self.blacklist_innocent[actors] = now & (self._n_true_blacklists[actors] == 0)
+            self._spells(actors, before, now, self._blacklisted_since, self._days_blacklisted_ended)
         if self.any_bits:
             kind = self.is_firm[actors].astype(np.int64)
             own = np.zeros(actors.size, dtype=np.uint16)
             for other in self.blacklists:
-                own |= np.where(other.listed[actors], self._bits[other.name][kind], 0).astype(
-                    np.uint16
-                )
+                listed = other.listed[actors]
+                own[listed] |= self._bits[other.name][kind[listed]]
             self.own_bits[actors] = own
-        self.changed_today.append(actors)
+
+    def _spells(
+        self,
+        actors: np.ndarray,
+        before: np.ndarray,
+        now: np.ndarray,
+        since: np.ndarray,
+        days_ended: np.ndarray,
+    ) -> None:
+        """Record when spells on any list of a type begin and end."""
+        started, ended = actors[now & ~before], actors[before & ~now]
+        since[started] = self.day
+        days_ended[ended] += self.day - since[ended]
+        since[ended] = NOT_LISTED
 
     def update(
         self,
@@ -423,12 +463,20 @@ class ListSet:
 
     def days_blacklisted(self, day: int, actors: np.ndarray | slice = slice(None)) -> np.ndarray:
         """Days each actor has been on some blacklist up to ``day`` (default: all actors)."""
+        if self._single_black is not None:
+            return self._single_black.days_listed_total(day, actors)
+        if not self.blacklists:
+            return np.zeros(self.is_firm.size, dtype=np.int32)[actors]
         listed = self.blacklisted[actors]
-        current = np.where(listed, day - self.blacklisted_since[actors] + 1, 0)
-        return self.days_blacklisted_ended[actors] + current.astype(np.int32)
+        current = np.where(listed, day - self._blacklisted_since[actors] + 1, 0)
+        return self._days_blacklisted_ended[actors] + current.astype(np.int32)
 
     def days_redlisted(self, day: int, actors: np.ndarray | slice = slice(None)) -> np.ndarray:
         """Days each actor has been on some red list up to ``day`` (default: all actors)."""
+        if self._single_red is not None:
+            return self._single_red.days_listed_total(day, actors)
+        if not self.redlists:
+            return np.zeros(self.is_firm.size, dtype=np.int32)[actors]
         listed = self.redlisted[actors]
-        current = np.where(listed, day - self.redlisted_since[actors] + 1, 0)
-        return self.days_redlisted_ended[actors] + current.astype(np.int32)
+        current = np.where(listed, day - self._redlisted_since[actors] + 1, 0)
+        return self._days_redlisted_ended[actors] + current.astype(np.int32)
