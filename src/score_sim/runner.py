@@ -122,8 +122,12 @@ def _names(codes: np.ndarray, names: list[str]) -> np.ndarray:
     return table[np.where(codes < 0, len(names), codes)]
 
 
+_KIND_NAMES = np.array(["citizen", "firm"], dtype=object)
+
+
 def _kinds(model: ScoreModel, actors: np.ndarray) -> np.ndarray:
-    return np.where(actors >= model.world.n_citizens, "firm", "citizen").astype(object)
+    # two shared strings, not one string object per row: a city's tables stay small
+    return _KIND_NAMES[(actors >= model.world.n_citizens).astype(np.intp)]
 
 
 def write_events(path: Path, model: ScoreModel) -> None:
