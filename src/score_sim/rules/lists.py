@@ -403,7 +403,6 @@ class ListSet:
 
     def _on_change(self, book: ListBook, actors: np.ndarray, entering: bool) -> None:
         step = np.int8(1 if entering else -1)
-        day = self.day
         if book.type is ListType.redlist:
             if self._single_red is None:
                 before = self.redlisted[actors]
