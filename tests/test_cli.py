@@ -75,7 +75,7 @@ def test_run_writes_every_output(small_file, tmp_path):
             "n_blacklisted",
             "n_redlisted",
             "n_grade_AAA",
-            "n_grade_D",
+            "n_grade_C",
         ):
             assert f"{kind}_{stat}" in columns
     assert rows[0].split(",")[0] == "0"
@@ -205,11 +205,12 @@ def test_explain_labels_sourced_numbers_and_assumptions():
     line = next(x for x in result.stdout.splitlines() if "score.half_life_days =" in x)
     assert line.rstrip().endswith("ASSUMPTION")
     assert "inspections." not in result.stdout  # a section switched off plays no part
-    counts = result.stdout.split("NUMBERS: ")[1].split(" assumptions")[0]
-    documented, assumptions = (int(part.split()[0]) for part in counts.split(", "))
+    head = result.stdout.split("NUMBERS: ")[1].splitlines()[0]
+    total, rest = head.split(": ", 1)
+    counts = {part.split()[1]: int(part.split()[0]) for part in rest.split(" (")[0].split(", ")}
     listed = [x for x in result.stdout.splitlines() if x.startswith("  ") and " = " in x]
-    assert documented + assumptions == len(listed)
-    assert documented == sum(1 for x in listed if "source: " in x) > 10
+    assert sum(counts.values()) == int(total) == len(listed)
+    assert counts["documented"] == sum(1 for x in listed if "  DOCUMENTED: " in x) > 10
 
 
 # ----------------------------------------------------------------------------- bad input

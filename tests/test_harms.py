@@ -9,7 +9,9 @@ from conftest import small_scenario
 from score_sim.compare import compare_scenarios
 from score_sim.events import Cause, EventKind
 from score_sim.model import ScoreModel
+from score_sim.rules.sanctions import RESTRICTION_BITS
 from score_sim.rules.ties import build_family, build_friends
+from score_sim.scenario import Restriction
 
 SEEDS = (1, 2, 3)
 
@@ -127,7 +129,8 @@ def test_cascade_size_grows_with_the_reach_of_sanctions():
     assert means[0] == 1.0  # without reach, a sanction restricts only its target
     assert means[0] < means[1] < means[2] < means[3]
     assert means[3] > 3 * means[1]
-    assert sectors[0] == 3.0
+    # per kind of actor: a citizen gets travel and credit, a firm credit and public contracts
+    assert sectors[0] == 2.0
     assert sectors[3] > sectors[0]
 
 
@@ -322,7 +325,7 @@ def test_credit_repair_shortens_firm_listings():
 
 def test_score_driven_design_sanctions_by_grade_without_lists():
     scenario = spiral_scenario(
-        sanctions={"design": "score_driven", "grades": {"C": ["travel"], "D": ["travel"]}},
+        sanctions={"design": "score_driven", "grades": {"C": ["travel", "licences"]}},
         lists={
             "blacklist": {
                 "enabled": False,
@@ -333,9 +336,14 @@ def test_score_driven_design_sanctions_by_grade_without_lists():
         },
     )
     model = ScoreModel(scenario, rng=scenario.run.seed).run()
-    low = model.grades >= 4  # C or D
+    low = model.grades >= 4  # C, the lowest band on the national scale
     assert low.sum() > 0
     assert ((model.sanctions.restrictions != 0) == low).all()
+    # each kind gets only its own restrictions: travel for citizens, licences for firms
+    c = model.world.n_citizens
+    travel, licences = (RESTRICTION_BITS[r] for r in (Restriction.travel, Restriction.licences))
+    assert (model.sanctions.own[:c][low[:c]] == travel).all()
+    assert (model.sanctions.own[c:][low[c:]] == licences).all()
     assert model.metrics["citizen_n_blacklisted"] == 0
 
 

@@ -23,7 +23,7 @@ def test_percentiles_and_grade_counts_are_exact(n):
     ordered = np.sort(scores)
     assert np.array_equal(percentiles(ordered, Q), np.percentile(scores, Q))
     grading = Grading(RONGCHENG_GRADES)
-    expected = np.bincount(grading.grade_index(scores), minlength=6)
+    expected = np.bincount(grading.grade_index(scores), minlength=len(RONGCHENG_GRADES))
     assert grading.counts(scores).tolist() == expected.tolist()
 
 

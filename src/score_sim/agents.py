@@ -47,23 +47,27 @@ class Actor(mesa.Agent):
 
     @property
     def blacklisted(self) -> bool:
-        """Whether the actor is on the blacklist now."""
-        return bool(self.model.world.blacklist.listed[self.index])
+        """Whether the actor is on a blacklist now (any of the scenario's blacklists)."""
+        return bool(self.model.world.lists.blacklisted[self.index])
 
     @property
     def redlisted(self) -> bool:
-        """Whether the actor is on the red list now."""
-        return bool(self.model.world.redlist.listed[self.index])
+        """Whether the actor is on a red list now."""
+        return bool(self.model.world.lists.redlisted[self.index])
 
     @property
     def days_blacklisted(self) -> int:
-        """Days spent on the blacklist so far in the run."""
-        return int(self.model.world.blacklist.days_listed_total(self.model.steps, self.index))
+        """Days spent on some blacklist so far in the run."""
+        return int(self.model.world.lists.days_blacklisted(self.model.steps, self.index))
 
     @property
     def days_redlisted(self) -> int:
-        """Days spent on the red list so far in the run."""
-        return int(self.model.world.redlist.days_listed_total(self.model.steps, self.index))
+        """Days spent on some red list so far in the run."""
+        return int(self.model.world.lists.days_redlisted(self.model.steps, self.index))
+
+    def on_list(self, name: str) -> bool:
+        """Whether the actor is on the scenario's list ``name`` now."""
+        return bool(self.model.world.lists.books[name].listed[self.index])
 
     @property
     def lists(self) -> tuple[str, ...]:

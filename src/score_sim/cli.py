@@ -186,7 +186,8 @@ def run(
         )
     except ScenarioError as error:
         raise _fail(error) from None
-    from score_sim.summary import headlines
+    from score_sim.summary import closing_lines
+    from score_sim.targets import missed_lines
 
     manifest = result.manifest
     summary = json.loads((result.out_dir / "summary.json").read_text(encoding="utf-8"))
@@ -196,8 +197,14 @@ def run(
         f"firms, {manifest['steps']} days, seed {manifest['seed']} "
         f"({manifest['wall_time_s']:.1f} s)"
     )
-    for line in headlines(result.model, summary):
+    for line in closing_lines(result.model, summary):
         typer.echo(f"  {line}")
+    targets = summary.get("targets", [])
+    if targets:
+        met = sum(1 for target in targets if target["met"])
+        typer.echo(f"  calibration targets met: {met} of {len(targets)}")
+        for line in missed_lines(targets):
+            typer.echo(f"  {line}")
     typer.echo(
         f"outputs: {result.out_dir}/ ({len(result.files)} files: summary.json, "
         "timeseries.csv, agents.csv, events.csv, cascades.csv, figures/)"

@@ -122,15 +122,13 @@ def describe_change(overrides: dict[str, Any], max_chars: int = 60) -> str:
 
 def _harmed(result: RunResult) -> np.ndarray:
     model = result.model
-    return (model.harms.days_restricted > 0) | (
-        model.world.blacklist.days_listed_total(model.steps) > 0
-    )
+    return (model.harms.days_restricted > 0) | (model.world.lists.days_blacklisted(model.steps) > 0)
 
 
 def _write_harmed(path: Path, actors: np.ndarray, a: RunResult, b: RunResult) -> None:
     world = a.model.world
-    listed_a = a.model.world.blacklist.days_listed_total(a.model.steps)
-    listed_b = b.model.world.blacklist.days_listed_total(b.model.steps)
+    listed_a = a.model.world.lists.days_blacklisted(a.model.steps)
+    listed_b = b.model.world.lists.days_blacklisted(b.model.steps)
     first_id = a.model.first_agent_id
     lines = ["id,kind,days_restricted_a,days_restricted_b,days_blacklisted_a,days_blacklisted_b"]
     for actor in actors.tolist():  # one line per harmed actor: output formatting, not a step

@@ -65,11 +65,14 @@ EVENT_DTYPE = np.dtype(
         ("cause", np.int8),
         ("source", np.int32),
         ("days", np.int32),
+        ("list", np.int8),
     ]
 )
 """``behaviour``, ``channel`` and ``source`` are -1 where they do not apply; ``true`` is 1 or
 0 for a finding (or what an event traces to), -1 where unknown; ``days`` is a duration
-(of an ended list entry, a pariah spell), else 0."""
+(of an ended list entry, a pariah spell; for a list entry, the days it is set to last),
+else 0; ``list`` is the index of the list (in the scenario's ``lists``) of a list event,
+else -1."""
 
 
 class GrowingTable:
@@ -117,6 +120,7 @@ class EventLog(GrowingTable):
         cause: np.ndarray | int = Cause.none,
         source: np.ndarray | int = -1,
         days: np.ndarray | int = 0,
+        list_index: int = -1,
     ) -> None:
         """Append one event of ``kind`` on ``day`` per actor; other fields broadcast."""
         n = int(np.size(actors))
@@ -132,6 +136,7 @@ class EventLog(GrowingTable):
         block["cause"] = cause
         block["source"] = source
         block["days"] = days
+        block["list"] = list_index
 
     def of_kind(self, *kinds: EventKind) -> np.ndarray:
         """The events of the given kinds, oldest first."""

@@ -1,36 +1,26 @@
-"""Explaining a scenario: its description, and for every number, its source or 'assumption'.
+"""Explaining a scenario: its description, and the evidence level of every number.
 
-Scenarios are honest about their numbers: a number is documented only when the scenario's
-``sources:`` names it (or a section containing it); every other number is an assumption.
+Scenarios are honest about their numbers (see :mod:`score_sim.ledger`): a number is
+documented only when its own key path is cited in ``sources:``; derived, calibrated and
+assumed numbers say so. ``score-sim explain`` prints every number with its level and what
+founds it, and the counts per level.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
 
-from score_sim.scenario import Scenario, load_scenario
+from score_sim.ledger import cited_choices, ledger, level_counts, numbers
+from score_sim.scenario import Level, Scenario, load_scenario
 
-SKIPPED_SECTIONS = ("name", "description", "sources", "run")
+__all__ = ["explain_scenario", "numbers"]
 
-
-def numbers(data: Any, prefix: str = "") -> Iterator[tuple[str, Any]]:
-    """Every numeric leaf of scenario data as ``(key path, value)``; list items by name.
-
-    Sections switched off (``enabled: false``) are left out: their numbers play no part.
-    """
-    if isinstance(data, dict):
-        if data.get("enabled") is False:
-            return
-        for key, value in data.items():
-            yield from numbers(value, f"{prefix}.{key}" if prefix else str(key))
-    elif isinstance(data, list):
-        for index, item in enumerate(data):
-            label = item.get("name", index) if isinstance(item, dict) else index
-            yield from numbers(item, f"{prefix}.{label}")
-    elif isinstance(data, int | float) and not isinstance(data, bool):
-        yield prefix, data
+LABELS = {
+    Level.documented: "DOCUMENTED",
+    Level.derived: "DERIVED",
+    Level.calibrated: "CALIBRATED",
+    Level.assumption: "ASSUMPTION",
+}
 
 
 def explain_scenario(scenario: Scenario | str | Path) -> str:
@@ -44,21 +34,33 @@ def explain_scenario(scenario: Scenario | str | Path) -> str:
     """
     if not isinstance(scenario, Scenario):
         scenario = load_scenario(scenario)
-    data = scenario.to_data()
-    rows = [
-        (key, value, scenario.source_of(key))
-        for key, value in numbers(data)
-        if key.split(".")[0] not in SKIPPED_SECTIONS
-    ]
-    n_sourced = sum(1 for _, _, src in rows if src is not None)
-    rows = [(key, f"{value:g}", src) for key, value, src in rows]
-    width = max((len(f"{k} = {v}") for k, v, _ in rows), default=0)
+    rows = ledger(scenario)
+    counts = level_counts(rows)
+    shown = [(f"{row.key} = {row.value:g}", row) for row in rows]
+    width = max((len(text) for text, _ in shown), default=0)
     out = [scenario.name, "=" * len(scenario.name), "", scenario.description.strip(), ""]
     out.append(
-        f"NUMBERS: {n_sourced} documented, {len(rows) - n_sourced} assumptions "
-        "(an assumption is a choice of this scenario, not a known fact)"
+        f"NUMBERS: {len(rows)}: "
+        + ", ".join(f"{n} {level}" for level, n in counts.items())
+        + " (an assumption is a choice of this scenario, not a known fact)"
     )
-    for key, value, src in rows:
-        label = f"{key} = {value}".ljust(width)
-        out.append(f"  {label}  {'source: ' + src if src else 'ASSUMPTION'}")
+    for text, row in shown:
+        label = LABELS[row.level]
+        detail = row.source
+        if row.level is Level.calibrated:
+            detail = f"to target {row.target}: {detail}"
+        out.append(f"  {text.ljust(width)}  {label}" + (f": {detail}" if detail else ""))
+    choices = cited_choices(scenario)
+    if choices:
+        out += ["", "CITED CHOICES (not numbers):"]
+        for key, source in choices:
+            out.append(f"  {key}: {source}")
+    if scenario.targets:
+        out += ["", "CALIBRATION TARGETS (every run reports them in summary.json):"]
+        for target in scenario.targets:
+            where = target.list or "any blacklist"
+            out.append(
+                f"  {target.name}: {target.metric.value} of {target.who.value}s on {where} "
+                f"in {target.low:g}..{target.high:g} (source: {target.source})"
+            )
     return "\n".join(out) + "\n"

@@ -54,13 +54,19 @@ sanction-days so far, those borne by the innocent (split into false findings and
 and the innocent share."""
 
 
-def column_names(grade_names: tuple[str, ...]) -> list[str]:
-    """Every time-series column, in file order."""
+def column_names(grade_names: tuple[str, ...], extra_lists: tuple[str, ...] = ()) -> list[str]:
+    """Every time-series column, in file order.
+
+    ``n_blacklisted`` and ``n_redlisted`` count actors on any blacklist or red list; each
+    list beyond the default ``blacklist`` and ``redlist`` also has a column of its own,
+    ``<kind>_n_on_<list>``.
+    """
     columns = ["step"]
     for kind in KINDS:
         columns += [f"{kind}_{stat}" for stat in SCORE_STATS]
         columns += [f"{kind}_{count}" for count in KIND_COUNTS]
         columns += [f"{kind}_n_grade_{name}" for name in grade_names]
+        columns += [f"{kind}_n_on_{name}" for name in extra_lists]
     return columns + list(WORLD_COLUMNS)
 
 
@@ -105,8 +111,8 @@ def kind_metrics(
     grade_names = grading.names
     for name, value in zip(SCORE_STATS, stats, strict=True):
         out[f"{kind}_{name}"] = float(value)
-    for name in KIND_COUNTS:
-        out[f"{kind}_{name}"] = counts[name]
+    for name, count in counts.items():
+        out[f"{kind}_{name}"] = count
     for name, count in zip(grade_names, grade_counts, strict=True):
         out[f"{kind}_n_grade_{name}"] = int(count)
     return out

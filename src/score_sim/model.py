@@ -42,12 +42,18 @@ from score_sim.rules.sanctions import RESTRICTION_BITS, SanctionBook
 from score_sim.rules.scoring import (
     apply_findings,
     clamp,
+    clamp_false_points,
     decay,
     decay_factor,
-    serious_today,
     spill_over,
 )
-from score_sim.scenario import Restriction, Scenario, Severity, resolve_scenario
+from score_sim.scenario import (
+    DEFAULT_LIST_NAMES,
+    Restriction,
+    Scenario,
+    Severity,
+    resolve_scenario,
+)
 from score_sim.streams import stream
 from score_sim.world import build_world
 
@@ -152,7 +158,7 @@ class ScoreModel(mesa.Model):
             pop.citizens, pop.firms, scenario.name, extra_bytes=activity_bytes(scenario)
         )
 
-        self.world = build_world(scenario, stream(seed, "world"), stream(seed, "ties"))
+        self.world = build_world(scenario, stream(seed, "world"), stream(seed, "ties"), seed)
         world = self.world
         self.grading = Grading(scenario.score.grades)
         self.events = EventLog()
@@ -185,6 +191,8 @@ class ScoreModel(mesa.Model):
         self._points = np.array([b.points for b in behaviours], dtype=np.float64)
         self._negative = self._points < 0
         self._serious = np.array([b.severity is Severity.serious for b in behaviours], dtype=bool)
+        self.extra_lists = tuple(n for n in scenario.lists if n not in DEFAULT_LIST_NAMES)
+        """Lists counted in time-series columns of their own (beyond blacklist and redlist)."""
         self._decay_factor = decay_factor(scenario.score.half_life_days)
 
         self.reporting = Reporting(behaviours, scenario.errors)
@@ -213,7 +221,7 @@ class ScoreModel(mesa.Model):
         mesa.Agent._ids[self] = itertools.count(self.first_agent_id + world.n_actors)
         self._views: tuple[list[Citizen], list[Firm]] | None = None
 
-        self.columns = column_names(self.grading.names)
+        self.columns = column_names(self.grading.names, self.extra_lists)
         self.metrics: dict[str, float] = {}
         """Today's value of every time-series column."""
         self._series = np.empty((scenario.run.steps + 1, len(self.columns)))
@@ -241,7 +249,7 @@ class ScoreModel(mesa.Model):
                 self.feedback.multiplier_of,
                 restrictions=self.sanctions.restrictions,
                 grades_of=self.grades_of,
-                redlisted=world.redlist.listed,
+                redlisted=world.lists.redlisted,
                 employer=world.employer,
             )
         occurrences = self._behaviour.draw(multiplier_of, self.feedback.max_multiplier)
@@ -291,7 +299,7 @@ class ScoreModel(mesa.Model):
             world.serious_record,
             score_rule.negative_counting,
         )
-        spill_over(
+        receivers = spill_over(
             world.score,
             world.false_points,
             findings,
@@ -301,22 +309,27 @@ class ScoreModel(mesa.Model):
             world.n_citizens,
             scenario.sanctions.spillover,
         )
+        clamp_false_points(
+            world.score,
+            world.false_points,
+            np.concatenate([findings.actor, receivers]),
+            score_rule.lower,
+            score_rule.upper,
+        )
         clamp(world.score, score_rule.lower, score_rule.upper)
         decay(world.score, score_rule.decay_baseline, self._decay_factor)
         world.false_points *= self._decay_factor
 
-        serious = serious_today(findings, self._serious)
-        world.blacklist.update(day, world.score, serious, world.false_points, self.events)
-        world.redlist.update(day, world.score, serious, world.false_points, self.events)
+        world.lists.update(day, world.score, findings, world.false_points, self.events)
 
-        self.appeals.file(day, world.blacklist, streams["appeals"], self.events)
+        self.appeals.file(day, world.lists, streams["appeals"], self.events)
         self.appeals.decide(
-            day, world.blacklist, world.score, world.false_points, streams["appeals"], self.events
+            day, world.lists, world.score, world.false_points, streams["appeals"], self.events
         )
         repair_credit(
             day,
             scenario.remedies.credit_repair,
-            world.blacklist,
+            world.lists,
             world.is_firm,
             streams["credit_repair"],
             self.events,
@@ -325,8 +338,7 @@ class ScoreModel(mesa.Model):
 
         self.sanctions.update(
             day,
-            world.blacklist.listed,
-            world.blacklist.innocent,
+            world.lists,
             lambda: (self.grades, self.grading.grade_index(world.score - world.false_points)),
             world.employer,
             self.events,
@@ -338,7 +350,7 @@ class ScoreModel(mesa.Model):
         self.harms.update(
             day,
             world.score,
-            world.blacklist.listed,
+            world.lists.blacklisted,
             own,
             self.sanctions.innocent,
             self.sanctions.restrictions != 0,
@@ -353,7 +365,7 @@ class ScoreModel(mesa.Model):
         findings = self._today
         pariah = self.harms.pariah(day)
         restricted = self.sanctions.restrictions != 0
-        listed_innocent = world.blacklist.listed & world.blacklist.innocent
+        lists = world.lists
         is_citizen_finding = findings.actor < world.n_citizens
         n_findings = {
             "citizen": int(np.count_nonzero(is_citizen_finding)),
@@ -363,13 +375,15 @@ class ScoreModel(mesa.Model):
         for kind in KINDS:
             span = world.kind_slice(kind)
             counts = {
-                "n_blacklisted": int(np.count_nonzero(world.blacklist.listed[span])),
-                "n_redlisted": int(np.count_nonzero(world.redlist.listed[span])),
+                "n_blacklisted": int(np.count_nonzero(lists.blacklisted[span])),
+                "n_redlisted": int(np.count_nonzero(lists.redlisted[span])),
                 "n_findings": n_findings[kind],
                 "n_restricted": int(np.count_nonzero(restricted[span])),
                 "n_pariah": int(np.count_nonzero(pariah[span])),
-                "n_listed_innocent": int(np.count_nonzero(listed_innocent[span])),
+                "n_listed_innocent": int(np.count_nonzero(lists.blacklist_innocent[span])),
             }
+            for name in self.extra_lists:
+                counts[f"n_on_{name}"] = int(np.count_nonzero(lists.books[name].listed[span]))
             metrics |= kind_metrics(
                 kind,
                 world.score[span],

@@ -80,6 +80,9 @@ class FigureContext:
         score_baseline: starting score (points); drawn as a dotted line.
         grade_names: grade band names, best first.
         version: the score-sim version, for the caption.
+        n_assumptions: how many of the scenario's numbers are assumptions (caption).
+        n_numbers: how many numbers the scenario has (caption).
+        list_names: the lists beyond blacklist and redlist, each drawn on its own.
     """
 
     scenario_name: str
@@ -93,13 +96,18 @@ class FigureContext:
     version: str
     seeds: tuple[int, ...] = ()
     """With a band across seeds: the seeds (``seed`` is the first); empty for one run."""
+    n_assumptions: int | None = None
+    n_numbers: int | None = None
+    list_names: tuple[str, ...] = ()
 
     @classmethod
     def of_model(cls, model: ScoreModel) -> FigureContext:
         """The context of a :class:`score_sim.model.ScoreModel` run."""
         from score_sim import __version__
+        from score_sim.ledger import ledger, level_counts
 
         scenario = model.scenario
+        rows = ledger(scenario)
         return cls(
             scenario_name=scenario.name,
             seed=scenario.run.seed,
@@ -110,6 +118,9 @@ class FigureContext:
             score_baseline=scenario.score.decay_baseline,
             grade_names=model.grading.names,
             version=__version__,
+            n_assumptions=level_counts(rows)["assumption"],
+            n_numbers=len(rows),
+            list_names=model.extra_lists,
         )
 
     def n_of(self, kind: str) -> int:
@@ -123,9 +134,14 @@ def caption(ctx: FigureContext) -> str:
         runs = f"{len(ctx.seeds)} seeds from {ctx.seed}: median, 5–95% band"
     else:
         runs = f"seed {ctx.seed}"
+    evidence = (
+        f" · {ctx.n_assumptions} of its {ctx.n_numbers} numbers are assumptions"
+        if ctx.n_assumptions is not None
+        else ""
+    )
     return (
         f"scenario: {ctx.scenario_name} · {runs} · {ctx.n_citizens:,} citizens, "
-        f"{ctx.n_firms:,} firms · score-sim {ctx.version}"
+        f"{ctx.n_firms:,} firms{evidence} · score-sim {ctx.version}"
     )
 
 
@@ -447,15 +463,19 @@ def plot_list_sizes(ts: TimeSeries, ctx: FigureContext) -> Figure:
             note_no_agents(axes[0], "agents")
         for ax, kind in zip(axes, kinds, strict=False):
             n = ctx.n_of(kind)
-            lines = (
-                ("blacklisted", column(ts, f"{kind}_n_blacklisted"), palette.BLACKLIST),
-                ("red-listed", column(ts, f"{kind}_n_redlisted"), palette.REDLIST),
-            )
-            for label, values, color in lines:
+            lines = [
+                ("blacklisted", column(ts, f"{kind}_n_blacklisted"), palette.BLACKLIST, "-"),
+                ("red-listed", column(ts, f"{kind}_n_redlisted"), palette.REDLIST, "-"),
+            ]
+            lines += [
+                (f"on {name}", column(ts, f"{kind}_n_on_{name}"), "0.45", "--")
+                for name in ctx.list_names
+            ]
+            for label, values, color, style in lines:
                 last = float(median_of(values)[-1]) if day.size else 0.0
                 share = f", {last * 100.0 / n:.2g}% at the end" if n > 0 else ""
-                draw_series(ax, day, values, color=color, label=f"{label}{share}")
-            top = top_of(*(values for _, values, _ in lines))
+                draw_series(ax, day, values, color=color, label=f"{label}{share}", linestyle=style)
+            top = top_of(*(values for _, values, _, _ in lines))
             ax.set_ylim(0.0, max(top * 1.3, 1.0))  # headroom for the legend
             thousands(ax)
             day_limits(ax, day)

@@ -26,6 +26,7 @@ from score_sim import __version__
 from score_sim.errors import argument
 from score_sim.events import Cause, EventKind
 from score_sim.harm_plots import harm_figure_jobs
+from score_sim.ledger import manifest_entry
 from score_sim.memory import activity_bytes, check_population
 from score_sim.model import ScoreModel
 from score_sim.output_folder import MANIFEST, TOOL, claim_output_folder, output_bytes
@@ -46,6 +47,7 @@ class RunResult:
     model: ScoreModel
     manifest: dict[str, Any]
     files: tuple[Path, ...]
+    summary: dict[str, Any] | None = None
 
 
 def write_timeseries(path: Path, timeseries: dict[str, np.ndarray]) -> None:
@@ -74,17 +76,25 @@ def agent_table(model: ScoreModel) -> dict[str, np.ndarray]:
         "kind": _kinds(model, np.arange(n)),
         "score": world.score,
         "grade": np.array(model.grading.names, dtype=object)[model.grades],
-        "blacklisted": world.blacklist.listed.astype(np.int8),
-        "redlisted": world.redlist.listed.astype(np.int8),
-        "days_blacklisted": world.blacklist.days_listed_total(model.steps),
-        "days_redlisted": world.redlist.days_listed_total(model.steps),
-        "listed_innocent": (world.blacklist.listed & world.blacklist.innocent).astype(np.int8),
+        "blacklisted": world.lists.blacklisted.astype(np.int8),
+        "redlisted": world.lists.redlisted.astype(np.int8),
+        "days_blacklisted": world.lists.days_blacklisted(model.steps),
+        "days_redlisted": world.lists.days_redlisted(model.steps),
+        "listed_innocent": world.lists.blacklist_innocent.astype(np.int8),
         "restrictions": restriction_text[inverse.reshape(-1)],
         "days_restricted": model.harms.days_restricted,
         "pariah": model.harms.pariah(model.steps).astype(np.int8),
         "false_points": world.false_points,
         "employer_id": employer_id,
         "sector": sectors[sector],
+        **{
+            column: values
+            for name in model.extra_lists
+            for column, values in (
+                (f"on_{name}", world.lists.books[name].listed.astype(np.int8)),
+                (f"days_on_{name}", world.lists.books[name].days_listed_total(model.steps)),
+            )
+        },
     }
 
 
@@ -104,8 +114,12 @@ def _names(codes: np.ndarray, names: list[str]) -> np.ndarray:
     return table[np.where(codes < 0, len(names), codes)]
 
 
+_KIND_NAMES = np.array(["citizen", "firm"], dtype=object)
+
+
 def _kinds(model: ScoreModel, actors: np.ndarray) -> np.ndarray:
-    return np.where(actors >= model.world.n_citizens, "firm", "citizen").astype(object)
+    # two shared strings, not one string object per row: a city's tables stay small
+    return _KIND_NAMES[(actors >= model.world.n_citizens).astype(np.intp)]
 
 
 def write_events(path: Path, model: ScoreModel) -> None:
@@ -134,6 +148,7 @@ def event_table(model: ScoreModel) -> dict[str, np.ndarray]:
         "cause": _names(rows["cause"], causes),
         "source_id": source_id,
         "days": rows["days"],
+        "list": _names(rows["list"], list(model.scenario.lists)),
     }
 
 
@@ -246,6 +261,7 @@ def write_run_outputs(
         "steps": scenario.run.steps,
         "versions": versions(),
         **(manifest or {}),
+        "evidence": manifest_entry(scenario),
         "resolved_scenario": scenario.to_data(),
     }
     path = write_manifest(folder, record, files)

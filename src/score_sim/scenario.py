@@ -26,6 +26,7 @@ from pydantic import (
     Field,
     Strict,
     ValidationError,
+    ValidationInfo,
     field_validator,
     model_validator,
 )
@@ -150,9 +151,10 @@ RONGCHENG_GRADES: tuple[GradeBand, ...] = (
     GradeBand(name="AA", min=1030),
     GradeBand(name="A", min=960),
     GradeBand(name="B", min=850),
-    GradeBand(name="C", min=600),
-    GradeBand(name="D", min=None),
+    GradeBand(name="C", min=None),
 )
+"""Rongcheng-style bands on the national 600..1300 scale: C is 600-849 there, and the D
+band (599 or less) of Rongcheng's own scale has no room above the national floor."""
 
 
 class Score(_Strict):
@@ -209,9 +211,25 @@ class Score(_Strict):
             bounded = [m for m in mins[:-1] if m is not None]
             if any(a <= b for a, b in itertools.pairwise(bounded)):
                 problems.append("grade bands must be listed best first with falling `min`")
+            elif self.lower < self.upper:
+                problems += self._unreachable_bands(bounded)
         if problems:
             raise ValueError("; ".join(problems))
         return self
+
+    def _unreachable_bands(self, bounded: list[float]) -> list[str]:
+        """Bands with no score inside lower..upper: a grade nobody can ever have."""
+        problems = []
+        tops = [math.inf, *bounded]  # each band's (exclusive) upper end
+        bottoms = [*bounded, -math.inf]
+        for band, bottom, top in zip(self.grades, bottoms, tops, strict=True):
+            lowest = max(bottom, self.lower)
+            if not (lowest <= self.upper and lowest < top):
+                problems.append(
+                    f"grade {band.name} can never be reached within lower..upper "
+                    f"({self.lower:g}..{self.upper:g})"
+                )
+        return problems
 
     @property
     def decay_baseline(self) -> float:
@@ -261,97 +279,6 @@ class Behaviour(_Strict):
     )
 
 
-class ListEntry(_Strict):
-    """When an actor enters a list. Conditions combine with `combine` (any or all).
-
-    Giving both score conditions defines a band (score_at_least <= score < score_below),
-    which counts as one condition.
-    """
-
-    score_below: ScorePoints | None = Field(
-        None, description="Enter when the score falls below this value."
-    )
-    score_at_least: ScorePoints | None = Field(
-        None, description="Enter when the score is at least this value."
-    )
-    serious_finding: Switch = Field(
-        False, description="Enter on the day a serious finding is recorded."
-    )
-    combine: Literal["any", "all"] = Field(
-        "any", description="any: one condition suffices; all: every given condition must hold."
-    )
-
-    @model_validator(mode="after")
-    def _at_least_one(self) -> ListEntry:
-        if self.score_below is None and self.score_at_least is None and not self.serious_finding:
-            raise ValueError(
-                "give at least one entry condition: score_below, score_at_least or serious_finding"
-            )
-        return self
-
-
-class ListRule(_Strict):
-    """A blacklist or red list: who enters, for how long, and when an entry may end early."""
-
-    enabled: Switch = Field(True, description="Whether this list exists in the scenario.")
-    who: tuple[Who, ...] = Field(
-        (Who.citizen, Who.firm), min_length=1, description="Kinds of actor the list covers."
-    )
-    enter: ListEntry | None = Field(
-        None, description="Entry conditions (required when the list is enabled)."
-    )
-    min_days: Days | None = Field(
-        None, ge=1, description="An entry lasts at least this many days (required when enabled)."
-    )
-    max_days: Days | None = Field(
-        None,
-        ge=1,
-        description="An entry expires after at most this many days (required when enabled).",
-    )
-    early_removal: Switch = Field(
-        True,
-        description="After min_days (counted from the latest serious finding, if any), remove "
-        "the entry as soon as the score condition no longer holds (fixing the problem speeds "
-        "removal). Lists without a score condition run to max_days unless remedied.",
-    )
-
-    @model_validator(mode="after")
-    def _durations(self) -> ListRule:
-        if not self.enabled:
-            return self
-        missing = [key for key in ("enter", "min_days", "max_days") if getattr(self, key) is None]
-        if missing:
-            raise PydanticCustomError(
-                "missing_when_enabled",
-                "an enabled list needs {keys} (or set enabled: false)",
-                {"keys": ", ".join(missing)},
-            )
-        if self.max_days < self.min_days:
-            raise ValueError(
-                f"max_days ({self.max_days}) must be at least min_days ({self.min_days})"
-            )
-        return self
-
-
-def _default_blacklist() -> ListRule:
-    return ListRule(
-        enter=ListEntry(score_below=850, serious_finding=True),
-        min_days=180,
-        max_days=1825,
-    )
-
-
-def _default_redlist() -> ListRule:
-    return ListRule(enter=ListEntry(score_at_least=1050), min_days=365, max_days=1095)
-
-
-class Lists(_Strict):
-    """The blacklist (heavily distrusted entities) and the red list (exemplary actors)."""
-
-    blacklist: ListRule = Field(default_factory=_default_blacklist)
-    redlist: ListRule = Field(default_factory=_default_redlist)
-
-
 class Restriction(StrEnum):
     """A restriction of joint sanctions (after the 2016 joint-punishment memoranda)."""
 
@@ -377,6 +304,242 @@ class Restriction(StrEnum):
     """Exclusion from welfare and public services."""
     honours = "honours"
     """Barred from community honours."""
+
+
+CITIZEN_RESTRICTIONS: frozenset[Restriction] = frozenset(
+    {
+        Restriction.travel,
+        Restriction.credit,
+        Restriction.public_service_jobs,
+        Restriction.employment,
+        Restriction.school_access,
+        Restriction.welfare,
+        Restriction.honours,
+    }
+)
+"""Restrictions the 2016 policy lists for persons."""
+
+FIRM_RESTRICTIONS: frozenset[Restriction] = frozenset(
+    {
+        Restriction.credit,
+        Restriction.public_contracts,
+        Restriction.licences,
+        Restriction.extra_inspections,
+        Restriction.partners,
+        Restriction.honours,
+    }
+)
+"""Restrictions the 2016 policy lists for firms (travel bans for executives reach them
+through ``sanctions.reach.legal_representative``)."""
+
+APPLICABLE: dict[Who, frozenset[Restriction]] = {
+    Who.citizen: CITIZEN_RESTRICTIONS,
+    Who.firm: FIRM_RESTRICTIONS,
+}
+
+
+def _check_applicable(who: Who, restrictions: tuple[Restriction, ...]) -> None:
+    wrong = [r.value for r in restrictions if r not in APPLICABLE[who]]
+    if wrong:
+        allowed = sorted(r.value for r in APPLICABLE[who])
+        raise ValueError(
+            f"{who.value}: {', '.join(wrong)} does not apply to a {who.value} "
+            f"(restrictions for a {who.value}: {', '.join(allowed)})"
+        )
+
+
+class RestrictionsByKind(_Strict):
+    """Restrictions per kind of actor, as the 2016 policy lists them separately."""
+
+    citizen: tuple[Restriction, ...] = Field((), description="Restrictions on a citizen.")
+    firm: tuple[Restriction, ...] = Field((), description="Restrictions on a firm.")
+
+    @model_validator(mode="after")
+    def _applicable(self) -> RestrictionsByKind:
+        _check_applicable(Who.citizen, self.citizen)
+        _check_applicable(Who.firm, self.firm)
+        return self
+
+    def of(self, who: Who) -> tuple[Restriction, ...]:
+        """The restrictions on one kind of actor."""
+        return self.citizen if who is Who.citizen else self.firm
+
+
+RestrictionSet = tuple[Restriction, ...] | RestrictionsByKind
+"""A flat set (each restriction applies to the kinds of actor it fits) or one per kind."""
+
+
+def by_kind(restrictions: RestrictionSet) -> RestrictionsByKind:
+    """A restriction set split per kind of actor.
+
+    A flat set applies each restriction to the kinds it fits (``credit`` to both,
+    ``welfare`` to citizens only, ``licences`` to firms only).
+    """
+    if isinstance(restrictions, RestrictionsByKind):
+        return restrictions
+    return RestrictionsByKind(
+        citizen=tuple(r for r in restrictions if r in CITIZEN_RESTRICTIONS),
+        firm=tuple(r for r in restrictions if r in FIRM_RESTRICTIONS),
+    )
+
+
+class ListType(StrEnum):
+    """An adverse list (sanctions) or a reward list."""
+
+    blacklist = "blacklist"
+    """An adverse record: the list triggers joint sanctions."""
+    redlist = "redlist"
+    """Consistently compliant actors: the list brings rewards."""
+
+
+class ListEntry(_Strict):
+    """When an actor enters a list. Conditions combine with `combine` (any or all).
+
+    Giving both score conditions defines a band (score_at_least <= score < score_below),
+    which counts as one condition; the finding conditions (`serious_finding`,
+    `severities`, `behaviours`) together count as one condition too.
+    """
+
+    score_below: ScorePoints | None = Field(
+        None, description="Enter when the score falls below this value."
+    )
+    score_at_least: ScorePoints | None = Field(
+        None, description="Enter when the score is at least this value."
+    )
+    serious_finding: Switch = Field(
+        False, description="Enter on the day a serious finding is recorded."
+    )
+    severities: tuple[Severity, ...] = Field(
+        (), description="Enter on the day a finding of one of these severities is recorded."
+    )
+    behaviours: tuple[Name, ...] = Field(
+        (),
+        max_length=MAX_ITEMS,
+        description="Enter on the day a finding of one of these behaviours is recorded.",
+    )
+    combine: Literal["any", "all"] = Field(
+        "any", description="any: one condition suffices; all: every given condition must hold."
+    )
+
+    @model_validator(mode="after")
+    def _at_least_one(self) -> ListEntry:
+        if self.score_below is None and self.score_at_least is None and not self.by_finding:
+            raise ValueError(
+                "give at least one entry condition: score_below, score_at_least, "
+                "serious_finding, severities or behaviours"
+            )
+        return self
+
+    @property
+    def by_finding(self) -> bool:
+        """Whether a finding can list (of a named behaviour or severity)."""
+        return self.serious_finding or bool(self.severities) or bool(self.behaviours)
+
+    @property
+    def by_score(self) -> bool:
+        """Whether the score can list."""
+        return self.score_below is not None or self.score_at_least is not None
+
+
+class Extension(_Strict):
+    """How an entry is extended beyond `max_days` (the court defaulter list: by 1-3 years)."""
+
+    days: Days = Field(ge=1, description="Days added by one extension.")
+    times: Annotated[int, Strict()] = Field(1, ge=1, le=100, description="Extensions at most.")
+    probability: Probability = Field(
+        description="Chance of each extension (drawn when the entry begins: how often the "
+        "obligations are still unmet when the entry is due to end).",
+    )
+
+
+class ListRule(_Strict):
+    """One list: who enters, for how long, how an entry ends, and what it triggers."""
+
+    enabled: Switch = Field(True, description="Whether this list exists in the scenario.")
+    type: ListType | None = Field(
+        None,
+        description="blacklist (sanctions) or redlist (rewards); defaults to the list's "
+        "name for lists named blacklist or redlist.",
+    )
+    who: tuple[Who, ...] = Field(
+        (Who.citizen, Who.firm), min_length=1, description="Kinds of actor the list covers."
+    )
+    enter: ListEntry | None = Field(
+        None, description="Entry conditions (required when the list is enabled)."
+    )
+    min_days: Days | None = Field(
+        None,
+        ge=1,
+        description="An entry lasts at least this many days (counted from the latest "
+        "finding that listed it): the earliest deletion (required when enabled).",
+    )
+    max_days: Days | None = Field(
+        None,
+        ge=1,
+        description="An entry expires after this many days, unless extended (required when "
+        "enabled).",
+    )
+    extension: Extension | None = Field(
+        None, description="How an entry may be extended beyond max_days (null: never)."
+    )
+    early_removal: Switch = Field(
+        True,
+        description="After min_days, remove the entry as soon as the score condition no "
+        "longer holds (fixing the problem speeds removal). Lists without a score condition "
+        "run to max_days unless removed by request or remedied.",
+    )
+    removal_probability_per_day: Probability = Field(
+        0.0,
+        description="Chance per day, once min_days are served, that the entry is removed "
+        "early on request (obligations met, early removal requested and granted).",
+    )
+    sanctions: RestrictionSet | None = Field(
+        None,
+        description="blacklist: the restrictions it triggers, flat or per kind of actor "
+        "({citizen: [...], firm: [...]}); null: `sanctions.blacklist`.",
+    )
+
+    @model_validator(mode="after")
+    def _durations(self) -> ListRule:
+        if not self.enabled:
+            return self
+        missing = [key for key in ("enter", "min_days", "max_days") if getattr(self, key) is None]
+        if missing:
+            raise PydanticCustomError(
+                "missing_when_enabled",
+                "an enabled list needs {keys} (or set enabled: false)",
+                {"keys": ", ".join(missing)},
+            )
+        if self.max_days < self.min_days:
+            raise ValueError(
+                f"max_days ({self.max_days}) must be at least min_days ({self.min_days})"
+            )
+        return self
+
+    def longest_days(self) -> int:
+        """The longest an entry can last, extensions included (0 for a list switched off)."""
+        extra = self.extension.days * self.extension.times if self.extension else 0
+        return (self.max_days or 0) + extra
+
+
+def _default_blacklist() -> ListRule:
+    return ListRule(
+        enter=ListEntry(score_below=850, serious_finding=True),
+        min_days=180,
+        max_days=1825,
+    )
+
+
+def _default_redlist() -> ListRule:
+    return ListRule(enter=ListEntry(score_at_least=1050), min_days=365, max_days=1095)
+
+
+DEFAULT_LIST_NAMES = ("blacklist", "redlist")
+"""Lists a scenario has unless it names others: its `lists:` may change them, one by one."""
+
+
+def _default_lists() -> dict[str, ListRule]:
+    return {"blacklist": _default_blacklist(), "redlist": _default_redlist()}
 
 
 class Ties(_Strict):
@@ -476,6 +639,23 @@ class Reach(_Strict):
         (), description="The parent of a sanctioned branch (one branch affects the company)."
     )
 
+    @model_validator(mode="after")
+    def _applicable(self) -> Reach:
+        # legal representatives, staff and family are citizens; a parent company is a firm
+        for ties, who in (
+            (("legal_representative", "staff", "family"), Who.citizen),
+            (("parent_company",), Who.firm),
+        ):
+            for tie in ties:
+                wrong = [r.value for r in getattr(self, tie) if r not in APPLICABLE[who]]
+                if wrong:
+                    raise ValueError(
+                        f"{tie}: {', '.join(wrong)} does not apply to a {who.value} "
+                        f"(restrictions for a {who.value}: "
+                        f"{', '.join(sorted(r.value for r in APPLICABLE[who]))})"
+                    )
+        return self
+
 
 class Spillover(_Strict):
     """Points that travel with findings: conduct of staff and branches reaches the firm."""
@@ -493,12 +673,16 @@ class Sanctions(_Strict):
     """Joint sanctions across sectors: what is restricted, for whom, triggered by what."""
 
     design: SanctionDesign = Field(SanctionDesign.list_driven)
-    blacklist: tuple[Restriction, ...] = Field(
-        (), description="list_driven: restrictions on a blacklisted actor."
+    blacklist: RestrictionSet = Field(
+        (),
+        description="list_driven: restrictions on an actor on a blacklist (one whose rule "
+        "gives no `sanctions` of its own); flat (each restriction applies to the kinds it "
+        "fits) or per kind ({citizen: [...], firm: [...]}).",
     )
-    grades: dict[Name, tuple[Restriction, ...]] = Field(
+    grades: dict[Name, RestrictionSet] = Field(
         default_factory=dict,
-        description="score_driven: restrictions by grade name (e.g. C: [travel, credit]).",
+        description="score_driven: restrictions by grade name (e.g. C: [travel, credit]), "
+        "flat or per kind.",
     )
     reach: Reach = Field(default_factory=Reach)
     spillover: Spillover = Field(default_factory=Spillover)
@@ -664,6 +848,76 @@ class Run(_Strict):
     )
 
 
+class Level(StrEnum):
+    """How well a number of a scenario is founded (the evidence ledger)."""
+
+    documented = "documented"
+    """Its own key path is cited, with the source."""
+    derived = "derived"
+    """Computed from documented numbers; the entry gives the derivation."""
+    calibrated = "calibrated"
+    """Tuned so that a documented aggregate (a target) is reproduced; names the target."""
+    assumption = "assumption"
+    """A choice of the scenario, not a known fact."""
+
+
+class Evidence(_Strict):
+    """One entry of the evidence ledger: a number's level and what founds it."""
+
+    level: Level = Field(description="documented, derived, calibrated or assumption.")
+    source: str = Field(
+        "",
+        description="documented: the citation; derived: the derivation; calibrated: how it "
+        "was tuned; assumption: why this value (optional).",
+    )
+    target: str | None = Field(
+        None, description="calibrated: the name of the target (in `targets`) it reproduces."
+    )
+
+    @model_validator(mode="after")
+    def _complete(self) -> Evidence:
+        if self.level is not Level.assumption and not self.source.strip():
+            raise ValueError(f"a {self.level.value} number needs a `source`")
+        if self.level is Level.calibrated and not self.target:
+            raise ValueError("a calibrated number names its `target`")
+        if self.level is not Level.calibrated and self.target:
+            raise ValueError("only a calibrated number names a `target`")
+        return self
+
+
+class Metric(StrEnum):
+    """What a calibration target is compared with, measured on a finished run."""
+
+    listed_share_at_end = "listed_share_at_end"
+    """Share of the actors of kind `who` on the list at the end (`list`, or any blacklist)."""
+    ever_listed_share = "ever_listed_share"
+    """Share of the actors of kind `who` who entered the list at least once in the run."""
+    new_listings_per_year_share = "new_listings_per_year_share"
+    """Entries of kind `who` into the list per year, as a share of that kind's actors."""
+    entry_years_mean = "entry_years_mean"
+    """Mean length, in years, that the entries begun in the run are set to last."""
+
+
+class Target(_Strict):
+    """A documented aggregate the scenario should reproduce, and how close is close enough."""
+
+    name: str = Field(min_length=1, description="Short name, e.g. court_defaulters_new.")
+    source: str = Field(min_length=1, description="Where the documented aggregate comes from.")
+    metric: Metric = Field(description="The measured quantity compared with it.")
+    list: str | None = Field(
+        None, description="The list measured (a name in `lists`); null: any blacklist."
+    )
+    who: Who = Field(Who.citizen, description="The kind of actor measured.")
+    low: float = Field(description="Lowest acceptable model value.")
+    high: float = Field(description="Highest acceptable model value.")
+
+    @model_validator(mode="after")
+    def _range(self) -> Target:
+        if not (math.isfinite(self.low) and math.isfinite(self.high)) or self.low > self.high:
+            raise ValueError(f"low ({self.low:g}) must not exceed high ({self.high:g})")
+        return self
+
+
 class Scenario(_Strict):
     """A whole scenario: the regime's rules, the population and how to run it."""
 
@@ -676,17 +930,28 @@ class Scenario(_Strict):
         description="What the scenario shows and how to read it: what it is, how it works, "
         "things to notice, things to try.",
     )
-    sources: dict[str, str] = Field(
+    sources: dict[str, str | Evidence] = Field(
         default_factory=dict,
-        description="Map from a key path (e.g. score.initial) to where its number comes from. "
-        "Every number not listed here is an assumption.",
+        description="The evidence ledger: a map from a key path (e.g. score.initial) to its "
+        "citation (a text: documented) or to {level, source, target}. A number is documented "
+        "only when its own key path is cited; every number not listed is an assumption.",
+    )
+    targets: tuple[Target, ...] = Field(
+        (),
+        description="Documented aggregates the scenario should reproduce; every run reports "
+        "each in summary.json.",
     )
     population: Population = Field(default_factory=Population)
     score: Score = Field(default_factory=Score)
     behaviours: tuple[Behaviour, ...] = Field(
         (), description="What actors do, at which rate, for how many points."
     )
-    lists: Lists = Field(default_factory=Lists)
+    lists: dict[str, ListRule] = Field(
+        default_factory=_default_lists,
+        description="Lists by name: blacklists (sanctions) and red lists (rewards). A map "
+        "naming only blacklist and/or redlist changes those defaults; naming any other list "
+        "defines the scenario's lists exactly.",
+    )
     ties: Ties = Field(default_factory=Ties)
     inspections: Inspections = Field(default_factory=Inspections)
     errors: Errors = Field(default_factory=Errors)
@@ -711,24 +976,42 @@ class Scenario(_Strict):
             )
         return name
 
+    @field_validator("lists", mode="before")
+    @classmethod
+    def _list_defaults(cls, value: Any) -> Any:
+        if isinstance(value, dict) and set(value) <= set(DEFAULT_LIST_NAMES):
+            defaults = {name: rule for name, rule in _default_lists().items() if name not in value}
+            return {**value, **defaults}
+        return value
+
+    @field_validator("lists")
+    @classmethod
+    def _list_types(cls, lists: dict[str, ListRule]) -> dict[str, ListRule]:
+        for name, rule in lists.items():
+            if not name or not all(c.isalnum() or c == "_" for c in name):
+                raise ValueError(f"{name!r}: a list name is letters, digits and _")
+            if rule.type is None and name not in DEFAULT_LIST_NAMES:
+                raise ValueError(f"{name}.type: give blacklist or redlist")
+        return {
+            name: rule
+            if rule.type is not None
+            else rule.model_copy(update={"type": ListType(name)})
+            for name, rule in lists.items()
+        }
+
     @model_validator(mode="after")
-    def _cross_checks(self) -> Scenario:
-        problems = self.cross_check_problems()
+    def _cross_checks(self, info: ValidationInfo) -> Scenario:
+        if info.context and info.context.get("located_checks"):
+            return self  # scenario_from_data reports them with their lines
+        problems = [f"{format_key(loc)}: {message}" for loc, message in self.cross_check()]
         if problems:
-            # each problem keeps its own key path, so that a file's loader can locate it
-            raise PydanticCustomError(
-                "cross_check",
-                "{summary}",
-                {
-                    "summary": "; ".join(f"{format_key(loc)}: {msg}" for loc, msg in problems),
-                    "problems": problems,
-                },
-            )
+            raise ValueError("; ".join(problems))
         return self
 
-    def cross_check_problems(self) -> list[tuple[tuple[str | int, ...], str]]:
-        """Problems between sections, each as (key path of the offending value, message)."""
+    def cross_check(self) -> list[tuple[tuple[str | int, ...], str]]:
+        """Problems between sections, each as (key path, message)."""
         problems: list[tuple[tuple[str | int, ...], str]] = []
+        names = [b.name for b in self.behaviours]
         first_of: dict[str, int] = {}
         for i, behaviour in enumerate(self.behaviours):
             if behaviour.name in first_of:
@@ -771,10 +1054,44 @@ class Scenario(_Strict):
                             f"points) {sorted(misconduct)}",
                         )
                     )
+        for list_name, rule in self.lists.items():
+            for j, behaviour in enumerate(rule.enter.behaviours if rule.enter else ()):
+                if behaviour not in names:
+                    problems.append(
+                        (
+                            ("lists", list_name, "enter", "behaviours", j),
+                            f"{behaviour!r} is not a behaviour of this scenario",
+                        )
+                    )
+            if rule.sanctions is not None and rule.type is ListType.redlist:
+                problems.append(
+                    (
+                        ("lists", list_name, "sanctions"),
+                        "a red list brings rewards, not sanctions",
+                    )
+                )
+        target_names = [t.name for t in self.targets]
+        if len(set(target_names)) != len(target_names):
+            problems.append((("targets",), "target names must be unique"))
+        for i, target in enumerate(self.targets):
+            if target.list is not None and target.list not in self.lists:
+                problems.append(
+                    (
+                        ("targets", i, "list"),
+                        f"{target.list!r} is not a list of this scenario {sorted(self.lists)}",
+                    )
+                )
         data = self.model_dump(mode="json")
-        for key in self.sources:
+        for key, entry in self.sources.items():
             if not path_exists(data, key):
                 problems.append((("sources", key), f"{key!r} names no key of this scenario"))
+            elif isinstance(entry, Evidence) and entry.target not in (None, *target_names):
+                problems.append(
+                    (
+                        ("sources", key, "target"),
+                        f"{entry.target!r} is not a target of this scenario {sorted(target_names)}",
+                    )
+                )
         return problems
 
     def to_data(self) -> dict[str, Any]:
@@ -786,13 +1103,36 @@ class Scenario(_Strict):
         text = json.dumps(self.to_data(), sort_keys=True, separators=(",", ":"))
         return hashlib.sha256(text.encode()).hexdigest()
 
-    def source_of(self, key: str) -> str | None:
-        """Where the number at ``key`` comes from, or None when it is an assumption.
+    def evidence_of(self, key: str) -> Evidence:
+        """The ledger entry of the number at ``key``: its level and what founds it.
 
-        The entry in ``sources`` for the key itself or for the closest section holding it.
+        Only the key's own entry counts: a source given for a section holding the number
+        does not document it. A plain text entry is a citation (documented); a number
+        without an entry is an assumption.
         """
-        containing = [s for s in self.sources if key == s or key.startswith((s + ".", s + "["))]
-        return self.sources[max(containing, key=len)] if containing else None
+        entry = self.sources.get(key)
+        if entry is None:
+            return Evidence(level=Level.assumption)
+        if isinstance(entry, str):
+            return Evidence(level=Level.documented, source=entry)
+        return entry
+
+    def source_of(self, key: str) -> str | None:
+        """The citation of the number at ``key`` when it is documented, else None."""
+        evidence = self.evidence_of(key)
+        return evidence.source if evidence.level is Level.documented else None
+
+    def list_type(self, name: str) -> ListType:
+        """Whether the list ``name`` is a blacklist or a red list."""
+        rule_type = self.lists[name].type
+        return rule_type if rule_type is not None else ListType(name)
+
+    def sanctions_of_list(self, name: str) -> RestrictionsByKind:
+        """The restrictions a blacklist's entry triggers, per kind of actor."""
+        rule = self.lists[name]
+        if self.list_type(name) is not ListType.blacklist:
+            return RestrictionsByKind()
+        return by_kind(rule.sanctions if rule.sanctions is not None else self.sanctions.blacklist)
 
 
 # --------------------------------------------------------------------------- loading
@@ -861,26 +1201,61 @@ def _plain_message(error: Any) -> str:
     return template.format(kind=_kind_of(value), what=what, **ctx)
 
 
+_UNION_MODELS = ("Evidence", "RestrictionsByKind")
+
+
+def _without_union_tags(error: Any) -> tuple[str | int, ...] | None:
+    """An error's key path without pydantic's union-branch tags, or None to skip it.
+
+    A value that may be a text or a mapping (``sources``), or a list or a mapping
+    (restriction sets), is checked against each branch; only the branch of the input's
+    own shape explains what is wrong with it.
+    """
+    raw = tuple(error["loc"])
+    loc: list[str | int] = []
+    for i, element in enumerate(raw):
+        if not isinstance(element, str):
+            loc.append(element)
+            continue
+        model_tag = any(m == element or f", {m}]" in element for m in _UNION_MODELS)
+        plain_tag = element == "str" or element.startswith("tuple[")
+        if not (model_tag or plain_tag):
+            loc.append(element)
+            continue
+        if i == len(raw) - 1:  # an error about the value's shape itself
+            is_mapping = isinstance(error.get("input"), dict)
+            if (plain_tag and is_mapping) or (model_tag and not is_mapping):
+                return None
+    return tuple(loc)
+
+
+def _located(
+    loc: tuple[str | int, ...],
+    message: str,
+    file: str,
+    locations: LocationMap | None,
+    set_paths: list[tuple[tuple[str | int, ...], str]],
+) -> Problem:
+    """A problem at ``loc``: of the override that set it, else at its line in the file."""
+    for path, label in set_paths:
+        if loc[: len(path)] == path:
+            return Problem(label, None, None, format_key(loc), message)
+    line, col = locations.locate(loc) if locations is not None else (None, None)
+    return Problem(file, line, col, format_key(loc), message)
+
+
 def _problems_from(
     exc: ValidationError,
     file: str,
     locations: LocationMap | None,
     set_paths: list[tuple[tuple[str | int, ...], str]],
 ) -> list[Problem]:
-    def located(loc: tuple[str | int, ...], message: str) -> Problem:
-        for path, label in set_paths:
-            if loc[: len(path)] == path:
-                return Problem(label, None, None, format_key(loc), message)
-        line, col = locations.locate(loc) if locations is not None else (None, None)
-        return Problem(file, line, col, format_key(loc), message)
-
     problems = []
     for error in exc.errors(include_url=False):
-        loc = tuple(error["loc"])
-        if error["type"] == "cross_check":
-            problems += [located((*loc, *where), msg) for where, msg in error["ctx"]["problems"]]
-        else:
-            problems.append(located(loc, _plain_message(error)))
+        loc = _without_union_tags(error)
+        if loc is None:
+            continue  # the error of a union's branch that does not fit the input's shape
+        problems.append(_located(loc, _plain_message(error), file, locations, set_paths))
     return problems
 
 
@@ -911,9 +1286,16 @@ def scenario_from_data(
     if overrides:
         data, set_paths = apply_overrides(Scenario, data, overrides, override_labels)
     try:
-        return Scenario.model_validate(data)
+        scenario = Scenario.model_validate(data, context={"located_checks": True})
     except ValidationError as exc:
         raise ScenarioError(_problems_from(exc, file, locations, set_paths)) from None
+    problems = [
+        _located(loc, message, file, locations, set_paths)
+        for loc, message in scenario.cross_check()
+    ]
+    if problems:
+        raise ScenarioError(problems)
+    return scenario
 
 
 def bundled_dir() -> Path:

@@ -18,8 +18,10 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from score_sim.events import Cause, EventKind
+from score_sim.headlines import headlines
 from score_sim.metrics import KINDS
 from score_sim.rules.sanctions import REACH_PATHS
+from score_sim.targets import report
 
 if TYPE_CHECKING:
     from score_sim.model import ScoreModel
@@ -139,7 +141,8 @@ def summarize(model: ScoreModel, twin: ScoreModel | None = None) -> dict[str, An
     sanction_days = harms.sanction_days
     by_cause = np.bincount(findings["cause"], minlength=len(Cause))
     entries = events.of_kind(EventKind.blacklist_entry)
-    return {
+    entry_rows = events.of_kind(EventKind.blacklist_entry, EventKind.redlist_entry)
+    summary: dict[str, Any] = {
         "days": int(model.steps),
         "pariah_spiral": {
             **{f"{kind}_pariahs_at_end": int(ts[f"{kind}_n_pariah"]) for kind in KINDS},
@@ -194,19 +197,40 @@ def summarize(model: ScoreModel, twin: ScoreModel | None = None) -> dict[str, An
         "credit_repairs": int(events.of_kind(EventKind.credit_repair).size),
         "job_losses": int(events.of_kind(EventKind.job_loss).size),
         **({} if twin is None else {"selection_vs_feedback": selection_vs_feedback(model, twin)}),
+        "lists": {
+            name: {
+                "type": model.scenario.list_type(name).value,
+                "entries": int(np.count_nonzero(entry_rows["list"] == book.index)),
+                **{
+                    f"{kind}_on_list_at_end": int(
+                        np.count_nonzero(book.listed[model.world.kind_slice(kind)])
+                    )
+                    for kind in KINDS
+                },
+            }
+            for name, book in model.world.lists.books.items()
+        },
+        "targets": report(model),
     }
+    summary["headlines"] = headlines(model.scenario, summary)
+    return summary
 
 
-def headlines(model: ScoreModel, summary: dict[str, Any]) -> list[str]:
-    """What a run did, in four to six lines: those of the harms the scenario turns on.
+def closing_lines(model: ScoreModel, summary: dict[str, Any]) -> list[str]:
+    """What a run did, in four to six lines.
+
+    Who is listed and restricted, then each harm headline the scenario turns on, with the
+    assumptions it scales with.
 
     Args:
         model: the finished model.
         summary: its :func:`summarize` data.
     """
     ts = model.metrics
-    n = {kind: model.world.kind_slice(kind) for kind in KINDS}
-    size = {kind: n[kind].stop - n[kind].start for kind in KINDS}
+    size = {
+        kind: model.world.kind_slice(kind).stop - model.world.kind_slice(kind).start
+        for kind in KINDS
+    }
 
     def share(count: float, kind: str) -> str:
         total = size[kind]
@@ -217,27 +241,8 @@ def headlines(model: ScoreModel, summary: dict[str, Any]) -> list[str]:
         f"{share(ts['firm_n_blacklisted'], 'firm')}",
         f"under some restriction at the end: {share(ts['citizen_n_restricted'], 'citizen')}, "
         f"{share(ts['firm_n_restricted'], 'firm')}",
-        f"pariahs at the end: {int(ts['citizen_n_pariah']):,} citizens, "
-        f"{int(ts['firm_n_pariah']):,} firms",
     ]
-    errors = summary["erroneous_reports"]
-    if errors["blacklistings"]:
-        lines.append(
-            f"innocent blacklistings: {errors['innocent_blacklistings']:,} of "
-            f"{errors['blacklistings']:,}; innocent share of sanction-days: "
-            f"{errors['innocent_sanction_share']:.1%}"
-        )
-    cascades = summary["cascades"]
-    if cascades["count"]:
-        sizes = cascades["agents_restricted"]
-        lines.append(
-            f"sanction cascades: {cascades['count']:,}, median size {sizes['median']:g}, "
-            f"largest {sizes['max']:g} actors"
-        )
-    appeals = summary["appeals"]
-    if appeals["appeal_filed"] or summary["job_losses"]:
-        lines.append(
-            f"appeals filed {appeals['appeal_filed']:,}, upheld {appeals['appeal_upheld']:,}; "
-            f"jobs lost to sanctions {summary['job_losses']:,}"
-        )
-    return lines[:6]
+    shown = [h for h in summary.get("headlines", []) if h["value"] is not None]
+    if not summary["cascades"]["count"]:
+        shown = [h for h in shown if h["name"] != "mean_cascade_size"]
+    return lines + [h["text"] for h in shown][:4]

@@ -14,7 +14,7 @@ from pathlib import Path
 import numpy as np
 
 LOOKUP_LIMIT = 1 << 20
-CHUNK_ROWS = 1 << 16
+CHUNK_ROWS = 1 << 15
 """Rows formatted at a time: bounds the memory the strings take."""
 """Integer columns spanning fewer values than this are formatted through a lookup table."""
 

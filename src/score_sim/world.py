@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from score_sim.rules.lists import ListBook
+from score_sim.rules.lists import ListBook, ListSet
 from score_sim.rules.ties import TieSet, build_ties
 from score_sim.scenario import Scenario, Who
 
@@ -32,8 +32,8 @@ class World:
     """Whether each actor has had a serious finding (bool)."""
     false_points: np.ndarray
     """Part of each score's distance from the baseline that comes from false findings."""
-    blacklist: ListBook
-    redlist: ListBook
+    lists: ListSet
+    """Every list of the scenario, and who is on any blacklist or red list."""
     ties: TieSet
     is_firm: np.ndarray = field(init=False)
     """Whether each actor is a firm (bool)."""
@@ -41,6 +41,16 @@ class World:
     def __post_init__(self) -> None:
         self.is_firm = np.zeros(self.n_actors, dtype=bool)
         self.is_firm[self.n_citizens :] = True
+
+    @property
+    def blacklist(self) -> ListBook:
+        """The list named blacklist (or the scenario's first blacklist)."""
+        return self.lists.blacklist
+
+    @property
+    def redlist(self) -> ListBook:
+        """The list named redlist (or the scenario's first red list)."""
+        return self.lists.redlist
 
     @property
     def n_actors(self) -> int:
@@ -55,7 +65,7 @@ class World:
 
 
 def build_world(
-    scenario: Scenario, rng: np.random.Generator, ties_rng: np.random.Generator
+    scenario: Scenario, rng: np.random.Generator, ties_rng: np.random.Generator, seed: int = 0
 ) -> World:
     """Create the city a scenario describes: scores at their initial value, jobs drawn at random.
 
@@ -63,6 +73,7 @@ def build_world(
         scenario: the validated scenario.
         rng: the stream used for employment and sectors.
         ties_rng: the stream used for families, friends, representatives and branches.
+        seed: the run's seed (each list draws from its own stream).
     """
     pop = scenario.population
     n_actors = pop.citizens + pop.firms
@@ -72,10 +83,8 @@ def build_world(
         employer[employed] = rng.integers(0, pop.firms, int(employed.sum()), dtype=np.int32)
     firm_sector = rng.integers(0, len(pop.sectors), pop.firms).astype(np.int16)
     is_firm = np.arange(n_actors) >= pop.citizens
-    covered = {}
-    for name in ("blacklist", "redlist"):
-        kinds = getattr(scenario.lists, name).who
-        covered[name] = (is_firm & (Who.firm in kinds)) | (~is_firm & (Who.citizen in kinds))
+    # the ties first: their temporaries are freed before the lists' arrays are made
+    ties = build_ties(scenario.ties, pop.citizens, pop.firms, employer, ties_rng)
     return World(
         n_citizens=pop.citizens,
         n_firms=pop.firms,
@@ -84,7 +93,6 @@ def build_world(
         firm_sector=firm_sector,
         serious_record=np.zeros(n_actors, dtype=bool),
         false_points=np.zeros(n_actors, dtype=np.float64),
-        blacklist=ListBook("blacklist", scenario.lists.blacklist, covered["blacklist"]),
-        redlist=ListBook("redlist", scenario.lists.redlist, covered["redlist"]),
-        ties=build_ties(scenario.ties, pop.citizens, pop.firms, employer, ties_rng),
+        lists=ListSet(scenario, is_firm, seed),
+        ties=ties,
     )

@@ -21,12 +21,16 @@ recorded.
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from score_sim.events import Cause, EventKind, EventLog, GrowingTable
 from score_sim.rules.ties import TieSet
-from score_sim.scenario import Restriction, SanctionDesign, Sanctions
+from score_sim.scenario import Restriction, SanctionDesign, Sanctions, Who, by_kind
+
+if TYPE_CHECKING:
+    from score_sim.rules.lists import ListSet
 
 RESTRICTION_BITS = {r: np.uint16(1 << i) for i, r in enumerate(Restriction)}
 _POPCOUNT = np.array([bin(i).count("1") for i in range(1 << len(Restriction))], dtype=np.int8)
@@ -86,10 +90,17 @@ class SanctionBook:
         self.n_citizens = n_citizens
         self.ties = ties
         n = n_citizens + n_firms
-        self.blacklist_bits = bits(config.blacklist)
+        self.kind = np.zeros(n, dtype=np.int8)
+        """0 for a citizen, 1 for a firm: the row of the per-kind restriction tables."""
+        self.kind[n_citizens:] = 1
         self.grade_bits = np.array(
-            [bits(config.grades.get(name, ())) for name in grade_names], dtype=np.uint16
-        )
+            [
+                [bits(by_kind(config.grades.get(name, ())).of(who)) for name in grade_names]
+                for who in (Who.citizen, Who.firm)
+            ],
+            dtype=np.uint16,
+        ).reshape(2, len(grade_names))
+        """Restrictions by kind of actor (row) and grade (column), under score_driven."""
         reach = config.reach
         self.rep_bits = bits(reach.legal_representative)
         self.staff_bits = bits(reach.staff)
@@ -165,8 +176,7 @@ class SanctionBook:
     def update(
         self,
         day: int,
-        blacklisted: np.ndarray,
-        blacklist_innocent: np.ndarray,
+        lists: ListSet,
         grades: Callable[[], tuple[np.ndarray, np.ndarray]],
         employer: np.ndarray,
         events: EventLog,
@@ -175,25 +185,25 @@ class SanctionBook:
 
         Args:
             day: today.
-            blacklisted: whether each actor is on the blacklist.
-            blacklist_innocent: whether each blacklist entry rests on false findings.
+            lists: the lists: under list_driven, each blacklist entry restricts its actor
+                as the list's sanctions say for the actor's kind.
             grades: gives every actor's grade index now, and had there been no false
                 findings (asked only under the score-driven design).
             employer: each citizen's current firm (-1 for none).
             events: where sanction events are recorded.
         """
-        if self.config.design is SanctionDesign.list_driven and not self.blacklist_bits:
+        if self.config.design is SanctionDesign.list_driven and not lists.any_bits:
             return  # no sanctions in this scenario: nobody is ever restricted
         was_sanctioned = self.own != 0
         if self.config.design is SanctionDesign.list_driven:
-            self.own = np.where(blacklisted, self.blacklist_bits, np.uint16(0))
+            self.own = lists.own_bits.copy()
             sanctioned = self.own != 0
-            self.innocent = blacklist_innocent & sanctioned
+            self.innocent = lists.blacklist_innocent & sanctioned
         else:
             now, without_false_points = grades()
-            self.own = self.grade_bits[now]
+            self.own = self.grade_bits[self.kind, now]
             sanctioned = self.own != 0
-            self.innocent = sanctioned & (self.grade_bits[without_false_points] == 0)
+            self.innocent = sanctioned & (self.grade_bits[self.kind, without_false_points] == 0)
 
         sources = np.flatnonzero(sanctioned)
         self.restrictions = self.own.copy()

@@ -84,7 +84,7 @@ def spill_over(
     parent: np.ndarray,
     n_citizens: int,
     spillover: Spillover,
-) -> None:
+) -> np.ndarray:
     """Give employers a share of their staff's points, and parents a share of their branches'.
 
     Args:
@@ -96,7 +96,11 @@ def spill_over(
         parent: each firm's parent firm (per-kind index), -1 for none.
         n_citizens: where firms begin in the actor index.
         spillover: the shares.
+
+    Returns:
+        The actors (employers, parents) that received points, with repeats.
     """
+    receivers_all = [np.empty(0, dtype=np.int64)]
     for share, is_source, link in (
         (spillover.staff_points_share, findings.actor < n_citizens, employer),
         (spillover.branch_points_share, findings.actor >= n_citizens, parent),
@@ -111,11 +115,38 @@ def spill_over(
         np.add.at(score, receiver, points)
         wrong = ~findings.true[is_source][linked]
         np.add.at(false_points, receiver[wrong], points[wrong])
+        receivers_all.append(receiver.astype(np.int64))
+    return np.concatenate(receivers_all)
 
 
 def clamp(score: np.ndarray, lower: float, upper: float) -> None:
     """Hold every score within the scale's bounds, in place."""
     np.clip(score, lower, upper, out=score)
+
+
+def clamp_false_points(
+    score: np.ndarray, false_points: np.ndarray, actors: np.ndarray, lower: float, upper: float
+) -> None:
+    """Limit false points to what false findings actually moved the (clamped) score.
+
+    Call before :func:`clamp`, with the actors whose score changed today. The score the
+    actor would have without false findings (``score - false_points``) is clamped like the
+    score itself; the false points are the difference of the two clamped scores. So a
+    false finding that hit a score already at the floor costs nothing, and an upheld
+    appeal restores exactly what it cost, never more.
+
+    Args:
+        score: every actor's score before clamping (unchanged here).
+        false_points: per actor, points from false findings, changed in place.
+        actors: the actors whose score changed today (others are within bounds).
+        lower: the floor.
+        upper: the ceiling.
+    """
+    if actors.size == 0:
+        return
+    mine = score[actors]
+    without = np.clip(mine - false_points[actors], lower, upper)
+    false_points[actors] = np.clip(mine, lower, upper) - without
 
 
 def decay_factor(half_life_days: float | None) -> float:

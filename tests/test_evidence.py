@@ -1,0 +1,266 @@
+"""The evidence ledger, calibration targets, headlines and the honesty of bundled scenarios."""
+
+from __future__ import annotations
+
+import json
+import math
+import subprocess
+import sys
+from collections import defaultdict
+
+import pytest
+from conftest import small_data, small_scenario
+
+from score_sim.errors import ScenarioError
+from score_sim.explain import explain_scenario
+from score_sim.ledger import ledger, level_counts
+from score_sim.model import ScoreModel
+from score_sim.runner import run_scenario
+from score_sim.scenario import (
+    Level,
+    ListType,
+    bundled_scenarios,
+    load_scenario,
+    scenario_from_data,
+)
+from score_sim.summary import summarize
+from score_sim.targets import report
+
+BUNDLED = sorted(bundled_scenarios())
+
+
+def test_a_source_for_a_section_does_not_document_the_numbers_inside_it():
+    scenario = small_scenario(
+        sources={"score": "Points concept: start 1000, 600..1300.", "score.initial": "1000."}
+    )
+    assert scenario.evidence_of("score.initial").level is Level.documented
+    assert scenario.evidence_of("score.lower").level is Level.assumption
+    assert scenario.source_of("score.upper") is None
+    counts = level_counts(ledger(scenario))
+    assert counts["documented"] == 1
+
+
+@pytest.mark.parametrize("name", BUNDLED)
+def test_documented_numbers_are_exactly_those_whose_own_key_is_cited(name):
+    scenario = load_scenario(name)
+    for row in ledger(scenario):
+        entry = scenario.sources.get(row.key)
+        if row.level is Level.documented:
+            assert entry is not None and row.source
+        if entry is None:
+            assert row.level is Level.assumption, row.key
+
+
+def test_the_same_number_has_the_same_level_in_every_bundled_scenario():
+    levels = defaultdict(set)
+    for name in BUNDLED:
+        for row in ledger(load_scenario(name)):
+            levels[(row.key, row.value)].add(row.level)
+    mixed = {key: lv for key, lv in levels.items() if len(lv) > 1}
+    assert not mixed
+
+
+def test_rongcheng_city_documents_fewer_numbers_than_it_used_to_claim():
+    rows = ledger(load_scenario("rongcheng_city"))
+    counts = level_counts(rows)
+    # the audit: 33 claimed, about 21 really cited by their own key
+    assert 15 <= counts["documented"] <= 30
+    assert counts["calibrated"] >= 2
+    assert counts["assumption"] > counts["documented"]
+
+
+@pytest.mark.parametrize("name", BUNDLED)
+def test_every_grade_band_of_every_bundled_scenario_can_be_reached(name):
+    score = load_scenario(name).score
+    mins = [band.min for band in score.grades]
+    tops = [math.inf, *mins[:-1]]
+    bottoms = [*mins[:-1], -math.inf]
+    for band, bottom, top in zip(score.grades, bottoms, tops, strict=True):
+        lowest = max(bottom, score.lower)
+        assert lowest <= score.upper and lowest < top, band.name
+
+
+def test_a_band_below_the_floor_is_an_error(write_scenario):
+    grades = [{"name": "B", "min": 850}, {"name": "C", "min": 600}, {"name": "D", "min": None}]
+    path = write_scenario(small_data(score={"lower": 600, "grades": grades}))
+    with pytest.raises(ScenarioError) as error:
+        load_scenario(path)
+    assert "grade D can never be reached within lower..upper (600..1300)" in str(error.value)
+
+
+@pytest.mark.parametrize("name", BUNDLED)
+def test_scenarios_obey_the_design_they_cite(name):
+    scenario = load_scenario(name)
+    cited = " ".join(
+        text if isinstance(text, str) else text.source for text in scenario.sources.values()
+    )
+    if "low score alone does not trigger" not in cited:
+        return
+    for list_name, rule in scenario.lists.items():
+        if scenario.list_type(list_name) is ListType.blacklist and rule.enabled:
+            assert not rule.enter.by_score or "DEPARTURE" in scenario.description, list_name
+
+
+@pytest.mark.parametrize("name", BUNDLED)
+def test_a_scenario_listing_by_score_says_it_departs_from_the_sources(name):
+    scenario = load_scenario(name)
+    by_score = [
+        n
+        for n, rule in scenario.lists.items()
+        if scenario.list_type(n) is ListType.blacklist and rule.enabled and rule.enter.by_score
+    ]
+    if by_score:
+        assert "A DEPARTURE FROM THE SOURCES" in scenario.description
+
+
+def test_explain_prints_the_level_of_every_number_and_the_counts():
+    scenario = load_scenario("rongcheng_city")
+    text = explain_scenario(scenario)
+    rows = ledger(scenario)
+    counts = level_counts(rows)
+    head = next(line for line in text.splitlines() if line.startswith("NUMBERS: "))
+    for level, n in counts.items():
+        assert f"{n} {level}" in head
+    listed = [line for line in text.splitlines() if line.startswith("  ") and " = " in line]
+    assert len(listed) == len(rows) == sum(counts.values())
+    for label in ("DOCUMENTED", "DERIVED", "CALIBRATED", "ASSUMPTION"):
+        assert sum(1 for line in listed if f"  {label}" in line) == counts[label.lower()]
+    line = next(x for x in listed if "behaviours.sued_for_unpaid_debt.rate_per_year" in x)
+    assert "CALIBRATED: to target court_defaulters_new_per_year" in line
+
+
+@pytest.mark.parametrize(
+    ("sources", "targets", "key", "message"),
+    [
+        ({"score.initial": {"level": "guessed", "source": "x"}}, None, "sources.score.initial",
+         "Input should be"),
+        ({"score.nope": "a citation"}, None, "sources.score.nope",
+         "names no key of this scenario"),
+        (None, [{"name": "t", "source": "s", "low": 0, "high": 1}], "targets[0].metric",
+         "required key is missing"),
+        (None, [{"name": "t", "source": "s", "metric": "happiness", "low": 0, "high": 1}],
+         "targets[0].metric", "Input should be"),
+        ({"score.initial": {"level": "calibrated", "source": "tuned", "target": "none"}}, None,
+         "sources.score.initial.target", "'none' is not a target"),
+    ],
+)  # fmt: skip
+def test_validation_names_file_line_and_key(write_scenario, sources, targets, key, message):
+    data = small_data()
+    if sources is not None:
+        data["sources"] = sources
+    if targets is not None:
+        data["targets"] = targets
+    path = write_scenario(data)
+    with pytest.raises(ScenarioError) as error:
+        load_scenario(path)
+    problem = next(p for p in error.value.problems if p.key.startswith(key))
+    assert problem.file == str(path) and problem.line is not None and problem.line > 1
+    assert message in problem.message
+
+
+def test_validate_command_reports_a_bad_ledger_with_status_2(write_scenario):
+    path = write_scenario(small_data(sources={"score.initial": {"level": "rumour"}}))
+    result = subprocess.run(
+        [sys.executable, "-m", "score_sim", "validate", str(path)],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode == 2
+    assert f"{path}:" in result.stderr and "sources.score.initial.level" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def _target_scenario(low: float, high: float):
+    return scenario_from_data(
+        small_data(
+            targets=[
+                {
+                    "name": "listed",
+                    "source": "a documented share",
+                    "metric": "ever_listed_share",
+                    "low": low,
+                    "high": high,
+                }
+            ]
+        )
+    )
+
+
+def test_every_run_reports_its_targets_and_the_cli_prints_the_missed(tmp_path):
+    result = run_scenario(_target_scenario(0.0, 1e-9), tmp_path / "out", figures=False)
+    summary = json.loads((tmp_path / "out" / "summary.json").read_text())
+    (target,) = summary["targets"]
+    assert set(target) >= {"name", "source", "metric", "low", "high", "model", "met"}
+    assert target["model"] > 0.01 and target["met"] is False
+    # the same share, measured from the model's own arrays
+    listed = result.model.world.lists.days_blacklisted(result.model.steps)[:2000] > 0
+    assert target["model"] == pytest.approx(listed.mean())
+    manifest = json.loads((tmp_path / "out" / "manifest.json").read_text())
+    counts = manifest["evidence"]["counts"]
+    assert set(counts) == {"documented", "derived", "calibrated", "assumption"}
+    assert sum(counts.values()) == len(manifest["evidence"]["numbers"]) > 10
+    data = small_data(
+        targets=[
+            {
+                "name": "listed",
+                "source": "doc",
+                "metric": "ever_listed_share",
+                "low": 0,
+                "high": 1e-9,
+            }
+        ],
+        run={"steps": 30, "seed": 1},
+    )
+    path = tmp_path / "t.yaml"
+    path.write_text(json.dumps(data))
+    cli = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "score_sim",
+            "run",
+            str(path),
+            "--out",
+            str(tmp_path / "cli"),
+            "--no-figures",
+        ],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert cli.returncode == 0, cli.stderr
+    assert "target missed: listed: ever_listed_share" in cli.stdout
+    assert "calibration targets met: 0 of 1" in cli.stdout
+
+
+def test_headlines_name_the_assumptions_they_scale_with():
+    model = ScoreModel("erroneous_reports", citizens=1000, firms=50, steps=60).run()
+    summary = summarize(model)
+    by_name = {h["name"]: h for h in summary["headlines"]}
+    share = by_name["innocent_sanction_share"]
+    assert "errors.false_finding_rate_per_year" in share["driven_by"]
+    assert "driven by the assumed error rates" in share["text"]
+    # a documented number never drives a headline as an assumption
+    documented = {r.key for r in ledger(model.scenario) if r.level is Level.documented}
+    for headline in summary["headlines"]:
+        assert not documented & set(headline["driven_by"])
+
+
+def test_rongcheng_city_meets_its_documented_targets_at_a_tenth_of_its_size():
+    scenario = load_scenario("rongcheng_city")
+    assert len(scenario.targets) >= 3
+    calibrated = [r for r in ledger(scenario) if r.level is Level.calibrated]
+    assert {r.target for r in calibrated} <= {t.name for t in scenario.targets}
+    model = ScoreModel(scenario, citizens=67_000, firms=3_350).run()
+    results = report(model)
+    assert all(t["met"] for t in results), results
+
+
+def test_the_caption_says_how_many_numbers_are_assumptions():
+    from score_sim.plots import FigureContext, caption
+
+    model = ScoreModel("baseline", citizens=200, firms=10, steps=2)
+    counts = level_counts(ledger(model.scenario))
+    text = caption(FigureContext.of_model(model))
+    assert f"{counts['assumption']} of its {sum(counts.values())} numbers are assumptions" in text
