@@ -139,7 +139,7 @@ def test_a_local_file_named_like_a_bundled_scenario_is_ambiguous(tmp_path, monke
 def test_a_disabled_list_needs_no_other_keys(write_scenario):
     text = "name: quiet\nlists:\n  blacklist: {enabled: false}\n  redlist:\n    enabled: false\n"
     scenario = load_scenario(write_scenario(text))
-    assert not scenario.lists.blacklist.enabled and not scenario.lists.redlist.enabled
+    assert not scenario.lists["blacklist"].enabled and not scenario.lists["redlist"].enabled
     model = ScoreModel(scenario, citizens=200, firms=10, steps=30).run()
     assert model.timeseries()["citizen_n_blacklisted"].max() == 0
 

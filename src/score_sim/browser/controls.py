@@ -119,8 +119,9 @@ def rule_controls(scenario: Scenario) -> list[RuleControl]:
             "finding's points are gone.",
         )
     ]
-    for name, title in (("blacklist", "Blacklist"), ("redlist", "Red list")):
-        rule = data["lists"][name]
+    named = {"blacklist": "Blacklist", "redlist": "Red list"}
+    for name, rule in data["lists"].items():
+        title = named.get(name, name.replace("_", " ").capitalize())
         controls.append(
             RuleControl(
                 f"lists.{name}.enabled",
@@ -135,7 +136,7 @@ def rule_controls(scenario: Scenario) -> list[RuleControl]:
             ("score_below", "Enter when the score falls below"),
             ("score_at_least", "Enter at a score of at least"),
         ):
-            if rule["enter"][threshold] is not None:
+            if rule["enter"] is not None and rule["enter"][threshold] is not None:
                 controls.append(
                     RuleControl(
                         f"lists.{name}.enter.{threshold}",
@@ -148,6 +149,8 @@ def rule_controls(scenario: Scenario) -> list[RuleControl]:
                         step=step,
                     )
                 )
+        if rule["min_days"] is None:
+            continue
         controls += [
             RuleControl(
                 f"lists.{name}.min_days",
@@ -210,7 +213,7 @@ def rule_controls(scenario: Scenario) -> list[RuleControl]:
             step=0.01,
         ),
     ]
-    own = tuple(data["sanctions"]["blacklist"])
+    own = _restrictions(data["sanctions"]["blacklist"])
     if own:
         for tie, words in (
             ("legal_representative", "Legal representative of a sanctioned firm"),
@@ -218,7 +221,7 @@ def rule_controls(scenario: Scenario) -> list[RuleControl]:
             ("family", "Family of a sanctioned citizen"),
             ("parent_company", "Parent company of a sanctioned branch"),
         ):
-            restrictions = tuple(data["sanctions"]["reach"][tie]) or own
+            restrictions = _restrictions(data["sanctions"]["reach"][tie]) or own
             controls.append(
                 RuleControl(
                     f"sanctions.reach.{tie}",
@@ -369,3 +372,10 @@ def check_settings(settings: Settings) -> tuple[Scenario | None, dict[str, str]]
                 messages[target] = f"{messages[target]}; {text}" if target in messages else text
         return None, messages
     return scenario, {}
+
+
+def _restrictions(value: list[str] | dict[str, list[str]] | None) -> tuple[str, ...]:
+    """A restriction set as data (flat, or per kind of actor) as one tuple of names."""
+    if isinstance(value, dict):
+        return tuple(dict.fromkeys(r for kind in value.values() for r in kind))
+    return tuple(value or ())

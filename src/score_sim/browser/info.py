@@ -8,10 +8,8 @@ does (:mod:`score_sim.explain`).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
-from score_sim.explain import SKIPPED_SECTIONS, numbers
-from score_sim.scenario import Scenario
+from score_sim.ledger import LedgerRow, ledger, level_counts
+from score_sim.scenario import Level, Scenario
 
 SECTIONS = ("WHAT IT IS", "HOW IT WORKS", "THINGS TO NOTICE", "THINGS TO TRY")
 
@@ -38,38 +36,25 @@ def description_sections(description: str) -> list[tuple[str, str]]:
     return [(h, t) for h, t in out if t]
 
 
-@dataclass(frozen=True)
-class LedgerRow:
-    """One number of the scenario and its evidence."""
-
-    key: str
-    value: float
-    source: str | None
-    """Where the number comes from, or None: an assumption of the scenario."""
-
-
 def evidence_ledger(scenario: Scenario) -> list[LedgerRow]:
-    """Every number of the scenario (as ``score-sim explain`` lists them) with its source."""
-    return [
-        LedgerRow(key, value, scenario.source_of(key))
-        for key, value in numbers(scenario.to_data())
-        if key.split(".")[0] not in SKIPPED_SECTIONS
-    ]
+    """Every number of the scenario with its evidence level, as ``score-sim explain`` has."""
+    return ledger(scenario)
 
 
 def ledger_markdown(scenario: Scenario) -> str:
     """The evidence ledger as a Markdown table, documented numbers first."""
     rows = evidence_ledger(scenario)
-    sourced = [r for r in rows if r.source is not None]
-    assumed = [r for r in rows if r.source is None]
+    counts = level_counts(rows)
+    order = list(Level)
     lines = [
-        f"**{len(sourced)} numbers documented, {len(assumed)} assumptions.** An assumption "
-        "is a choice of this scenario, not a known fact.",
+        "**"
+        + ", ".join(f"{n} {level}" for level, n in counts.items())
+        + ".** An assumption is a choice of this scenario, not a known fact.",
         "",
-        "| number | value | where it comes from |",
-        "| --- | ---: | --- |",
+        "| number | value | evidence | where it comes from |",
+        "| --- | ---: | --- | --- |",
     ]
-    for row in sourced + assumed:
-        source = row.source.replace("|", "/") if row.source else "*assumption*"
-        lines.append(f"| `{row.key}` | {row.value:g} | {source} |")
+    for row in sorted(rows, key=lambda r: order.index(r.level)):
+        source = row.source.replace("|", "/") if row.source else ""
+        lines.append(f"| `{row.key}` | {row.value:g} | {row.level.value} | {source} |")
     return "\n".join(lines)

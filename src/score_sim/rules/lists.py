@@ -276,6 +276,8 @@ class ListBook:
 def listing_behaviours(rule: ListRule, scenario: Scenario) -> np.ndarray:
     """Per behaviour index, whether a finding of it lists under ``rule``."""
     enter = rule.enter
+    if enter is None:  # a list switched off lists nobody
+        return np.zeros(len(scenario.behaviours), dtype=bool)
     severities = set(enter.severities)
     if enter.serious_finding:
         severities.add(Severity.serious)
@@ -455,7 +457,7 @@ class ListSet:
         for book in self.books.values():
             found = (
                 listing_findings(findings, book.listing_behaviours)
-                if book.rule.enter.by_finding
+                if book.rule.enabled and book.rule.enter.by_finding
                 else (np.empty(0, dtype=np.int64), np.empty(0, dtype=np.int8))
             )
             book.update(day, score, found, false_points, events)
