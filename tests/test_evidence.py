@@ -235,7 +235,7 @@ def test_every_run_reports_its_targets_and_the_cli_prints_the_missed(tmp_path):
 
 
 def test_headlines_name_the_assumptions_they_scale_with():
-    model = ScoreModel("erroneous_reports", citizens=1000, firms=50, steps=60).run()
+    model = ScoreModel("erroneous_reports", rng=42, citizens=1000, firms=50, steps=60).run()
     summary = summarize(model)
     by_name = {h["name"]: h for h in summary["headlines"]}
     share = by_name["innocent_sanction_share"]
@@ -252,7 +252,7 @@ def test_rongcheng_city_meets_its_documented_targets_at_a_tenth_of_its_size():
     assert len(scenario.targets) >= 3
     calibrated = [r for r in ledger(scenario) if r.level is Level.calibrated]
     assert {r.target for r in calibrated} <= {t.name for t in scenario.targets}
-    model = ScoreModel(scenario, citizens=67_000, firms=3_350).run()
+    model = ScoreModel(scenario, rng=scenario.run.seed, citizens=67_000, firms=3_350).run()
     results = report(model)
     assert all(t["met"] for t in results), results
 
@@ -260,7 +260,7 @@ def test_rongcheng_city_meets_its_documented_targets_at_a_tenth_of_its_size():
 def test_the_caption_says_how_many_numbers_are_assumptions():
     from score_sim.plots import FigureContext, caption
 
-    model = ScoreModel("baseline", citizens=200, firms=10, steps=2)
+    model = ScoreModel("baseline", rng=42, citizens=200, firms=10, steps=2)
     counts = level_counts(ledger(model.scenario))
     text = caption(FigureContext.of_model(model))
     assert f"{counts['assumption']} of its {sum(counts.values())} numbers are assumptions" in text

@@ -78,8 +78,7 @@ class Actor(mesa.Agent):
     @property
     def listed_innocent(self) -> bool:
         """Whether the actor is on the blacklist on false findings (the entry is innocent)."""
-        blacklist = self.model.world.blacklist
-        return bool(blacklist.listed[self.index] and blacklist.innocent[self.index])
+        return bool(self.model.world.lists.blacklist_innocent[self.index])
 
     @property
     def restrictions(self) -> tuple[str, ...]:

@@ -411,7 +411,7 @@ class ScoreModel(mesa.Model):
             ),
         }
         self.metrics = metrics
-        self.history.record(world.score, world.blacklist.listed)
+        self.history.record(world.score, world.lists.blacklisted)
         if self._n_rows == self._series.shape[0]:  # stepping past run.steps: grow
             self._series = np.concatenate([self._series, np.empty_like(self._series)])
         self._series[self._n_rows] = [metrics[c] for c in self.columns]

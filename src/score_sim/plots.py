@@ -131,7 +131,7 @@ class FigureContext:
 def caption(ctx: FigureContext) -> str:
     """Return the one-line caption printed at the bottom of every figure."""
     if len(ctx.seeds) > 1:
-        runs = f"{len(ctx.seeds)} seeds from {ctx.seed}: median, 5–95% band"
+        runs = f"{len(ctx.seeds)} seeds: median, 5–95% band"
     else:
         runs = f"seed {ctx.seed}"
     evidence = (

@@ -50,9 +50,7 @@ class TwinChange:
 
 def harmed(model: ScoreModel) -> np.ndarray:
     """Which actors were restricted or blacklisted on some day so far (as ``compare`` counts)."""
-    return (model.harms.days_restricted > 0) | (
-        model.world.blacklist.days_listed_total(model.steps) > 0
-    )
+    return (model.harms.days_restricted > 0) | (model.world.lists.days_blacklisted(model.steps) > 0)
 
 
 class Session:
