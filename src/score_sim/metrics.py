@@ -52,6 +52,8 @@ citizens without a job, and those of them who lost it to sanctions (so far); cas
 far and their mean size (distinct actors restricted);
 sanction-days so far, those borne by the innocent (split into false findings and ties),
 and the innocent share."""
+CUMULATIVE_COLUMNS = frozenset(WORLD_COLUMNS[WORLD_COLUMNS.index("n_cascades") :])
+"""Columns that are totals (or means) so far: a mean over the run means nothing."""
 
 
 def column_names(grade_names: tuple[str, ...], extra_lists: tuple[str, ...] = ()) -> list[str]:

@@ -41,6 +41,7 @@ from pydantic import (
 
 from score_sim.errors import Problem, ScenarioError, argument, format_key
 from score_sim.loading import LocationMap, read_yaml
+from score_sim.metrics import CUMULATIVE_COLUMNS
 from score_sim.overrides import _split_key, known_field
 from score_sim.scenario import (
     Scenario,
@@ -55,18 +56,6 @@ MAX_RUNS_UNCONFIRMED = 5_000
 MAX_SEEDS = 100_000
 MAX_SAMPLE_N = 1_000_000
 
-CUMULATIVE_COLUMNS = frozenset(
-    {
-        "n_cascades",
-        "mean_cascade_size",
-        "sanction_days",
-        "innocent_sanction_days",
-        "false_finding_sanction_days",
-        "tie_sanction_days",
-        "innocent_sanction_share",
-    }
-)
-"""Time-series columns that are totals (or means) so far: a mean over the run means nothing."""
 
 DEFAULT_METRICS = (
     "citizen_n_pariah",
