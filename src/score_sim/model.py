@@ -32,13 +32,16 @@ from score_sim.history import ScoreHistory, Trajectories
 from score_sim.memory import activity_bytes, check_population
 from score_sim.metrics import KINDS, column_names, kind_metrics
 from score_sim.rules.behaviour import BehaviourDraws
+from score_sim.rules.commitments import COMMITMENT_COLUMNS, CommitmentDesk
 from score_sim.rules.effects import Feedback
+from score_sim.rules.escalation import LADDER_COLUMNS, Ladder
 from score_sim.rules.grades import Grading
 from score_sim.rules.inspections import InspectionOffice
 from score_sim.rules.propensity import Propensities
-from score_sim.rules.remedies import AppealsDesk, repair_credit
+from score_sim.rules.remedies import AppealsDesk, RescueDesk, repair_credit
 from score_sim.rules.reporting import Findings, Reporting
 from score_sim.rules.sanctions import RESTRICTION_BITS, SanctionBook
+from score_sim.rules.sharing import SHARING_COLUMNS, SharingNetwork, sharing_metrics
 from score_sim.rules.scoring import (
     apply_findings,
     clamp,
@@ -215,13 +218,14 @@ class ScoreModel(mesa.Model):
         # who could denounce an actor: a citizen's family and friends, a firm's staff
         self._n_ties = np.concatenate([world.ties.social.degree, world.ties.staff.degree])
         self.grades_at_start = self.grading.grade_index(world.score)
+        self._build_issue9c(scenario, seed)
 
         # agent ids are reserved now; the agent views are created when first asked for
         self.first_agent_id = next(mesa.Agent._ids[self])
         mesa.Agent._ids[self] = itertools.count(self.first_agent_id + world.n_actors)
         self._views: tuple[list[Citizen], list[Firm]] | None = None
 
-        self.columns = column_names(self.grading.names, self.extra_lists)
+        self.columns = column_names(self.grading.names, self.extra_lists) + self._issue9c_columns()
         self.metrics: dict[str, float] = {}
         """Today's value of every time-series column."""
         self._series = np.empty((scenario.run.steps + 1, len(self.columns)))
@@ -233,6 +237,76 @@ class ScoreModel(mesa.Model):
         )
         self._collect()
         self.running = self.steps < scenario.run.steps
+
+    def _build_issue9c(self, scenario: Scenario, seed: int) -> None:
+        """Data sharing, the escalation ladder and the letters (issue 9): off unless used.
+
+        Each draws from its own stream, made only when it is on, so a scenario without
+        them draws exactly as before.
+        """
+        world = self.world
+        sharing = scenario.sharing
+        self.sharing = SharingNetwork(
+            sharing, world.n_actors, stream(seed, "sharing") if sharing.enabled else None
+        )
+        if self.sharing.enabled:
+            self.sanctions.sharing = self.sharing
+        corporate = scenario.corporate
+        self.ladder = Ladder(corporate.escalation, world.n_citizens, world.n_firms)
+        self._ladder_book = (
+            world.lists.books[corporate.escalation.list]
+            if self.ladder.enabled and corporate.escalation.list is not None
+            else None
+        )
+        if self.ladder.enabled:
+            self.sanctions.extra_own = np.zeros(world.n_actors, dtype=np.uint16)
+        letters = corporate.commitments
+        self.commitments = CommitmentDesk(
+            letters,
+            self.grading.names,
+            world.n_citizens,
+            world.n_firms,
+            stream(seed, "commitments") if letters.enabled else None,
+        )
+        rescue = scenario.remedies.rescue_letters
+        self.rescue = RescueDesk(
+            rescue,
+            world.lists,
+            world.is_firm,
+            stream(seed, "rescue_letters") if rescue.enabled else None,
+        )
+
+    def _issue9c_columns(self) -> list[str]:
+        """The time-series columns of the mechanisms of :meth:`_build_issue9c` that are on."""
+        columns: list[str] = []
+        if self.sharing.enabled:
+            columns += SHARING_COLUMNS
+        if self.ladder.enabled:
+            columns += LADDER_COLUMNS
+        if self.commitments.enabled:
+            columns += COMMITMENT_COLUMNS
+        if self.rescue.enabled:
+            columns += ["n_rescue_letters_pending", "n_rescue_cancellations"]
+        return columns
+
+    def _issue9c_metrics(self) -> dict[str, float]:
+        """Today's values of :meth:`_issue9c_columns`."""
+        metrics: dict[str, float] = {}
+        if self.sharing.enabled:
+            metrics |= sharing_metrics(self.sharing)
+        if self.ladder.enabled:
+            metrics |= self.ladder.counts()
+        if self.commitments.enabled:
+            metrics |= self.commitments.counts()
+        if self.rescue.enabled:
+            metrics["n_rescue_letters_pending"] = self.rescue.n_pending
+            metrics["n_rescue_cancellations"] = self.rescue.n_cancelled
+        return metrics
+
+    def _firm_misconduct(self, findings: Findings) -> tuple[np.ndarray, np.ndarray]:
+        """Today's negative findings of firms: their actors and whether each is true."""
+        firm = (findings.actor >= self.world.n_citizens) & self._negative[findings.behaviour]
+        return findings.actor[firm], findings.true[firm]
 
     def step(self) -> None:
         """Advance one day (see the module docstring for the order of the rules)."""
@@ -253,6 +327,9 @@ class ScoreModel(mesa.Model):
                 employer=world.employer,
             )
         occurrences = self._behaviour.draw(multiplier_of, self.feedback.max_multiplier)
+        closed = self.ladder.closed_actors() if self.ladder.enabled else None
+        if closed is not None:  # escalation ladder (issue 9): a closed firm no longer acts
+            occurrences = occurrences.subset(~closed[occurrences.actor])
         misconduct = self._negative[occurrences.behaviour]
         self.harms.count_misconduct(restricted, occurrences.actor[misconduct], world.n_citizens)
 
@@ -260,11 +337,11 @@ class ScoreModel(mesa.Model):
         self.inspections.add_pending(day, unseen)
         firms = world.kind_slice("firm")
         extra = RESTRICTION_BITS[Restriction.extra_inspections]
+        firm_extra = (self.sanctions.restrictions[firms] & extra) != 0
+        if self.ladder.enabled:  # escalation ladder (issue 9): random checks and above
+            firm_extra |= self.ladder.extra_inspections()
         inspected, self._n_inspections = self.inspections.inspect(
-            day,
-            self.grades_of,
-            (self.sanctions.restrictions[firms] & extra) != 0,
-            streams["inspections"],
+            day, self.grades_of, firm_extra, streams["inspections"]
         )
         findings = Findings.concatenate(
             [
@@ -278,6 +355,12 @@ class ScoreModel(mesa.Model):
                 ),
             ]
         )
+        if closed is not None:  # escalation ladder (issue 9): nothing is found on a closed firm
+            open_ = ~closed[findings.actor]
+            if not open_.all():
+                findings = Findings(
+                    *(getattr(findings, f)[open_] for f in Findings.__dataclass_fields__)
+                )
         self._today = findings
         self.events.record(
             day,
@@ -319,8 +402,29 @@ class ScoreModel(mesa.Model):
         clamp(world.score, score_rule.lower, score_rule.upper)
         decay(world.score, score_rule.decay_baseline, self._decay_factor)
         world.false_points *= self._decay_factor
+        if self.ladder.enabled:  # escalation ladder (issue 9): climbs, fines, closures
+            self.ladder.climb(
+                day,
+                *self._firm_misconduct(findings),
+                world.score,
+                world.false_points,
+                world.employer,
+                self.events,
+            )
+            clamp(world.score, score_rule.lower, score_rule.upper)
 
         world.lists.update(day, world.score, findings, world.false_points, self.events)
+        if self.ladder.enabled:  # escalation ladder (issue 9): closed firms blacklisted
+            self.ladder.blacklist(day, self._ladder_book, self.events)
+        if self.commitments.enabled:  # commitment letters (issue 9)
+            self.commitments.update(
+                day,
+                *self._firm_misconduct(findings),
+                self.grades_of(np.arange(world.n_citizens, world.n_actors)),
+                self.ladder.closed if self.ladder.enabled else None,
+                world.lists.books[scenario.corporate.commitments.list],
+                self.events,
+            )
 
         self.appeals.file(day, world.lists, streams["appeals"], self.events)
         self.appeals.decide(
@@ -334,8 +438,11 @@ class ScoreModel(mesa.Model):
             streams["credit_repair"],
             self.events,
         )
+        self.rescue.update(day, self.events)  # Credit Rescue Commitment Letters (issue 9)
         clamp(world.score, score_rule.lower, score_rule.upper)
 
+        if self.ladder.enabled:  # escalation ladder (issue 9): frozen assets
+            self.sanctions.extra_own = self.ladder.frozen(world.n_actors)
         self.sanctions.update(
             day,
             world.lists,
@@ -410,6 +517,7 @@ class ScoreModel(mesa.Model):
                 harms.innocent_sanction_days / harms.sanction_days if harms.sanction_days else 0.0
             ),
         }
+        metrics |= self._issue9c_metrics()
         self.metrics = metrics
         self.history.record(world.score, world.lists.blacklisted)
         if self._n_rows == self._series.shape[0]:  # stepping past run.steps: grow

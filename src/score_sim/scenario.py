@@ -809,7 +809,12 @@ class Appeals(_Strict):
 
 
 class CreditRepair(_Strict):
-    """Credit repair: a commitment letter and evidence that shorten a blacklisting."""
+    """Credit repair: a blacklisting shortened on request, after some time served.
+
+    Blind to the evidence: true and false entries are repaired alike. The Credit Rescue
+    Commitment Letter, which cancels an entry on exonerating evidence, is
+    ``remedies.rescue_letters``.
+    """
 
     enabled: Switch = Field(False)
     who: tuple[Who, ...] = Field((Who.firm,), min_length=1)
@@ -821,11 +826,42 @@ class CreditRepair(_Strict):
     )
 
 
+class RescueLetters(_Strict):
+    """The Credit Rescue Commitment Letter: exonerating evidence cancels a negative entry.
+
+    When an entry begins on a blacklist, the actor has exonerating evidence if the entry
+    rests on false findings (an innocent entry), or otherwise with
+    ``true_entry_evidence_probability``; with evidence, a letter cancels the entry
+    ``delay_days`` later with ``probability`` (if it still stands then).
+    """
+
+    enabled: Switch = Field(False)
+    who: tuple[Who, ...] = Field((Who.firm,), min_length=1, description="Who may sign one.")
+    lists: tuple[Name, ...] = Field(
+        (),
+        max_length=MAX_ITEMS,
+        description="Blacklists whose entries it cancels (names in `lists`); empty: every "
+        "blacklist.",
+    )
+    delay_days: Days = Field(
+        30, le=3650, description="Days from the entry to its cancellation."
+    )
+    probability: Probability = Field(
+        0.5, description="Chance that an entry with exonerating evidence is cancelled."
+    )
+    true_entry_evidence_probability: Probability = Field(
+        0.0,
+        description="Chance that an entry resting on true findings has exonerating "
+        "evidence anyway (e.g. mitigating facts accepted).",
+    )
+
+
 class Remedies(_Strict):
     """Ways off a blacklist besides expiry."""
 
     appeals: Appeals = Field(default_factory=Appeals)
     credit_repair: CreditRepair = Field(default_factory=CreditRepair)
+    rescue_letters: RescueLetters = Field(default_factory=RescueLetters)
 
 
 class HarmMetrics(_Strict):
@@ -918,6 +954,166 @@ class Target(_Strict):
         return self
 
 
+# --- data sharing and the corporate system (issue 9) ---
+
+
+class AgencyLink(_Strict):
+    """How a listing reaches one agency (the body that imposes one kind of restriction)."""
+
+    coverage: Probability = Field(
+        1.0,
+        description="Chance that a listing ever reaches this agency (0: not connected; "
+        "1: every listing arrives).",
+    )
+    delay_days: Days = Field(
+        0,
+        le=3650,
+        description="Days from the listing's arrival on the national platform to this "
+        "agency (the sanction applies from then on).",
+    )
+
+
+class Sharing(_Strict):
+    """Data sharing: a listing reaches the other agencies late, or not at all.
+
+    The documented path of a listing: an agency finds non-compliance -> lists the actor
+    -> the list goes to the national sharing platform (NCISP) and into the actor's file
+    -> other agencies see it. Each kind of restriction is imposed by its own agency; a
+    restriction of a listing applies only once the listing has reached that agency
+    (``platform_delay_days`` plus the agency's ``delay_days``), and never when the
+    record does not reach it (drawn once per listing with the agency's ``coverage``).
+    """
+
+    enabled: Switch = Field(False, description="true: listings travel with delays and gaps.")
+    platform_delay_days: Days = Field(
+        0, le=3650, description="Days from a listing to its arrival on the national platform."
+    )
+    agencies: dict[Name, AgencyLink] = Field(
+        default_factory=dict,
+        max_length=MAX_ITEMS,
+        description="By restriction (the agency imposing it, e.g. travel, credit): its "
+        "coverage and delay; restrictions not named use `other_agencies`.",
+    )
+    other_agencies: AgencyLink = Field(
+        default_factory=AgencyLink,
+        description="Coverage and delay of every agency not named in `agencies`.",
+    )
+
+    def link(self, restriction: Restriction) -> AgencyLink:
+        """The link of the agency imposing ``restriction``."""
+        return self.agencies.get(restriction.value, self.other_agencies)
+
+
+LADDER_STAGES: tuple[str, ...] = (
+    "abnormal_operation",
+    "dishonest_entity",
+    "random_checks",
+    "administrative_punishment",
+    "frozen_assets",
+    "closure_notice",
+    "blacklist",
+)
+"""The escalation ladder seen on the corporate registry, in order (stage 1 to 7)."""
+
+
+class Escalation(_Strict):
+    """The escalation ladder of a firm: each stage has its consequence.
+
+    A firm climbs one stage on a day when it has collected ``findings_per_stage`` negative
+    findings (true or false: the registry cannot tell) since its last climb, at most one
+    stage a day, so every stage is passed in order. Its stage falls back by one after
+    ``fall_after_days`` without a new negative finding (remedy and decay, an assumption).
+    Consequences: random_checks and above, more inspections (the inspections' extra
+    multiplier); administrative_punishment, a fine in points on arrival; frozen_assets and
+    above, restrictions (`frozen_assets`); closure_notice, the firm closes (its staff lose
+    their jobs, it stops acting, nothing falls back); blacklist, ``blacklist_after_days``
+    after the closure notice the closed firm enters the list `list`.
+    """
+
+    enabled: Switch = Field(False, description="true: firms climb the escalation ladder.")
+    findings_per_stage: Annotated[int, Strict()] = Field(
+        1, ge=1, le=1000, description="Negative findings that take a firm up one stage."
+    )
+    fall_after_days: Days | None = Field(
+        365,
+        ge=1,
+        description="Days without a negative finding after which a firm's stage falls by "
+        "one (below closure_notice); null: stages never fall.",
+    )
+    punishment_points: ScorePoints = Field(
+        -50.0,
+        le=0,
+        description="Points deducted (a fine) when a firm reaches administrative_punishment.",
+    )
+    frozen_assets: tuple[Restriction, ...] = Field(
+        (Restriction.credit,),
+        description="Restrictions on a firm at frozen_assets and above (firm restrictions).",
+    )
+    blacklist_after_days: Days = Field(
+        30,
+        ge=1,
+        description="Days from the closure notice to the blacklisting of the closed firm.",
+    )
+    list: Name | None = Field(
+        None,
+        description="The blacklist the final stage enters (a name in `lists`); null: the "
+        "ladder ends at closure_notice.",
+    )
+
+    @field_validator("frozen_assets")
+    @classmethod
+    def _firm_restrictions(cls, restrictions: tuple[Restriction, ...]) -> tuple[Restriction, ...]:
+        _check_applicable(Who.firm, restrictions)
+        return restrictions
+
+
+class Commitments(_Strict):
+    """Credit commitment letters (2019): a promise of good faith against pre-approval.
+
+    A firm of a named grade signs a letter with a chance per year; while the letter
+    holds (``term_days``), some of its applications are pre-approved
+    (``pre_approvals_per_year``, counted). A true negative finding during the term breaks
+    the promise: the firm enters the list `list`. A letter whose term ends unbroken is kept.
+    """
+
+    enabled: Switch = Field(False, description="true: firms may sign commitment letters.")
+    system: Name = Field(
+        "score",
+        description="The score whose grades are meant (only the default score, `score`, "
+        "for now).",
+    )
+    grades: tuple[Name, ...] = Field(
+        (),
+        max_length=MAX_ITEMS,
+        description="Grades (of `system`) whose firms may sign (good credit).",
+    )
+    sign_rate_per_year: RatePerYear = Field(
+        0.5, description="Signatures per eligible firm per year (a Poisson rate)."
+    )
+    term_days: Days = Field(365, ge=1, description="Days a letter holds.")
+    pre_approvals_per_year: RatePerYear = Field(
+        2.0, description="Applications pre-approved per year while a letter holds."
+    )
+    list: Name | None = Field(
+        None, description="The blacklist a broken promise enters (a name in `lists`)."
+    )
+
+    @model_validator(mode="after")
+    def _complete(self) -> Commitments:
+        if self.enabled and not self.grades:
+            raise ValueError("give the `grades` whose firms may sign")
+        if self.enabled and self.list is None:
+            raise ValueError("give the `list` a broken promise enters")
+        return self
+
+
+class Corporate(_Strict):
+    """The corporate system's pieces beyond firm grades and inspections."""
+
+    escalation: Escalation = Field(default_factory=Escalation)
+    commitments: Commitments = Field(default_factory=Commitments)
+
+
 class Scenario(_Strict):
     """A whole scenario: the regime's rules, the population and how to run it."""
 
@@ -960,6 +1156,14 @@ class Scenario(_Strict):
     heterogeneity: Heterogeneity = Field(default_factory=Heterogeneity)
     remedies: Remedies = Field(default_factory=Remedies)
     harm_metrics: HarmMetrics = Field(default_factory=HarmMetrics)
+    sharing: Sharing = Field(
+        default_factory=Sharing,
+        description="Data sharing: listings reach agencies late or not at all (off by default).",
+    )
+    corporate: Corporate = Field(
+        default_factory=Corporate,
+        description="The corporate system's escalation ladder and commitment letters.",
+    )
     run: Run = Field(default_factory=Run)
 
     @field_validator("name")
@@ -1081,6 +1285,7 @@ class Scenario(_Strict):
                         f"{target.list!r} is not a list of this scenario {sorted(self.lists)}",
                     )
                 )
+        problems += self._issue9c_cross_check()
         data = self.model_dump(mode="json")
         for key, entry in self.sources.items():
             if not path_exists(data, key):
@@ -1090,6 +1295,54 @@ class Scenario(_Strict):
                     (
                         ("sources", key, "target"),
                         f"{entry.target!r} is not a target of this scenario {sorted(target_names)}",
+                    )
+                )
+        return problems
+
+    def _issue9c_cross_check(self) -> list[tuple[tuple[str | int, ...], str]]:
+        """Names in `sharing`, `corporate` and `remedies.rescue_letters` that must exist."""
+        problems: list[tuple[tuple[str | int, ...], str]] = []
+        restrictions = [r.value for r in Restriction]
+        for agency in self.sharing.agencies:
+            if agency not in restrictions:
+                problems.append(
+                    (
+                        ("sharing", "agencies", agency),
+                        f"{agency!r} is not a restriction (each agency imposes one): "
+                        f"{restrictions}",
+                    )
+                )
+        blacklists = sorted(
+            n for n in self.lists if self.list_type(n) is ListType.blacklist
+        )
+        named: list[tuple[tuple[str | int, ...], str | None]] = [
+            (("corporate", "escalation", "list"), self.corporate.escalation.list),
+            (("corporate", "commitments", "list"), self.corporate.commitments.list),
+        ]
+        named += [
+            (("remedies", "rescue_letters", "lists", i), name)
+            for i, name in enumerate(self.remedies.rescue_letters.lists)
+        ]
+        for where, name in named:
+            if name is not None and name not in blacklists:
+                problems.append(
+                    (where, f"{name!r} is not a blacklist of this scenario {blacklists}")
+                )
+        commitments = self.corporate.commitments
+        if commitments.system != "score":
+            problems.append(
+                (
+                    ("corporate", "commitments", "system"),
+                    f"{commitments.system!r}: only the default score, 'score', is known here",
+                )
+            )
+        grade_names = [band.name for band in self.score.grades]
+        for i, grade in enumerate(commitments.grades):
+            if grade not in grade_names:
+                problems.append(
+                    (
+                        ("corporate", "commitments", "grades", i),
+                        f"{grade!r} is not a grade of score.grades {grade_names}",
                     )
                 )
         return problems

@@ -247,7 +247,54 @@ class ListBook:
             guilty_parts.append(found & (cause == Cause.conduct))
         combine = np.logical_and if rule.enter.combine == "all" else np.logical_or
         innocent = ~combine.reduce(guilty_parts)
+        self._begin(day, entering, innocent, cause, events)
 
+    def admit(
+        self,
+        day: int,
+        actors: np.ndarray,
+        innocent: np.ndarray,
+        cause: np.ndarray | int,
+        events: EventLog,
+    ) -> np.ndarray:
+        """Enter ``actors`` on the list today by another rule's decision (issue 9).
+
+        The escalation ladder's final stage and a broken commitment letter list a firm
+        directly, whatever the list's own entry conditions. Actors already listed or not
+        covered are left as they are; the entry then lasts as the list's rule says.
+
+        Args:
+            day: today.
+            actors: actor indices (sorted, each once).
+            innocent: per actor, whether the decision rests on false findings.
+            cause: per actor (or for all), the :class:`Cause` recorded with the entry.
+            events: where the entries are recorded.
+
+        Returns:
+            The actors that entered.
+        """
+        if not self.rule.enabled or actors.size == 0:
+            return np.empty(0, dtype=np.int64)
+        keep = ~self.listed[actors] & self.covered[actors]
+        entering = actors[keep].astype(np.int64)
+        if entering.size == 0:
+            return entering
+        cause = np.broadcast_to(np.asarray(cause, dtype=np.int8), actors.shape)[keep]
+        before = self.entered_today
+        self._begin(day, entering, np.asarray(innocent, dtype=bool)[keep], cause, events)
+        self.entered_today = np.union1d(before, entering)
+        return entering
+
+    def _begin(
+        self,
+        day: int,
+        entering: np.ndarray,
+        innocent: np.ndarray,
+        cause: np.ndarray,
+        events: EventLog,
+    ) -> None:
+        """Begin entries of ``entering`` (not listed now) today, recording them."""
+        rule = self.rule
         duration = np.full(entering.size, rule.max_days, dtype=np.int32)
         if rule.extension is not None and self.extensions is not None:
             ext = rule.extension

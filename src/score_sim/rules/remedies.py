@@ -5,6 +5,14 @@ Credit Rescue Commitment Letter with exonerating evidence to have a negative ent
 cancelled; severely-untrustworthy entries may ask for early removal after a year. Appeal
 capacity, delays and success rates are assumptions: a scenario sets them, and a higher
 success rate for false findings is what lets appeals clear the innocent faster.
+
+Two remedies concern a firm's record: *credit repair* (``remedies.credit_repair``) takes a
+listed actor off after some time served, with a daily chance, blind to the evidence (the
+repair process in general: obligations met, training done, a request granted); the *Credit
+Rescue Commitment Letter* (``remedies.rescue_letters``, :class:`RescueDesk`) cancels an
+entry because of exonerating evidence: an entry resting on false findings has it, a true
+one only with ``true_entry_evidence_probability`` (an assumption); with evidence, the entry
+is cancelled ``delay_days`` after it began, with ``probability``. Both may be on at once.
 """
 
 from __future__ import annotations
@@ -13,7 +21,7 @@ import numpy as np
 
 from score_sim.events import EventKind, EventLog
 from score_sim.rules.lists import ListSet
-from score_sim.scenario import Appeals, CreditRepair, Who
+from score_sim.scenario import Appeals, CreditRepair, RescueLetters, Who
 
 
 class AppealsDesk:
@@ -133,3 +141,80 @@ def repair_credit(
         eligible = listed[kinds[listed] & (day - book.since_day[listed] >= config.after_days)]
         repaired = eligible[rng.random(eligible.size) < config.probability_per_day]
         book.remove(day, repaired, EventKind.credit_repair, events)
+
+
+class RescueDesk:
+    """Credit Rescue Commitment Letters: entries with exonerating evidence cancelled."""
+
+    def __init__(
+        self,
+        config: RescueLetters,
+        lists: ListSet,
+        is_firm: np.ndarray,
+        rng: np.random.Generator | None,
+    ) -> None:
+        self.config = config
+        self.enabled = config.enabled
+        self.rng = rng
+        names = set(config.lists)
+        self.books = [b for b in lists.blacklists if not names or b.name in names]
+        self.covered = np.zeros(is_firm.size if self.enabled else 0, dtype=bool)
+        if self.enabled:
+            if Who.firm in config.who:
+                self.covered |= is_firm
+            if Who.citizen in config.who:
+                self.covered |= ~is_firm
+        self._actor = np.empty(0, dtype=np.int64)
+        self._book = np.empty(0, dtype=np.int16)
+        self._since = np.empty(0, dtype=np.int32)
+        self._due = np.empty(0, dtype=np.int32)
+        self.n_cancelled = 0
+        """Entries cancelled so far."""
+        self.n_cancelled_innocent = 0
+        """Of those, entries resting on false findings."""
+
+    @property
+    def n_pending(self) -> int:
+        """Letters signed whose cancellation is still to come."""
+        return int(self._actor.size)
+
+    def update(self, day: int, events: EventLog) -> None:
+        """Sign letters for today's new entries, then cancel the entries that are due.
+
+        Each new entry of a covered actor draws two numbers from this remedy's stream
+        (evidence, success), whatever its outcome, so runs stay comparable.
+        """
+        if not self.enabled:
+            return
+        config = self.config
+        for position, book in enumerate(self.books):
+            new = book.entered_today
+            new = new[self.covered[new]]
+            if new.size == 0:
+                continue
+            evidence_u, success_u = self.rng.random(new.size), self.rng.random(new.size)
+            evidence = book.innocent[new] | (evidence_u < config.true_entry_evidence_probability)
+            granted = new[evidence & (success_u < config.probability)]
+            self._actor = np.concatenate([self._actor, granted])
+            self._book = np.concatenate(
+                [self._book, np.full(granted.size, position, dtype=np.int16)]
+            )
+            self._since = np.concatenate([self._since, book.since_day[granted]])
+            self._due = np.concatenate(
+                [self._due, np.full(granted.size, day + config.delay_days, dtype=np.int32)]
+            )
+        if self._actor.size == 0:
+            return
+        keep = np.ones(self._actor.size, dtype=bool)
+        for position, book in enumerate(self.books):
+            mine = np.flatnonzero(self._book == position)
+            same_entry = book.since_day[self._actor[mine]] == self._since[mine]
+            keep[mine[~same_entry]] = False  # the entry ended otherwise: nothing to cancel
+            due = mine[same_entry & (self._due[mine] <= day)]
+            keep[due] = False
+            actors = np.unique(self._actor[due])
+            self.n_cancelled += int(actors.size)
+            self.n_cancelled_innocent += int(np.count_nonzero(book.innocent[actors]))
+            book.remove(day, actors, EventKind.rescue_letter, events)
+        self._actor, self._book = self._actor[keep], self._book[keep]
+        self._since, self._due = self._since[keep], self._due[keep]

@@ -31,6 +31,7 @@ from score_sim.scenario import Restriction, SanctionDesign, Sanctions, Who, by_k
 
 if TYPE_CHECKING:
     from score_sim.rules.lists import ListSet
+    from score_sim.rules.sharing import SharingNetwork
 
 RESTRICTION_BITS = {r: np.uint16(1 << i) for i, r in enumerate(Restriction)}
 _POPCOUNT = np.array([bin(i).count("1") for i in range(1 << len(Restriction))], dtype=np.int8)
@@ -113,6 +114,12 @@ class SanctionBook:
         self.innocent = np.zeros(n, dtype=bool)
         """Whether an actor's own sanction rests on false findings."""
         self._cascades = GrowingTable(CASCADE_DTYPE, 1024)
+        self.sharing: SharingNetwork | None = None
+        """Data sharing (issue 9): when set, a restriction applies only once the record
+        has reached its agency."""
+        self.extra_own: np.ndarray | None = None
+        """Restrictions imposed directly on actors beside lists and grades (the escalation
+        ladder's frozen assets), or None."""
 
     @property
     def cascades(self) -> np.ndarray:
@@ -192,18 +199,23 @@ class SanctionBook:
             employer: each citizen's current firm (-1 for none).
             events: where sanction events are recorded.
         """
-        if self.config.design is SanctionDesign.list_driven and not lists.any_bits:
+        list_driven = self.config.design is SanctionDesign.list_driven
+        if list_driven and not lists.any_bits and self.extra_own is None:
             return  # no sanctions in this scenario: nobody is ever restricted
         was_sanctioned = self.own != 0
-        if self.config.design is SanctionDesign.list_driven:
+        if list_driven:
             self.own = lists.own_bits.copy()
-            sanctioned = self.own != 0
-            self.innocent = lists.blacklist_innocent & sanctioned
+            innocent = lists.blacklist_innocent
         else:
             now, without_false_points = grades()
             self.own = self.grade_bits[self.kind, now]
-            sanctioned = self.own != 0
-            self.innocent = sanctioned & (self.grade_bits[self.kind, without_false_points] == 0)
+            innocent = self.grade_bits[self.kind, without_false_points] == 0
+        if self.sharing is not None:  # data sharing (issue 9): only what has arrived
+            self.own = self.sharing.arrived(day, self.own, innocent)
+        if self.extra_own is not None:  # the escalation ladder (issue 9)
+            self.own |= self.extra_own
+        sanctioned = self.own != 0
+        self.innocent = innocent & sanctioned
 
         sources = np.flatnonzero(sanctioned)
         self.restrictions = self.own.copy()
