@@ -50,7 +50,13 @@ def activity_bytes(scenario: Scenario) -> int:
     draws_per_day = per_year / 365 * max(1.0, scenario.effects.highest_multiplier())
     events = per_year * scenario.run.steps / 365
     extra_events = max(0.0, events - EVENTS_PER_ACTOR_FITTED * sum(actors.values()))
-    return int(draws_per_day * BYTES_PER_DRAW + extra_events * BYTES_PER_EVENT)
+    sharing = sum(actors.values()) * SHARING_BYTES_PER_ACTOR if scenario.sharing.enabled else 0
+    return int(draws_per_day * BYTES_PER_DRAW + extra_events * BYTES_PER_EVENT + sharing)
+
+
+SHARING_BYTES_PER_ACTOR = 2 * 11 * 4 + 2
+"""Data sharing (issue 9): an arrival day per actor and kind of restriction (int32), its
+per-day temporaries and the bits drawn."""
 
 
 def estimate_bytes(n_citizens: int, n_firms: int, views: bool = False) -> int:

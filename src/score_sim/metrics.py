@@ -52,7 +52,21 @@ citizens without a job, and those of them who lost it to sanctions (so far); cas
 far and their mean size (distinct actors restricted);
 sanction-days so far, those borne by the innocent (split into false findings and ties),
 and the innocent share."""
-CUMULATIVE_COLUMNS = frozenset(WORLD_COLUMNS[WORLD_COLUMNS.index("n_cascades") :])
+ISSUE9C_CUMULATIVE = frozenset(
+    {
+        "restriction_days_delayed",
+        "restriction_days_missing",
+        "citizen_n_job_lost_to_closure",
+        "firm_n_pre_approvals",
+        "firm_n_commitments_broken",
+        "n_rescue_cancellations",
+    }
+)
+"""Totals so far among the columns of data sharing, the escalation ladder and the letters
+(issue 9), present only when those mechanisms are on."""
+CUMULATIVE_COLUMNS = (
+    frozenset(WORLD_COLUMNS[WORLD_COLUMNS.index("n_cascades") :]) | ISSUE9C_CUMULATIVE
+)
 """Columns that are totals (or means) so far: a mean over the run means nothing."""
 
 

@@ -95,7 +95,36 @@ def agent_table(model: ScoreModel) -> dict[str, np.ndarray]:
                 (f"days_on_{name}", world.lists.books[name].days_listed_total(model.steps)),
             )
         },
+        **_issue9c_agent_columns(model),
     }
+
+
+def _issue9c_agent_columns(model: ScoreModel) -> dict[str, np.ndarray]:
+    """Per-firm columns of the escalation ladder and the commitment letters, when on.
+
+    ``ladder_stage`` (0 none, else the stage's name) and ``closed``; ``pre_approvals``
+    (applications pre-approved so far) and ``commitment_until`` (the day the firm's
+    letter ends, -1 for none). Citizens have 0, -1 or an empty field.
+    """
+    from score_sim.scenario import LADDER_STAGES
+
+    world = model.world
+    c, n = world.n_citizens, world.n_actors
+    out: dict[str, np.ndarray] = {}
+    if model.ladder.enabled:
+        names = np.array(["", *LADDER_STAGES], dtype=object)
+        stage = np.zeros(n, dtype=np.int64)
+        stage[c:] = model.ladder.stage
+        out["ladder_stage"] = names[stage]
+        out["closed"] = model.ladder.closed_actors().astype(np.int8)
+    if model.commitments.enabled:
+        pre = np.zeros(n, dtype=np.int64)
+        pre[c:] = model.commitments.pre_approvals
+        until = np.full(n, -1, dtype=np.int64)
+        until[c:] = model.commitments.until
+        out["pre_approvals"] = pre
+        out["commitment_until"] = until
+    return out
 
 
 def write_agents(path: Path, model: ScoreModel) -> None:

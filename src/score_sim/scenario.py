@@ -843,8 +843,8 @@ class RescueLetters(_Strict):
         description="Blacklists whose entries it cancels (names in `lists`); empty: every "
         "blacklist.",
     )
-    delay_days: Days = Field(
-        30, le=3650, description="Days from the entry to its cancellation."
+    delay_days: Annotated[int, Strict(), Field(ge=0, le=3650)] = Field(
+        30, description="Days from the entry to its cancellation (at most ten years)."
     )
     probability: Probability = Field(
         0.5, description="Chance that an entry with exonerating evidence is cancelled."
@@ -956,6 +956,11 @@ class Target(_Strict):
 
 # --- data sharing and the corporate system (issue 9) ---
 
+MAX_DELAY_DAYS = 3650
+"""Longest delay of a record or a remedy (ten years)."""
+DelayDays = Annotated[int, Strict(), Field(ge=0, le=MAX_DELAY_DAYS)]
+"""A delay in whole days, 0 to ten years."""
+
 
 class AgencyLink(_Strict):
     """How a listing reaches one agency (the body that imposes one kind of restriction)."""
@@ -965,9 +970,8 @@ class AgencyLink(_Strict):
         description="Chance that a listing ever reaches this agency (0: not connected; "
         "1: every listing arrives).",
     )
-    delay_days: Days = Field(
+    delay_days: DelayDays = Field(
         0,
-        le=3650,
         description="Days from the listing's arrival on the national platform to this "
         "agency (the sanction applies from then on).",
     )
@@ -985,8 +989,8 @@ class Sharing(_Strict):
     """
 
     enabled: Switch = Field(False, description="true: listings travel with delays and gaps.")
-    platform_delay_days: Days = Field(
-        0, le=3650, description="Days from a listing to its arrival on the national platform."
+    platform_delay_days: DelayDays = Field(
+        0, description="Days from a listing to its arrival on the national platform."
     )
     agencies: dict[Name, AgencyLink] = Field(
         default_factory=dict,

@@ -31,6 +31,7 @@ BLACKLIST_EXITS = (
     EventKind.blacklist_early_removal,
     EventKind.appeal_upheld,
     EventKind.credit_repair,
+    EventKind.rescue_letter,
 )
 
 
@@ -125,6 +126,51 @@ def selection_vs_feedback(model: ScoreModel, twin: ScoreModel) -> dict[str, Any]
     return out
 
 
+def issue9c_summary(model: ScoreModel) -> dict[str, Any]:
+    """Data sharing, the escalation ladder and the letters (issue 9), those that are on.
+
+    ``sharing``: actor-restriction-days the records called for, in force, and spared by
+    delay and by missing records (to the innocent and to the rest). ``escalation``: firms
+    that reached each stage, closures, jobs lost to them, fines. ``commitment_letters``:
+    letters signed, kept, broken, pre-approvals. ``rescue_letters``: entries cancelled.
+    """
+    out: dict[str, Any] = {}
+    events = model.events
+    if model.sharing.enabled:
+        out["sharing"] = model.sharing.summary()
+    if model.ladder.enabled:
+        from score_sim.rules.escalation import STAGE_EVENTS
+
+        reached = {
+            kind.name: int(np.unique(events.of_kind(kind)["actor"]).size)
+            for kind in STAGE_EVENTS.values()
+        }
+        closures = events.of_kind(EventKind.closure_notice)
+        out["escalation"] = {
+            "firms_reaching_stage": reached,
+            "firms_at_stage_at_end": {
+                name.removeprefix("firm_n_stage_"): value
+                for name, value in model.ladder.counts().items()
+                if name.startswith("firm_n_stage_")
+            },
+            "closures": int(closures.size),
+            "closures_resting_on_false_findings": int(np.count_nonzero(closures["true"] == 0)),
+            "citizens_jobs_lost_to_closures": model.ladder.n_jobs_lost,
+            "fines": model.ladder.n_fines,
+            "falls_back": int(events.of_kind(EventKind.stage_fallback).size),
+        }
+    if model.commitments.enabled:
+        out["commitment_letters"] = model.commitments.summary()
+    if model.rescue.enabled:
+        out["rescue_letters"] = {
+            "cancelled": model.rescue.n_cancelled,
+            "cancelled_innocent": model.rescue.n_cancelled_innocent,
+            "cancelled_true": model.rescue.n_cancelled - model.rescue.n_cancelled_innocent,
+            "pending_at_end": model.rescue.n_pending,
+        }
+    return out
+
+
 def summarize(model: ScoreModel, twin: ScoreModel | None = None) -> dict[str, Any]:
     """The run's headline numbers as JSON-ready data.
 
@@ -212,6 +258,7 @@ def summarize(model: ScoreModel, twin: ScoreModel | None = None) -> dict[str, An
         },
         "targets": report(model),
     }
+    summary |= issue9c_summary(model)
     summary["headlines"] = headlines(model.scenario, summary)
     return summary
 
