@@ -129,7 +129,9 @@ def test_coverage_zero_never_restricts_and_counts_the_missing_records():
     assert ts["n_listed_never_reaching"][-1] == listed.sum()
     assert ts["n_restrictions_missing"][-1] == listed.sum()
     summary = summarize(model)["sharing"]
-    assert summary["restriction_days_spared_by_missing_records"] == ts["restriction_days_missing"][-1]
+    assert (
+        summary["restriction_days_spared_by_missing_records"] == ts["restriction_days_missing"][-1]
+    )
     assert summary["restriction_days_spared_by_delay"] == 0
     # every citizen-day listed calls for two restrictions; half of them never arrive
     assert summary["spared_share"] == pytest.approx(0.5, abs=1e-9)
@@ -169,10 +171,26 @@ def test_delay_and_missing_records_spare_the_innocent_too():
 @pytest.mark.parametrize(
     ("sharing", "key", "message"),
     [
-        ({"enabled": True, "agencies": {"railways": {"delay_days": 3}}}, "sharing.agencies.railways", "is not a restriction"),
-        ({"enabled": True, "agencies": {"travel": {"delay_days": 5000}}}, "sharing.agencies.travel.delay_days", "must be at most 3,650"),
-        ({"enabled": True, "platform_delay_days": -1}, "sharing.platform_delay_days", "must be at least 0"),
-        ({"enabled": True, "agencies": {"credit": {"coverage": 1.5}}}, "sharing.agencies.credit.coverage", "must be at most 1"),
+        (
+            {"enabled": True, "agencies": {"railways": {"delay_days": 3}}},
+            "sharing.agencies.railways",
+            "is not a restriction",
+        ),
+        (
+            {"enabled": True, "agencies": {"travel": {"delay_days": 5000}}},
+            "sharing.agencies.travel.delay_days",
+            "must be at most 3,650",
+        ),
+        (
+            {"enabled": True, "platform_delay_days": -1},
+            "sharing.platform_delay_days",
+            "must be at least 0",
+        ),
+        (
+            {"enabled": True, "agencies": {"credit": {"coverage": 1.5}}},
+            "sharing.agencies.credit.coverage",
+            "must be at most 1",
+        ),
     ],
 )
 def test_bad_sharing_keys_are_located_errors(write_scenario, sharing, key, message):

@@ -960,6 +960,10 @@ MAX_DELAY_DAYS = 3650
 """Longest delay of a record or a remedy (ten years)."""
 DelayDays = Annotated[int, Strict(), Field(ge=0, le=MAX_DELAY_DAYS)]
 """A delay in whole days, 0 to ten years."""
+TermDays = Annotated[int, Strict(), Field(ge=1, le=MAX_DAYS)]
+"""A term in whole days, at least one."""
+FinePoints = Annotated[float, Strict(), Field(ge=-MAX_SCORE_MAGNITUDE, le=0.0)]
+"""Points deducted: zero or negative."""
 
 
 class AgencyLink(_Strict):
@@ -1044,18 +1048,16 @@ class Escalation(_Strict):
         description="Days without a negative finding after which a firm's stage falls by "
         "one (below closure_notice); null: stages never fall.",
     )
-    punishment_points: ScorePoints = Field(
+    punishment_points: FinePoints = Field(
         -50.0,
-        le=0,
         description="Points deducted (a fine) when a firm reaches administrative_punishment.",
     )
     frozen_assets: tuple[Restriction, ...] = Field(
         (Restriction.credit,),
         description="Restrictions on a firm at frozen_assets and above (firm restrictions).",
     )
-    blacklist_after_days: Days = Field(
+    blacklist_after_days: TermDays = Field(
         30,
-        ge=1,
         description="Days from the closure notice to the blacklisting of the closed firm.",
     )
     list: Name | None = Field(
@@ -1083,8 +1085,7 @@ class Commitments(_Strict):
     enabled: Switch = Field(False, description="true: firms may sign commitment letters.")
     system: Name = Field(
         "score",
-        description="The score whose grades are meant (only the default score, `score`, "
-        "for now).",
+        description="The score whose grades are meant (only the default score, `score`, for now).",
     )
     grades: tuple[Name, ...] = Field(
         (),
@@ -1094,7 +1095,7 @@ class Commitments(_Strict):
     sign_rate_per_year: RatePerYear = Field(
         0.5, description="Signatures per eligible firm per year (a Poisson rate)."
     )
-    term_days: Days = Field(365, ge=1, description="Days a letter holds.")
+    term_days: TermDays = Field(365, description="Days a letter holds.")
     pre_approvals_per_year: RatePerYear = Field(
         2.0, description="Applications pre-approved per year while a letter holds."
     )
@@ -1316,9 +1317,7 @@ class Scenario(_Strict):
                         f"{restrictions}",
                     )
                 )
-        blacklists = sorted(
-            n for n in self.lists if self.list_type(n) is ListType.blacklist
-        )
+        blacklists = sorted(n for n in self.lists if self.list_type(n) is ListType.blacklist)
         named: list[tuple[tuple[str | int, ...], str | None]] = [
             (("corporate", "escalation", "list"), self.corporate.escalation.list),
             (("corporate", "commitments", "list"), self.corporate.commitments.list),

@@ -41,9 +41,7 @@ PUNISHMENT = STAGE["administrative_punishment"]
 FROZEN = STAGE["frozen_assets"]
 CLOSURE = STAGE["closure_notice"]
 BLACKLIST = STAGE["blacklist"]
-STAGE_EVENTS = {
-    STAGE[name]: EventKind[name] for name in LADDER_STAGES if name != "blacklist"
-}
+STAGE_EVENTS = {STAGE[name]: EventKind[name] for name in LADDER_STAGES if name != "blacklist"}
 """The event recorded when a firm reaches each stage (the blacklist: the list's entry)."""
 
 
@@ -176,8 +174,7 @@ class Ladder:
         if book is None:
             return
         due = np.flatnonzero(
-            (self.stage == CLOSURE)
-            & (day - self.closure_day >= self.config.blacklist_after_days)
+            (self.stage == CLOSURE) & (day - self.closure_day >= self.config.blacklist_after_days)
         )
         if due.size == 0:
             return
