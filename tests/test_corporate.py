@@ -261,8 +261,8 @@ def test_a_broken_promise_lists_the_firm_and_a_kept_one_does_not():
     assert broken.size > 10 and kept.size > 5
     listing = rows[(rows["event"] == EventKind.blacklist_entry) & (rows["list"] == 1)]
     # every entry on the letters' list is a broken promise, on the day it broke
-    assert sorted(zip(listing["actor"], listing["day"])) == sorted(
-        zip(broken["actor"], broken["day"])
+    assert sorted(zip(listing["actor"], listing["day"], strict=True)) == sorted(
+        zip(broken["actor"], broken["day"], strict=True)
     )
     findings = rows[rows["event"] == EventKind.finding]
     for actor, day in zip(broken["actor"], broken["day"], strict=True):
@@ -316,8 +316,8 @@ def test_rescue_letters_cancel_innocent_entries_at_their_rate_and_true_ones_at_t
     entries = rows[(rows["event"] == EventKind.blacklist_entry) & (rows["day"] <= 150 - 10)]
     cancelled = rows[rows["event"] == EventKind.rescue_letter]
     assert np.all(cancelled["days"] == 10)  # exactly delay_days after the entry
-    key = set(zip(cancelled["actor"], cancelled["day"] - 10))
-    hit = np.array([(a, d) in key for a, d in zip(entries["actor"], entries["day"])])
+    key = set(zip(cancelled["actor"], cancelled["day"] - 10, strict=True))
+    hit = np.array([(a, d) in key for a, d in zip(entries["actor"], entries["day"], strict=True)])
     for truth, rate in ((0, 0.6), (1, 0.6 * 0.25)):
         mine = entries["true"] == truth
         n = int(mine.sum())

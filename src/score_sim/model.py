@@ -41,7 +41,6 @@ from score_sim.rules.propensity import Propensities
 from score_sim.rules.remedies import AppealsDesk, RescueDesk, repair_credit
 from score_sim.rules.reporting import Findings, Reporting
 from score_sim.rules.sanctions import RESTRICTION_BITS, SanctionBook
-from score_sim.rules.sharing import SHARING_COLUMNS, SharingNetwork, sharing_metrics
 from score_sim.rules.scoring import (
     apply_findings,
     clamp,
@@ -50,6 +49,7 @@ from score_sim.rules.scoring import (
     decay_factor,
     spill_over,
 )
+from score_sim.rules.sharing import SHARING_COLUMNS, SharingNetwork, sharing_metrics
 from score_sim.scenario import (
     DEFAULT_LIST_NAMES,
     Restriction,

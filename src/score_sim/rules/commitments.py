@@ -9,12 +9,13 @@ firm follows the letters' logic (the promise is recorded and breaking it is itse
 untrustworthy conduct); the list it enters is the scenario's choice.
 
 In the model, each day a firm of one of the named grades (of the default score; the key
-``system`` names it) that holds no letter signs one with the chance its yearly rate
-gives, unless it is on the letters' blacklist. While the letter holds (``term_days``), applications are pre-approved at
-``pre_approvals_per_year`` (counted per firm and in the time series). A true negative
-finding during the term breaks the promise: the letter ends and the firm enters the
-blacklist ``list``. A letter that reaches the end of its term unbroken is kept.
-Closed firms (see :mod:`score_sim.rules.escalation`) neither sign nor hold letters.
+``system`` names it) that holds no letter and is not on the letters' blacklist signs one
+with the chance its yearly rate gives. While the letter holds (``term_days``),
+applications are pre-approved at ``pre_approvals_per_year`` (counted per firm and in
+the time series). A true negative finding during the term breaks the promise: the letter
+ends and the firm enters the blacklist ``list``. A letter that reaches the end of its term
+unbroken is kept. Closed firms (see :mod:`score_sim.rules.escalation`) neither sign nor
+hold letters.
 """
 
 from __future__ import annotations
