@@ -1,0 +1,196 @@
+"""The bundled scenarios of issue 9, part C: data_sharing and corporate_scs.
+
+Each test checks a documented mechanic the scenario claims, with numbers, on a reduced
+run: the path of a listing to the agencies (a delay before a sanction reaches an agency,
+and coverage), the four-tier grade's boundaries, inspection rates by risk class, the
+escalation ladder's order, the commitment letters and the rescue letter.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+
+from score_sim.events import EventKind
+from score_sim.model import ScoreModel
+from score_sim.rules.behaviour import DAYS_PER_YEAR
+from score_sim.rules.escalation import STAGE_EVENTS
+from score_sim.rules.grades import Grading
+from score_sim.rules.inspections import InspectionOffice
+from score_sim.rules.reporting import Reporting
+from score_sim.rules.sanctions import RESTRICTION_BITS
+from score_sim.rules.sharing import NEVER
+from score_sim.scenario import Restriction, bundled_scenarios, load_scenario
+from score_sim.summary import summarize
+
+SCENARIOS = ("data_sharing", "corporate_scs")
+
+
+@pytest.mark.parametrize("name", SCENARIOS)
+def test_the_scenario_is_bundled_documented_and_runs_small(name):
+    assert name in bundled_scenarios()
+    scenario = load_scenario(name)
+    positions = [
+        scenario.description.find(section)
+        for section in ("WHAT IT IS", "HOW IT WORKS", "THINGS TO NOTICE", "THINGS TO TRY")
+    ]
+    assert all(p >= 0 for p in positions) and positions == sorted(positions)
+    assert scenario.source_of("score.initial")
+    model = ScoreModel(name, rng=1, citizens=3000, firms=150, steps=90).run()
+    assert model.steps == 90
+
+
+# ------------------------------------------------------------------ data_sharing
+
+
+def test_data_sharing_a_listing_reaches_each_agency_after_the_platform_and_its_delay():
+    scenario = load_scenario("data_sharing")
+    sharing = scenario.sharing
+    model = ScoreModel(scenario, rng=3, citizens=6000, firms=300, steps=150)
+    travel = RESTRICTION_BITS[Restriction.travel]
+    column = list(Restriction).index(Restriction.travel)
+    delay = sharing.platform_delay_days + sharing.agencies["travel"].delay_days
+    assert delay == 10
+    restricted_on = np.full(model.world.n_actors, -1)
+    while model.running:
+        model.step()
+        now = (model.sanctions.own & travel) != 0
+        restricted_on[now & (restricted_on < 0)] = model.steps
+    entries = model.events.of_kind(EventKind.blacklist_entry)
+    citizens = entries[entries["actor"] < model.world.n_citizens]
+    first = {}
+    for actor, day in zip(citizens["actor"], citizens["day"], strict=True):
+        first.setdefault(int(actor), int(day))
+    reached = [a for a in first if model.sharing.arrival[a, column] != NEVER]
+    never = [a for a in first if model.sharing.arrival[a, column] == NEVER]
+    checked = 0
+    for actor in reached:
+        day = first[actor]
+        if day + delay <= 150 and model.world.lists.blacklisted[actor]:
+            # unrestricted for exactly the platform's 7 days and the carriers' 3, then banned
+            assert restricted_on[actor] == day + delay
+            checked += 1
+    assert checked > 20
+    assert all(restricted_on[a] < 0 for a in never)  # never reached: never banned
+
+
+def test_data_sharing_coverage_is_the_share_of_listings_each_agency_gets():
+    scenario = load_scenario("data_sharing")
+    # more court cases than the scenario's own rate, for enough listings to count
+    more = {"behaviours.sued_for_unpaid_debt.rate_per_year": 0.3}
+    model = ScoreModel(scenario, rng=4, citizens=6000, firms=300, steps=120, **more).run()
+    listed = np.flatnonzero(model.world.lists.blacklisted[: model.world.n_citizens])
+    n = listed.size
+    assert n > 300
+    for name in ("travel", "credit", "employment", "welfare"):
+        p = scenario.sharing.agencies[name].coverage
+        column = list(Restriction).index(Restriction(name))
+        share = np.count_nonzero(model.sharing.arrival[listed, column] != NEVER) / n
+        assert abs(share - p) < 4 * math.sqrt(p * (1 - p) / n) + 1e-9, (name, share)
+    summary = summarize(model)["sharing"]
+    assert summary["restriction_days_spared_by_missing_records"] > 0
+    assert summary["restriction_days_spared_by_delay"] > 0
+
+
+# ------------------------------------------------------------------ corporate_scs
+
+
+def test_corporate_scs_four_tier_grade_boundaries():
+    scenario = load_scenario("corporate_scs")
+    grading = Grading(scenario.score.grades)
+    assert grading.names == ("A", "B", "C", "D")
+    scores = np.array([1300, 1010, 1009.99, 980, 979.99, 940, 939.99, 600])
+    names = [grading.names[i] for i in grading.grade_index(scores)]
+    assert names == ["A", "A", "B", "B", "C", "C", "D", "D"]
+
+
+def test_corporate_scs_inspection_rates_follow_the_risk_class_a_least():
+    scenario = load_scenario("corporate_scs")
+    rates = scenario.inspections.rate_per_year_by_grade
+    grading = Grading(scenario.score.grades)
+    n_firms, days = 2000, 365
+    reporting = Reporting(scenario.behaviours, scenario.errors)
+    measured = []
+    for g, name in enumerate(grading.names):
+        # every firm of one risk class: the firms inspected a day, over a year
+        office = InspectionOffice(scenario.inspections, grading.names, 0, n_firms, reporting)
+        rng = np.random.default_rng(7 + g)
+        extra = np.zeros(n_firms, dtype=bool)
+        total = sum(
+            office.inspect(day, lambda actors, g=g: np.full(actors.size, g, np.int8), extra, rng)[1]
+            for day in range(days)
+        )
+        rate = total / n_firms / (days / DAYS_PER_YEAR)
+        expected = rates[name]
+        # Poisson count: four standard deviations (a firm inspected twice a day counts once)
+        assert abs(rate - expected) < 4 * math.sqrt(expected / n_firms) + 0.01 * expected, name
+        measured.append(rate)
+    assert measured == sorted(measured) and measured[0] < measured[-1] / 5  # class A least
+
+
+def test_corporate_scs_ladder_is_climbed_in_order_and_closure_closes():
+    model = ScoreModel("corporate_scs", rng=2, citizens=5000, firms=1500, steps=240).run()
+    rows = model.events.rows
+    stage_of = {int(kind): stage for stage, kind in STAGE_EVENTS.items()}
+    kinds = [*stage_of, int(EventKind.stage_fallback)]
+    ladder = rows[np.isin(rows["event"], kinds)]
+    closures = 0
+    for firm in np.unique(ladder["actor"]):
+        stage = 0
+        for event in ladder[ladder["actor"] == firm]["event"]:
+            if event == EventKind.stage_fallback:
+                stage -= 1
+            else:
+                assert stage_of[int(event)] == stage + 1  # the next stage, never a jump
+                stage += 1
+                closures += event == EventKind.closure_notice
+        assert stage == min(int(model.ladder.stage[firm - model.world.n_citizens]), 6)
+    assert closures > 0 and closures == model.ladder.closed.sum()
+    closed = np.flatnonzero(model.ladder.closed)
+    assert not np.isin(model.world.employer, closed).any()
+
+
+def test_corporate_scs_letters_go_to_a_grade_firms_and_a_broken_promise_lists():
+    scenario = load_scenario("corporate_scs")
+    model = ScoreModel(scenario, rng=5, citizens=3000, firms=1500, steps=200)
+    c = model.world.n_citizens
+    term = scenario.corporate.commitments.term_days
+    a_grade = model.grading.names.index("A")
+    signers_grades = []
+    while model.running:
+        before = model.commitments.until.copy()
+        model.step()
+        day = model.steps
+        new = np.flatnonzero((model.commitments.until == day + term) & (before != day + term))
+        signers_grades.append(model.grades_of(c + new))
+    grades = np.concatenate(signers_grades)
+    assert grades.size > 50 and np.all(grades == a_grade)
+    rows = model.events.rows
+    broken = rows[rows["event"] == EventKind.commitment_broken]
+    book = model.world.lists.books["dishonest_entities"]
+    entries = rows[(rows["event"] == EventKind.blacklist_entry) & (rows["list"] == book.index)]
+    entered = set(zip(entries["actor"].tolist(), entries["day"].tolist(), strict=True))
+    assert broken.size > 0
+    # a broken promise lists the firm that day (unless a finding already had listed it)
+    listed_that_day = [
+        (a, d) in entered for a, d in zip(broken["actor"], broken["day"], strict=True)
+    ]
+    assert all(listed_that_day)
+    assert summarize(model)["commitment_letters"]["pre_approvals"] > 0
+
+
+def test_corporate_scs_rescue_letters_cancel_after_their_delay():
+    model = ScoreModel("corporate_scs", rng=6, citizens=3000, firms=2000, steps=200).run()
+    rescued = model.events.of_kind(EventKind.rescue_letter)
+    assert rescued.size > 0
+    assert np.all(
+        rescued["days"] == load_scenario("corporate_scs").remedies.rescue_letters.delay_days
+    )
+    summary = summarize(model)["rescue_letters"]
+    # innocent entries have evidence always, true ones 1 time in 20: the innocent are
+    # far likelier to be rescued than their share of entries
+    entries = model.events.of_kind(EventKind.blacklist_entry)
+    innocent_share = np.mean(entries["true"] == 0)
+    assert summary["cancelled_innocent"] / summary["cancelled"] > innocent_share
