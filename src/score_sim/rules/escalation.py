@@ -171,8 +171,8 @@ class Ladder:
 
     def blacklist(self, day: int, book: ListBook | None, events: EventLog) -> None:
         """Closed firms whose notice is ``blacklist_after_days`` old enter the list."""
-        if book is None:
-            return
+        if book is None or not book.rule.enabled:
+            return  # the ladder ends at the closure notice
         due = np.flatnonzero(
             (self.stage == CLOSURE) & (day - self.closure_day >= self.config.blacklist_after_days)
         )
