@@ -54,6 +54,7 @@ sanction-days so far, those borne by the innocent (split into false findings and
 and the innocent share."""
 ISSUE9C_CUMULATIVE = frozenset(
     {
+        "restriction_days_called",
         "restriction_days_delayed",
         "restriction_days_missing",
         "citizen_n_job_lost_to_closure",

@@ -31,6 +31,7 @@ from score_sim.memory import activity_bytes, check_population
 from score_sim.model import ScoreModel
 from score_sim.output_folder import MANIFEST, TOOL, claim_output_folder, output_bytes
 from score_sim.plots import FigureContext, figure_jobs, save_figures
+from score_sim.record_plots import record_figure_jobs
 from score_sim.rules.sanctions import restriction_names
 from score_sim.scenario import Channel, Scenario, resolve_scenario
 from score_sim.summary import summarize
@@ -281,6 +282,7 @@ def write_run_outputs(
                 figures_folder,
                 model.trajectories(),
             )
+            + record_figure_jobs(timeseries, context, figures_folder)
         )
     record = {
         "kind": "run",

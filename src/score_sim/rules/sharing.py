@@ -140,12 +140,14 @@ SHARING_COLUMNS = (
     "n_restrictions_pending",
     "n_restrictions_missing",
     "n_listed_never_reaching",
+    "restriction_days_called",
     "restriction_days_delayed",
     "restriction_days_missing",
 )
 """Time-series columns when sharing is on: today's restrictions on their way, and whose
 records never arrive (actor-restriction pairs); actors with a record missing at some
-agency; actor-restriction-days spared so far by delay and by missing records."""
+agency; actor-restriction-days called for by the records so far, and of those, spared so
+far by delay and by missing records."""
 SHARING_CUMULATIVE = frozenset(SHARING_COLUMNS[3:])
 
 
@@ -155,6 +157,7 @@ def sharing_metrics(network: SharingNetwork) -> dict[str, float]:
         "n_restrictions_pending": network.n_pending,
         "n_restrictions_missing": network.n_missing,
         "n_listed_never_reaching": network.n_never_reaching,
+        "restriction_days_called": network.restriction_days_called,
         "restriction_days_delayed": network.restriction_days_delayed,
         "restriction_days_missing": network.restriction_days_missing,
     }
