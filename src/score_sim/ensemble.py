@@ -257,6 +257,9 @@ def run_seeds(
                 work / "figures",
                 trajectories,
             )
+            from score_sim.record_plots import record_figure_jobs
+
+            jobs += record_figure_jobs(bands, context, work / "figures")
             files += save_figures(jobs)
         manifest_path = write_manifest(
             work,

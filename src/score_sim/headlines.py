@@ -44,6 +44,17 @@ DRIVERS: dict[str, tuple[tuple[str, str], ...]] = {
         ("population.employment_rate", "employment rate"),
         ("population.firms", "number of firms"),
     ),
+    # issue 9: only when data sharing or the escalation ladder is on
+    "restriction_days_spared_share": (
+        ("sharing.*", "sharing delays and coverage"),
+        ("lists.*", "list rules"),
+    ),
+    "firm_closures": (
+        ("corporate.escalation.*", "ladder rules"),
+        ("behaviours.*.rate_per_year", "behaviour rates"),
+        ("errors.*", "error rates"),
+        ("inspections.*", "inspection rates"),
+    ),
 }
 
 LABELS = {
@@ -52,6 +63,9 @@ LABELS = {
     "citizen_pariahs_at_end": "citizen pariahs at the end",
     "misconduct_rate_ratio_restricted": "misconduct rate under restriction relative to without",
     "mean_cascade_size": "mean cascade size (actors restricted)",
+    "restriction_days_spared_share": "share of the restriction-days called for that never "
+    "happened (delay, missing records)",
+    "firm_closures": "firms closed by the escalation ladder",
 }
 
 
@@ -83,6 +97,13 @@ def headlines(scenario: Scenario, summary: dict[str, Any]) -> list[dict[str, Any
         ]["citizen"],
         "mean_cascade_size": cascades["mean"],
     }
+    # the mechanisms of issue 9 that are on come first: they are what such a run is about
+    first: dict[str, Any] = {}
+    if "sharing" in summary:
+        first["restriction_days_spared_share"] = summary["sharing"]["spared_share"]
+    if "escalation" in summary:
+        first["firm_closures"] = summary["escalation"]["closures"]
+    values = first | values
     out = []
     for name, value in values.items():
         keys, groups = drivers(scenario, name)
