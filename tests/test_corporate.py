@@ -163,6 +163,8 @@ def test_firms_reach_closure_only_through_every_earlier_stage_and_closed_firms_s
     assert not np.isin(model.world.employer, closed).any()  # its staff have lost their jobs
     summary = summarize(model)["escalation"]
     assert summary["closures"] == closed.size
+    headline = summarize(model)["headlines"][0]
+    assert headline["name"] == "firm_closures" and headline["value"] == closed.size
     assert summary["citizens_jobs_lost_to_closures"] > 0
     # the final stage: blacklisted exactly blacklist_after_days after the notice
     entries = rows[(rows["event"] == EventKind.blacklist_entry) & (rows["list"] == 0)]

@@ -135,6 +135,9 @@ def test_coverage_zero_never_restricts_and_counts_the_missing_records():
     assert summary["restriction_days_spared_by_delay"] == 0
     # every citizen-day listed calls for two restrictions; half of them never arrive
     assert summary["spared_share"] == pytest.approx(0.5, abs=1e-9)
+    headline = summarize(model)["headlines"][0]  # the run's point comes first
+    assert headline["name"] == "restriction_days_spared_share" and headline["value"] == 0.5
+    assert "sharing.other_agencies.coverage" in headline["driven_by"]
 
 
 @pytest.mark.parametrize("coverage", [0.3, 0.8])
