@@ -7,6 +7,11 @@ actor as a view onto them. One step is one day:
     spill over, clamp, decay) -> lists (expire, enter) -> remedies (appeals, credit repair)
     -> sanctions (restrictions, reach, cascades) -> effects (job losses) -> harms -> collect
 
+When a scenario turns them on (issue 9): closed firms do nothing (escalation ladder); the
+ladder climbs after scoring and blacklists closed firms after the lists; commitment
+letters are broken, kept and signed after the lists; rescue letters cancel entries after
+the other remedies; data sharing decides which restrictions are in force.
+
 Every rule acts on whole arrays (see :mod:`score_sim.rules`); there is no Python loop over
 actors in a step. Each mechanism draws from its own random stream (:mod:`score_sim.streams`).
 """
