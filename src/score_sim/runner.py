@@ -95,6 +95,8 @@ def agent_table(model: ScoreModel) -> dict[str, np.ndarray]:
                 (f"days_on_{name}", world.lists.books[name].days_listed_total(model.steps)),
             )
         },
+        **({} if model.systems is None else model.systems.agent_columns()),
+        **({} if model.perks is None else model.perks.agent_columns()),
     }
 
 

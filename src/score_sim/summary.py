@@ -212,8 +212,46 @@ def summarize(model: ScoreModel, twin: ScoreModel | None = None) -> dict[str, An
         },
         "targets": report(model),
     }
+    if model.systems is not None:
+        summary["scores"] = scores_summary(model)
+    if model.perks is not None:
+        summary["perks"] = model.perks.summary(
+            model.scenario,
+            model.world.lists,
+            model.grades_in,
+            model.grades_at_start_in,
+            {kind: model.world.kind_slice(kind) for kind in KINDS},
+        )
     summary["headlines"] = headlines(model.scenario, summary)
     return summary
+
+
+def scores_summary(model: ScoreModel) -> dict[str, Any]:
+    """Each further score (``scores:``): carriers, mean score and grades, start and end."""
+    out: dict[str, Any] = {}
+    for name, system in model.systems.systems.items():
+        entry: dict[str, Any] = {
+            "label": system.spec.label,
+            "scale": [system.spec.lower, system.spec.upper],
+            "feeds": {"into": system.spec.feeds.into, "share": system.spec.feeds.share},
+        }
+        for kind in KINDS:
+            span = model.world.kind_slice(kind)
+            carries = system.carries[span]
+            if not carries.any():
+                continue
+            grades = {}
+            for when, index in (("start", system.grades_at_start), ("end", system.grade_index())):
+                counts = np.bincount(index[span][carries], minlength=len(system.grading.names))
+                grades[when] = dict(zip(system.grading.names, counts.tolist(), strict=True))
+            entry[kind] = {
+                "carriers": int(np.count_nonzero(carries)),
+                "mean_score_at_end": _finite(float(np.mean(system.score[span][carries]))),
+                "grades_at_start": grades["start"],
+                "grades_at_end": grades["end"],
+            }
+        out[name] = entry
+    return out
 
 
 def closing_lines(model: ScoreModel, summary: dict[str, Any]) -> list[str]:
