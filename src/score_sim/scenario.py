@@ -972,6 +972,8 @@ class ScoreSystem(_Strict):
     data_sources: tuple[Annotated[str, Strict(), Field(min_length=1, max_length=200)], ...] = Field(
         (), max_length=MAX_ITEMS, description="Where its data come from, in words."
     )
+    lower: ScorePoints = Field(description="Lowest possible score.")
+    upper: ScorePoints = Field(description="Highest possible score.")
     initial: ScorePoints = Field(description="Score a carrier starts with (the mean, with spread).")
     initial_spread_points: ScorePoints = Field(
         0.0,
@@ -979,8 +981,6 @@ class ScoreSystem(_Strict):
         description="Standard deviation of the starting scores around `initial` (a normal "
         "draw, clipped to the scale): carriers who arrive with different histories.",
     )
-    lower: ScorePoints = Field(description="Lowest possible score.")
-    upper: ScorePoints = Field(description="Highest possible score.")
     baseline: ScorePoints | None = Field(
         None, description="Score that decay pulls toward; defaults to `initial`."
     )
@@ -1004,6 +1004,23 @@ class ScoreSystem(_Strict):
         1.0, description="Share of a carrier's occurrences of those behaviours its data see."
     )
     feeds: Feeds = Field(default_factory=Feeds)
+
+    @field_validator("upper")
+    @classmethod
+    def _above_lower(cls, upper: float, info: ValidationInfo) -> float:
+        lower = info.data.get("lower")
+        if lower is not None and not lower < upper:
+            raise ValueError(f"must be above lower ({lower:g}), not {upper:g}")
+        return upper
+
+    @field_validator("initial", "baseline")
+    @classmethod
+    def _on_the_scale(cls, value: float | None, info: ValidationInfo) -> float | None:
+        lower, upper = info.data.get("lower"), info.data.get("upper")
+        known = value is not None and lower is not None and upper is not None
+        if known and not lower <= value <= upper:
+            raise ValueError(f"must lie within lower..upper ({lower:g}..{upper:g}), not {value:g}")
+        return value
 
     @model_validator(mode="after")
     def _scale(self) -> ScoreSystem:
