@@ -361,3 +361,4 @@ def test_bad_scores_and_perks_from_the_command_line_exit_2_located(write_scenari
         "--set: scores.sesame.initial: must lie within lower..upper (350..950), not 2000"
         in result.stderr
     )
+    assert "perks.x: give the `lists` or `grades` (or both) that grant the perk" in result.stderr
