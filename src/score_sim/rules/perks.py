@@ -68,27 +68,43 @@ class PerkDesk:
         self.qualified_at_start: dict[str, np.ndarray] = {}
         """Who qualified on day 0, per perk (the already advantaged)."""
 
-    def qualified(self, name: str, lists: ListSet, grades_of: GradesOf) -> np.ndarray:
-        """Whether each actor qualifies for perk ``name`` now."""
+    def qualified(
+        self, name: str, lists: ListSet, grades: dict[str, np.ndarray] | GradesOf
+    ) -> np.ndarray:
+        """Whether each actor qualifies for perk ``name`` now.
+
+        Args:
+            name: the perk.
+            lists: the scenario's lists.
+            grades: every actor's grade index by score name, or a function giving it.
+        """
         perk = self.perks[name]
         mask = np.zeros_like(self._who[name])
         for list_name in perk.lists:
             mask |= lists.books[list_name].listed
         if perk.grades:
-            mask |= self._grade_mask[name][grades_of(perk.system)]
+            index = grades(perk.system) if callable(grades) else grades[perk.system]
+            mask |= self._grade_mask[name][index]
         return mask & self._who[name]
+
+    def _grades_now(self, grades_of: GradesOf) -> dict[str, np.ndarray]:
+        """Every score's grades that some perk names, computed once for all perks."""
+        systems = {perk.system for perk in self.perks.values() if perk.grades}
+        return {system: grades_of(system) for system in systems}
 
     def start(self, lists: ListSet, grades_of: GradesOf) -> None:
         """Note who qualifies on day 0 (nobody uses a perk before the first day)."""
+        grades = self._grades_now(grades_of)
         for name in self.perks:
-            qualified = self.qualified(name, lists, grades_of)
+            qualified = self.qualified(name, lists, grades)
             self.qualified_at_start[name] = qualified
             self.n_qualified[name] = int(np.count_nonzero(qualified))
 
     def use(self, lists: ListSet, grades_of: GradesOf) -> None:
         """Today's uses of every perk by the actors who qualify today."""
+        grades = self._grades_now(grades_of)
         for name, perk in self.perks.items():
-            holders = np.flatnonzero(self.qualified(name, lists, grades_of))
+            holders = np.flatnonzero(self.qualified(name, lists, grades))
             self.n_qualified[name] = int(holders.size)
             rng = self._rng[name]
             expected = perk.uses_per_year / DAYS_PER_YEAR * holders.size
