@@ -362,3 +362,26 @@ def test_bad_scores_and_perks_from_the_command_line_exit_2_located(write_scenari
         in result.stderr
     )
     assert "perks.x: give the `lists` or `grades` (or both) that grant the perk" in result.stderr
+
+
+def test_figures_of_scores_and_perks_only_when_the_scenario_has_them(tmp_path):
+    from score_sim.plots import FigureContext, save_figures
+    from score_sim.system_plots import system_figure_jobs
+
+    plain = run(with_private(run={"steps": 20, "seed": 1}))
+    assert system_figure_jobs(plain.timeseries(), FigureContext.of_model(plain), tmp_path,
+                              plain.scenario) == []  # fmt: skip
+    perks = {"vip": {"grades": ["excellent"], "system": "sesame", "uses_per_year": 50}}
+    models = [
+        run(with_private(scores={"sesame": sesame(initial_spread_points=50)}, perks=perks,
+                         run={"steps": 20, "seed": seed}))
+        for seed in (1, 2)
+    ]  # fmt: skip
+    ctx = FigureContext.of_model(models[0])
+    one = models[0].timeseries()
+    band = {c: np.vstack([m.timeseries()[c] for m in models]) for c in one}
+    band["step"] = one["step"]
+    for folder, series in (("one", one), ("band", band)):
+        paths = save_figures(system_figure_jobs(series, ctx, tmp_path / folder, models[0].scenario))
+        assert [p.name for p in paths] == ["scores.png", "perks.png"]
+        assert all(p.stat().st_size > 10_000 for p in paths)

@@ -230,6 +230,7 @@ def run_seeds(
         if figures:
             from score_sim.harm_plots import harm_figure_jobs
             from score_sim.plots import figure_jobs, save_figures
+            from score_sim.system_plots import system_figure_jobs
 
             assert context is not None
             jobs = figure_jobs(
@@ -257,6 +258,7 @@ def run_seeds(
                 work / "figures",
                 trajectories,
             )
+            jobs += system_figure_jobs(bands, context, work / "figures", base)
             files += save_figures(jobs)
         manifest_path = write_manifest(
             work,

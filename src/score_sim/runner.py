@@ -34,6 +34,7 @@ from score_sim.plots import FigureContext, figure_jobs, save_figures
 from score_sim.rules.sanctions import restriction_names
 from score_sim.scenario import Channel, Scenario, resolve_scenario
 from score_sim.summary import summarize
+from score_sim.system_plots import system_figure_jobs
 from score_sim.tables import write_csv
 
 RUNS_DIR = Path("runs")
@@ -254,6 +255,7 @@ def write_run_outputs(
                 figures_folder,
                 model.trajectories(),
             )
+            + system_figure_jobs(timeseries, context, figures_folder, model.scenario)
         )
     record = {
         "kind": "run",
