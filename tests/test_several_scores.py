@@ -365,6 +365,7 @@ def test_bad_scores_and_perks_from_the_command_line_exit_2_located(write_scenari
 
 
 def test_figures_of_scores_and_perks_only_when_the_scenario_has_them(tmp_path):
+    from score_sim.figure_checks import text_problems
     from score_sim.plots import FigureContext, save_figures
     from score_sim.system_plots import system_figure_jobs
 
@@ -382,6 +383,8 @@ def test_figures_of_scores_and_perks_only_when_the_scenario_has_them(tmp_path):
     band = {c: np.vstack([m.timeseries()[c] for m in models]) for c in one}
     band["step"] = one["step"]
     for folder, series in (("one", one), ("band", band)):
-        paths = save_figures(system_figure_jobs(series, ctx, tmp_path / folder, models[0].scenario))
+        jobs = system_figure_jobs(series, ctx, tmp_path / folder, models[0].scenario)
+        assert all(text_problems(make()) == [] for _, make in jobs)  # legible
+        paths = save_figures(jobs)
         assert [p.name for p in paths] == ["scores.png", "perks.png"]
         assert all(p.stat().st_size > 10_000 for p in paths)
