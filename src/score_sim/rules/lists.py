@@ -393,6 +393,7 @@ class ListSet:
             self._redlisted_since = np.full(n, NOT_LISTED, dtype=np.int32)
             self._days_redlisted_ended = np.zeros(n, dtype=np.int32)
         self.day = 0
+        self._no_false_points: np.ndarray | None = None
         for book in self.books.values():
             book.listeners.append(self._on_change)
 
@@ -483,9 +484,10 @@ class ListSet:
             system = book.rule.enter.system if book.rule.enter is not None else None
             if system is None or system == DEFAULT_SYSTEM or system_scores is None:
                 book.update(day, score, found, false_points, events)
-            else:
-                no_false_points = np.zeros_like(score)
-                book.update(day, system_scores[system], found, no_false_points, events)
+            else:  # a system's data record only what happened: no false points
+                if self._no_false_points is None:
+                    self._no_false_points = np.zeros_like(score)
+                book.update(day, system_scores[system], found, self._no_false_points, events)
 
     def days_blacklisted(self, day: int, actors: np.ndarray | slice = slice(None)) -> np.ndarray:
         """Days each actor has been on some blacklist up to ``day`` (default: all actors)."""

@@ -13,10 +13,12 @@ one of the perk's red lists (``lists``) or holds one of its grades (``grades``) 
 score (``system``, default the default score; an actor who does not carry that score has
 no grade). A qualifying actor uses the perk at ``uses_per_year`` (a Poisson rate, an
 assumption: how often people rent, check into a hotel, visit a gym): the day's uses are
-one Poisson draw for all qualifying actors together, spread uniformly over them, from the
-perk's own random stream. Uses are counted per actor (``agents.csv``), per day (the time
-series) and in ``summary.json``, split by grade and list status, with the share that went
-to those already qualified on the first day (the already advantaged).
+one Poisson draw for all qualifying actors together, spread uniformly over them (one draw
+per actor for perks used more than once a day), from the perk's own random stream. Uses
+are counted per actor (``agents.csv``), per day (the time series) and in
+``summary.json``, split by grade and list status, with the share that went to those
+already qualified on the first day (the already advantaged). A perk changes nothing else:
+an actor's conduct, score and lists are the same with or without it.
 """
 
 from __future__ import annotations
@@ -107,13 +109,14 @@ class PerkDesk:
             holders = np.flatnonzero(self.qualified(name, lists, grades))
             self.n_qualified[name] = int(holders.size)
             rng = self._rng[name]
-            expected = perk.uses_per_year / DAYS_PER_YEAR * holders.size
-            total = int(rng.poisson(expected)) if expected > 0 else 0
-            if total:
-                users = holders[rng.integers(holders.size, size=total)]
-                self.uses[name] += np.bincount(users, minlength=self.uses[name].size).astype(
-                    np.int32
-                )
+            per_day = perk.uses_per_year / DAYS_PER_YEAR
+            if per_day > 1:  # several uses a day each: one draw per holder
+                counts = rng.poisson(per_day, holders.size)
+                self.uses[name][holders] += counts.astype(np.int32)
+                total = int(counts.sum())
+            else:  # one draw for all, spread uniformly: work grows with the uses
+                total = int(rng.poisson(per_day * holders.size)) if holders.size else 0
+                np.add.at(self.uses[name], holders[rng.integers(holders.size, size=total)], 1)
             self.uses_today[name] = total
 
     def columns(self) -> list[str]:
