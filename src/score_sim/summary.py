@@ -280,7 +280,39 @@ def closing_lines(model: ScoreModel, summary: dict[str, Any]) -> list[str]:
         f"under some restriction at the end: {share(ts['citizen_n_restricted'], 'citizen')}, "
         f"{share(ts['firm_n_restricted'], 'firm')}",
     ]
+    lines += _systems_lines(summary)
     shown = [h for h in summary.get("headlines", []) if h["value"] is not None]
     if not summary["cascades"]["count"]:
         shown = [h for h in shown if h["name"] != "mean_cascade_size"]
-    return lines + [h["text"] for h in shown][:4]
+    return lines + [h["text"] for h in shown][: max(0, 6 - len(lines))]
+
+
+def _systems_lines(summary: dict[str, Any]) -> list[str]:
+    """Closing lines of the further scores and the perks, when there are some.
+
+    A line per further score (its carriers' best band at the start and the end), and one
+    for the perks (their uses, and the share that went to those qualified on day 0).
+    """
+    lines = []
+    for name, system in list(summary.get("scores", {}).items())[:2]:
+        for kind in KINDS:
+            if kind not in system:
+                continue
+            part = system[kind]
+            best = next(iter(part["grades_at_start"]))
+            start, end = part["grades_at_start"][best], part["grades_at_end"][best]
+            mean = part["mean_score_at_end"]
+            lines.append(
+                f"{name}: {part['carriers']:,} {kind}s carry it, mean {mean:.0f} at the end; "
+                f"{best}: {start:,} on day 0, {end:,} at the end"
+            )
+            break
+    perks = summary.get("perks", {})
+    if perks:
+        uses = sum(p["uses"] for p in perks.values())
+        early = sum(p["uses"] * (p["share_to_qualified_at_start"] or 0) for p in perks.values())
+        lines.append(
+            f"perks used {uses:,} times"
+            + (f", {early / uses:.0%} by actors who qualified on day 0" if uses else "")
+        )
+    return lines
