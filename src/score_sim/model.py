@@ -4,8 +4,9 @@
 actor as a view onto them. One step is one day:
 
     behave -> report (channels, inspections, erroneous reports) -> score (add points,
-    spill over, clamp, decay) -> lists (expire, enter) -> remedies (appeals, credit repair)
-    -> sanctions (restrictions, reach, cascades) -> effects (job losses) -> harms -> collect
+    spill over, further scores observe and feed, clamp, decay) -> lists (expire, enter)
+    -> remedies (appeals, credit repair) -> sanctions (restrictions, reach, cascades)
+    -> effects (job losses) -> perks (uses) -> harms -> collect
 
 Every rule acts on whole arrays (see :mod:`score_sim.rules`); there is no Python loop over
 actors in a step. Each mechanism draws from its own random stream (:mod:`score_sim.streams`).
