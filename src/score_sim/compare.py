@@ -73,6 +73,15 @@ def _numbers(data: Any, prefix: str = "") -> Iterator[tuple[str, float]]:
         yield prefix, float(data)
 
 
+def _run_mean(values: np.ndarray) -> float:
+    """The mean over the days with a value; NaN, without a warning, when there are none.
+
+    A kind with no actors has no score statistics; nobody may carry a further score.
+    """
+    known = values[~np.isnan(values)]
+    return float(known.mean()) if known.size else float("nan")
+
+
 def metric_rows(a: RunResult, b: RunResult) -> list[dict[str, Any]]:
     """Each time-series column (final day and mean over the run) and summary number."""
     rows = []
@@ -82,7 +91,7 @@ def metric_rows(a: RunResult, b: RunResult) -> list[dict[str, Any]]:
             continue
         for label, value_a, value_b in (
             ("final", ts_a[column][-1], ts_b[column][-1]),
-            ("run_mean", np.nanmean(ts_a[column]), np.nanmean(ts_b[column])),
+            ("run_mean", _run_mean(ts_a[column]), _run_mean(ts_b[column])),
         ):
             if np.isnan(value_a) and np.isnan(value_b):
                 continue

@@ -230,6 +230,7 @@ def run_seeds(
         if figures:
             from score_sim.harm_plots import harm_figure_jobs
             from score_sim.plots import figure_jobs, save_figures
+            from score_sim.system_plots import system_figure_jobs
 
             assert context is not None
             jobs = figure_jobs(
@@ -260,6 +261,7 @@ def run_seeds(
             from score_sim.record_plots import record_figure_jobs
 
             jobs += record_figure_jobs(bands, context, work / "figures")
+            jobs += system_figure_jobs(bands, context, work / "figures", base)
             files += save_figures(jobs)
         manifest_path = write_manifest(
             work,

@@ -50,6 +50,7 @@ def explain_scenario(scenario: Scenario | str | Path) -> str:
         if row.level is Level.calibrated:
             detail = f"to target {row.target}: {detail}"
         out.append(f"  {text.ljust(width)}  {label}" + (f": {detail}" if detail else ""))
+    out += _systems_text(scenario) + _perks_text(scenario)
     choices = cited_choices(scenario)
     if choices:
         out += ["", "CITED CHOICES (not numbers):"]
@@ -64,3 +65,72 @@ def explain_scenario(scenario: Scenario | str | Path) -> str:
                 f"in {target.low:g}..{target.high:g} (source: {target.source})"
             )
     return "\n".join(out) + "\n"
+
+
+def _band_text(bands: list[tuple[str, float | None]], upper: float) -> str:
+    """Bands as ranges, best first: ``excellent 700-950, ..., poor below 550``."""
+    parts = []
+    top = upper
+    for name, low in bands:
+        parts.append(f"{name} {low:g}-{top:g}" if low is not None else f"{name} below {top:g}")
+        top = low if low is not None else top
+    return ", ".join(parts)
+
+
+def _systems_text(scenario: Scenario) -> list[str]:
+    """The scores actors carry: the default one and each system of ``scores:``."""
+    if not scenario.scores:
+        return []
+    score = scenario.score
+    out = ["", "SCORES (each actor may carry several, each from its own system):"]
+    out.append(
+        f"  score (the default): {score.lower:g}..{score.upper:g}, start {score.initial:g}; "
+        "grades "
+        + _band_text([(b.name, b.min) for b in score.grades], score.upper)
+        + "; sources: the findings of agencies (records, surveillance, denunciation, "
+        "inspection)"
+    )
+    for name, system in scenario.scores.items():
+        who = " and ".join(f"{w.value}s" for w in system.who)
+        carried = who if system.coverage == 1 else f"{system.coverage:.0%} of {who}"
+        out.append(
+            f"  {name}" + (f" ({system.label})" if system.label else "") + f": carried by {carried}"
+        )
+        spread = (
+            f" (spread {system.initial_spread_points:g})" if system.initial_spread_points else ""
+        )
+        out.append(
+            f"    scale {system.lower:g}..{system.upper:g}, start {system.initial:g}{spread}; "
+            "grades " + _band_text([(b.name, b.min) for b in system.grades], system.upper)
+        )
+        if system.data_sources:
+            out.append(f"    data sources: {'; '.join(system.data_sources)}")
+        seen = ", ".join(f"{b} {p:+g}" for b, p in system.observes.items()) or "nothing"
+        out.append(f"    observes ({system.observe_probability:.0%} of occurrences): {seen}")
+        feeds = system.feeds
+        out.append(
+            f"    feeds {feeds.into} with {feeds.share:g} of its points"
+            if feeds.share
+            else "    siloed: feeds no other score"
+        )
+    return out
+
+
+def _perks_text(scenario: Scenario) -> list[str]:
+    """The perks: who qualifies and how often each is used."""
+    if not scenario.perks:
+        return []
+    out = ["", "PERKS (rewards received, counted per actor and per day):"]
+    for name, perk in scenario.perks.items():
+        triggers = []
+        if perk.lists:
+            triggers.append("on " + " or ".join(perk.lists))
+        if perk.grades:
+            triggers.append(f"grade {' or '.join(perk.grades)} of {perk.system}")
+        who = " and ".join(f"{w.value}s" for w in perk.who)
+        label = f" ({perk.label})" if perk.label else ""
+        out.append(
+            f"  {name}{label}: {who} {' or '.join(triggers)}, "
+            f"used {perk.uses_per_year:g} times a year"
+        )
+    return out

@@ -4,8 +4,9 @@
 actor as a view onto them. One step is one day:
 
     behave -> report (channels, inspections, erroneous reports) -> score (add points,
-    spill over, clamp, decay) -> lists (expire, enter) -> remedies (appeals, credit repair)
-    -> sanctions (restrictions, reach, cascades) -> effects (job losses) -> harms -> collect
+    spill over, further scores observe and feed, clamp, decay) -> lists (expire, enter)
+    -> remedies (appeals, credit repair) -> sanctions (restrictions, reach, cascades)
+    -> effects (job losses) -> perks (uses) -> harms -> collect
 
 When a scenario turns them on (issue 9): closed firms do nothing (escalation ladder); the
 ladder climbs after scoring and blacklists closed firms after the lists; commitment
@@ -42,6 +43,7 @@ from score_sim.rules.effects import Feedback
 from score_sim.rules.escalation import LADDER_COLUMNS, Ladder
 from score_sim.rules.grades import Grading
 from score_sim.rules.inspections import InspectionOffice
+from score_sim.rules.perks import PerkDesk
 from score_sim.rules.propensity import Propensities
 from score_sim.rules.remedies import AppealsDesk, RescueDesk, repair_credit
 from score_sim.rules.reporting import Findings, Reporting
@@ -55,8 +57,10 @@ from score_sim.rules.scoring import (
     spill_over,
 )
 from score_sim.rules.sharing import SHARING_COLUMNS, SharingNetwork, sharing_metrics
+from score_sim.rules.systems import ScoreSystems
 from score_sim.scenario import (
     DEFAULT_LIST_NAMES,
+    DEFAULT_SYSTEM,
     Restriction,
     Scenario,
     Severity,
@@ -207,8 +211,15 @@ class ScoreModel(mesa.Model):
         self.inspections = InspectionOffice(
             scenario.inspections, self.grading.names, pop.citizens, pop.firms, self.reporting
         )
+        # several scores (issue 9): further systems beside the default score, if any
+        self.systems = ScoreSystems(scenario, world.is_firm, seed) if scenario.scores else None
+        sanction_grades = (
+            self.grading.names
+            if scenario.sanctions.grade_system == DEFAULT_SYSTEM
+            else self.systems.systems[scenario.sanctions.grade_system].grading.names
+        )
         self.sanctions = SanctionBook(
-            scenario.sanctions, self.grading.names, pop.citizens, pop.firms, world.ties
+            scenario.sanctions, sanction_grades, pop.citizens, pop.firms, world.ties
         )
         self.feedback = Feedback(scenario.effects, self.grading.names)
         self.appeals = AppealsDesk(scenario.remedies.appeals)
@@ -230,7 +241,16 @@ class ScoreModel(mesa.Model):
         mesa.Agent._ids[self] = itertools.count(self.first_agent_id + world.n_actors)
         self._views: tuple[list[Citizen], list[Firm]] | None = None
 
+        # perks (issue 9): rewards received by the red-listed and the high-graded, if any
+        self.perks = PerkDesk(scenario, world.is_firm, seed) if scenario.perks else None
+        if self.perks is not None:
+            self.perks.start(world.lists, self.grades_in)
+
         self.columns = column_names(self.grading.names, self.extra_lists) + self._issue9c_columns()
+        if self.systems is not None:
+            self.columns += self.systems.columns(scenario)
+        if self.perks is not None:
+            self.columns += self.perks.columns()
         self.metrics: dict[str, float] = {}
         """Today's value of every time-series column."""
         self._series = np.empty((scenario.run.steps + 1, len(self.columns)))
@@ -397,6 +417,9 @@ class ScoreModel(mesa.Model):
             world.n_citizens,
             scenario.sanctions.spillover,
         )
+        # several scores (issue 9): each further system sees today's conduct in its data
+        if self.systems is not None:
+            receivers = np.concatenate([receivers, self.systems.update(occurrences, world.score)])
         clamp_false_points(
             world.score,
             world.false_points,
@@ -418,7 +441,14 @@ class ScoreModel(mesa.Model):
             )
             clamp(world.score, score_rule.lower, score_rule.upper)
 
-        world.lists.update(day, world.score, findings, world.false_points, self.events)
+        world.lists.update(
+            day,
+            world.score,
+            findings,
+            world.false_points,
+            self.events,
+            None if self.systems is None else self.systems.scores,
+        )
         if self.ladder.enabled:  # escalation ladder (issue 9): closed firms blacklisted
             self.ladder.blacklist(day, self._ladder_book, self.events)
         if self.commitments.enabled:  # commitment letters (issue 9)
@@ -451,13 +481,16 @@ class ScoreModel(mesa.Model):
         self.sanctions.update(
             day,
             world.lists,
-            lambda: (self.grades, self.grading.grade_index(world.score - world.false_points)),
+            self._sanction_grades,
             world.employer,
             self.events,
         )
         self.feedback.lose_jobs(
             day, self.sanctions.restrictions, world.employer, streams["job_loss"], self.events
         )
+        # perks (issue 9): today's uses by those who qualify after today's lists
+        if self.perks is not None:
+            self.perks.use(world.lists, self.grades_in)
         own = self.sanctions.own != 0
         self.harms.update(
             day,
@@ -523,6 +556,14 @@ class ScoreModel(mesa.Model):
             ),
         }
         metrics |= self._issue9c_metrics()
+        if self.systems is not None:
+            metrics |= self.systems.metrics(
+                self.scenario,
+                {kind: world.kind_slice(kind) for kind in KINDS},
+                {name: book.listed for name, book in lists.books.items()},
+            )
+        if self.perks is not None:
+            metrics |= self.perks.metrics()
         self.metrics = metrics
         self.history.record(world.score, world.lists.blacklisted)
         if self._n_rows == self._series.shape[0]:  # stepping past run.steps: grow
@@ -578,6 +619,31 @@ class ScoreModel(mesa.Model):
     def grades_of(self, actors: np.ndarray) -> np.ndarray:
         """Grade band index (0 = best) of the given actors, now."""
         return self.grading.grade_index(self.world.score[actors])
+
+    def grades_in(self, system: str) -> np.ndarray:
+        """Every actor's grade band index now in ``system``: 0 = best, -1 for no grade.
+
+        ``system`` is ``score`` or a system of ``scores``; an actor who does not carry
+        that score has no grade.
+        """
+        if system == DEFAULT_SYSTEM:
+            return self.grades
+        return self.systems.grade_index(system)
+
+    def grades_at_start_in(self, system: str) -> np.ndarray:
+        """Every actor's grade band index on day 0 in ``system`` (-1: not carried)."""
+        if system == DEFAULT_SYSTEM:
+            return self.grades_at_start
+        return self.systems.systems[system].grades_at_start
+
+    def _sanction_grades(self) -> tuple[np.ndarray, np.ndarray]:
+        """Grades that drive score-driven sanctions: now, and without false findings."""
+        system = self.scenario.sanctions.grade_system
+        if system != DEFAULT_SYSTEM:
+            grades = self.systems.grade_index(system)
+            return grades, grades  # a system's data hold no false points
+        world = self.world
+        return self.grades, self.grading.grade_index(world.score - world.false_points)
 
     @property
     def grades(self) -> np.ndarray:

@@ -35,6 +35,7 @@ from score_sim.record_plots import record_figure_jobs
 from score_sim.rules.sanctions import restriction_names
 from score_sim.scenario import Channel, Scenario, resolve_scenario
 from score_sim.summary import summarize
+from score_sim.system_plots import system_figure_jobs
 from score_sim.tables import write_csv
 
 RUNS_DIR = Path("runs")
@@ -97,6 +98,8 @@ def agent_table(model: ScoreModel) -> dict[str, np.ndarray]:
             )
         },
         **_issue9c_agent_columns(model),
+        **({} if model.systems is None else model.systems.agent_columns()),
+        **({} if model.perks is None else model.perks.agent_columns()),
     }
 
 
@@ -283,6 +286,7 @@ def write_run_outputs(
                 model.trajectories(),
             )
             + record_figure_jobs(timeseries, context, figures_folder)
+            + system_figure_jobs(timeseries, context, figures_folder, model.scenario)
         )
     record = {
         "kind": "run",

@@ -259,8 +259,46 @@ def summarize(model: ScoreModel, twin: ScoreModel | None = None) -> dict[str, An
         "targets": report(model),
     }
     summary |= issue9c_summary(model)
+    if model.systems is not None:
+        summary["scores"] = scores_summary(model)
+    if model.perks is not None:
+        summary["perks"] = model.perks.summary(
+            model.scenario,
+            model.world.lists,
+            model.grades_in,
+            model.grades_at_start_in,
+            {kind: model.world.kind_slice(kind) for kind in KINDS},
+        )
     summary["headlines"] = headlines(model.scenario, summary)
     return summary
+
+
+def scores_summary(model: ScoreModel) -> dict[str, Any]:
+    """Each further score (``scores:``): carriers, mean score and grades, start and end."""
+    out: dict[str, Any] = {}
+    for name, system in model.systems.systems.items():
+        entry: dict[str, Any] = {
+            "label": system.spec.label,
+            "scale": [system.spec.lower, system.spec.upper],
+            "feeds": {"into": system.spec.feeds.into, "share": system.spec.feeds.share},
+        }
+        for kind in KINDS:
+            span = model.world.kind_slice(kind)
+            carries = system.carries[span]
+            if not carries.any():
+                continue
+            grades = {}
+            for when, index in (("start", system.grades_at_start), ("end", system.grade_index())):
+                counts = np.bincount(index[span][carries], minlength=len(system.grading.names))
+                grades[when] = dict(zip(system.grading.names, counts.tolist(), strict=True))
+            entry[kind] = {
+                "carriers": int(np.count_nonzero(carries)),
+                "mean_score_at_end": _finite(float(np.mean(system.score[span][carries]))),
+                "grades_at_start": grades["start"],
+                "grades_at_end": grades["end"],
+            }
+        out[name] = entry
+    return out
 
 
 def closing_lines(model: ScoreModel, summary: dict[str, Any]) -> list[str]:
@@ -289,7 +327,39 @@ def closing_lines(model: ScoreModel, summary: dict[str, Any]) -> list[str]:
         f"under some restriction at the end: {share(ts['citizen_n_restricted'], 'citizen')}, "
         f"{share(ts['firm_n_restricted'], 'firm')}",
     ]
+    lines += _systems_lines(summary)
     shown = [h for h in summary.get("headlines", []) if h["value"] is not None]
     if not summary["cascades"]["count"]:
         shown = [h for h in shown if h["name"] != "mean_cascade_size"]
-    return lines + [h["text"] for h in shown][:4]
+    return lines + [h["text"] for h in shown][: max(0, 6 - len(lines))]
+
+
+def _systems_lines(summary: dict[str, Any]) -> list[str]:
+    """Closing lines of the further scores and the perks, when there are some.
+
+    A line per further score (its carriers' best band at the start and the end), and one
+    for the perks (their uses, and the share that went to those qualified on day 0).
+    """
+    lines = []
+    for name, system in list(summary.get("scores", {}).items())[:2]:
+        for kind in KINDS:
+            if kind not in system:
+                continue
+            part = system[kind]
+            best = next(iter(part["grades_at_start"]))
+            start, end = part["grades_at_start"][best], part["grades_at_end"][best]
+            mean = part["mean_score_at_end"]
+            lines.append(
+                f"{name}: {part['carriers']:,} {kind}s carry it, mean {mean:.0f} at the end; "
+                f"{best}: {start:,} on day 0, {end:,} at the end"
+            )
+            break
+    perks = summary.get("perks", {})
+    if perks:
+        uses = sum(p["uses"] for p in perks.values())
+        early = sum(p["uses"] * (p["share_to_qualified_at_start"] or 0) for p in perks.values())
+        lines.append(
+            f"perks used {uses:,} times"
+            + (f", {early / uses:.0%} by actors who qualified on day 0" if uses else "")
+        )
+    return lines

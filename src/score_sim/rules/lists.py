@@ -26,13 +26,22 @@ false findings.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import TYPE_CHECKING
 
 import numpy as np
 
 from score_sim.arraytools import union
 from score_sim.events import Cause, EventKind, EventLog
-from score_sim.scenario import ListRule, ListType, Scenario, Severity, Who, by_kind
+from score_sim.scenario import (
+    DEFAULT_SYSTEM,
+    ListRule,
+    ListType,
+    Scenario,
+    Severity,
+    Who,
+    by_kind,
+)
 from score_sim.streams import stream
 
 if TYPE_CHECKING:
@@ -431,6 +440,7 @@ class ListSet:
             self._redlisted_since = np.full(n, NOT_LISTED, dtype=np.int32)
             self._days_redlisted_ended = np.zeros(n, dtype=np.int32)
         self.day = 0
+        self._no_false_points: np.ndarray | None = None
         for book in self.books.values():
             book.listeners.append(self._on_change)
 
@@ -498,8 +508,19 @@ class ListSet:
         findings: Findings,
         false_points: np.ndarray,
         events: EventLog,
+        system_scores: Mapping[str, np.ndarray] | None = None,
     ) -> None:
-        """End due entries and add new ones on every list (see :meth:`ListBook.update`)."""
+        """End due entries and add new ones on every list (see :meth:`ListBook.update`).
+
+        Args:
+            day: today.
+            score: the default score.
+            findings: today's findings.
+            false_points: per actor, the default score's points from false findings.
+            events: where entries and removals are recorded.
+            system_scores: the further scores by system name (``scores:``), for lists
+                entering on one of them (their data hold no false points).
+        """
         self.day = day
         for book in self.books.values():
             found = (
@@ -507,7 +528,13 @@ class ListSet:
                 if book.rule.enabled and book.rule.enter.by_finding
                 else (np.empty(0, dtype=np.int64), np.empty(0, dtype=np.int8))
             )
-            book.update(day, score, found, false_points, events)
+            system = book.rule.enter.system if book.rule.enter is not None else None
+            if system is None or system == DEFAULT_SYSTEM or system_scores is None:
+                book.update(day, score, found, false_points, events)
+            else:  # a system's data record only what happened: no false points
+                if self._no_false_points is None:
+                    self._no_false_points = np.zeros_like(score)
+                book.update(day, system_scores[system], found, self._no_false_points, events)
 
     def days_blacklisted(self, day: int, actors: np.ndarray | slice = slice(None)) -> np.ndarray:
         """Days each actor has been on some blacklist up to ``day`` (default: all actors)."""

@@ -97,11 +97,13 @@ class SanctionBook:
         self.grade_bits = np.array(
             [
                 [bits(by_kind(config.grades.get(name, ())).of(who)) for name in grade_names]
+                + [np.uint16(0)]
                 for who in (Who.citizen, Who.firm)
             ],
             dtype=np.uint16,
-        ).reshape(2, len(grade_names))
-        """Restrictions by kind of actor (row) and grade (column), under score_driven."""
+        ).reshape(2, len(grade_names) + 1)
+        """Restrictions by kind of actor (row) and grade (column), under score_driven; the
+        last column (index -1) is for actors without a grade in a further system."""
         reach = config.reach
         self.rep_bits = bits(reach.legal_representative)
         self.staff_bits = bits(reach.staff)
