@@ -254,6 +254,51 @@ def test_only_firms_of_the_named_grades_sign_and_pre_approvals_accrue():
     assert np.isin(holders, signers).all()
 
 
+def test_letters_can_follow_a_firm_score_of_its_own_such_as_the_tax_grade():
+    """Good credit read off a tax-credit grade (from 100, A from 90), not the default score."""
+    tax = {
+        "who": ["firm"],
+        "initial": 100,
+        "initial_spread_points": 15,
+        "lower": 0,
+        "upper": 100,
+        "half_life_days": None,
+        "grades": [
+            {"name": "A", "min": 90},
+            {"name": "B", "min": 70},
+            {"name": "C", "min": 40},
+            {"name": "D", "min": None},
+        ],
+        "observes": {"late_tax": -10},
+    }
+    letters = {"commitments": {**LETTERS["commitments"], "system": "tax"}}
+    model = ScoreModel(scenario_from_data(corporate_data(letters, scores={"tax": tax})), rng=4)
+    c = model.world.n_citizens
+    tax_a = 0
+    signed = {"tax A": 0, "other": 0}
+    while model.running:
+        before = model.commitments.until.copy()
+        tax_grades = model.grades_in("tax")[c:]  # the grades the letters read today
+        model.step()
+        day = model.steps
+        new = np.flatnonzero((model.commitments.until == day + 90) & (before != day + 90))
+        signed["tax A"] += int(np.count_nonzero(tax_grades[new] == tax_a))
+        signed["other"] += int(np.count_nonzero(tax_grades[new] != tax_a))
+    assert signed["tax A"] > 20
+    assert signed["other"] == 0
+    # the default score's grades play no part: firms of every default grade signed
+    signers = np.unique(model.events.of_kind(EventKind.commitment_signed)["actor"])
+    assert np.unique(model.grades_of(signers)).size > 1
+
+
+def test_letters_naming_an_unknown_score_are_a_located_error(write_scenario):
+    letters = {"commitments": {**LETTERS["commitments"], "system": "sesame"}}
+    with pytest.raises(ScenarioError) as caught:
+        load_scenario(write_scenario(corporate_data(letters)))
+    assert "corporate.commitments.system" in str(caught.value)
+    assert "'sesame' is not a score of this scenario" in str(caught.value)
+
+
 def test_a_broken_promise_lists_the_firm_and_a_kept_one_does_not():
     data = corporate_data(LETTERS, errors={"false_finding_rate_per_year": 1.0})
     model = ScoreModel(scenario_from_data(data), rng=4).run()
@@ -380,7 +425,7 @@ def test_rescue_letters_and_credit_repair_work_together():
             },
             None,
             "corporate.commitments.system",
-            "only the default score",
+            "is not a score of this scenario",
         ),
         (
             {"escalation": {"enabled": True, "list": "nowhere"}},

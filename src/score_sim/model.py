@@ -65,6 +65,7 @@ from score_sim.scenario import (
     Scenario,
     Severity,
     resolve_scenario,
+    system_grade_names,
 )
 from score_sim.streams import stream
 from score_sim.world import build_world
@@ -288,7 +289,7 @@ class ScoreModel(mesa.Model):
         letters = corporate.commitments
         self.commitments = CommitmentDesk(
             letters,
-            self.grading.names,
+            system_grade_names(scenario, letters.system) or [],
             world.n_citizens,
             world.n_firms,
             stream(seed, "commitments") if letters.enabled else None,
@@ -455,7 +456,7 @@ class ScoreModel(mesa.Model):
             self.commitments.update(
                 day,
                 *self._firm_misconduct(findings),
-                self.grades_of(np.arange(world.n_citizens, world.n_actors)),
+                self.grades_in(scenario.corporate.commitments.system)[world.n_citizens :],
                 self.ladder.closed if self.ladder.enabled else None,
                 world.lists.books[scenario.corporate.commitments.list],
                 self.events,

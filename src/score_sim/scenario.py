@@ -1100,7 +1100,8 @@ class Commitments(_Strict):
     enabled: Switch = Field(False, description="true: firms may sign commitment letters.")
     system: Name = Field(
         "score",
-        description="The score whose grades are meant (only the default score, `score`, for now).",
+        description="The score whose grades are meant: `score` (the default) or a system "
+        "of `scores`.",
     )
     grades: tuple[Name, ...] = Field(
         (),
@@ -1596,20 +1597,27 @@ class Scenario(_Strict):
                     (where, f"{name!r} is not a blacklist of this scenario {blacklists}")
                 )
         commitments = self.corporate.commitments
-        if commitments.system != "score":
+        grade_names = system_grade_names(self, commitments.system)
+        if grade_names is None:
+            known = [DEFAULT_SYSTEM, *self.scores]
             problems.append(
                 (
                     ("corporate", "commitments", "system"),
-                    f"{commitments.system!r}: only the default score, 'score', is known here",
+                    f"{commitments.system!r} is not a score of this scenario {known}",
                 )
             )
-        grade_names = [band.name for band in self.score.grades]
-        for i, grade in enumerate(commitments.grades):
+            grade_names = []
+        scale = (
+            "score.grades"
+            if commitments.system == DEFAULT_SYSTEM
+            else f"scores.{commitments.system}.grades"
+        )
+        for i, grade in enumerate(commitments.grades if grade_names else ()):
             if grade not in grade_names:
                 problems.append(
                     (
                         ("corporate", "commitments", "grades", i),
-                        f"{grade!r} is not a grade of score.grades {grade_names}",
+                        f"{grade!r} is not a grade of {scale} {grade_names}",
                     )
                 )
         return problems

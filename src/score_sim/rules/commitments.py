@@ -8,8 +8,9 @@ assumptions of a scenario (``corporate.commitments``). That a broken promise lis
 firm follows the letters' logic (the promise is recorded and breaking it is itself
 untrustworthy conduct); the list it enters is the scenario's choice.
 
-In the model, each day a firm of one of the named grades (of the default score; the key
-``system`` names it) that holds no letter and is not on the letters' blacklist signs one
+In the model, each day a firm of one of the named grades (of the score ``system`` names:
+the default score or a firm score of ``scores``, such as a tax-credit grade) that holds
+no letter and is not on the letters' blacklist signs one
 with the chance its yearly rate gives. While the letter holds (``term_days``),
 applications are pre-approved at ``pre_approvals_per_year`` (counted per firm and in
 the time series). A true negative finding during the term breaks the promise: the letter
