@@ -106,6 +106,26 @@ def test_corporate_scs_four_tier_grade_boundaries():
     assert names == ["A", "A", "B", "B", "C", "C", "D", "D"]
 
 
+def test_corporate_scs_tax_credit_grade_is_a_firm_score_of_its_own_from_100():
+    """Tax credit grades: scored from 100, A >= 90, B 70-90, C 40-70, D < 40; firms only."""
+    model = ScoreModel("corporate_scs", rng=2, citizens=2000, firms=400, steps=120).run()
+    tax = model.systems.systems["tax_credit"]
+    c = model.world.n_citizens
+    firms, citizens = tax.score[c:], tax.score[:c]
+    assert np.isnan(citizens).all()  # citizens carry no tax grade
+    assert (firms >= 0).all() and (firms <= 100).all()
+    assert firms.min() < 90  # late and evaded taxes cost tax points
+    grades = model.grades_in("tax_credit")[c:]
+    names = ("A", "B", "C", "D")
+    bounds = {"A": (90, 100), "B": (70, 90), "C": (40, 70), "D": (0, 40)}
+    for index, name in enumerate(names):
+        held = firms[grades == index]
+        low, high = bounds[name]
+        assert ((held >= low) & ((held < high) | (name == "A"))).all(), name
+    # the national grade moves on its own: the tax authority keeps its score apart
+    assert not np.array_equal(grades, model.grades[c:])
+
+
 def test_corporate_scs_inspection_rates_follow_the_risk_class_a_least():
     scenario = load_scenario("corporate_scs")
     rates = scenario.inspections.rate_per_year_by_grade
