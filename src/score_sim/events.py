@@ -30,6 +30,8 @@ class EventKind(IntEnum):
     credit_repair = 11
     job_loss = 12
     pariah_recovery = 13
+    policy_change = 14
+    """A policy timeline's entry took effect (actor -1; ``source`` is the entry's index)."""
 
 
 class Cause(IntEnum):

@@ -212,8 +212,36 @@ def summarize(model: ScoreModel, twin: ScoreModel | None = None) -> dict[str, An
         },
         "targets": report(model),
     }
+    if model.scenario.timeline:
+        summary["timeline"] = timeline_report(model)
+    if model.deterrence_columns:
+        summary["deterrence"] = deterrence_report(model)
     summary["headlines"] = headlines(model.scenario, summary)
     return summary
+
+
+def timeline_report(model: ScoreModel) -> list[dict[str, Any]]:
+    """The policy timeline's entries: day, note, changes, and whether the run reached it."""
+    applied = {phase.index for phase in model.applied_phases}
+    return [
+        {
+            "day": entry.day,
+            "note": entry.note,
+            "changes": dict(entry.set),
+            "applied": index in applied,
+        }
+        for index, entry in enumerate(model.scenario.timeline)
+    ]
+
+
+def deterrence_report(model: ScoreModel) -> dict[str, Any]:
+    """The deterrence multipliers over the run (an assumption of the scenario)."""
+    series = model.timeseries()
+    report: dict[str, Any] = {"level": "assumption"}
+    for kind in KINDS:
+        values = series[f"{kind}_deterrence_multiplier"]
+        report[kind] = {"lowest": round(float(values.min()), 6), "at_end": float(values[-1])}
+    return report
 
 
 def closing_lines(model: ScoreModel, summary: dict[str, Any]) -> list[str]:
