@@ -47,6 +47,7 @@ from score_sim.plots import (
     day_limits,
     default_style,
     draw_series,
+    mark_policy_changes,
     median_of,
     new_figure,
     note_no_agents,
@@ -292,6 +293,7 @@ def plot_pariahs(ts: TimeSeries, summary: Mapping[str, Any], ctx: FigureContext)
             fontsize=8.5,
             bbox={"boxstyle": "round,pad=0.4", "facecolor": "#f7f7f7", "edgecolor": "0.6"},
         )
+        mark_policy_changes(fig, ctx)
     return fig
 
 
@@ -534,6 +536,7 @@ def plot_innocents(ts: TimeSeries, ctx: FigureContext) -> Figure:
         right.grid(True, alpha=0.25)
         right.legend(loc="upper left", fontsize=8, frameon=False)
         _finish(fig, "Innocents under sanction", caption(ctx))
+        mark_policy_changes(fig, ctx)
     return fig
 
 
