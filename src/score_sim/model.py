@@ -165,7 +165,7 @@ class ScoreModel(mesa.Model):
         """The timeline's entries, each with the scenario in force from its day on."""
         self.applied_phases: list[Phase] = []
         """The entries applied so far."""
-        self.rules: Scenario = scenario.model_copy(update={"timeline": ()})
+        self.rules: Scenario = scenario
         """The rules in force today: the scenario with the timeline's entries so far."""
         in_force = [scenario, *(phase.scenario for phase in self.phases)]
         ever_enabled = frozenset(

@@ -304,6 +304,10 @@ class Restriction(StrEnum):
     """Exclusion from welfare and public services."""
     honours = "honours"
     """Barred from community honours."""
+    internet = "internet"
+    """Slower internet (the 2016 policy's list for persons)."""
+    leisure = "leisure"
+    """Barred from luxury restaurants, nightclubs and golf (the 2016 policy)."""
 
 
 CITIZEN_RESTRICTIONS: frozenset[Restriction] = frozenset(
@@ -315,6 +319,8 @@ CITIZEN_RESTRICTIONS: frozenset[Restriction] = frozenset(
         Restriction.school_access,
         Restriction.welfare,
         Restriction.honours,
+        Restriction.internet,
+        Restriction.leisure,
     }
 )
 """Restrictions the 2016 policy lists for persons."""

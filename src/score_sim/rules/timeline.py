@@ -177,7 +177,9 @@ def build_phases(
             line, col = _entry_line(locations, loc)
             problems.append(Problem(file, line, col, key, message))
 
-    base = scenario.model_copy(update={"timeline": ()})
+    # each phase is a scenario without a timeline: its sources for the timeline go too
+    sources = {k: v for k, v in scenario.sources.items() if k.split(".")[0] != "timeline"}
+    base = scenario.model_copy(update={"timeline": (), "sources": sources})
     data = base.to_data()
     phases: list[Phase] = []
     last_day = 0
