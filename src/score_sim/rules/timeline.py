@@ -205,13 +205,19 @@ def build_phases(
                 allowed[key] = value
         if not allowed:
             continue
-        try:
-            changed, set_paths = apply_overrides(Scenario, data, allowed)
-        except ScenarioError as exc:
-            for p in exc.problems:
-                problem(("timeline", k, "set", p.key), f"{where}.set.{p.key}", p.message)
+        changed = data
+        paths: dict[tuple[str | int, ...], str] = {}
+        for key, value in list(allowed.items()):
+            try:
+                changed, set_paths = apply_overrides(Scenario, changed, {key: value})
+            except ScenarioError as exc:
+                for p in exc.problems:
+                    problem(("timeline", k, "set", key), f"{where}.set.{key}", p.message)
+                del allowed[key]
+                continue
+            paths[set_paths[0][0]] = key
+        if not paths:
             continue
-        paths = {path: key for (path, _), key in zip(set_paths, allowed, strict=True)}
 
         def locate(loc: tuple[str | int, ...], message: str) -> None:
             for path, key in paths.items():
@@ -219,6 +225,10 @@ def build_phases(
                     rest = format_key(loc[len(path) :])
                     suffix = ("" if rest.startswith("[") else ".") + rest if rest else ""
                     problem(("timeline", k, "set", key), f"{where}.set.{key}{suffix}", message)
+                    return
+            for path, key in paths.items():
+                if loc and path[: len(loc)] == loc:  # a check of the section holding the key
+                    problem(("timeline", k, "set", key), f"{where}.set.{key}", message)
                     return
             problem(
                 ("timeline", k, "set"),
