@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import json
 import sys
+import warnings
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -77,12 +78,15 @@ def metric_rows(a: RunResult, b: RunResult) -> list[dict[str, Any]]:
     """Each time-series column (final day and mean over the run) and summary number."""
     rows = []
     ts_a, ts_b = a.model.timeseries(), b.model.timeseries()
+    with warnings.catch_warnings():  # a kind without actors has only NaN scores
+        warnings.simplefilter("ignore", RuntimeWarning)
+        means = {c: (np.nanmean(ts_a[c]), np.nanmean(ts_b[c])) for c in ts_a if c in ts_b}
     for column in ts_a:
         if column == "step" or column not in ts_b:
             continue
         for label, value_a, value_b in (
             ("final", ts_a[column][-1], ts_b[column][-1]),
-            ("run_mean", np.nanmean(ts_a[column]), np.nanmean(ts_b[column])),
+            ("run_mean", *means[column]),
         ):
             if np.isnan(value_a) and np.isnan(value_b):
                 continue
