@@ -204,6 +204,7 @@ FIGURES: dict[str, Callable[[Data], Figure]] = {
         ],
         "twin worlds, seed 42 · 670,000 citizens, 33,500 firms",
         title="pariah_spiral: what changes with effects.enabled=false",
+        policy_changes=d.ctx.policy_changes,
     ),
 }
 

@@ -308,7 +308,13 @@ def mark_policy_changes(fig: Figure, ctx: FigureContext) -> None:
     Each change is a dashed vertical line on the panels whose x axis is the day; the notes
     go on one line under the panels, which move up to make room, so no text overlaps.
     """
-    if not ctx.policy_changes:
+    mark_changes(fig, ctx.policy_changes)
+
+
+def mark_changes(fig: Figure, changes: Sequence[tuple[int, str]]) -> None:
+    """Mark dated changes ``(day, note)`` on every panel over days (see
+    :func:`mark_policy_changes`)."""
+    if not changes:
         return
     axes = [ax for ax in fig.axes if ax.get_visible()]
     day_axes = [ax for ax in axes if ax.get_xlabel() == "day"]
@@ -316,7 +322,7 @@ def mark_policy_changes(fig: Figure, ctx: FigureContext) -> None:
         return
     for ax in day_axes:
         lo, hi = ax.get_xlim()
-        for day, _ in ctx.policy_changes:
+        for day, _ in changes:
             if lo <= day <= hi:
                 ax.axvline(day, color="0.2", linestyle="--", linewidth=1.0, zorder=1.5)
         ax.set_xlim(lo, hi)
@@ -327,7 +333,7 @@ def mark_policy_changes(fig: Figure, ctx: FigureContext) -> None:
     fig.text(
         0.5,
         (lowest - 3.0) / fig.bbox.height,
-        policy_line(ctx.policy_changes),
+        policy_line(changes),
         ha="center",
         va="top",
         fontsize=8,

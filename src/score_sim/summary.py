@@ -270,6 +270,12 @@ def closing_lines(model: ScoreModel, summary: dict[str, Any]) -> list[str]:
         f"under some restriction at the end: {share(ts['citizen_n_restricted'], 'citizen')}, "
         f"{share(ts['firm_n_restricted'], 'firm')}",
     ]
+    if "timeline" in summary:
+        days = [str(e["day"]) for e in summary["timeline"] if e["applied"]]
+        lines.append(
+            f"policy timeline: {len(days)} of {len(summary['timeline'])} changes applied"
+            + (f" (days {', '.join(days)})" if days else "")
+        )
     shown = [h for h in summary.get("headlines", []) if h["value"] is not None]
     if not summary["cascades"]["count"]:
         shown = [h for h in shown if h["name"] != "mean_cascade_size"]
