@@ -40,8 +40,15 @@ def test_shandong_suspension_stops_new_listings_of_the_suspended_kinds_and_no_ot
     assert np.count_nonzero(contract >= lifted) > 10
     # the suspended kinds are still found (points are lost), three times as often
     names = [b.name for b in scenario.behaviours]
-    suspended = [names.index(n) for n in ("delayed_delivery", "deferred_payment",
-                                          "overdue_contract", "deferred_loan_payment")]
+    suspended = [
+        names.index(n)
+        for n in (
+            "delayed_delivery",
+            "deferred_payment",
+            "overdue_contract",
+            "deferred_loan_payment",
+        )
+    ]
     findings = model.events.of_kind(EventKind.finding)
     during = findings[(findings["day"] >= start) & (findings["day"] < lifted)]
     assert np.count_nonzero(np.isin(during["behaviour"], suspended)) > 100
@@ -73,7 +80,10 @@ def test_joint_punishment_restricts_in_many_sectors_at_once_from_the_memorandum_
     travel = RESTRICTION_BITS[Restriction.travel]
     assert listed.size and np.all(model.sanctions.restrictions[listed] & travel)
     assert set(restriction_names(int(model.sanctions.restrictions[listed[0]]))) >= {
-        "internet", "leisure", "school_access", "welfare"
+        "internet",
+        "leisure",
+        "school_access",
+        "welfare",
     }
 
 
@@ -99,8 +109,14 @@ def test_national_concept_holds_the_bounds_600_and_1300(change, column, bound):
 def test_national_concept_lists_exactly_on_the_score_threshold():
     scenario = load_scenario("national_concept")
     threshold = scenario.lists["heavily_distrusted"].enter.score_below
-    model = ScoreModel(scenario, rng=7, steps=200, citizens=2000, firms=100,
-                       **{"behaviours.traffic_ticket.rate_per_year": 150.0})
+    model = ScoreModel(
+        scenario,
+        rng=7,
+        steps=200,
+        citizens=2000,
+        firms=100,
+        **{"behaviours.traffic_ticket.rate_per_year": 150.0},
+    )
     book = model.world.lists.books["heavily_distrusted"]
     n_entered = 0
     while model.running:
@@ -125,7 +141,10 @@ def test_suining_says_how_little_is_known_and_its_ledger_shows_it():
     documented = [row.key for row in ledger(scenario) if row.level is Level.documented]
     # only the scale borrowed from the national concept and the documented earliest deletion
     assert sorted(documented) == [
-        "lists.county_blacklist.min_days", "score.initial", "score.lower", "score.upper"
+        "lists.county_blacklist.min_days",
+        "score.initial",
+        "score.lower",
+        "score.upper",
     ]
     assert counts["assumption"] >= 5 * counts["documented"]
     for key in documented:
@@ -176,7 +195,17 @@ def test_things_to_try_run_as_written_at_a_small_size(name, tmp_path, monkeypatc
                 else:
                     kept.append(arg)
             firms = "0" if name == "suining_2010" else "20"
-            args = [*kept, "--citizens", "400", "--firms", firms, "--steps", "40",
-                    "--no-figures", "--out", str(tmp_path / f"out{i}")]
+            args = [
+                *kept,
+                "--citizens",
+                "400",
+                "--firms",
+                firms,
+                "--steps",
+                "40",
+                "--no-figures",
+                "--out",
+                str(tmp_path / f"out{i}"),
+            ]
         result = CliRunner().invoke(app, args)
         assert result.exit_code == 0, f"{command}\n{result.output}"

@@ -79,7 +79,8 @@ def test_a_bad_entry_is_an_error_at_its_own_line_and_key(write_scenario):
     with pytest.raises(ScenarioError) as error:
         load_scenario(path)
     text = str(error.value)
-    assert f"{path}:13:7 timeline[2].set.behaviours.traffic_ticket.rate_per_year: must be at least 0" in text
+    rate = "timeline[2].set.behaviours.traffic_ticket.rate_per_year"
+    assert f"{path}:13:7 {rate}: must be at least 0" in text
     assert f"{path}:14:7 timeline[2].set.population.citizens: cannot change during a run" in text
     assert f"{path}:15:7 timeline[2].set.behaviours.no_such_thing.points:" in text
     assert f"{path}:17:5 timeline[3].day: entries must be in day order" in text
@@ -184,8 +185,14 @@ def test_a_list_switched_off_takes_no_new_entries_and_keeps_its_entries_until_th
 
 
 def test_a_list_switched_on_later_starts_listing_on_its_day():
-    lists = {"blacklist": {"enabled": False, "enter": {"serious_finding": True}, "min_days": 30,
-                           "max_days": 60}}
+    lists = {
+        "blacklist": {
+            "enabled": False,
+            "enter": {"serious_finding": True},
+            "min_days": 30,
+            "max_days": 60,
+        }
+    }
     model = run(with_timeline(entry(DAY, **{"lists.blacklist.enabled": True}), lists=lists))
     entries = model.events.of_kind(EventKind.blacklist_entry)
     assert entries.size > 5 and entries["day"].min() == DAY
@@ -193,9 +200,7 @@ def test_a_list_switched_on_later_starts_listing_on_its_day():
 
 def test_new_sanctions_reach_those_already_listed_from_their_day():
     lists = {"blacklist": {"enter": {"serious_finding": True}, "min_days": 200, "max_days": 300}}
-    data = with_timeline(
-        entry(DAY, **{"sanctions.blacklist": ["travel", "credit"]}), lists=lists
-    )
+    data = with_timeline(entry(DAY, **{"sanctions.blacklist": ["travel", "credit"]}), lists=lists)
     series = run(data).timeseries()
     assert series["citizen_n_restricted"][:DAY].sum() == 0
     assert series["citizen_n_restricted"][DAY] == series["citizen_n_blacklisted"][DAY] > 0
@@ -261,8 +266,11 @@ def test_an_empty_timeline_and_a_change_to_the_same_value_leave_the_run_unchange
 
 def test_policy_changes_are_marked_on_the_figures_without_overlapping_text():
     data = with_timeline(
-        entry(30, "a long note about a suspension that runs on and on", **{
-            "behaviours.fare_dodging.rate_per_year": 0}),
+        entry(
+            30,
+            "a long note about a suspension that runs on and on",
+            **{"behaviours.fare_dodging.rate_per_year": 0},
+        ),
         entry(60, "lifted", **{"behaviours.fare_dodging.rate_per_year": 2.0}),
     )
     model = run(data)

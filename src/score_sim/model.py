@@ -40,7 +40,6 @@ from score_sim.rules.propensity import Propensities
 from score_sim.rules.remedies import AppealsDesk, repair_credit
 from score_sim.rules.reporting import Findings, Reporting
 from score_sim.rules.sanctions import RESTRICTION_BITS, SanctionBook
-from score_sim.rules.timeline import Phase, build_phases
 from score_sim.rules.scoring import (
     apply_findings,
     clamp,
@@ -49,6 +48,7 @@ from score_sim.rules.scoring import (
     decay_factor,
     spill_over,
 )
+from score_sim.rules.timeline import Phase, build_phases
 from score_sim.scenario import (
     DEFAULT_LIST_NAMES,
     Restriction,

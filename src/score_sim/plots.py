@@ -312,8 +312,10 @@ def mark_policy_changes(fig: Figure, ctx: FigureContext) -> None:
 
 
 def mark_changes(fig: Figure, changes: Sequence[tuple[int, str]]) -> None:
-    """Mark dated changes ``(day, note)`` on every panel over days (see
-    :func:`mark_policy_changes`)."""
+    """Mark dated changes ``(day, note)`` on every panel over days.
+
+    See :func:`mark_policy_changes`.
+    """
     if not changes:
         return
     axes = [ax for ax in fig.axes if ax.get_visible()]

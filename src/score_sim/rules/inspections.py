@@ -42,7 +42,9 @@ class InspectionOffice:
         self._day = np.empty(0, dtype=np.int32)
         self._u = np.empty(0)
 
-    def retune(self, config: Inspections, grade_names: tuple[str, ...], reporting: Reporting) -> None:
+    def retune(
+        self, config: Inspections, grade_names: tuple[str, ...], reporting: Reporting
+    ) -> None:
         """Follow changed inspection rules from today on, keeping the pending violations."""
         self.config = config
         self.reporting = reporting

@@ -367,12 +367,9 @@ class ListSet:
                 listing_behaviours=listing_behaviours(rule, scenario),
                 rng=stream(seed, f"lists:{name}"),
             )
-        self.blacklists = [
-            b for b in self.books.values() if b.type is ListType.blacklist and b.name in ever_enabled
-        ]
-        self.redlists = [
-            b for b in self.books.values() if b.type is ListType.redlist and b.name in ever_enabled
-        ]
+        used = [b for b in self.books.values() if b.name in ever_enabled]
+        self.blacklists = [b for b in used if b.type is ListType.blacklist]
+        self.redlists = [b for b in used if b.type is ListType.redlist]
         self.own_bits = np.zeros(n, dtype=np.uint16)
         """Restrictions each actor's blacklist entries trigger."""
         self._set_bits(scenario)

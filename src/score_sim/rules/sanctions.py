@@ -104,8 +104,10 @@ class SanctionBook:
         self._cascades = GrowingTable(CASCADE_DTYPE, 1024)
 
     def retune(self, config: Sanctions, grade_names: tuple[str, ...]) -> None:
-        """Follow changed sanctions from today on (a policy timeline), keeping who is
-        sanctioned; the restrictions are recomputed at today's update."""
+        """Follow changed sanctions from today on (a policy timeline).
+
+        Who is sanctioned is kept; the restrictions are recomputed at today's update.
+        """
         self.config = config
         self.grade_bits = np.array(
             [
@@ -200,9 +202,9 @@ class SanctionBook:
             employer: each citizen's current firm (-1 for none).
             events: where sanction events are recorded.
         """
-        if self.config.design is SanctionDesign.list_driven and not lists.any_bits:
-            if not self._stale:
-                return  # no sanctions in this scenario: nobody is ever restricted
+        list_driven = self.config.design is SanctionDesign.list_driven
+        if list_driven and not lists.any_bits and not self._stale:
+            return  # no sanctions in this scenario: nobody is ever restricted
         self._stale = False
         was_sanctioned = self.own != 0
         if self.config.design is SanctionDesign.list_driven:

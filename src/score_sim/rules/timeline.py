@@ -101,7 +101,8 @@ def _structure_problems(base: Any, phase: Any) -> list[tuple[tuple[str | int, ..
             problems.append(((section,), f"cannot change during a run: {FIXED_SECTIONS[section]}"))
     for key in ("initial", "lower", "upper"):
         if getattr(base.score, key) != getattr(phase.score, key):
-            problems.append((("score", key), f"cannot change during a run: {FIXED_KEYS[('score', key)]}"))
+            reason = FIXED_KEYS[("score", key)]
+            problems.append((("score", key), f"cannot change during a run: {reason}"))
     if [g.name for g in base.score.grades] != [g.name for g in phase.score.grades]:
         problems.append(
             (
@@ -132,8 +133,11 @@ def _structure_problems(base: Any, phase: Any) -> list[tuple[tuple[str | int, ..
                 )
     if list(base.lists) != list(phase.lists):
         problems.append(
-            (("lists",), "lists cannot be added or removed during a run: switch one on or "
-             "off with `lists.<name>.enabled`")
+            (
+                ("lists",),
+                "lists cannot be added or removed during a run: switch one on or "
+                "off with `lists.<name>.enabled`",
+            )
         )
     else:
         for name in base.lists:
@@ -142,6 +146,29 @@ def _structure_problems(base: Any, phase: Any) -> list[tuple[tuple[str | int, ..
             if base.lists[name].who != phase.lists[name].who:
                 problems.append(((("lists", name, "who")), "who a list covers is fixed"))
     return problems
+
+
+def _attribute(
+    loc: tuple[str | int, ...],
+    message: str,
+    k: int,
+    paths: dict[tuple[str | int, ...], str],
+) -> tuple[tuple[str | int, ...], str, str]:
+    """Where a problem of entry ``k``'s changed scenario belongs: (file location, key, message).
+
+    A problem at or inside a key the entry sets is that key's; a check of the section
+    holding it (a list's durations) is too; anything else is the entry's ``set``.
+    """
+    where = f"timeline[{k}]"
+    for path, key in paths.items():
+        if loc[: len(path)] == path:
+            rest = format_key(loc[len(path) :])
+            suffix = ("" if rest.startswith("[") else ".") + rest if rest else ""
+            return ("timeline", k, "set", key), f"{where}.set.{key}{suffix}", message
+    for path, key in paths.items():
+        if loc and path[: len(loc)] == loc:
+            return ("timeline", k, "set", key), f"{where}.set.{key}", message
+    return ("timeline", k, "set"), f"{where}.set", f"with this change, {format_key(loc)}: {message}"
 
 
 def _entry_line(locations: LocationMap | None, loc: tuple[str | int, ...]) -> tuple[Any, Any]:
@@ -219,23 +246,6 @@ def build_phases(
         if not paths:
             continue
 
-        def locate(loc: tuple[str | int, ...], message: str) -> None:
-            for path, key in paths.items():
-                if loc[: len(path)] == path:
-                    rest = format_key(loc[len(path) :])
-                    suffix = ("" if rest.startswith("[") else ".") + rest if rest else ""
-                    problem(("timeline", k, "set", key), f"{where}.set.{key}{suffix}", message)
-                    return
-            for path, key in paths.items():
-                if loc and path[: len(loc)] == loc:  # a check of the section holding the key
-                    problem(("timeline", k, "set", key), f"{where}.set.{key}", message)
-                    return
-            problem(
-                ("timeline", k, "set"),
-                f"{where}.set",
-                f"with this change, {format_key(loc)}: {message}",
-            )
-
         try:
             phase = Scenario.model_validate(changed, context={"located_checks": True})
         except ValidationError as exc:
@@ -244,11 +254,11 @@ def build_phases(
             for error in exc.errors(include_url=False):
                 loc = _without_union_tags(error)
                 if loc is not None:
-                    locate(loc, _plain_message(error))
+                    problem(*_attribute(loc, _plain_message(error), k, paths))
             continue
         found = phase.cross_check() + _structure_problems(base, phase)
         for loc, message in found:
-            locate(loc, message)
+            problem(*_attribute(loc, message, k, paths))
         if found or len(allowed) < len(entry.set):
             continue
         data = changed
