@@ -282,3 +282,25 @@ def test_policy_changes_are_marked_on_the_figures_without_overlapping_text():
     texts = [t.get_text() for t in fig.texts]
     assert any("day 30: a long note" in t and "day 60: lifted" in t for t in texts)
     assert text_problems(fig) == []
+
+
+def test_false_findings_and_deterrence_switched_on_later_start_on_their_day():
+    lists = {"blacklist": {"enter": {"score_below": 980}, "min_days": 60, "max_days": 365}}
+    data = with_timeline(
+        entry(
+            DAY,
+            **{
+                "errors.false_finding_rate_per_year": 2.0,
+                "deterrence.enabled": True,
+                "deterrence.strength": 5.0,
+            },
+        ),
+        lists=lists,
+        sanctions={"blacklist": ["credit"]},
+    )
+    model = run(data)
+    series = model.timeseries()
+    assert series["n_false_findings"][:DAY].sum() == 0
+    assert series["n_false_findings"][DAY:].sum() > 100
+    multiplier = series["citizen_deterrence_multiplier"]
+    assert np.all(multiplier[:DAY] == 1.0) and multiplier[-1] < 0.95
