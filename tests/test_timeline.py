@@ -277,7 +277,7 @@ def test_policy_changes_are_marked_on_the_figures_without_overlapping_text():
     ctx = FigureContext.of_model(model)
     assert ctx.policy_changes == ((30, data["timeline"][0]["note"]), (60, "lifted"))
     fig = plot_list_sizes(model.timeseries(), ctx)
-    lines = [line for ax in fig.axes for line in ax.get_lines() if line.get_linestyle() == "--"]
+    lines = [line for ax in fig.axes for line in ax.get_lines() if line.get_linestyle() == ":"]
     assert sorted({float(line.get_xdata()[0]) for line in lines}) >= [30.0, 60.0]
     texts = [t.get_text() for t in fig.texts]
     assert any("day 30: a long note" in t and "day 60: lifted" in t for t in texts)

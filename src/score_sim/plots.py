@@ -292,21 +292,40 @@ def _finish_figure(
 
 POLICY_NOTE_CHARS = 150
 """Longest line of policy notes under a figure (at 8 points it spans most of the width)."""
+POLICY_NOTE_LINES = 3
+"""Most lines of policy notes under a figure; further notes are cut short."""
+POLICY_LINE_STYLE = {"color": "0.1", "linestyle": ":", "linewidth": 1.2, "zorder": 1.5}
+"""How a policy change is drawn: a dotted near-black line, unlike any series."""
 
 
-def policy_line(changes: Sequence[tuple[int, str]]) -> str:
-    """The notes of a run's policy changes as one line: ``day 20: note · day 40: note``."""
-    text = "dashed lines, policy changes: " + " · ".join(
-        f"day {day}: {note}" for day, note in changes
-    )
-    return text if len(text) <= POLICY_NOTE_CHARS else text[: POLICY_NOTE_CHARS - 1] + "…"
+def policy_lines(changes: Sequence[tuple[int, str]]) -> list[str]:
+    """The notes of a run's policy changes as a few lines: ``day 20: note · day 40: note``.
+
+    Notes are never split; a note too long for a line is cut short with an ellipsis, and
+    notes beyond :data:`POLICY_NOTE_LINES` lines are summed up as ``+N more``.
+    """
+    parts = [f"day {day}: {note}" for day, note in changes]
+    parts[0] = "dotted lines, policy changes: " + parts[0]
+    lines: list[str] = []
+    for i, part in enumerate(parts):
+        if len(part) > POLICY_NOTE_CHARS:
+            part = part[: POLICY_NOTE_CHARS - 1] + "…"
+        if lines and len(lines[-1]) + 3 + len(part) <= POLICY_NOTE_CHARS:
+            lines[-1] += " · " + part
+        elif len(lines) < POLICY_NOTE_LINES:
+            lines.append(part)
+        else:
+            more = f" · +{len(parts) - i} more (summary.json)"
+            lines[-1] = lines[-1][: POLICY_NOTE_CHARS - len(more)] + more
+            break
+    return lines
 
 
 def mark_policy_changes(fig: Figure, ctx: FigureContext) -> None:
     """Mark a run's policy changes (its timeline) on every panel over days, with the notes.
 
-    Each change is a dashed vertical line on the panels whose x axis is the day; the notes
-    go on one line under the panels, which move up to make room, so no text overlaps.
+    Each change is a dotted vertical line on the panels whose x axis is the day; the notes
+    go under the panels, which move up to make room, so no text overlaps.
     """
     mark_changes(fig, ctx.policy_changes)
 
@@ -326,20 +345,22 @@ def mark_changes(fig: Figure, changes: Sequence[tuple[int, str]]) -> None:
         lo, hi = ax.get_xlim()
         for day, _ in changes:
             if lo <= day <= hi:
-                ax.axvline(day, color="0.2", linestyle="--", linewidth=1.0, zorder=1.5)
+                ax.axvline(day, **POLICY_LINE_STYLE)
         ax.set_xlim(lo, hi)
-    fig.subplots_adjust(bottom=fig.subplotpars.bottom + 0.05)
+    lines = policy_lines(changes)
+    fig.subplots_adjust(bottom=fig.subplotpars.bottom + 0.02 + 0.03 * len(lines))
     fig.canvas.draw()
     renderer = fig.canvas.get_renderer()  # type: ignore[attr-defined]
     lowest = min(ax.get_tightbbox(renderer).y0 for ax in axes)
     fig.text(
         0.5,
         (lowest - 3.0) / fig.bbox.height,
-        policy_line(changes),
+        "\n".join(lines),
         ha="center",
         va="top",
         fontsize=8,
         color="0.15",
+        linespacing=1.3,
     )
 
 
