@@ -9,6 +9,11 @@ actor as a view onto them. One step is one day:
 
 Every rule acts on whole arrays (see :mod:`score_sim.rules`); there is no Python loop over
 actors in a step. Each mechanism draws from its own random stream (:mod:`score_sim.streams`).
+
+Before a day's behave, a policy timeline's entries due that day switch the rules
+(:mod:`score_sim.rules.timeline`: every rule object is re-tuned, state is kept), and with
+deterrence on, yesterday's sanctioned share thins the day's misconduct
+(:mod:`score_sim.rules.deterrence`).
 """
 
 from __future__ import annotations

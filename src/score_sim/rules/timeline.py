@@ -30,6 +30,9 @@ Rules of the timeline (what users can rely on):
 - A list switched off (``lists.X.enabled: false``) stops taking new entries from that day
   (a suspension); entries made before run on under the list's rules until they end
   (expiry, early removal, appeals). A list switched on later starts taking entries then.
+  A list's durations changed by an entry apply to the entries already running too (each
+  is counted from the entry's start); changed sanctions reach those already listed from
+  the entry's day.
 """
 
 from __future__ import annotations
