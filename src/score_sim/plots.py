@@ -84,7 +84,7 @@ class FigureContext:
         n_numbers: how many numbers the scenario has (caption).
         list_names: the lists beyond blacklist and redlist, each drawn on its own.
         policy_changes: the policy timeline's entries the run reached, as (day, note):
-            each is a dashed vertical line on every panel over days, and the notes are
+            each is a dotted vertical line on every panel over days, and the notes are
             written under the panels.
     """
 
