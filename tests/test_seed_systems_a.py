@@ -209,3 +209,23 @@ def test_things_to_try_run_as_written_at_a_small_size(name, tmp_path, monkeypatc
             ]
         result = CliRunner().invoke(app, args)
         assert result.exit_code == 0, f"{command}\n{result.output}"
+
+
+@pytest.mark.parametrize("name", OWN)
+def test_scenario_is_bundled_documented_and_explains_its_ledger(name):
+    from score_sim.explain import explain_scenario
+    from score_sim.scenario import bundled_scenarios
+
+    path = bundled_scenarios()[name]
+    assert path.read_text(encoding="utf-8").splitlines()[0] == (
+        "# yaml-language-server: $schema=scenario.schema.json"
+    )
+    scenario = load_scenario(name)
+    assert scenario.name == path.stem
+    headings = ("WHAT IT IS", "HOW IT WORKS", "THINGS TO NOTICE", "THINGS TO TRY")
+    positions = [scenario.description.find(heading) for heading in headings]
+    assert all(p >= 0 for p in positions) and positions == sorted(positions)
+    counts = level_counts(ledger(scenario))
+    assert counts["documented"] >= 4 and counts["assumption"] > counts["documented"]
+    text = explain_scenario(name)
+    assert f"{counts['documented']} documented" in text and "ASSUMPTION" in text
