@@ -115,6 +115,7 @@ def test_the_cli_refuses_a_bad_timeline_with_status_2_before_running(write_scena
         ("behaviours.fraud.points", 50, "between misconduct"),
         ("lists.blacklist.type", "redlist", "type and who it covers are fixed"),
         ("score.grades", [{"name": "X", "min": None}], "grade names cannot change"),
+        ("remedies", {"appeals": {"enabled": True}}, "only remedies.appeals, remedies.credit"),
     ],
 )
 def test_keys_that_set_the_world_cannot_change_during_a_run(key, value, reason):

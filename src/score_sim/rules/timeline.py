@@ -20,6 +20,9 @@ Rules of the timeline (what users can rely on):
 - Only the rules can change, not the world: population, ties, heterogeneity (who the people
   are), the scale's start and bounds, the harm measures, the run, the evidence ledger, the
   names and kinds of behaviours and lists, and the grade names are refused, with the reason.
+  The sections the model re-tunes are listed in :data:`RETUNED` (score, behaviours, lists,
+  inspections, errors, sanctions, effects, remedies' appeals and credit repair,
+  deterrence); any other section is refused until its rule can follow a change.
 - ``--set`` changes the scenario from day 0; the timeline's entries then apply on top of
   it (an entry setting the same key wins from its day). ``--set timeline=[]`` removes the
   timeline, e.g. to compare a world with and without it.
@@ -82,10 +85,34 @@ class Phase:
     """The scenario with this entry and every earlier one applied (its timeline empty)."""
 
 
+RETUNED: dict[str, tuple[str, ...] | None] = {
+    "score": None,
+    "behaviours": None,
+    "lists": None,
+    "inspections": None,
+    "errors": None,
+    "sanctions": None,
+    "effects": None,
+    "remedies": ("appeals", "credit_repair"),
+    "deterrence": None,
+}
+"""Sections whose rules the model re-tunes mid-run (and, where given, the only parts of
+them it does); a section a later mechanism adds is refused until its rule can follow a
+change (see ``ScoreModel._apply_timeline``)."""
+
+
 def _refusal(parts: list[str | int]) -> str | None:
     head = parts[0] if parts else None
     if isinstance(head, str) and head in FIXED_SECTIONS:
         return f"cannot change during a run: {FIXED_SECTIONS[head]}"
+    if isinstance(head, str) and head not in RETUNED:
+        return f"cannot change during a run: the rules of {head} are fixed when the world is built"
+    parts_allowed = RETUNED.get(str(head))
+    if parts_allowed is not None and (len(parts) < 2 or parts[1] not in parts_allowed):
+        return (
+            f"cannot change during a run: only {', '.join(f'{head}.{p}' for p in parts_allowed)} "
+            "can"
+        )
     for key, reason in FIXED_KEYS.items():
         if tuple(parts[: len(key)]) == key:
             return f"cannot change during a run: {reason}"
