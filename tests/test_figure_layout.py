@@ -162,6 +162,20 @@ def _banded(data: Data, n_seeds: int = 5) -> Data:
     return Data(band(data.ts), band(data.twin_ts), summary, data.cascades, data.trajectories, ctx)
 
 
+POLICY_CHANGES = (
+    (24, "epidemic: deliveries and payments delayed (x3, assumed)"),
+    (35, "suspension of blacklisting for delayed deliveries, payments, contracts"),
+    (183, "suspension lifted, rates back to normal (assumed)"),
+)
+"""shandong_2020's timeline: three dated changes whose notes fill a line."""
+
+
+def _with_timeline(data: Data) -> Data:
+    """The same data with a policy timeline marked on the figures over days."""
+    ctx = replace(data.ctx, policy_changes=POLICY_CHANGES)
+    return Data(data.ts, data.twin_ts, data.summary, data.cascades, data.trajectories, ctx)
+
+
 FIGURES: dict[str, Callable[[Data], Figure]] = {
     "score_distribution": lambda d: plot_score_fan(d.ts, d.ctx),
     "list_sizes": lambda d: plot_list_sizes(d.ts, d.ctx),
@@ -190,20 +204,25 @@ FIGURES: dict[str, Callable[[Data], Figure]] = {
         ],
         "twin worlds, seed 42 · 670,000 citizens, 33,500 firms",
         title="pariah_spiral: what changes with effects.enabled=false",
+        policy_changes=d.ctx.policy_changes,
     ),
 }
 
 
-@pytest.mark.parametrize("scale", ["small", "city", "small band", "city band"])
+@pytest.mark.parametrize(
+    "scale", ["small", "city", "small band", "city band", "small timeline", "city band timeline"]
+)
 @pytest.mark.parametrize("name", list(FIGURES))
 def test_no_text_overlaps_or_leaves_the_canvas(
     name: str, scale: str, small: Data, city: Data
 ) -> None:
     data = small if scale.startswith("small") else city
-    if scale.endswith("band"):
+    if "band" in scale:
         if name == "comparison":
             pytest.skip("the comparison figure sets two single runs side by side")
         data = _banded(data)
+    if scale.endswith("timeline"):
+        data = _with_timeline(data)
     fig = FIGURES[name](data)
     assert text_problems(fig) == []
 

@@ -290,6 +290,7 @@ def compare_scenarios(
                 f"twin worlds, seed {common_seed} · "
                 f"{a.population.citizens:,} citizens, {a.population.firms:,} firms",
                 title=title,
+                policy_changes=_policy_changes(run_a.model, run_b.model),
             )
             written.append(work / "figures" / "comparison.png")
             save_figure(figure, written[-1])
@@ -309,6 +310,15 @@ def compare_scenarios(
     run_a = _moved(run_a, target / "A")
     run_b = _moved(run_b, target / "B")
     return Comparison(target, run_a, run_b, rows, only_b, only_a)
+
+
+def _policy_changes(a: ScoreModel, b: ScoreModel) -> list[tuple[int, str]]:
+    """The timeline entries either world reached, ``(day, note)``, saying which world's."""
+    in_a = [(p.day, p.note) for p in a.applied_phases]
+    in_b = [(p.day, p.note) for p in b.applied_phases]
+    changes = [(day, note if (day, note) in in_b else f"{note} (A only)") for day, note in in_a]
+    changes += [(day, f"{note} (B only)") for day, note in in_b if (day, note) not in in_a]
+    return sorted(changes, key=lambda change: change[0])
 
 
 def _moved(result: RunResult, out_dir: Path) -> RunResult:

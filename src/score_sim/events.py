@@ -43,6 +43,8 @@ class EventKind(IntEnum):
     commitment_kept = 22
     commitment_broken = 23
     rescue_letter = 24
+    policy_change = 25
+    """A policy timeline's entry took effect (actor -1; ``source`` is the entry's index)."""
 
 
 class Cause(IntEnum):

@@ -47,6 +47,8 @@ from score_sim.plots import (
     day_limits,
     default_style,
     draw_series,
+    mark_changes,
+    mark_policy_changes,
     median_of,
     new_figure,
     note_no_agents,
@@ -292,6 +294,7 @@ def plot_pariahs(ts: TimeSeries, summary: Mapping[str, Any], ctx: FigureContext)
             fontsize=8.5,
             bbox={"boxstyle": "round,pad=0.4", "facecolor": "#f7f7f7", "edgecolor": "0.6"},
         )
+        mark_policy_changes(fig, ctx)
     return fig
 
 
@@ -534,6 +537,7 @@ def plot_innocents(ts: TimeSeries, ctx: FigureContext) -> Figure:
         right.grid(True, alpha=0.25)
         right.legend(loc="upper left", fontsize=8, frameon=False)
         _finish(fig, "Innocents under sanction", caption(ctx))
+        mark_policy_changes(fig, ctx)
     return fig
 
 
@@ -945,6 +949,7 @@ def plot_comparison(
     columns: Sequence[str],
     ctx_caption: str,
     title: str | None = None,
+    policy_changes: Sequence[tuple[int, str]] = (),
 ) -> Figure:
     """Two runs' columns over time, one small panel per column, their difference below it.
 
@@ -961,6 +966,8 @@ def plot_comparison(
         columns: the columns to compare, 1 to :data:`MAX_COMPARISON_PANELS`.
         ctx_caption: the caption line printed at the bottom (e.g. :func:`plots.caption`).
         title: the figure's title; default ``"<label_a> vs <label_b>"``.
+        policy_changes: the policy timelines' entries the runs reached, ``(day, note)``,
+            marked as dashed lines with their notes.
 
     Returns:
         The new figure.
@@ -1060,4 +1067,5 @@ def plot_comparison(
             fig.subplots_adjust(top=0.8, bottom=0.17)
         else:
             fig.subplots_adjust(top=0.87, bottom=0.1)
+        mark_changes(fig, policy_changes)
     return fig

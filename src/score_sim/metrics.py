@@ -71,12 +71,19 @@ CUMULATIVE_COLUMNS = (
 """Columns that are totals (or means) so far: a mean over the run means nothing."""
 
 
-def column_names(grade_names: tuple[str, ...], extra_lists: tuple[str, ...] = ()) -> list[str]:
+DETERRENCE_COLUMNS = ("citizen_deterrence_multiplier", "firm_deterrence_multiplier")
+"""With deterrence on (an assumption): the day's factor on each kind's misconduct rates."""
+
+
+def column_names(
+    grade_names: tuple[str, ...], extra_lists: tuple[str, ...] = (), *, deterrence: bool = False
+) -> list[str]:
     """Every time-series column, in file order.
 
     ``n_blacklisted`` and ``n_redlisted`` count actors on any blacklist or red list; each
     list beyond the default ``blacklist`` and ``redlist`` also has a column of its own,
-    ``<kind>_n_on_<list>``.
+    ``<kind>_n_on_<list>``. With ``deterrence`` the day's deterrence multipliers close the
+    list (:data:`DETERRENCE_COLUMNS`).
     """
     columns = ["step"]
     for kind in KINDS:
@@ -84,7 +91,7 @@ def column_names(grade_names: tuple[str, ...], extra_lists: tuple[str, ...] = ()
         columns += [f"{kind}_{count}" for count in KIND_COUNTS]
         columns += [f"{kind}_n_grade_{name}" for name in grade_names]
         columns += [f"{kind}_n_on_{name}" for name in extra_lists]
-    return columns + list(WORLD_COLUMNS)
+    return columns + list(WORLD_COLUMNS) + (list(DETERRENCE_COLUMNS) if deterrence else [])
 
 
 def percentiles(ordered: np.ndarray, q: tuple[float, ...]) -> np.ndarray:

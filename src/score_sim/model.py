@@ -15,6 +15,11 @@ the other remedies; data sharing decides which restrictions are in force.
 
 Every rule acts on whole arrays (see :mod:`score_sim.rules`); there is no Python loop over
 actors in a step. Each mechanism draws from its own random stream (:mod:`score_sim.streams`).
+
+Before a day's behave, a policy timeline's entries due that day switch the rules
+(:mod:`score_sim.rules.timeline`: every rule object is re-tuned, state is kept), and with
+deterrence on, yesterday's sanctioned share thins the day's misconduct
+(:mod:`score_sim.rules.deterrence`).
 """
 
 from __future__ import annotations
@@ -39,6 +44,7 @@ from score_sim.memory import activity_bytes, check_population
 from score_sim.metrics import KINDS, column_names, kind_metrics
 from score_sim.rules.behaviour import BehaviourDraws
 from score_sim.rules.commitments import COMMITMENT_COLUMNS, CommitmentDesk
+from score_sim.rules.deterrence import DeterrenceRule
 from score_sim.rules.effects import Feedback
 from score_sim.rules.escalation import LADDER_COLUMNS, Ladder
 from score_sim.rules.grades import Grading
@@ -58,6 +64,7 @@ from score_sim.rules.scoring import (
 )
 from score_sim.rules.sharing import SHARING_COLUMNS, SharingNetwork, sharing_metrics
 from score_sim.rules.systems import ScoreSystems
+from score_sim.rules.timeline import Phase, build_phases
 from score_sim.scenario import (
     DEFAULT_LIST_NAMES,
     DEFAULT_SYSTEM,
@@ -171,7 +178,20 @@ class ScoreModel(mesa.Model):
             pop.citizens, pop.firms, scenario.name, extra_bytes=activity_bytes(scenario)
         )
 
-        self.world = build_world(scenario, stream(seed, "world"), stream(seed, "ties"), seed)
+        # the policy timeline (rules/timeline.py): the rules in force from each entry's day
+        self.phases: list[Phase] = build_phases(scenario) if scenario.timeline else []
+        """The timeline's entries, each with the scenario in force from its day on."""
+        self.applied_phases: list[Phase] = []
+        """The entries applied so far."""
+        self.rules: Scenario = scenario
+        """The rules in force today: the scenario with the timeline's entries so far."""
+        in_force = [scenario, *(phase.scenario for phase in self.phases)]
+        ever_enabled = frozenset(
+            name for rules in in_force for name, rule in rules.lists.items() if rule.enabled
+        )
+        self.world = build_world(
+            scenario, stream(seed, "world"), stream(seed, "ties"), seed, ever_enabled
+        )
         world = self.world
         self.grading = Grading(scenario.score.grades)
         self.events = EventLog()
@@ -194,19 +214,13 @@ class ScoreModel(mesa.Model):
             pop.firms,
             stream(seed, "heterogeneity"),
         )
-        self._behaviour = BehaviourDraws(
-            behaviours,
-            world,
+        self._behaviour_streams = (
             [stream(seed, f"behaviour:{b.name}") for b in behaviours],
             [stream(seed, f"behaviour:{b.name}:excess") for b in behaviours],
-            self.propensities.cumulative(),
         )
-        self._points = np.array([b.points for b in behaviours], dtype=np.float64)
-        self._negative = self._points < 0
-        self._serious = np.array([b.severity is Severity.serious for b in behaviours], dtype=bool)
+        self._set_behaviours(scenario)
         self.extra_lists = tuple(n for n in scenario.lists if n not in DEFAULT_LIST_NAMES)
         """Lists counted in time-series columns of their own (beyond blacklist and redlist)."""
-        self._decay_factor = decay_factor(scenario.score.half_life_days)
 
         self.reporting = Reporting(behaviours, scenario.errors)
         self.inspections = InspectionOffice(
@@ -214,16 +228,18 @@ class ScoreModel(mesa.Model):
         )
         # several scores (issue 9): further systems beside the default score, if any
         self.systems = ScoreSystems(scenario, world.is_firm, seed) if scenario.scores else None
-        sanction_grades = (
-            self.grading.names
-            if scenario.sanctions.grade_system == DEFAULT_SYSTEM
-            else self.systems.systems[scenario.sanctions.grade_system].grading.names
-        )
         self.sanctions = SanctionBook(
-            scenario.sanctions, sanction_grades, pop.citizens, pop.firms, world.ties
+            scenario.sanctions,
+            self._sanction_grade_names(scenario),
+            pop.citizens,
+            pop.firms,
+            world.ties,
         )
         self.feedback = Feedback(scenario.effects, self.grading.names)
         self.appeals = AppealsDesk(scenario.remedies.appeals)
+        # deterrence (rules/deterrence.py): off unless some phase of the run switches it on
+        self.deterrence = DeterrenceRule(scenario.deterrence, pop.citizens, pop.firms)
+        self.deterrence_columns = any(rules.deterrence.enabled for rules in in_force)
         self.harms = HarmLedger(
             scenario.harm_metrics,
             world.n_actors,
@@ -247,7 +263,10 @@ class ScoreModel(mesa.Model):
         if self.perks is not None:
             self.perks.start(world.lists, self.grades_in)
 
-        self.columns = column_names(self.grading.names, self.extra_lists) + self._issue9c_columns()
+        self.columns = column_names(
+            self.grading.names, self.extra_lists, deterrence=self.deterrence_columns
+        )
+        self.columns += self._issue9c_columns()
         if self.systems is not None:
             self.columns += self.systems.columns(scenario)
         if self.perks is not None:
@@ -334,11 +353,62 @@ class ScoreModel(mesa.Model):
         firm = (findings.actor >= self.world.n_citizens) & self._negative[findings.behaviour]
         return findings.actor[firm], findings.true[firm]
 
+    def _set_behaviours(self, rules: Scenario) -> None:
+        """The behaviours' rates, points and severities in force (their streams are kept)."""
+        behaviours = rules.behaviours
+        self._behaviour = BehaviourDraws(
+            behaviours,
+            self.world,
+            *self._behaviour_streams,
+            self.propensities.cumulative(),
+        )
+        self._points = np.array([b.points for b in behaviours], dtype=np.float64)
+        self._negative = self._points < 0
+        self._serious = np.array([b.severity is Severity.serious for b in behaviours], dtype=bool)
+        self._decay_factor = decay_factor(rules.score.half_life_days)
+
+    def _sanction_grade_names(self, rules: Scenario) -> tuple[str, ...]:
+        """The grade names of the score whose grades drive score-driven sanctions."""
+        system = rules.sanctions.grade_system
+        if system == DEFAULT_SYSTEM:
+            return tuple(band.name for band in rules.score.grades)
+        return self.systems.systems[system].grading.names
+
+    def _apply_timeline(self, day: int) -> None:
+        """Switch to the rules of the timeline's entries due today (rules/timeline.py).
+
+        Every rule object holding parameters is re-tuned; state (scores, lists and their
+        entries, restrictions, pending appeals and inspections, random streams) is kept.
+        """
+        due = [p for p in self.phases[len(self.applied_phases) :] if p.day <= day]
+        if not due:
+            return
+        for phase in due:
+            self.applied_phases.append(phase)
+            # one event per entry; events.csv gives its note and changes
+            self.events.record(day, np.array([-1]), EventKind.policy_change, source=phase.index)
+        rules = due[-1].scenario
+        self.rules = rules
+        grade_names = self.grading.names
+        self.grading = Grading(rules.score.grades)
+        self._set_behaviours(rules)
+        self.reporting = Reporting(rules.behaviours, rules.errors)
+        self.inspections.retune(rules.inspections, grade_names, self.reporting)
+        self.world.lists.retune(rules)
+        self.sanctions.retune(rules.sanctions, self._sanction_grade_names(rules))
+        jobs_lost = self.feedback.n_jobs_lost
+        self.feedback = Feedback(rules.effects, grade_names)
+        self.feedback.n_jobs_lost = jobs_lost
+        self.appeals.retune(rules.remedies.appeals)
+        self.deterrence.retune(rules.deterrence)
+
     def step(self) -> None:
         """Advance one day (see the module docstring for the order of the rules)."""
         day = self.steps
         world = self.world
-        scenario = self.scenario
+        if self.phases:
+            self._apply_timeline(day)
+        scenario = self.rules
         score_rule = scenario.score
         streams = self._streams
 
@@ -352,7 +422,12 @@ class ScoreModel(mesa.Model):
                 redlisted=world.lists.redlisted,
                 employer=world.employer,
             )
-        occurrences = self._behaviour.draw(multiplier_of, self.feedback.max_multiplier)
+        max_multiplier = self.feedback.max_multiplier if self.feedback.enabled else 1.0
+        if self.deterrence_columns:
+            # deterrence (rules/deterrence.py): yesterday's visibility thins today's misconduct
+            self.deterrence.update(restricted, world.lists.blacklisted)
+            multiplier_of = self.deterrence.combine(multiplier_of)
+        occurrences = self._behaviour.draw(multiplier_of, max_multiplier)
         closed = self.ladder.closed_actors() if self.ladder.enabled else None
         if closed is not None:  # escalation ladder (issue 9): a closed firm no longer acts
             occurrences = occurrences.subset(~closed[occurrences.actor])
@@ -565,6 +640,9 @@ class ScoreModel(mesa.Model):
             )
         if self.perks is not None:
             metrics |= self.perks.metrics()
+        if self.deterrence_columns:
+            metrics["citizen_deterrence_multiplier"] = float(self.deterrence.by_kind[0])
+            metrics["firm_deterrence_multiplier"] = float(self.deterrence.by_kind[1])
         self.metrics = metrics
         self.history.record(world.score, world.lists.blacklisted)
         if self._n_rows == self._series.shape[0]:  # stepping past run.steps: grow

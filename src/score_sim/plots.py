@@ -83,6 +83,9 @@ class FigureContext:
         n_assumptions: how many of the scenario's numbers are assumptions (caption).
         n_numbers: how many numbers the scenario has (caption).
         list_names: the lists beyond blacklist and redlist, each drawn on its own.
+        policy_changes: the policy timeline's entries the run reached, as (day, note):
+            each is a dotted vertical line on every panel over days, and the notes are
+            written under the panels.
     """
 
     scenario_name: str
@@ -99,6 +102,7 @@ class FigureContext:
     n_assumptions: int | None = None
     n_numbers: int | None = None
     list_names: tuple[str, ...] = ()
+    policy_changes: tuple[tuple[int, str], ...] = ()
 
     @classmethod
     def of_model(cls, model: ScoreModel) -> FigureContext:
@@ -121,6 +125,7 @@ class FigureContext:
             n_assumptions=level_counts(rows)["assumption"],
             n_numbers=len(rows),
             list_names=model.extra_lists,
+            policy_changes=tuple((phase.day, phase.note) for phase in model.applied_phases),
         )
 
     def n_of(self, kind: str) -> int:
@@ -285,6 +290,80 @@ def _finish_figure(
     fig.subplots_adjust(left=0.09, right=right, bottom=0.16, top=0.84, wspace=wspace)
 
 
+POLICY_NOTE_CHARS = 150
+"""Longest line of policy notes under a figure (at 8 points it spans most of the width)."""
+POLICY_NOTE_LINES = 3
+"""Most lines of policy notes under a figure; further notes are cut short."""
+POLICY_LINE_STYLE = {"color": "0.1", "linestyle": ":", "linewidth": 1.2, "zorder": 1.5}
+"""How a policy change is drawn: a dotted near-black line, unlike any series."""
+
+
+def policy_lines(changes: Sequence[tuple[int, str]]) -> list[str]:
+    """The notes of a run's policy changes as a few lines: ``day 20: note · day 40: note``.
+
+    Notes are never split; a note too long for a line is cut short with an ellipsis, and
+    notes beyond :data:`POLICY_NOTE_LINES` lines are summed up as ``+N more``.
+    """
+    parts = [f"day {day}: {note}" for day, note in changes]
+    parts[0] = "dotted lines, policy changes: " + parts[0]
+    lines: list[str] = []
+    for i, part in enumerate(parts):
+        if len(part) > POLICY_NOTE_CHARS:
+            part = part[: POLICY_NOTE_CHARS - 1] + "…"
+        if lines and len(lines[-1]) + 3 + len(part) <= POLICY_NOTE_CHARS:
+            lines[-1] += " · " + part
+        elif len(lines) < POLICY_NOTE_LINES:
+            lines.append(part)
+        else:
+            more = f" · +{len(parts) - i} more (summary.json)"
+            lines[-1] = lines[-1][: POLICY_NOTE_CHARS - len(more)] + more
+            break
+    return lines
+
+
+def mark_policy_changes(fig: Figure, ctx: FigureContext) -> None:
+    """Mark a run's policy changes (its timeline) on every panel over days, with the notes.
+
+    Each change is a dotted vertical line on the panels whose x axis is the day; the notes
+    go under the panels, which move up to make room, so no text overlaps.
+    """
+    mark_changes(fig, ctx.policy_changes)
+
+
+def mark_changes(fig: Figure, changes: Sequence[tuple[int, str]]) -> None:
+    """Mark dated changes ``(day, note)`` on every panel over days.
+
+    See :func:`mark_policy_changes`.
+    """
+    if not changes:
+        return
+    axes = [ax for ax in fig.axes if ax.get_visible()]
+    day_axes = [ax for ax in axes if ax.get_xlabel() == "day"]
+    if not day_axes:
+        return
+    for ax in day_axes:
+        lo, hi = ax.get_xlim()
+        for day, _ in changes:
+            if lo <= day <= hi:
+                ax.axvline(day, **POLICY_LINE_STYLE)
+        ax.set_xlim(lo, hi)
+    lines = policy_lines(changes)
+    fig.subplots_adjust(bottom=fig.subplotpars.bottom + 0.02 + 0.03 * len(lines))
+    fig.canvas.draw()
+    renderer = fig.canvas.get_renderer()  # type: ignore[attr-defined]
+    lowest = min(ax.get_tightbbox(renderer).y0 for ax in axes)
+    fig.text(
+        0.5,
+        (lowest - 3.0) / fig.bbox.height,
+        "\n".join(lines),
+        ha="center",
+        va="top",
+        fontsize=8,
+        color="0.15",
+        linespacing=1.3,
+    )
+
+
 def note_no_agents(ax: Axes, ylabel: str) -> None:
     """Label an empty panel and say why it is empty."""
     ax.set_title("No agents")
@@ -439,6 +518,7 @@ def plot_score_fan(
         if len(kinds) > 1:
             title += " (both panels on the same scale)"
         _finish_figure(fig, title, ctx)
+        mark_policy_changes(fig, ctx)
     return fig
 
 
@@ -485,6 +565,7 @@ def plot_list_sizes(ts: TimeSeries, ctx: FigureContext) -> Figure:
             ax.grid(True, alpha=0.25)
             ax.legend(loc="upper left", fontsize=8, frameon=False)
         _finish_figure(fig, "Blacklist and red-list sizes over time", ctx)
+        mark_policy_changes(fig, ctx)
     return fig
 
 
@@ -641,6 +722,7 @@ def plot_grade_shares(
         _finish_figure(fig, "Grades over time", ctx, wspace=0.45)
         if with_moves:
             fig.subplots_adjust(left=0.08)
+        mark_policy_changes(fig, ctx)
     return fig
 
 

@@ -156,8 +156,15 @@ def _kinds(model: ScoreModel, actors: np.ndarray) -> np.ndarray:
 
 
 def write_events(path: Path, model: ScoreModel) -> None:
-    """Write the event log: day, id, kind, event, behaviour, channel, true, cause, source."""
-    write_csv(path, event_table(model))
+    """Write the event log: day, id, kind, event, behaviour, channel, true, cause, source.
+
+    With a policy timeline, each entry's event also gives its note and changes.
+    """
+    table = event_table(model)
+    for column in ("note", "changes"):
+        if column in table:
+            table[column] = np.array([_csv_text(t) for t in table[column].tolist()], object)
+    write_csv(path, table)
 
 
 def event_table(model: ScoreModel) -> dict[str, np.ndarray]:
@@ -169,8 +176,10 @@ def event_table(model: ScoreModel) -> dict[str, np.ndarray]:
     causes[Cause.none] = ""
     source_id = np.full(source.size, "", dtype=object)
     has_source = source >= 0
+    policy = rows["event"] == EventKind.policy_change
+    has_source &= ~policy
     source_id[has_source] = list(map(str, _ids(model, source[has_source]).tolist()))
-    return {
+    table = {
         "day": rows["day"],
         "id": _ids(model, actor),
         "kind": _kinds(model, actor),
@@ -183,6 +192,33 @@ def event_table(model: ScoreModel) -> dict[str, np.ndarray]:
         "days": rows["days"],
         "list": _names(rows["list"], list(model.scenario.lists)),
     }
+    if model.scenario.timeline:
+        table |= _timeline_columns(model, rows, policy)
+    return table
+
+
+def _csv_text(text: str) -> str:
+    """A text as one CSV field (quoted when it holds a comma, a quote or a line break)."""
+    if any(c in text for c in ',"\n\r'):
+        return '"' + text.replace('"', '""') + '"'
+    return text
+
+
+def _timeline_columns(
+    model: ScoreModel, rows: np.ndarray, policy: np.ndarray
+) -> dict[str, np.ndarray]:
+    """With a policy timeline: its events have no actor, and say their note and changes."""
+    from score_sim.rules.timeline import describe_changes
+
+    entries = model.scenario.timeline
+    notes = np.array([*(e.note for e in entries), ""], dtype=object)
+    changes = np.array([*(describe_changes(e.set) for e in entries), ""], dtype=object)
+    index = np.where(policy, rows["source"], len(entries))
+    ids = np.array(list(map(str, _ids(model, rows["actor"].astype(np.int64)).tolist())), object)
+    ids[policy] = ""
+    kinds = _kinds(model, rows["actor"].astype(np.int64)).copy()
+    kinds[policy] = ""
+    return {"id": ids, "kind": kinds, "note": notes[index], "changes": changes[index]}
 
 
 def write_cascades(path: Path, model: ScoreModel) -> None:
@@ -296,6 +332,7 @@ def write_run_outputs(
         "steps": scenario.run.steps,
         "versions": versions(),
         **(manifest or {}),
+        **({"timeline": summary["timeline"]} if "timeline" in summary else {}),
         "evidence": manifest_entry(scenario),
         "resolved_scenario": scenario.to_data(),
     }

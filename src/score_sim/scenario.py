@@ -304,6 +304,10 @@ class Restriction(StrEnum):
     """Exclusion from welfare and public services."""
     honours = "honours"
     """Barred from community honours."""
+    internet = "internet"
+    """Slower internet (the 2016 policy's list for persons)."""
+    leisure = "leisure"
+    """Barred from luxury restaurants, nightclubs and golf (the 2016 policy)."""
 
 
 CITIZEN_RESTRICTIONS: frozenset[Restriction] = frozenset(
@@ -315,6 +319,8 @@ CITIZEN_RESTRICTIONS: frozenset[Restriction] = frozenset(
         Restriction.school_access,
         Restriction.welfare,
         Restriction.honours,
+        Restriction.internet,
+        Restriction.leisure,
     }
 )
 """Restrictions the 2016 policy lists for persons."""
@@ -1372,6 +1378,72 @@ def several_scores_problems(scenario: Scenario) -> list[tuple[tuple[str | int, .
     return problems
 
 
+# --- timeline and deterrence (issue 9) ---
+
+
+class TimelineEntry(_Strict):
+    """One dated policy change: from the start of ``day`` on, the scenario changes by ``set``.
+
+    The keys are the key paths of ``--set`` (``behaviours.late_delivery.rate_per_year``,
+    ``lists.blacklist.enabled``); each value is checked when the file is loaded: the
+    scenario with this entry and every earlier one applied must itself be valid (see
+    :mod:`score_sim.rules.timeline`).
+    """
+
+    day: Days = Field(
+        ge=1,
+        description="The day the change takes effect, from its start (day 1 is the first "
+        "simulated day; day 0 is the starting state). Entries beyond the run's last day are "
+        "checked but never reached.",
+    )
+    set: dict[Annotated[str, Strict(), Field(min_length=1, max_length=300)], Any] = Field(
+        min_length=1,
+        max_length=MAX_ITEMS,
+        description="Key path -> new value, as with --set.",
+    )
+    note: Annotated[str, Strict(), Field(min_length=1, max_length=200)] = Field(
+        description="Why this changes (shown in events.csv and on the figures)."
+    )
+
+
+class VisibilitySignal(StrEnum):
+    """What deterrence responds to: yesterday's share of an actor's kind that was..."""
+
+    restricted = "restricted"
+    """...under any restriction (own or through ties)."""
+    blacklisted = "blacklisted"
+    """...on some blacklist."""
+
+
+class Deterrence(_Strict):
+    """Deterrence: base misconduct falls as the regime's sanctions become visible.
+
+    The regime's stated purpose (DOMAIN.md, the defenders' case), never measured: every
+    number here is an assumption. Each day, for each kind of actor, ``multiplier =
+    max(floor, 1 - strength * share)``, where ``share`` is yesterday's share of that kind
+    that was restricted (or blacklisted); the rate of every misconduct behaviour of the kind
+    is multiplied by it.
+    """
+
+    enabled: Switch = Field(False, description="true lets misconduct respond to sanctions seen.")
+    visibility: VisibilitySignal = Field(
+        VisibilitySignal.restricted,
+        description="restricted or blacklisted: the share of one's own kind seen sanctioned.",
+    )
+    strength: Annotated[float, Strict()] = Field(
+        2.0,
+        ge=0,
+        le=1000,
+        description="How strongly the share deters: 2 halves misconduct when 25% are sanctioned.",
+    )
+    floor: Probability = Field(
+        0.5, description="Lowest multiplier: some misconduct is never deterred."
+    )
+    who: tuple[Who, ...] = Field(
+        (Who.citizen, Who.firm), min_length=1, description="Kinds of actor deterred."
+    )
+
+
 class Scenario(_Strict):
     """A whole scenario: the regime's rules, the population and how to run it."""
 
@@ -1431,6 +1503,16 @@ class Scenario(_Strict):
         default_factory=dict,
         description="Named rewards received by red-listed or high-graded actors, counted "
         "per actor and per day.",
+    )
+    timeline: tuple[TimelineEntry, ...] = Field(
+        (),
+        max_length=MAX_ITEMS,
+        description="Dated policy changes, in day order: each changes scenario values by "
+        "key path from the start of its day on (a suspension, a new policy).",
+    )
+    deterrence: Deterrence = Field(
+        default_factory=Deterrence,
+        description="An assumption, off by default: misconduct falls as sanctions are seen.",
     )
     run: Run = Field(default_factory=Run)
 
@@ -1558,6 +1640,16 @@ class Scenario(_Strict):
         problems += self._issue9c_cross_check()
         data = self.model_dump(mode="json")
         for key, entry in self.sources.items():
+            if key.split(".")[0] == "deterrence" and not (
+                isinstance(entry, Evidence) and entry.level is Level.assumption
+            ):
+                problems.append(
+                    (
+                        ("sources", key),
+                        "deterrence is never measured: its numbers are assumptions "
+                        "(give {level: assumption, source: why})",
+                    )
+                )
             if not path_exists(data, key):
                 problems.append((("sources", key), f"{key!r} names no key of this scenario"))
             elif isinstance(entry, Evidence) and entry.target not in (None, *target_names):
@@ -1823,6 +1915,11 @@ def scenario_from_data(
     ]
     if problems:
         raise ScenarioError(problems)
+    if scenario.timeline:
+        from score_sim.rules.timeline import build_phases
+
+        label = next((lab for path, lab in set_paths if path[:1] == ("timeline",)), None)
+        build_phases(scenario, file, locations, label)
     return scenario
 
 

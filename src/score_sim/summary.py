@@ -269,6 +269,10 @@ def summarize(model: ScoreModel, twin: ScoreModel | None = None) -> dict[str, An
             model.grades_at_start_in,
             {kind: model.world.kind_slice(kind) for kind in KINDS},
         )
+    if model.scenario.timeline:
+        summary["timeline"] = timeline_report(model)
+    if model.deterrence_columns:
+        summary["deterrence"] = deterrence_report(model)
     summary["headlines"] = headlines(model.scenario, summary)
     return summary
 
@@ -301,6 +305,30 @@ def scores_summary(model: ScoreModel) -> dict[str, Any]:
     return out
 
 
+def timeline_report(model: ScoreModel) -> list[dict[str, Any]]:
+    """The policy timeline's entries: day, note, changes, and whether the run reached it."""
+    applied = {phase.index for phase in model.applied_phases}
+    return [
+        {
+            "day": entry.day,
+            "note": entry.note,
+            "changes": dict(entry.set),
+            "applied": index in applied,
+        }
+        for index, entry in enumerate(model.scenario.timeline)
+    ]
+
+
+def deterrence_report(model: ScoreModel) -> dict[str, Any]:
+    """The deterrence multipliers over the run (an assumption of the scenario)."""
+    series = model.timeseries()
+    report: dict[str, Any] = {"level": "assumption"}
+    for kind in KINDS:
+        values = series[f"{kind}_deterrence_multiplier"]
+        report[kind] = {"lowest": round(float(values.min()), 6), "at_end": float(values[-1])}
+    return report
+
+
 def closing_lines(model: ScoreModel, summary: dict[str, Any]) -> list[str]:
     """What a run did, in four to six lines.
 
@@ -328,6 +356,12 @@ def closing_lines(model: ScoreModel, summary: dict[str, Any]) -> list[str]:
         f"{share(ts['firm_n_restricted'], 'firm')}",
     ]
     lines += _systems_lines(summary)
+    if "timeline" in summary:
+        days = [str(e["day"]) for e in summary["timeline"] if e["applied"]]
+        lines.append(
+            f"policy timeline: {len(days)} of {len(summary['timeline'])} changes applied"
+            + (f" (days {', '.join(days)})" if days else "")
+        )
     shown = [h for h in summary.get("headlines", []) if h["value"] is not None]
     if not summary["cascades"]["count"]:
         shown = [h for h in shown if h["name"] != "mean_cascade_size"]

@@ -65,7 +65,11 @@ class World:
 
 
 def build_world(
-    scenario: Scenario, rng: np.random.Generator, ties_rng: np.random.Generator, seed: int = 0
+    scenario: Scenario,
+    rng: np.random.Generator,
+    ties_rng: np.random.Generator,
+    seed: int = 0,
+    ever_enabled: frozenset[str] | None = None,
 ) -> World:
     """Create the city a scenario describes: scores at their initial value, jobs drawn at random.
 
@@ -74,6 +78,8 @@ def build_world(
         rng: the stream used for employment and sectors.
         ties_rng: the stream used for families, friends, representatives and branches.
         seed: the run's seed (each list draws from its own stream).
+        ever_enabled: the lists switched on at some point of the run (see
+            :class:`score_sim.rules.lists.ListSet`).
     """
     pop = scenario.population
     n_actors = pop.citizens + pop.firms
@@ -93,6 +99,6 @@ def build_world(
         firm_sector=firm_sector,
         serious_record=np.zeros(n_actors, dtype=bool),
         false_points=np.zeros(n_actors, dtype=np.float64),
-        lists=ListSet(scenario, is_firm, seed),
+        lists=ListSet(scenario, is_firm, seed, ever_enabled),
         ties=ties,
     )

@@ -34,9 +34,19 @@ class InspectionOffice:
         n_firms: int,
         reporting: Reporting,
     ) -> None:
-        self.config = config
         self.n_citizens = n_citizens
         self.n_firms = n_firms
+        self.retune(config, grade_names, reporting)
+        self._firm = np.empty(0, dtype=np.int64)
+        self._behaviour = np.empty(0, dtype=np.int16)
+        self._day = np.empty(0, dtype=np.int32)
+        self._u = np.empty(0)
+
+    def retune(
+        self, config: Inspections, grade_names: tuple[str, ...], reporting: Reporting
+    ) -> None:
+        """Follow changed inspection rules from today on, keeping the pending violations."""
+        self.config = config
         self.reporting = reporting
         self.rate_by_grade = np.array(
             [
@@ -45,10 +55,6 @@ class InspectionOffice:
             ]
         )
         self.max_rate = float(self.rate_by_grade.max()) * config.extra_inspections_multiplier
-        self._firm = np.empty(0, dtype=np.int64)
-        self._behaviour = np.empty(0, dtype=np.int16)
-        self._day = np.empty(0, dtype=np.int32)
-        self._u = np.empty(0)
 
     @property
     def n_pending(self) -> int:

@@ -106,6 +106,23 @@ class ListBook:
         self._entry_kind = EventKind[f"{prefix}_entry"]
         self._expiry_kind = EventKind[f"{prefix}_expiry"]
         self._early_kind = EventKind[f"{prefix}_early_removal"]
+        self.accepting = rule.enabled
+        """Whether the list takes new entries (a timeline may suspend it: then the entries
+        made before run on under its rules until they end)."""
+
+    def retune(self, rule: ListRule, listing_behaviours: np.ndarray) -> None:
+        """Follow a changed rule from today on (a policy timeline), keeping every entry.
+
+        A rule switched off suspends the list: no new entries (nor renewals) from today;
+        current entries run on under the rules last in force until they end.
+        """
+        self.accepting = rule.enabled
+        complete = rule.enter is not None and rule.min_days is not None and rule.max_days
+        if rule.enabled or complete:
+            self.rule = rule if rule.enabled else rule.model_copy(update={"enabled": True})
+            self.listing_behaviours = listing_behaviours
+        if self.extensions is None and self.rule.extension is not None:
+            self.extensions = np.zeros(self.listed.size, dtype=np.int8)
 
     def expiry_day(self, actors: np.ndarray) -> np.ndarray:
         """Day the current entries of ``actors`` are due to end (max_days and extensions)."""
@@ -191,6 +208,8 @@ class ListBook:
         self._events = events
         if not self.rule.enabled:
             return
+        if not self.accepting:
+            listing = (np.empty(0, dtype=np.int64), np.empty(0, dtype=np.int8))
         rule = self.rule
         found_actors, found_cause = listing
         # members may have been removed since (appeals, credit repair): drop them
@@ -227,7 +246,7 @@ class ListBook:
         else:
             candidates = union(by_score, found_actors)
         self.members = listed_now[self.listed[listed_now]]
-        if candidates.size == 0:
+        if candidates.size == 0 or not self.accepting:
             return
         eligible = ~self.listed[candidates]
         if not self._covers_all:
@@ -371,17 +390,25 @@ class ListSet:
     entries, not to the city.
     """
 
-    def __init__(self, scenario: Scenario, is_firm: np.ndarray, seed: int) -> None:
+    def __init__(
+        self,
+        scenario: Scenario,
+        is_firm: np.ndarray,
+        seed: int,
+        ever_enabled: frozenset[str] | None = None,
+    ) -> None:
         """Create the scenario's lists, empty.
 
         Args:
             scenario: the validated scenario.
             is_firm: whether each actor is a firm.
             seed: the run's seed (each list draws from its own stream).
+            ever_enabled: the lists switched on at some point of the run (a policy
+                timeline may switch one on later); default: those enabled in ``scenario``.
         """
-        from score_sim.rules.sanctions import bits
-
         n = is_firm.size
+        if ever_enabled is None:
+            ever_enabled = frozenset(n for n, r in scenario.lists.items() if r.enabled)
         self.is_firm = is_firm
         self.books: dict[str, ListBook] = {}
         for index, (name, rule) in enumerate(scenario.lists.items()):
@@ -396,26 +423,12 @@ class ListSet:
                 listing_behaviours=listing_behaviours(rule, scenario),
                 rng=stream(seed, f"lists:{name}"),
             )
-        self.blacklists = [
-            b for b in self.books.values() if b.type is ListType.blacklist and b.rule.enabled
-        ]
-        self.redlists = [
-            b for b in self.books.values() if b.type is ListType.redlist and b.rule.enabled
-        ]
-        self._bits = {
-            book.name: np.array(
-                [
-                    bits(by_kind(scenario.sanctions_of_list(book.name)).of(Who.citizen)),
-                    bits(by_kind(scenario.sanctions_of_list(book.name)).of(Who.firm)),
-                ],
-                dtype=np.uint16,
-            )
-            for book in self.blacklists
-        }
-        self.any_bits = any(int(v.any()) for v in self._bits.values())
-        """Whether any list triggers a restriction."""
+        used = [b for b in self.books.values() if b.name in ever_enabled]
+        self.blacklists = [b for b in used if b.type is ListType.blacklist]
+        self.redlists = [b for b in used if b.type is ListType.redlist]
         self.own_bits = np.zeros(n, dtype=np.uint16)
         """Restrictions each actor's blacklist entries trigger."""
+        self._set_bits(scenario)
         # with one list of a type, its book is the aggregate: no copies, no work
         self._single_black = self.blacklists[0] if len(self.blacklists) == 1 else None
         self._single_red = self.redlists[0] if len(self.redlists) == 1 else None
@@ -443,6 +456,38 @@ class ListSet:
         self._no_false_points: np.ndarray | None = None
         for book in self.books.values():
             book.listeners.append(self._on_change)
+
+    def _set_bits(self, scenario: Scenario) -> None:
+        from score_sim.rules.sanctions import bits
+
+        self._bits = {
+            book.name: np.array(
+                [
+                    bits(by_kind(scenario.sanctions_of_list(book.name)).of(Who.citizen)),
+                    bits(by_kind(scenario.sanctions_of_list(book.name)).of(Who.firm)),
+                ],
+                dtype=np.uint16,
+            )
+            for book in self.blacklists
+        }
+        self.any_bits = any(int(v.any()) for v in self._bits.values())
+        """Whether any list triggers a restriction."""
+
+    def retune(self, scenario: Scenario) -> None:
+        """Follow changed list rules and sanctions from today on, keeping every entry.
+
+        The restrictions each current entry triggers are recomputed (a new joint-punishment
+        policy reaches those already listed from its day on).
+        """
+        for name, book in self.books.items():
+            rule = scenario.lists[name]
+            book.retune(rule, listing_behaviours(rule, scenario))
+        self._set_bits(scenario)
+        self.own_bits[:] = 0
+        kind = self.is_firm.astype(np.int64)
+        for book in self.blacklists:
+            listed = np.flatnonzero(book.listed)
+            self.own_bits[listed] |= self._bits[book.name][kind[listed]]
 
     @property
     def blacklist(self) -> ListBook:
@@ -525,7 +570,7 @@ class ListSet:
         for book in self.books.values():
             found = (
                 listing_findings(findings, book.listing_behaviours)
-                if book.rule.enabled and book.rule.enter.by_finding
+                if book.rule.enabled and book.accepting and book.rule.enter.by_finding
                 else (np.empty(0, dtype=np.int64), np.empty(0, dtype=np.int8))
             )
             system = book.rule.enter.system if book.rule.enter is not None else None

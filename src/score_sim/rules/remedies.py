@@ -34,6 +34,10 @@ class AppealsDesk:
         self._entry = np.empty(0, dtype=np.int32)
         self._book = np.empty(0, dtype=np.int16)
 
+    def retune(self, config: Appeals) -> None:
+        """Follow changed appeal rules from today on, keeping the queue of pending appeals."""
+        self.config = config
+
     @property
     def n_pending(self) -> int:
         """Appeals filed and not yet decided."""

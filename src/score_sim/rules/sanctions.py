@@ -87,13 +87,35 @@ class SanctionBook:
         n_firms: int,
         ties: TieSet,
     ) -> None:
-        self.config = config
         self.n_citizens = n_citizens
         self.ties = ties
         n = n_citizens + n_firms
         self.kind = np.zeros(n, dtype=np.int8)
         """0 for a citizen, 1 for a firm: the row of the per-kind restriction tables."""
         self.kind[n_citizens:] = 1
+        self._stale = False
+        self.retune(config, grade_names)
+        self._stale = False
+        self.own = np.zeros(n, dtype=np.uint16)
+        """Restrictions from the actor's own listing or grade."""
+        self.restrictions = np.zeros(n, dtype=np.uint16)
+        """All restrictions on each actor, its own and those reaching it through ties."""
+        self.innocent = np.zeros(n, dtype=bool)
+        """Whether an actor's own sanction rests on false findings."""
+        self._cascades = GrowingTable(CASCADE_DTYPE, 1024)
+        self.sharing: SharingNetwork | None = None
+        """Data sharing (issue 9): when set, a restriction applies only once the record
+        has reached its agency."""
+        self.extra_own: np.ndarray | None = None
+        """Restrictions imposed directly on actors beside lists and grades (the escalation
+        ladder's frozen assets), or None."""
+
+    def retune(self, config: Sanctions, grade_names: tuple[str, ...]) -> None:
+        """Follow changed sanctions from today on (a policy timeline).
+
+        Who is sanctioned is kept; the restrictions are recomputed at today's update.
+        """
+        self.config = config
         self.grade_bits = np.array(
             [
                 [bits(by_kind(config.grades.get(name, ())).of(who)) for name in grade_names]
@@ -109,19 +131,7 @@ class SanctionBook:
         self.staff_bits = bits(reach.staff)
         self.family_bits = bits(reach.family)
         self.parent_bits = bits(reach.parent_company)
-        self.own = np.zeros(n, dtype=np.uint16)
-        """Restrictions from the actor's own listing or grade."""
-        self.restrictions = np.zeros(n, dtype=np.uint16)
-        """All restrictions on each actor, its own and those reaching it through ties."""
-        self.innocent = np.zeros(n, dtype=bool)
-        """Whether an actor's own sanction rests on false findings."""
-        self._cascades = GrowingTable(CASCADE_DTYPE, 1024)
-        self.sharing: SharingNetwork | None = None
-        """Data sharing (issue 9): when set, a restriction applies only once the record
-        has reached its agency."""
-        self.extra_own: np.ndarray | None = None
-        """Restrictions imposed directly on actors beside lists and grades (the escalation
-        ladder's frozen assets), or None."""
+        self._stale = True
 
     @property
     def cascades(self) -> np.ndarray:
@@ -202,8 +212,9 @@ class SanctionBook:
             events: where sanction events are recorded.
         """
         list_driven = self.config.design is SanctionDesign.list_driven
-        if list_driven and not lists.any_bits and self.extra_own is None:
+        if list_driven and not lists.any_bits and self.extra_own is None and not self._stale:
             return  # no sanctions in this scenario: nobody is ever restricted
+        self._stale = False
         was_sanctioned = self.own != 0
         if list_driven:
             self.own = lists.own_bits.copy()

@@ -1,0 +1,231 @@
+"""The documented mechanics of shandong_2020, joint_punishment_2016, national_concept and
+suining_2010, each asserted with numbers on a small run, and their THINGS TO TRY as written."""
+
+from __future__ import annotations
+
+import re
+import shlex
+
+import numpy as np
+import pytest
+
+from score_sim.events import EventKind
+from score_sim.ledger import ledger, level_counts
+from score_sim.model import ScoreModel
+from score_sim.rules.sanctions import RESTRICTION_BITS, restriction_names
+from score_sim.scenario import Level, Restriction, load_scenario
+
+SMALL = {"citizens": 3000, "firms": 300}
+
+
+def entries_of(model: ScoreModel, list_name: str) -> np.ndarray:
+    """Entry events of one list."""
+    index = list(model.scenario.lists).index(list_name)
+    rows = model.events.rows
+    kinds = (EventKind.blacklist_entry, EventKind.redlist_entry)
+    return rows[np.isin(rows["event"], kinds) & (rows["list"] == index)]
+
+
+# --------------------------------------------------------------------------- shandong_2020
+
+
+def test_shandong_suspension_stops_new_listings_of_the_suspended_kinds_and_no_others():
+    scenario = load_scenario("shandong_2020")
+    start, lifted = (entry.day for entry in scenario.timeline[1:])
+    model = ScoreModel("shandong_2020", rng=2020, steps=240, **SMALL).run()
+    twin = ScoreModel("shandong_2020", rng=2020, steps=240, **SMALL, timeline=[]).run()
+    contract = entries_of(model, "contract_defaults")["day"]
+    assert np.count_nonzero(contract < start) > 10
+    assert np.count_nonzero((contract >= start) & (contract < lifted)) == 0
+    assert np.count_nonzero(contract >= lifted) > 10
+    # the suspended kinds are still found (points are lost), three times as often
+    names = [b.name for b in scenario.behaviours]
+    suspended = [
+        names.index(n)
+        for n in (
+            "delayed_delivery",
+            "deferred_payment",
+            "overdue_contract",
+            "deferred_loan_payment",
+        )
+    ]
+    findings = model.events.of_kind(EventKind.finding)
+    during = findings[(findings["day"] >= start) & (findings["day"] < lifted)]
+    assert np.count_nonzero(np.isin(during["behaviour"], suspended)) > 100
+    # the other list goes on at its own rate: the same entries as in the world without
+    serious = entries_of(model, "serious_violations")
+    serious_twin = entries_of(twin, "serious_violations")
+    assert serious.size > 10
+    np.testing.assert_array_equal(serious[["day", "actor"]], serious_twin[["day", "actor"]])
+    n_serious_during = np.count_nonzero((serious["day"] >= start) & (serious["day"] < lifted))
+    assert n_serious_during > 0
+
+
+# --------------------------------------------------------------------------- joint punishment
+
+
+def test_joint_punishment_restricts_in_many_sectors_at_once_from_the_memorandum_and_not_before():
+    day = load_scenario("joint_punishment_2016").timeline[0].day
+    model = ScoreModel("joint_punishment_2016", rng=2016, steps=day + 120, **SMALL).run()
+    cascades = model.sanctions.cascades
+    citizens = cascades["actor"] < SMALL["citizens"]
+    before = cascades[cascades["day"] < day]
+    after = cascades[(cascades["day"] > day) & citizens]
+    assert before.size > 5 and np.all(before["n_sectors"] == 1)  # credit only
+    assert after.size > 5 and np.all(after["n_sectors"] == 8)
+    # those listed before the memorandum are reached by it on its day
+    series = model.timeseries()
+    assert series["citizen_n_restricted"][day] > series["citizen_n_restricted"][day - 1]
+    listed = np.flatnonzero(model.world.lists.blacklisted[: SMALL["citizens"]])
+    travel = RESTRICTION_BITS[Restriction.travel]
+    assert listed.size and np.all(model.sanctions.restrictions[listed] & travel)
+    assert set(restriction_names(int(model.sanctions.restrictions[listed[0]]))) >= {
+        "internet",
+        "leisure",
+        "school_access",
+        "welfare",
+    }
+
+
+# --------------------------------------------------------------------------- national concept
+
+
+@pytest.mark.parametrize(
+    ("change", "column", "bound"),
+    [
+        ({"behaviours.traffic_ticket.rate_per_year": 400.0}, "citizen_min_score", 600.0),
+        ({"behaviours.caring_for_relatives.rate_per_year": 600.0}, "citizen_max_score", 1300.0),
+    ],
+)
+def test_national_concept_holds_the_bounds_600_and_1300(change, column, bound):
+    model = ScoreModel("national_concept", rng=1, steps=150, citizens=1500, firms=50, **change)
+    series = model.run().timeseries()
+    assert series["citizen_min_score"].min() >= 600.0
+    assert series["citizen_max_score"].max() <= 1300.0
+    # pressed against the bound (daily decay pulls a fraction of a point back from it)
+    assert abs(series[column][-1] - bound) < 1.0
+
+
+def test_national_concept_lists_exactly_on_the_score_threshold():
+    scenario = load_scenario("national_concept")
+    threshold = scenario.lists["heavily_distrusted"].enter.score_below
+    model = ScoreModel(
+        scenario,
+        rng=7,
+        steps=200,
+        citizens=2000,
+        firms=100,
+        **{"behaviours.traffic_ticket.rate_per_year": 150.0},
+    )
+    book = model.world.lists.books["heavily_distrusted"]
+    n_entered = 0
+    while model.running:
+        model.step()
+        entered = book.entered_today
+        n_entered += entered.size
+        assert np.all(model.world.score[entered] < threshold)
+        below = np.flatnonzero(model.world.score < threshold)
+        assert np.all(book.listed[below])  # nobody below the threshold is off the list
+    assert n_entered > 50
+    assert scenario.score.initial == 1000 and scenario.score.lower == 600
+    assert scenario.score.upper == 1300
+
+
+# --------------------------------------------------------------------------- suining_2010
+
+
+def test_suining_says_how_little_is_known_and_its_ledger_shows_it():
+    scenario = load_scenario("suining_2010")
+    assert "2010" in scenario.description and "nothing more" in scenario.description
+    counts = level_counts(ledger(scenario))
+    documented = [row.key for row in ledger(scenario) if row.level is Level.documented]
+    # only the scale borrowed from the national concept and the documented earliest deletion
+    assert sorted(documented) == [
+        "lists.county_blacklist.min_days",
+        "score.initial",
+        "score.lower",
+        "score.upper",
+    ]
+    assert counts["assumption"] >= 5 * counts["documented"]
+    for key in documented:
+        assert "not documented for suining" in scenario.sources[key].lower()
+
+
+def test_suining_scores_citizens_only_for_a_year():
+    scenario = load_scenario("suining_2010")
+    assert scenario.run.steps == 365 and scenario.population.firms == 0
+    assert all(b.who.value == "citizen" for b in scenario.behaviours)
+    model = ScoreModel(scenario, rng=2010, steps=120, citizens=2000).run()
+    series = model.timeseries()
+    assert series["citizen_n_blacklisted"][-1] > 0
+    assert np.isnan(series["firm_mean_score"][-1])  # no firm is scored
+
+
+# --------------------------------------------------------------------------- THINGS TO TRY
+
+OWN = ("shandong_2020", "joint_punishment_2016", "national_concept", "suining_2010")
+SIZE_OPTIONS = {"--citizens", "--firms", "--steps"}
+
+
+def things_to_try(name: str) -> list[str]:
+    """The commands in a scenario's THINGS TO TRY, as written."""
+    text = load_scenario(name).description.split("THINGS TO TRY", 1)[1]
+    return re.findall(r"`(score-sim [^`]+)`", text)
+
+
+@pytest.mark.parametrize("name", OWN)
+def test_things_to_try_run_as_written_at_a_small_size(name, tmp_path, monkeypatch):
+    from typer.testing import CliRunner
+
+    from score_sim.cli import app
+
+    monkeypatch.chdir(tmp_path)
+    commands = things_to_try(name)
+    assert len(commands) >= 2
+    for i, command in enumerate(commands):
+        args = shlex.split(command)[1:]
+        if args[0] in ("run", "compare"):
+            kept: list[str] = []
+            skip = False
+            for arg in args:
+                if skip:
+                    skip = False
+                elif arg in SIZE_OPTIONS:
+                    skip = True
+                else:
+                    kept.append(arg)
+            firms = "0" if name == "suining_2010" else "20"
+            args = [
+                *kept,
+                "--citizens",
+                "400",
+                "--firms",
+                firms,
+                "--steps",
+                "40",
+                "--no-figures",
+                "--out",
+                str(tmp_path / f"out{i}"),
+            ]
+        result = CliRunner().invoke(app, args)
+        assert result.exit_code == 0, f"{command}\n{result.output}"
+
+
+@pytest.mark.parametrize("name", OWN)
+def test_scenario_is_bundled_documented_and_explains_its_ledger(name):
+    from score_sim.explain import explain_scenario
+    from score_sim.scenario import bundled_scenarios
+
+    path = bundled_scenarios()[name]
+    assert path.read_text(encoding="utf-8").splitlines()[0] == (
+        "# yaml-language-server: $schema=scenario.schema.json"
+    )
+    scenario = load_scenario(name)
+    assert scenario.name == path.stem
+    headings = ("WHAT IT IS", "HOW IT WORKS", "THINGS TO NOTICE", "THINGS TO TRY")
+    positions = [scenario.description.find(heading) for heading in headings]
+    assert all(p >= 0 for p in positions) and positions == sorted(positions)
+    counts = level_counts(ledger(scenario))
+    assert counts["documented"] >= 4 and counts["assumption"] > counts["documented"]
+    text = explain_scenario(name)
+    assert f"{counts['documented']} documented" in text and "ASSUMPTION" in text
