@@ -42,6 +42,12 @@ def handout(notebook: dict) -> dict:
 
 def main(argv: list[str]) -> int:
     """Write the handouts; return the exit status."""
+    if argv and argv[0] in ("-h", "--help"):
+        print(__doc__)
+        return 0
+    if argv and argv[0].startswith("-"):
+        print(f"handout.py: unknown option {argv[0]!r} (see --help)", file=sys.stderr)
+        return 2
     out_dir = Path(argv[0]) if argv else HERE / "handouts"
     names = argv[1:] or sorted(p.name for p in HERE.glob("[0-9][0-9]_*.ipynb"))
     out_dir.mkdir(parents=True, exist_ok=True)
