@@ -89,6 +89,12 @@ effects:
         ("lists.blacklist.min_days", 10**9, "must be at most 36,500"),
         ("inspections.enabled", "yes", "must be true or false"),
         ("errors.false_finding_rate_per_year", -1, "must be at least 0"),
+        # a field's own bound on top of its kind of number holds too
+        ("inspections.lookback_days", 0, "must be at least 1, not 0"),
+        ("harm_metrics.pariah_min_days", 0, "must be at least 1, not 0"),
+        ("harm_metrics.pariah_margin_points", -5, "must be at least 0, not -5"),
+        ("inspections.extra_inspections_multiplier", 0.5, "must be at least 1"),
+        ("lists.blacklist.min_days", 0, "must be at least 1, not 0"),
     ],
 )
 def test_absurd_and_wrongly_typed_values_are_refused(write_scenario, key, value, message):

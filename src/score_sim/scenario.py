@@ -460,7 +460,7 @@ class ListEntry(_Strict):
 class Extension(_Strict):
     """How an entry is extended beyond `max_days` (the court defaulter list: by 1-3 years)."""
 
-    days: Days = Field(ge=1, description="Days added by one extension.")
+    days: Annotated[Days, Field(ge=1)] = Field(description="Days added by one extension.")
     times: Annotated[int, Strict()] = Field(1, ge=1, le=100, description="Extensions at most.")
     probability: Probability = Field(
         description="Chance of each extension (drawn when the entry begins: how often the "
@@ -483,15 +483,13 @@ class ListRule(_Strict):
     enter: ListEntry | None = Field(
         None, description="Entry conditions (required when the list is enabled)."
     )
-    min_days: Days | None = Field(
+    min_days: Annotated[Days, Field(ge=1)] | None = Field(
         None,
-        ge=1,
         description="An entry lasts at least this many days (counted from the latest "
         "finding that listed it): the earliest deletion (required when enabled).",
     )
-    max_days: Days | None = Field(
+    max_days: Annotated[Days, Field(ge=1)] | None = Field(
         None,
-        ge=1,
         description="An entry expires after this many days, unless extended (required when "
         "enabled).",
     )
@@ -594,11 +592,11 @@ class Inspections(_Strict):
     default_rate_per_year: RatePerYear = Field(
         0.5, description="Inspections per firm per year for grades not named."
     )
-    extra_inspections_multiplier: Multiplier = Field(
-        3.0, ge=1, description="Rate multiplier for firms under the extra_inspections sanction."
+    extra_inspections_multiplier: Annotated[Multiplier, Field(ge=1)] = Field(
+        3.0, description="Rate multiplier for firms under the extra_inspections sanction."
     )
-    lookback_days: Days = Field(
-        365, ge=1, description="How long an unfound violation stays findable by inspection."
+    lookback_days: Annotated[Days, Field(ge=1)] = Field(
+        365, description="How long an unfound violation stays findable by inspection."
     )
     false_finding_probability: Probability = Field(
         0.0, description="Chance that an inspection records a violation that never was."
@@ -757,7 +755,9 @@ class PropensityGroup(_Strict):
     """A group of actors (an income band, say) with its own rates of misconduct."""
 
     name: Name = Field(description="The group's name.")
-    share: Probability = Field(gt=0, description="Share of the actors of its kind in the group.")
+    share: Annotated[Probability, Field(gt=0)] = Field(
+        description="Share of the actors of its kind in the group."
+    )
     multiplier: Multiplier = Field(
         1.0, description="Factor on every misconduct rate of the group's members."
     )
@@ -888,11 +888,11 @@ class Remedies(_Strict):
 class HarmMetrics(_Strict):
     """How the harm metrics are defined."""
 
-    pariah_margin_points: ScorePoints = Field(
-        50.0, ge=0, description="A score within this many points of the floor counts as at it."
+    pariah_margin_points: Annotated[ScorePoints, Field(ge=0)] = Field(
+        50.0, description="A score within this many points of the floor counts as at it."
     )
-    pariah_min_days: Days = Field(
-        90, ge=1, description="Days at the floor or blacklisted, without a break, to be a pariah."
+    pariah_min_days: Annotated[Days, Field(ge=1)] = Field(
+        90, description="Days at the floor or blacklisted, without a break, to be a pariah."
     )
 
 
@@ -1063,9 +1063,8 @@ class Escalation(_Strict):
     findings_per_stage: Annotated[int, Strict()] = Field(
         1, ge=1, le=1000, description="Negative findings that take a firm up one stage."
     )
-    fall_after_days: Days | None = Field(
+    fall_after_days: Annotated[Days, Field(ge=1)] | None = Field(
         365,
-        ge=1,
         description="Days without a negative finding after which a firm's stage falls by "
         "one (below closure_notice); null: stages never fall.",
     )
@@ -1183,9 +1182,8 @@ class ScoreSystem(_Strict):
     lower: ScorePoints = Field(description="Lowest possible score.")
     upper: ScorePoints = Field(description="Highest possible score.")
     initial: ScorePoints = Field(description="Score a carrier starts with (the mean, with spread).")
-    initial_spread_points: ScorePoints = Field(
+    initial_spread_points: Annotated[ScorePoints, Field(ge=0)] = Field(
         0.0,
-        ge=0,
         description="Standard deviation of the starting scores around `initial` (a normal "
         "draw, clipped to the scale): carriers who arrive with different histories.",
     )
@@ -1390,8 +1388,7 @@ class TimelineEntry(_Strict):
     :mod:`score_sim.rules.timeline`).
     """
 
-    day: Days = Field(
-        ge=1,
+    day: Annotated[Days, Field(ge=1)] = Field(
         description="The day the change takes effect, from its start (day 1 is the first "
         "simulated day; day 0 is the starting state). Entries beyond the run's last day are "
         "checked but never reached.",
