@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import json
 import os
 import subprocess
@@ -375,3 +376,29 @@ def test_an_interrupted_run_leaves_nothing_half_written(tmp_path):
     assert "interrupted" in stderr and "Traceback" not in stderr
     assert not (out / "long").exists()
     assert not list(tmp_path.rglob("*.partial-*"))
+
+
+@pytest.mark.filterwarnings("ignore::pytest.PytestUnraisableExceptionWarning")  # on purpose
+def test_a_signal_whose_exception_was_swallowed_still_stops_the_run_the_next_day(monkeypatch):
+    """The handler's exception can land in a finalizer ("Exception ignored"); the next
+    simulated day raises it again, so the run stops instead of running on with the
+    signal ignored."""
+    import signal
+
+    from score_sim import cli as cli_module
+
+    class Swallower:
+        def __del__(self):
+            cli_module._on_signal(signal.SIGTERM, None)
+
+    previous = signal.getsignal(signal.SIGTERM)
+    monkeypatch.setattr(cli_module, "_pending_signal", None)
+    progress = cli_module.Progress("running", stream=io.StringIO())
+    try:
+        progress(1, 10)  # nothing pending: the day passes
+        Swallower()  # the handler runs inside __del__: its exception is lost
+        with pytest.raises(cli_module.Interrupted) as caught:
+            progress(2, 10)
+        assert caught.value.signum == signal.SIGTERM
+    finally:
+        signal.signal(signal.SIGTERM, previous)

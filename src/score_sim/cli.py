@@ -51,10 +51,28 @@ class Interrupted(BaseException):
         self.signum = signum
 
 
+_pending_signal: int | None = None
+"""The signal that stopped the command, once one came (see :func:`raise_if_interrupted`)."""
+
+
 def _on_signal(signum: int, frame: object) -> None:
+    global _pending_signal
     # a second signal must not interrupt the clean-up of the first
     signal.signal(signum, signal.SIG_IGN)
+    _pending_signal = signum
     raise Interrupted(signum)
+
+
+def raise_if_interrupted() -> None:
+    """Raise :class:`Interrupted` again if a signal came and the command goes on.
+
+    A signal handler's exception can land inside a finalizer or a callback, where Python
+    prints "Exception ignored" and carries on; the signal itself is ignored from then on
+    (so that it cannot break the clean-up). Checked once a simulated day, this stops the
+    command at the next day however the first exception was lost.
+    """
+    if _pending_signal is not None:
+        raise Interrupted(_pending_signal)
 
 
 def _handle_signals() -> None:
@@ -81,7 +99,8 @@ class Progress:
         self._shown = -1
 
     def __call__(self, day: int, total: int) -> None:
-        """Show that ``day`` of ``total`` days are done."""
+        """Show that ``day`` of ``total`` days are done (and stop if a signal came)."""
+        raise_if_interrupted()
         if not self.enabled or total <= 0:
             return
         percent = 100 * day // total
