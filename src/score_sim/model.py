@@ -251,7 +251,7 @@ class ScoreModel(mesa.Model):
         # who could denounce an actor: a citizen's family and friends, a firm's staff
         self._n_ties = np.concatenate([world.ties.social.degree, world.ties.staff.degree])
         self.grades_at_start = self.grading.grade_index(world.score)
-        self._build_issue9c(scenario, seed)
+        self._build_sharing_and_corporate(scenario, seed)
 
         # agent ids are reserved now; the agent views are created when first asked for
         self.first_agent_id = next(mesa.Agent._ids[self])
@@ -266,7 +266,7 @@ class ScoreModel(mesa.Model):
         self.columns = column_names(
             self.grading.names, self.extra_lists, deterrence=self.deterrence_columns
         )
-        self.columns += self._issue9c_columns()
+        self.columns += self._sharing_and_corporate_columns()
         if self.systems is not None:
             self.columns += self.systems.columns(scenario)
         if self.perks is not None:
@@ -283,7 +283,7 @@ class ScoreModel(mesa.Model):
         self._collect()
         self.running = self.steps < scenario.run.steps
 
-    def _build_issue9c(self, scenario: Scenario, seed: int) -> None:
+    def _build_sharing_and_corporate(self, scenario: Scenario, seed: int) -> None:
         """Data sharing, the escalation ladder and the letters (issue 9): off unless used.
 
         Each draws from its own stream, made only when it is on, so a scenario without
@@ -321,8 +321,8 @@ class ScoreModel(mesa.Model):
             stream(seed, "rescue_letters") if rescue.enabled else None,
         )
 
-    def _issue9c_columns(self) -> list[str]:
-        """The time-series columns of the mechanisms of :meth:`_build_issue9c` that are on."""
+    def _sharing_and_corporate_columns(self) -> list[str]:
+        """Time-series columns of the mechanisms of :meth:`_build_sharing_and_corporate` on."""
         columns: list[str] = []
         if self.sharing.enabled:
             columns += SHARING_COLUMNS
@@ -334,8 +334,8 @@ class ScoreModel(mesa.Model):
             columns += ["n_rescue_letters_pending", "n_rescue_cancellations"]
         return columns
 
-    def _issue9c_metrics(self) -> dict[str, float]:
-        """Today's values of :meth:`_issue9c_columns`."""
+    def _sharing_and_corporate_metrics(self) -> dict[str, float]:
+        """Today's values of :meth:`_sharing_and_corporate_columns`."""
         metrics: dict[str, float] = {}
         if self.sharing.enabled:
             metrics |= sharing_metrics(self.sharing)
@@ -631,7 +631,7 @@ class ScoreModel(mesa.Model):
                 harms.innocent_sanction_days / harms.sanction_days if harms.sanction_days else 0.0
             ),
         }
-        metrics |= self._issue9c_metrics()
+        metrics |= self._sharing_and_corporate_metrics()
         if self.systems is not None:
             metrics |= self.systems.metrics(
                 self.scenario,

@@ -97,13 +97,13 @@ def agent_table(model: ScoreModel) -> dict[str, np.ndarray]:
                 (f"days_on_{name}", world.lists.books[name].days_listed_total(model.steps)),
             )
         },
-        **_issue9c_agent_columns(model),
+        **_sharing_and_corporate_agent_columns(model),
         **({} if model.systems is None else model.systems.agent_columns()),
         **({} if model.perks is None else model.perks.agent_columns()),
     }
 
 
-def _issue9c_agent_columns(model: ScoreModel) -> dict[str, np.ndarray]:
+def _sharing_and_corporate_agent_columns(model: ScoreModel) -> dict[str, np.ndarray]:
     """Per-firm columns of the escalation ladder and the commitment letters, when on.
 
     ``ladder_stage`` (0 none, else the stage's name) and ``closed``; ``pre_approvals``

@@ -1634,7 +1634,7 @@ class Scenario(_Strict):
                         f"{target.list!r} is not a list of this scenario {sorted(self.lists)}",
                     )
                 )
-        problems += self._issue9c_cross_check()
+        problems += self._sharing_and_corporate_cross_check()
         data = self.model_dump(mode="json")
         for key, entry in self.sources.items():
             if key.split(".")[0] == "deterrence" and not (
@@ -1658,7 +1658,7 @@ class Scenario(_Strict):
                 )
         return problems
 
-    def _issue9c_cross_check(self) -> list[tuple[tuple[str | int, ...], str]]:
+    def _sharing_and_corporate_cross_check(self) -> list[tuple[tuple[str | int, ...], str]]:
         """Names in `sharing`, `corporate` and `remedies.rescue_letters` that must exist."""
         problems: list[tuple[tuple[str | int, ...], str]] = []
         restrictions = [r.value for r in Restriction]

@@ -126,7 +126,7 @@ def selection_vs_feedback(model: ScoreModel, twin: ScoreModel) -> dict[str, Any]
     return out
 
 
-def issue9c_summary(model: ScoreModel) -> dict[str, Any]:
+def sharing_and_corporate_summary(model: ScoreModel) -> dict[str, Any]:
     """Data sharing, the escalation ladder and the letters (issue 9), those that are on.
 
     ``sharing``: actor-restriction-days the records called for, in force, and spared by
@@ -258,7 +258,7 @@ def summarize(model: ScoreModel, twin: ScoreModel | None = None) -> dict[str, An
         },
         "targets": report(model),
     }
-    summary |= issue9c_summary(model)
+    summary |= sharing_and_corporate_summary(model)
     if model.systems is not None:
         summary["scores"] = scores_summary(model)
     if model.perks is not None:
