@@ -24,7 +24,7 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import matplotlib as mpl
 import matplotlib.style
@@ -548,8 +548,8 @@ def plot_list_sizes(ts: TimeSeries, ctx: FigureContext) -> Figure:
                 ("red-listed", column(ts, f"{kind}_n_redlisted"), palette.REDLIST, "-"),
             ]
             lines += [
-                (f"on {name}", column(ts, f"{kind}_n_on_{name}"), "0.45", "--")
-                for name in ctx.list_names
+                (f"on {name}", column(ts, f"{kind}_n_on_{name}"), *_EXTRA_LIST_STYLES[i % 4])
+                for i, name in enumerate(ctx.list_names)
             ]
             for label, values, color, style in lines:
                 last = float(median_of(values)[-1]) if day.size else 0.0
@@ -567,6 +567,16 @@ def plot_list_sizes(ts: TimeSeries, ctx: FigureContext) -> Figure:
         _finish_figure(fig, "Blacklist and red-list sizes over time", ctx)
         mark_policy_changes(fig, ctx)
     return fig
+
+
+_EXTRA_LIST_STYLES: tuple[tuple[str, Any], ...] = (
+    ("0.45", "--"),
+    ("0.3", "-."),
+    ("0.55", (0, (8, 2, 2, 2, 2, 2))),
+    ("0.2", (0, (10, 3))),
+)
+"""Grey shade and dash of each further list, in turn: told apart from each other, and
+from the dotted lines of policy changes."""
 
 
 def moved_pairs(
