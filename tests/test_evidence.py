@@ -136,6 +136,8 @@ def test_explain_prints_the_level_of_every_number_and_the_counts():
          "Input should be"),
         ({"score.nope": "a citation"}, None, "sources.score.nope",
          "names no key of this scenario"),
+        ({"score.initial": "  "}, None, "sources.score.initial",
+         "an empty citation documents nothing"),
         (None, [{"name": "t", "source": "s", "low": 0, "high": 1}], "targets[0].metric",
          "required key is missing"),
         (None, [{"name": "t", "source": "s", "metric": "happiness", "low": 0, "high": 1}],

@@ -1637,6 +1637,15 @@ class Scenario(_Strict):
         problems += self._sharing_and_corporate_cross_check()
         data = self.model_dump(mode="json")
         for key, entry in self.sources.items():
+            if isinstance(entry, str) and not entry.strip():
+                problems.append(
+                    (
+                        ("sources", key),
+                        "an empty citation documents nothing: cite the source, or write "
+                        "{level: assumption, source: why}",
+                    )
+                )
+                continue
             if key.split(".")[0] == "deterrence" and not (
                 isinstance(entry, Evidence) and entry.level is Level.assumption
             ):
