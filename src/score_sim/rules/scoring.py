@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import numpy as np
 
-from score_sim.events import Cause
 from score_sim.rules.reporting import Findings
 from score_sim.scenario import NegativeCounting, Spillover
 
@@ -56,23 +55,6 @@ def apply_findings(
     wrong = ~findings.true
     np.add.at(false_points, findings.actor[wrong], delta[wrong])
     return delta
-
-
-def serious_today(findings: Findings, serious: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """The actors with a serious finding today, each once, and its :class:`Cause`.
-
-    An actor with any true serious finding today has cause ``conduct``; otherwise the cause
-    of its (first) false one.
-    """
-    is_serious = serious[findings.behaviour]
-    if not is_serious.any():
-        return np.empty(0, dtype=np.int64), np.empty(0, dtype=np.int8)
-    actors = findings.actor[is_serious]
-    true = findings.true[is_serious]
-    order = np.lexsort((~true, actors))  # by actor, true findings first
-    actors, first = np.unique(actors[order], return_index=True)
-    cause = findings.cause[is_serious][order][first]
-    return actors, np.where(true[order][first], np.int8(Cause.conduct), cause).astype(np.int8)
 
 
 def spill_over(
