@@ -57,13 +57,14 @@ class HarmLedger:
 
     def count_misconduct(self, restricted: np.ndarray, actors: np.ndarray, n_citizens: int) -> None:
         """Tally a day's misconduct by kind and by whether the actor was under restriction."""
-        n_restricted = np.array(
-            [np.count_nonzero(restricted[:n_citizens]), np.count_nonzero(restricted[n_citizens:])]
-        )
-        n_kind = np.array([n_citizens, restricted.size - n_citizens])
-        self.exposure_days += np.stack([n_kind - n_restricted, n_restricted], axis=1)
-        cell = (actors >= n_citizens) * 2 + restricted[actors]
-        self.misconduct += np.bincount(cell, minlength=4).reshape(2, 2)
+        exposure = self.exposure_days
+        for kind, span in enumerate((slice(0, n_citizens), slice(n_citizens, restricted.size))):
+            n_restricted = int(np.count_nonzero(restricted[span]))
+            exposure[kind, 0] += span.stop - span.start - n_restricted
+            exposure[kind, 1] += n_restricted
+        if actors.size:
+            cell = (actors >= n_citizens) * 2 + restricted[actors]
+            self.misconduct += np.bincount(cell, minlength=4).reshape(2, 2)
         base = self.base_misconduct_per_day
         if base is not None:
             on = np.flatnonzero(restricted)

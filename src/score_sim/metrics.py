@@ -6,6 +6,9 @@ and today's findings. When a kind has no actors, its score statistics are NaN.
 
 from __future__ import annotations
 
+import functools
+import math
+
 import numpy as np
 
 from score_sim.rules.grades import Grading
@@ -101,11 +104,48 @@ def percentiles(ordered: np.ndarray, q: tuple[float, ...]) -> np.ndarray:
     for the handful of order statistics needed, at every city size, and it leaves the
     minimum, the maximum and the grade counts a look-up away.
     """
-    n = ordered.size
-    rank = np.asarray(q, dtype=np.float64) / 100.0 * (n - 1)
-    below = np.floor(rank).astype(np.int64)
-    above = np.minimum(below + 1, n - 1)
-    return ordered[below] + (rank - below) * (ordered[above] - ordered[below])
+    return np.array(_order_statistics(ordered, _ranks(ordered.size, tuple(q)))[0])
+
+
+@functools.cache
+def _ranks(n: int, q: tuple[float, ...]) -> tuple[np.ndarray, tuple[float, ...]]:
+    """For each percentile of ``n`` sorted values: the ranks below, then above, and weights.
+
+    The same float64 operations as numpy's "linear" method, computed once per size; the
+    ranks array ends with the minimum's and the maximum's (0 and n - 1).
+    """
+    below, above, weights = [], [], []
+    for percent in q:
+        rank = percent / 100.0 * (n - 1)
+        low = math.floor(rank)
+        below.append(low)
+        above.append(min(low + 1, n - 1))
+        weights.append(rank - low)
+    return np.array([*below, *above, 0, n - 1], dtype=np.intp), tuple(weights)
+
+
+def _order_statistics(
+    ordered: np.ndarray, ranks: tuple[np.ndarray, tuple[float, ...]]
+) -> tuple[list[float], float, float]:
+    """The percentiles (linear interpolation, on Python floats), the minimum and the maximum.
+
+    One gather from the sorted scores, then a handful of float operations: a day's metrics
+    need a few values, and numpy calls on so few would cost more than the day's sort.
+    """
+    positions, weights = ranks
+    *values, low, high = ordered.take(positions).tolist()
+    k = len(weights)
+    percentile_values = [
+        below + weight * (above - below)
+        for below, above, weight in zip(values[:k], values[k:], weights, strict=True)
+    ]
+    return percentile_values, low, high
+
+
+@functools.cache
+def _keys(kind: str, names: tuple[str, ...]) -> tuple[str, ...]:
+    """``<kind>_<name>`` for each name, built once."""
+    return tuple(f"{kind}_{name}" for name in names)
 
 
 def kind_metrics(
@@ -116,27 +156,25 @@ def kind_metrics(
 ) -> dict[str, float]:
     """One kind's metrics for one day.
 
+    Runs once a day for each kind, so it works on Python scalars: at a town's size the
+    numpy calls on a handful of values would cost more than the day's sort.
+
     Args:
         kind: "citizen" or "firm".
         score: scores of this kind's actors.
         grading: the grade bands.
         counts: this kind's value of each of :data:`KIND_COUNTS`.
     """
-    out: dict[str, float] = {}
-    if score.size:
+    n = score.size
+    if n:
         ordered = np.sort(score)
-        p05, p25, p50, p75, p95 = percentiles(ordered, PERCENTILES)
-        low, high = ordered[0], ordered[-1]
-        stats = (np.add.reduce(score) / score.size, p50, low, high, p05, p25, p75, p95)
+        (p05, p25, p50, p75, p95), low, high = _order_statistics(ordered, _ranks(n, PERCENTILES))
+        stats = (float(np.add.reduce(score) / n), p50, low, high, p05, p25, p75, p95)
         grade_counts = grading.counts_sorted(ordered)
     else:
-        stats = (np.nan,) * len(SCORE_STATS)
-        grade_counts = np.zeros(len(grading.names), dtype=np.int64)
-    grade_names = grading.names
-    for name, value in zip(SCORE_STATS, stats, strict=True):
-        out[f"{kind}_{name}"] = float(value)
-    for name, count in counts.items():
-        out[f"{kind}_{name}"] = count
-    for name, count in zip(grade_names, grade_counts, strict=True):
-        out[f"{kind}_n_grade_{name}"] = int(count)
+        stats = (math.nan,) * len(SCORE_STATS)
+        grade_counts = [0] * len(grading.names)
+    out = dict(zip(_keys(kind, SCORE_STATS), stats, strict=True))
+    out.update(zip(_keys(kind, tuple(counts)), counts.values(), strict=True))
+    out.update(zip(_keys(kind, grading.count_names), grade_counts, strict=True))
     return out

@@ -568,30 +568,34 @@ class ScoreModel(mesa.Model):
         if self.perks is not None:
             self.perks.use(world.lists, self.grades_in)
         own = self.sanctions.own != 0
+        restricted = self.sanctions.restrictions != 0
         self.harms.update(
             day,
             world.score,
             world.lists.blacklisted,
             own,
             self.sanctions.innocent,
-            self.sanctions.restrictions != 0,
+            restricted,
             self.events,
         )
-        self._collect()
+        self._collect(restricted)
         self.running = self.steps < scenario.run.steps
 
-    def _collect(self) -> None:
+    def _collect(self, restricted: np.ndarray | None = None) -> None:
+        """Record today's value of every time-series column.
+
+        Args:
+            restricted: who is under a restriction after today's sanctions, if known.
+        """
         world = self.world
         day = self.steps
         findings = self._today
         pariah = self.harms.pariah(day)
-        restricted = self.sanctions.restrictions != 0
+        if restricted is None:
+            restricted = self.sanctions.restrictions != 0
         lists = world.lists
-        is_citizen_finding = findings.actor < world.n_citizens
-        n_findings = {
-            "citizen": int(np.count_nonzero(is_citizen_finding)),
-            "firm": int(np.count_nonzero(~is_citizen_finding)),
-        }
+        n_citizen_findings = int(np.count_nonzero(findings.actor < world.n_citizens))
+        n_findings = {"citizen": n_citizen_findings, "firm": len(findings) - n_citizen_findings}
         metrics: dict[str, float] = {"step": day}
         for kind in KINDS:
             span = world.kind_slice(kind)

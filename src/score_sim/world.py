@@ -41,6 +41,10 @@ class World:
     def __post_init__(self) -> None:
         self.is_firm = np.zeros(self.n_actors, dtype=bool)
         self.is_firm[self.n_citizens :] = True
+        self._kind_slices = {
+            Who.citizen: slice(0, self.n_citizens),
+            Who.firm: slice(self.n_citizens, self.n_actors),
+        }
 
     @property
     def blacklist(self) -> ListBook:
@@ -59,9 +63,10 @@ class World:
 
     def kind_slice(self, who: Who | str) -> slice:
         """The index range of one kind of actor."""
-        if Who(who) is Who.citizen:
-            return slice(0, self.n_citizens)
-        return slice(self.n_citizens, self.n_actors)
+        try:
+            return self._kind_slices[who]
+        except KeyError:
+            raise ValueError(f"{who!r} is not a kind of actor") from None
 
 
 def build_world(

@@ -126,6 +126,8 @@ class BehaviourDraws:
                 continue
             rng = streams[index]
             count = int(rng.poisson(mean))
+            if count == 0:  # drawing no uniforms leaves the stream where it is
+                continue
             blocks.append(rng.random((count, N_UNIFORMS + 3)))
             counts.append(count)
             indices.append(index)

@@ -16,6 +16,8 @@ class Grading:
 
     def __init__(self, bands: tuple[GradeBand, ...]) -> None:
         self.names: tuple[str, ...] = tuple(band.name for band in bands)
+        self.count_names: tuple[str, ...] = tuple(f"n_grade_{name}" for name in self.names)
+        """Metric names of the counts per band (``n_grade_<name>``), best first."""
         # ascending thresholds of every band but the lowest
         self._thresholds = np.array([b.min for b in bands[:-1]][::-1], dtype=np.float64)
 
@@ -24,11 +26,11 @@ class Grading:
         above = np.searchsorted(self._thresholds, score, side="right")
         return (len(self.names) - 1 - above).astype(np.int8)
 
-    def counts_sorted(self, ordered: np.ndarray) -> np.ndarray:
+    def counts_sorted(self, ordered: np.ndarray) -> list[int]:
         """How many of some sorted scores fall in each band, best first."""
-        below = np.searchsorted(ordered, self._thresholds, side="left")
-        return np.diff(np.concatenate([[0], below, [ordered.size]]))[::-1]
+        edges = [0, *ordered.searchsorted(self._thresholds, side="left").tolist(), ordered.size]
+        return [high - low for low, high in zip(edges[-2::-1], edges[:0:-1], strict=True)]
 
-    def counts(self, score: np.ndarray) -> np.ndarray:
+    def counts(self, score: np.ndarray) -> list[int]:
         """How many scores fall in each band, best first."""
         return self.counts_sorted(np.sort(score))

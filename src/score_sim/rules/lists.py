@@ -155,12 +155,12 @@ class ListBook:
 
     def _score_condition(self, score: np.ndarray) -> np.ndarray | None:
         enter = self.rule.enter
-        held = None
-        if enter.score_below is not None:
-            held = score < enter.score_below
-        if enter.score_at_least is not None:
-            above = score >= enter.score_at_least
-            held = above if held is None else held & above
+        below, at_least = enter.score_below, enter.score_at_least
+        if below is None:
+            return None if at_least is None else score >= at_least
+        held = score < below
+        if at_least is not None:
+            held &= score >= at_least
         return held
 
     def remove(self, day: int, actors: np.ndarray, kind: EventKind, events: EventLog) -> None:

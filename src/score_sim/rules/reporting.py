@@ -13,7 +13,7 @@ The rates of all of these are assumptions of each scenario.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 
 import numpy as np
 
@@ -65,9 +65,10 @@ class Findings:
         n = actor.size
 
         def column(value: np.ndarray | int | bool, dtype: type) -> np.ndarray:
-            if np.ndim(value) == 0:
-                return np.full(n, value, dtype=dtype)
-            return np.asarray(value).astype(dtype, copy=False)
+            if isinstance(value, np.ndarray) and value.ndim:
+                return value.astype(dtype, copy=False)
+            # a plain int (not an IntEnum) for np.full: an enum member converts slowly
+            return np.full(n, int(value), dtype=dtype)
 
         return cls(
             actor.astype(np.int64, copy=False),
@@ -84,11 +85,13 @@ class Findings:
     @classmethod
     def concatenate(cls, parts: list[Findings]) -> Findings:
         """All findings of several parts, in order."""
-        parts = [p for p in parts if len(p)]
+        parts = [p for p in parts if p.actor.size]
         if not parts:
             return cls.empty()
+        if len(parts) == 1:  # the usual day: nothing to join
+            return parts[0]
         return cls(
-            *(np.concatenate([getattr(p, f) for p in parts]) for f in cls.__dataclass_fields__)
+            *(np.concatenate([getattr(p, f.name) for p in parts]) for f in fields(Findings))
         )
 
 
