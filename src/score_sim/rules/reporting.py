@@ -90,9 +90,7 @@ class Findings:
             return cls.empty()
         if len(parts) == 1:  # the usual day: nothing to join
             return parts[0]
-        return cls(
-            *(np.concatenate([getattr(p, f.name) for p in parts]) for f in fields(Findings))
-        )
+        return cls(*(np.concatenate([getattr(p, f.name) for p in parts]) for f in fields(Findings)))
 
 
 _NO_FINDINGS = Findings.build(np.empty(0, dtype=np.int64), np.empty(0, dtype=np.int16), 0, True, 0)
