@@ -420,6 +420,10 @@ def sweep(
     ] = False,
 ) -> None:
     """Run a scenario over seeds and parameter sets; resumable; results.csv and .parquet."""
+    if scheduler is None:
+        from score_sim.experiments.workers import prepare_workers
+
+        prepare_workers()  # the workers' imports run while this process reads the sweep
     from score_sim.experiments.spec import load_sweep
     from score_sim.experiments.sweep import SweepProgress, default_out_dir, run_sweep
 

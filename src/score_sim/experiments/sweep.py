@@ -25,7 +25,6 @@ import concurrent.futures as cf
 import contextlib
 import json
 import math
-import multiprocessing
 import os
 import signal
 import sys
@@ -35,9 +34,8 @@ from collections.abc import Callable, Iterator
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import mesa
 import numpy as np
 
 from score_sim import __version__
@@ -49,9 +47,12 @@ from score_sim.experiments.spec import (
     load_sweep,
     metric_columns,
 )
-from score_sim.model import ScoreModel
+from score_sim.experiments.workers import worker_context
 from score_sim.scenario import Scenario, resolve_scenario
 from score_sim.tables import write_csv
+
+if TYPE_CHECKING:
+    from score_sim.model import ScoreModel
 
 RECORD_FILE = "sweep.json"
 FINISHED_FILE = "finished.jsonl"
@@ -121,7 +122,10 @@ def run_one(
     Returns:
         Result column to value (see :func:`score_sim.experiments.spec.metric_columns`).
     """
+    import mesa
+
     from score_sim.experiments.spec import DEFAULT_METRICS
+    from score_sim.model import ScoreModel
     from score_sim.scenario import scenario_from_data
 
     changes = {**(overrides or {}), "run.seed": seed}
@@ -437,12 +441,7 @@ class LocalPool:
         self.executor = self._start()
 
     def _start(self) -> cf.ProcessPoolExecutor:
-        methods = multiprocessing.get_all_start_methods()
-        if "forkserver" in methods:
-            context = multiprocessing.get_context("forkserver")
-            context.set_forkserver_preload(["score_sim.experiments.sweep"])
-        else:
-            context = multiprocessing.get_context("spawn")
+        context = worker_context()
         return cf.ProcessPoolExecutor(
             max_workers=self.workers, mp_context=context, initializer=_ignore_interrupts
         )
