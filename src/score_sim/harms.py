@@ -116,14 +116,18 @@ class HarmLedger:
         events: EventLog,
     ) -> None:
         """Advance the pariah spells and the sanction-day tallies by one day."""
-        low = (score <= self.floor + self.config.pariah_margin_points) | blacklisted
+        low = score <= self.floor + self.config.pariah_margin_points
+        low |= blacklisted
         in_spell = self.spell_since >= 0
-        ended = np.flatnonzero(in_spell & ~low)
-        length = day - self.spell_since[ended]
-        recovered = length >= self.config.pariah_min_days
-        events.record(day, ended[recovered], EventKind.pariah_recovery, days=length[recovered])
-        self.spell_since[ended] = -1
-        self.spell_since[low & ~in_spell] = day
+        changed = np.flatnonzero(in_spell != low)  # spells that end or begin today
+        if changed.size:
+            began = low[changed]
+            ended = changed[~began]
+            length = day - self.spell_since[ended]
+            recovered = length >= self.config.pariah_min_days
+            events.record(day, ended[recovered], EventKind.pariah_recovery, days=length[recovered])
+            self.spell_since[ended] = -1
+            self.spell_since[changed[began]] = day
 
         self.days_restricted += restricted
         self.sanction_days += int(np.count_nonzero(restricted))

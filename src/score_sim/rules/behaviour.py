@@ -101,6 +101,9 @@ class BehaviourDraws:
             * self.size
         )
         self.misconduct = np.array([b.points < 0 for b in behaviours], dtype=bool)
+        self._others = np.maximum(self.size - 1, 1)
+        """Per behaviour, how many other actors of its kind a wrong target is drawn among."""
+        self._all_have_others = bool((self.size > 1).all())
         self._no_thinning = np.zeros_like(self.misconduct)
         self._active = [
             (index, float(expected))
@@ -151,9 +154,12 @@ class BehaviourDraws:
                 picked = np.searchsorted(cum, draws[rows, 0] * cum[-1], side="right")
                 local[rows] = np.minimum(picked, cum.size - 1)
         # a wrong target: another actor of the same kind (the actor itself when alone)
-        other = (draws[:, 1] * np.maximum(size - 1, 1)).astype(np.int64)
-        other += (other >= local) & (size > 1)
-        other = np.where(size > 1, other, local)
+        other = (draws[:, 1] * self._others[behaviour]).astype(np.int64)
+        if self._all_have_others:
+            other += other >= local
+        else:
+            other += (other >= local) & (size > 1)
+            other = np.where(size > 1, other, local)
         actor = start + local
         if keep is None:
             return Occurrences(actor, behaviour, draws[:, 3:], start + other)

@@ -31,7 +31,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from score_sim.arraytools import union
+from score_sim.arraytools import merge_disjoint, union
 from score_sim.events import Cause, EventKind, EventLog
 from score_sim.scenario import (
     DEFAULT_SYSTEM,
@@ -334,7 +334,7 @@ class ListBook:
         self.renewed_day[entering] = day
         self.innocent[entering] = innocent
         self.entered_today = entering
-        self.members = np.union1d(self.members, entering)
+        self.members = merge_disjoint(self.members, entering)  # entering: none listed
         events.record(
             day,
             entering,

@@ -107,6 +107,9 @@ class Reporting:
         self.misidentification = np.zeros(len(Channel))
         for channel, p in errors.misidentification.items():
             self.misidentification[CHANNEL_CODES[Channel(channel)]] = p
+        self._any_denunciation = bool(self.denunciation.any())
+        self._any_surveillance = bool(self.surveillance.any())
+        self._any_misidentification = bool(self.misidentification.any())
         self.errors = errors
         # the misconduct a false report can claim, per kind, in proportion to its rate
         self.negative: dict[Who, tuple[np.ndarray, np.ndarray]] = {}
@@ -143,17 +146,17 @@ class Reporting:
         u = occurrences.uniforms
         channel = np.full(b.size, -1, dtype=np.int8)
         # later channels first, so the first channel that sees an occurrence wins
-        if self.denunciation.any():
+        if self._any_denunciation:
             p_denounced = 1.0 - (1.0 - self.denunciation[b]) ** n_ties[occurrences.actor]
             channel[u[:, U_DENUNCIATION] < p_denounced] = CHANNEL_CODES[Channel.denunciation]
-        if self.surveillance.any():
+        if self._any_surveillance:
             by_surveillance = u[:, U_SURVEILLANCE] < self.surveillance[b]
             channel[by_surveillance] = CHANNEL_CODES[Channel.surveillance]
         channel[u[:, U_RECORDS] < self.records[b]] = CHANNEL_CODES[Channel.records]
         found = channel >= 0
         seen = occurrences.subset(found)
         channel = channel[found]
-        if not self.misidentification.any():
+        if not self._any_misidentification:
             return Findings.build(seen.actor, seen.behaviour, channel, True, Cause.conduct), (
                 occurrences.subset(~found)
             )
