@@ -12,7 +12,7 @@ from __future__ import annotations
 import fnmatch
 from typing import Any
 
-from score_sim.ledger import assumption_keys, ledger
+from score_sim.ledger import LedgerRow, assumption_keys, ledger
 from score_sim.scenario import Scenario
 
 DRIVERS: dict[str, tuple[tuple[str, str], ...]] = {
@@ -69,11 +69,20 @@ LABELS = {
 }
 
 
-def drivers(scenario: Scenario, headline: str) -> tuple[list[str], list[str]]:
-    """The undocumented numbers a headline scales with: (key paths, group names)."""
+def drivers(
+    scenario: Scenario, headline: str, rows: list[LedgerRow] | None = None
+) -> tuple[list[str], list[str]]:
+    """The undocumented numbers a headline scales with: (key paths, group names).
+
+    Args:
+        scenario: the scenario run.
+        headline: a name of :data:`LABELS`.
+        rows: the scenario's ledger, if already at hand (default: read it).
+    """
+    rows = ledger(scenario) if rows is None else rows
     # a number at zero switches its mechanism off: it drives nothing
-    zero = {row.key for row in ledger(scenario) if row.value == 0}
-    assumed = sorted(assumption_keys(scenario) - zero)
+    zero = {row.key for row in rows if row.value == 0}
+    assumed = sorted(assumption_keys(scenario, rows) - zero)
     keys: list[str] = []
     groups: list[str] = []
     for pattern, group in DRIVERS[headline]:
@@ -105,8 +114,9 @@ def headlines(scenario: Scenario, summary: dict[str, Any]) -> list[dict[str, Any
         first["firm_closures"] = summary["escalation"]["closures"]
     values = first | values
     out = []
+    rows = ledger(scenario)  # read once: each headline looks up its drivers in it
     for name, value in values.items():
-        keys, groups = drivers(scenario, name)
+        keys, groups = drivers(scenario, name, rows)
         shown = "n/a" if value is None else f"{value:g}"
         driven = (
             "driven by the assumed " + ", ".join(groups)

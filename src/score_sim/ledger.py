@@ -97,8 +97,12 @@ def manifest_entry(scenario: Scenario) -> dict[str, Any]:
     return {"counts": level_counts(rows), "numbers": [row.as_dict() for row in rows]}
 
 
-def assumption_keys(scenario: Scenario) -> set[str]:
-    """Key paths of the numbers that are assumptions or calibrated (not documented)."""
-    return {
-        row.key for row in ledger(scenario) if row.level in (Level.assumption, Level.calibrated)
-    }
+def assumption_keys(scenario: Scenario, rows: list[LedgerRow] | None = None) -> set[str]:
+    """Key paths of the numbers that are assumptions or calibrated (not documented).
+
+    Args:
+        scenario: the scenario.
+        rows: its ledger, if already at hand (default: read it).
+    """
+    rows = ledger(scenario) if rows is None else rows
+    return {row.key for row in rows if row.level in (Level.assumption, Level.calibrated)}
