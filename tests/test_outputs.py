@@ -72,3 +72,17 @@ def test_agent_views_are_created_only_when_asked_for_and_keep_their_ids():
     assert [a.unique_id for a in agents[:3]] == [first, first + 1, first + 2]
     assert model.firms[0].unique_id == first + 300
     assert model.citizens[10].score == model.world.score[10]
+
+
+@pytest.mark.parametrize("n_old, n_new", [(0, 0), (0, 5), (7, 0), (1000, 37), (3, 3000)])
+def test_sorted_members_merge_like_a_union(n_old, n_new):
+    from score_sim.arraytools import merge_disjoint, union, unique
+
+    rng = np.random.default_rng(n_old * 7 + n_new)
+    drawn = rng.choice(20_000, n_old + n_new, replace=False).astype(np.int64)
+    old, new = np.sort(drawn[:n_old]), np.sort(drawn[n_old:])
+    merged = merge_disjoint(old, new)
+    assert merged.dtype == np.int64
+    assert merged.tolist() == np.union1d(old, new).tolist()
+    assert union(old, new).tolist() == merged.tolist()
+    assert unique(np.concatenate([new, new])).tolist() == new.tolist()
