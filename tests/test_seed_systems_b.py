@@ -8,6 +8,8 @@ Runs are small (3,000 citizens, 90 days).
 
 from __future__ import annotations
 
+import re
+
 import numpy as np
 import pytest
 
@@ -120,3 +122,89 @@ def test_siloed_scores_weihai_perks_go_only_to_the_red_listed():
     model = small("siloed_scores", **{"scores.sesame.feeds.share": 1.0}, steps=365)
     uses = uses_check(model, "tourist_gym_discounts", lambda: model.world.lists.redlisted)
     assert uses > 0
+
+
+# the numbers HOW IT WORKS quotes from the file: phrase -> key path of the file's value
+SILOED_POINTS = {
+    "traffic tickets": "behaviours.traffic_ticket.points",
+    "late utility fees": "behaviours.late_utility_fees.points",
+    "bank arrears": "behaviours.bank_arrears.points",
+    "loan defaults": "behaviours.loan_contract_default.points",
+    "lawsuits for unpaid debt": "behaviours.sued_for_unpaid_debt.points",
+    "a heroic act earns": "behaviours.heroic_act.points",
+    "caring for relatives": "behaviours.caring_for_relatives.points",
+    "fares left unpaid on Didi": "scores.sesame.observes.didi_fare_unpaid",
+    "gaming binges": "scores.sesame.observes.gaming_binge",
+    "bills paid on time": "scores.sesame.observes.bill_paid_on_time",
+    "diapers": "scores.sesame.observes.diapers_bought",
+    "positive-energy posts": "scores.sesame.observes.positive_energy_post",
+    "a loan default,": "scores.sesame.observes.loan_contract_default",
+}
+NUMBER = r"([+-]?\d+(?:\.\d+)?)"
+
+
+def value_at(data: object, key: str) -> object:
+    """The value at a key path of scenario data (list items by name)."""
+    for part in key.split("."):
+        if isinstance(data, list):
+            data = next(item for item in data if item.get("name") == part)
+        else:
+            data = data[part]  # type: ignore[index]
+    return data
+
+
+def test_siloed_scores_how_it_works_quotes_the_points_of_its_file():
+    """Every number HOW IT WORKS quotes from the file is the file's (parsed, not copied)."""
+    scenario = load_scenario("siloed_scores")
+    data = scenario.to_data()
+    text = scenario.description
+    how = " ".join(text[text.index("HOW IT WORKS") : text.index("THINGS TO NOTICE")].split())
+    quoted: list[tuple[int, int]] = []
+    for phrase, key in SILOED_POINTS.items():
+        match = re.search(rf"{re.escape(phrase)}[^\w+-]*{NUMBER}", how)
+        assert match, phrase
+        assert float(match.group(1)) == value_at(data, key), (phrase, key, match.group(1))
+        quoted.append(match.span(1))
+    # no signed number in the text escapes the check
+    for match in re.finditer(r"(?<![\w.])[+-]\d+", how):
+        assert any(start <= match.start() < end for start, end in quoted), match.group()
+    # the merger's example: the share of a fare's private points that lands on the city
+    share, cost = map(
+        float, re.search(rf"\({NUMBER}: an unpaid fare costs {NUMBER} city", how).groups()
+    )
+    assert cost == -share * value_at(data, "scores.sesame.observes.didi_fare_unpaid")
+    fed, city = map(
+        float, re.search(rf"a loan default {NUMBER} more than the {NUMBER}", how).groups()
+    )
+    assert fed == -share * value_at(data, "scores.sesame.observes.loan_contract_default")
+    assert city == -value_at(data, "behaviours.loan_contract_default.points")
+    # the lists' and bands' numbers
+    months, years = map(int, re.search(r"blacklist \((\d+) months to (\d+) years\)", how).groups())
+    assert (months * 30, years * 365) == (
+        scenario.lists["blacklist"].min_days,
+        scenario.lists["blacklist"].max_days,
+    )
+    red = float(re.search(rf"a score of {NUMBER} \(AAA\)", how).group(1))
+    assert red == scenario.lists["redlist"].enter.score_at_least
+    assert red == value_at(data, "score.grades.AAA.min")
+    excellent = float(re.search(rf"excellent band \({NUMBER}\+\)", how).group(1))
+    assert excellent == value_at(data, "scores.sesame.grades.excellent.min")
+
+
+def test_an_unpaid_fare_costs_the_city_what_the_description_says_when_merged():
+    """At share 0.5 a fare left unpaid moves the city score by share x Sesame's points."""
+    quiet = {f"behaviours.{b}.rate_per_year": 0.0 for b in PRIVATE_ONLY if b != "didi_fare_unpaid"}
+    quiet["behaviours.loan_contract_default.rate_per_year"] = 0.0
+    quiet["behaviours.didi_fare_unpaid.rate_per_year"] = 36.5  # one day, plenty of fares
+    runs = [
+        small("siloed_scores", steps=1, **quiet, **{"scores.sesame.feeds.share": share}).run()
+        for share in (0.5, 0.0)
+    ]
+    scenario = runs[0].scenario
+    fare = scenario.scores["sesame"].observes["didi_fare_unpaid"]
+    decay = 0.5 ** (1 / scenario.score.half_life_days)  # the day's decay, after the points
+    moved = (runs[0].world.score - runs[1].world.score) / decay
+    fares = moved[moved != 0] / (0.5 * fare)
+    assert fares.size > 50
+    np.testing.assert_allclose(fares, np.round(fares), atol=1e-9)  # whole fares, each 0.5 x -30
+    assert (np.round(fares) >= 1).all()
