@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import math
+import re
 import subprocess
 import sys
 from collections import defaultdict
@@ -266,3 +267,91 @@ def test_the_caption_says_how_many_numbers_are_assumptions():
     counts = level_counts(ledger(model.scenario))
     text = caption(FigureContext.of_model(model))
     assert f"{counts['assumption']} of its {sum(counts.values())} numbers are assumptions" in text
+
+
+def test_the_ratio_headline_names_the_differences_between_people_and_how_much_is_selection():
+    """national_concept: people differ, so most of the ratio is who gets restricted."""
+    size = {"citizens": 10_000, "firms": 100}
+    model = ScoreModel("national_concept", rng=42, **size).run()
+    twin = ScoreModel("national_concept", rng=42, **size, **{"effects.enabled": False}).run()
+    summary = summarize(model, twin)
+    ratio = {h["name"]: h for h in summary["headlines"]}["misconduct_rate_ratio_restricted"]
+    assert {"heterogeneity.sigma", "heterogeneity.shared"} <= set(ratio["driven_by"])
+    assert any(key.startswith("effects.") for key in ratio["driven_by"])
+    assert "feedback factors, differences between people (heterogeneity)" in ratio["text"]
+    parts = summary["selection_vs_feedback"]["citizen"]
+    share = parts["selection_share_of_log_ratio"]
+    assert 0.5 < share <= 1  # mostly selection
+    percent = int(re.search(r"\((\d+)% of it, on a log scale, is selection", ratio["text"])[1])
+    assert percent <= 100 * share < percent + 1  # rounded down: never more than shown
+    assert f"without feedback give {parts['selection_ratio']:.3g}," in ratio["text"]
+    assert f"feedback multiplies it by {parts['feedback_ratio']:.3g})" in ratio["text"]
+    assert math.isclose(parts["naive_ratio"], ratio["value"], rel_tol=1e-9)
+    # without the twin the run cannot say how much: it names the causes and no share
+    alone = {h["name"]: h for h in summarize(model)["headlines"]}
+    assert "% of it" not in alone["misconduct_rate_ratio_restricted"]["text"]
+    assert "heterogeneity.sigma" in alone["misconduct_rate_ratio_restricted"]["driven_by"]
+    # people alike: no difference between them to name
+    alike = ScoreModel(
+        "national_concept", rng=42, steps=30, **size, **{"heterogeneity.enabled": False}
+    ).run()
+    headline = {h["name"]: h for h in summarize(alike)["headlines"]}
+    assert not any(
+        k.startswith("heterogeneity")
+        for k in headline["misconduct_rate_ratio_restricted"]["driven_by"]
+    )
+    assert "heterogeneity" not in headline["misconduct_rate_ratio_restricted"]["text"]
+
+
+def test_a_selection_share_outside_0_to_1_is_not_claimed():
+    from score_sim.headlines import _selection_text
+
+    parts = {"selection_ratio": 1.2, "feedback_ratio": 0.7, "selection_share_of_log_ratio": -0.5}
+    text = _selection_text({"selection_vs_feedback": {"citizen": parts}})
+    assert "%" not in text and "give 1.2, feedback multiplies it by 0.7" in text
+    assert _selection_text({}) == ""
+
+
+@pytest.mark.parametrize(
+    ("name", "key", "steps"),
+    [
+        ("shandong_2020", "sanctions.reach.legal_representative", 120),
+        ("joint_punishment_2016", "timeline.0.set.sanctions.reach.legal_representative", 200),
+    ],
+)
+def test_the_innocent_share_headline_names_the_reach_to_legal_representatives(name, key, steps):
+    """The innocent days of these runs are the legal representatives' (ties), not errors."""
+    model = ScoreModel(name, rng=7, citizens=3000, firms=300, steps=steps).run()
+    summary = summarize(model)
+    errors = summary["erroneous_reports"]
+    innocent, ties = errors["innocent_sanction_days"], errors["tie_sanction_days"]
+    assert innocent > 100 and ties == innocent  # no false finding: every innocent day a tie's
+    share = {h["name"]: h for h in summary["headlines"]}["innocent_sanction_share"]
+    assert share["value"] > 0 and key in share["driven_by"]
+    assert f"sanctions reaching legal representatives ({key}, assumed)" in share["text"]
+    percent = int(re.search(r"(\d+)% of the innocent sanction-days are theirs", share["text"])[1])
+    assert percent <= 100 * ties / innocent < percent + 1
+    assert percent == 100
+
+
+def test_the_innocent_share_headline_says_when_the_reach_is_documented_and_how_much():
+    model = ScoreModel("corporate_scs", rng=3, citizens=5000, firms=1000, steps=200).run()
+    summary = summarize(model)
+    share = {h["name"]: h for h in summary["headlines"]}["innocent_sanction_share"]
+    key = "sanctions.reach.legal_representative"
+    parent = "sanctions.reach.parent_company"
+    assert {key, parent} <= set(share["driven_by"])
+    assert (
+        f"legal representatives ({key}, documented), parent companies ({parent}, "
+        "assumed)" in share["text"]
+    )
+    errors = summary["erroneous_reports"]
+    innocent, ties = errors["innocent_sanction_days"], errors["tie_sanction_days"]
+    assert 0 < ties < innocent  # false findings too
+    percent = int(re.search(r"(\d+)% of the innocent sanction-days are theirs", share["text"])[1])
+    assert percent <= 100 * ties / innocent < percent + 1
+    # a scenario whose sanctions reach no tie names none
+    alone = ScoreModel("national_concept", rng=1, citizens=1000, firms=50, steps=30).run()
+    headline = {h["name"]: h for h in summarize(alone)["headlines"]}["innocent_sanction_share"]
+    assert not any(k.startswith("sanctions.reach") for k in headline["driven_by"])
+    assert "reaching" not in headline["text"]
