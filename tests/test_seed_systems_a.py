@@ -147,6 +147,31 @@ def test_joint_punishment_restricts_in_many_sectors_at_once_from_the_memorandum_
     }
 
 
+def test_joint_punishment_a_firm_s_cascade_after_the_memorandum_restricts_its_six_kinds():
+    """From the memorandum on, a newly listed firm is restricted in the memorandum's five
+    kinds for firms and its legal representative banned from travel: 6 sectors at once
+    (the kinds read from the file's timeline entry); before it, credit only."""
+    scenario = load_scenario("joint_punishment_2016")
+    memorandum = scenario.timeline[0]
+    day = memorandum.day
+    firm_kinds = set(memorandum.set["lists.court_defaulters.sanctions"]["firm"])
+    rep_kinds = set(memorandum.set["sanctions.reach.legal_representative"])
+    kinds = len(firm_kinds | rep_kinds)
+    assert kinds == 6
+    before_kinds = set(scenario.lists["court_defaulters"].sanctions.firm)
+    model = ScoreModel(scenario, rng=2017, citizens=3000, firms=1500, steps=day + 120).run()
+    cascades = model.sanctions.cascades
+    firms = cascades[cascades["actor"] >= model.world.n_citizens]
+    before = firms[firms["day"] < day]
+    after = firms[firms["day"] > day]
+    assert len(before_kinds) == 1  # credit only
+    assert before.size > 5 and np.all(before["n_sectors"] == len(before_kinds))
+    assert after.size > 5 and np.all(after["n_sectors"] == kinds)
+    # the representative is the one reached, one citizen per cascade
+    assert np.all(after["n_legal_representative"] == 1)
+    assert np.all(before["n_legal_representative"] == 0)
+
+
 # --------------------------------------------------------------------------- national concept
 
 

@@ -208,3 +208,56 @@ def test_an_unpaid_fare_costs_the_city_what_the_description_says_when_merged():
     assert fares.size > 50
     np.testing.assert_allclose(fares, np.round(fares), atol=1e-9)  # whole fares, each 0.5 x -30
     assert (np.round(fares) >= 1).all()
+
+
+def eligible(model: ScoreModel, perk: str) -> np.ndarray:
+    """Who may receive ``perk`` today, read from the file: its bands of its system, or
+    its lists."""
+    spec = model.scenario.perks[perk]
+    allowed = np.zeros(model.world.n_actors, dtype=bool)
+    if spec.grades:
+        system = model.systems.systems[spec.system]
+        indices = [system.grading.names.index(name) for name in spec.grades]
+        allowed |= np.isin(system.grade_index(), indices)
+    for name in spec.lists:
+        allowed |= model.world.lists.books[name].listed
+    return allowed
+
+
+def perks_only_to_eligible(model: ScoreModel, perks: tuple[str, ...]) -> dict[str, int]:
+    """Run to the end; each day no actor outside a perk's band or list receives it.
+
+    Returns each perk's uses, which must all have gone to eligible actors.
+    """
+    total = dict.fromkeys(perks, 0)
+    while model.running:
+        before = {perk: model.perks.uses[perk].copy() for perk in perks}
+        model.step()
+        for perk in perks:
+            users = np.flatnonzero(model.perks.uses[perk] - before[perk])
+            outside = users[~eligible(model, perk)[users]]
+            assert outside.size == 0, (perk, model.steps, outside[:5])
+            total[perk] += int((model.perks.uses[perk] - before[perk]).sum())
+    return total
+
+
+def test_sesame_vip_hotel_and_car_rental_go_to_the_excellent_band_only():
+    model = small("sesame_credit", steps=120)
+    for perk in ("vip_hotel", "vip_car_rental"):
+        assert model.scenario.perks[perk].grades == ("excellent",)
+    uses = perks_only_to_eligible(model, ("vip_hotel", "vip_car_rental"))
+    assert uses["vip_hotel"] > 50 and uses["vip_car_rental"] > 20, uses
+
+
+def test_siloed_vip_hotel_goes_to_excellent_users_and_the_hospital_deposit_to_the_red_listed():
+    # merged (share 1.0), so that some reach AAA and the red list; a hospital stay is
+    # rarer than the run is long, so stays are made frequent (who qualifies is unchanged)
+    model = small(
+        "siloed_scores",
+        steps=365,
+        **{"scores.sesame.feeds.share": 1.0, "perks.no_hospital_deposit.uses_per_year": 50.0},
+    )
+    assert model.scenario.perks["no_hospital_deposit"].lists == ("redlist",)
+    assert model.scenario.perks["vip_hotel"].grades == ("excellent",)
+    uses = perks_only_to_eligible(model, ("vip_hotel", "no_hospital_deposit"))
+    assert uses["vip_hotel"] > 50 and uses["no_hospital_deposit"] > 5, uses
