@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import json
 import math
 import re
@@ -59,6 +60,76 @@ def test_the_same_number_has_the_same_level_in_every_bundled_scenario():
             levels[(row.key, row.value)].add(row.level)
     mixed = {key: lv for key, lv in levels.items() if len(lv) > 1}
     assert not mixed
+
+
+STOP_WORDS = frozenset(("a", "an", "and", "are", "as", "by", "for", "in", "is", "it", "of", "on",
+                        "or", "the", "to"))  # fmt: skip
+
+
+def content_words(text: str) -> frozenset[str]:
+    """The words of a citation that carry its meaning."""
+    return frozenset(re.findall(r"[a-z0-9]+", text.lower())) - STOP_WORDS
+
+
+def same_fact(a: str, b: str) -> bool:
+    """Whether two citations state the same fact: most words of the shorter are in the
+    longer (a remark added to one, a word more or less, do not make another fact)."""
+    wa, wb = content_words(a), content_words(b)
+    return bool(wa and wb) and len(wa & wb) / min(len(wa), len(wb)) >= 0.8
+
+
+def citation(text: str) -> str:
+    """A citation's leading statement, without the remarks a scenario adds after it (in
+    brackets, after a semicolon or in a further sentence)."""
+    return re.split(r"\(|;|\.\s|\.$", text, maxsplit=1)[0].strip(" .:")
+
+
+def test_the_same_fact_has_the_same_level_and_source_in_every_bundled_scenario():
+    """The check above compares key paths, so it misses the same fact under another
+    name: a serious-violation list is `blacklist` in one scenario and
+    `serious_violations` in another (5 years: DOCUMENTED in one, ASSUMPTION in the
+    other). Here numbers are compared by kind of key (`lists.*.max_days`) and value, and
+    those whose citations state the same fact must carry one level and one source (the
+    same leading statement; a scenario may add a remark)."""
+    cited = defaultdict(list)
+    for name in BUNDLED:
+        scenario = load_scenario(name)
+        for row in ledger(scenario):
+            if row.key not in scenario.sources or not row.source:
+                continue
+            parts = row.key.split(".")
+            if parts[0] in ("lists", "behaviours", "perks", "scores") and len(parts) > 2:
+                parts[1] = "*"
+            cited[(".".join(parts), row.value)].append((name, row))
+    pairs = 0
+    for (kind, value), rows in cited.items():
+        for (a, row_a), (b, row_b) in itertools.combinations(rows, 2):
+            if not same_fact(row_a.source, row_b.source):
+                continue
+            pairs += 1
+            where = (kind, value, a, row_a.key, b, row_b.key)
+            assert row_a.level is row_b.level, (*where, row_a.level, row_b.level)
+            assert citation(row_a.source) == citation(row_b.source), (
+                *where,
+                row_a.source,
+                row_b.source,
+            )
+    assert pairs > 50
+    # the case that escaped: a serious-violation entry's 5 years
+    five = [row for (kind, value), rows in cited.items() if kind == "lists.*.max_days"
+            and value == 1825 for _, row in rows]  # fmt: skip
+    assert len(five) >= 3 and {row.level for row in five} == {Level.documented}
+
+
+def test_same_fact_tells_a_remark_from_another_fact():
+    five = "A serious-violation blacklist entry may stay more than 5 years (5 years used)."
+    assert same_fact(five, "A serious-violation entry may stay more than 5 years: 5 years is used.")
+    six = "Earliest deletion of a blacklist entry: 6 months"
+    remark = f"{six} (deleted early once obligations are met)."
+    assert same_fact(f"{six}.", remark) and citation(f"{six}.") == citation(remark) == six
+    assert not same_fact("Rongcheng Attachment 1: sued for unpaid debt -30.",
+                         "Rongcheng Attachment 1: counterfeit goods -30.")  # fmt: skip
+    assert not same_fact(five, "Severely-untrustworthy lists: 3 years.")
 
 
 def test_rongcheng_city_documents_fewer_numbers_than_it_used_to_claim():
