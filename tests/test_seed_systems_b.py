@@ -14,8 +14,9 @@ import numpy as np
 import pytest
 
 from score_sim.explain import explain_scenario
+from score_sim.ledger import idle_default_score_keys, ledger, level_counts
 from score_sim.model import ScoreModel
-from score_sim.scenario import bundled_scenarios, load_scenario
+from score_sim.scenario import Level, bundled_scenarios, load_scenario, resolve_scenario
 
 SCENARIOS = ("sesame_credit", "tencent_credit", "siloed_scores")
 SMALL = {"citizens": 3000, "firms": 150, "steps": 90}
@@ -261,3 +262,42 @@ def test_siloed_vip_hotel_goes_to_excellent_users_and_the_hospital_deposit_to_th
     assert model.scenario.perks["vip_hotel"].grades == ("excellent",)
     uses = perks_only_to_eligible(model, ("vip_hotel", "no_hospital_deposit"))
     assert uses["vip_hotel"] > 50 and uses["no_hospital_deposit"] > 5, uses
+
+
+@pytest.mark.parametrize("name", ("sesame_credit", "tencent_credit"))
+def test_the_unused_default_score_s_documented_numbers_are_said_to_be_so(name):
+    """The documented numbers of the default score (1000 in 600..1300, Rongcheng's
+    grades) describe a score these scenarios carry but never move: the description and
+    `score-sim explain` say so, with the ledger's counts."""
+    scenario = load_scenario(name)
+    rows = ledger(scenario)
+    idle = idle_default_score_keys(scenario)
+    assert idle and all(key.split(".")[0] == "score" for key in idle)
+    counts = level_counts(rows)
+    idle_documented = sum(1 for r in rows if r.key in idle and r.level is Level.documented)
+    assert idle_documented == 7
+    text = " ".join(scenario.description.split())
+    quoted = re.search(r"of the (\d+) numbers the ledger documents, (\d+) \(", text)
+    assert quoted and (int(quoted[1]), int(quoted[2])) == (counts["documented"], idle_documented)
+    own = re.search(r"own documented numbers? (?:are|is) the other (\d+)", text)
+    assert own and int(own[1]) == counts["documented"] - idle_documented
+    explained = explain_scenario(name)
+    assert (
+        f"{len(idle)} of these ({idle_documented} documented) are the default "
+        "municipal-style score's (score.*), which nothing moves in this scenario"
+    ) in explained
+    for key in idle:
+        line = next(x for x in explained.splitlines() if x.startswith(f"  {key} = "))
+        assert "(default score, unused here)" in line
+    # and indeed nothing moves it
+    model = small(name).run()
+    assert (model.world.score == scenario.score.initial).all()
+
+
+def test_a_default_score_that_moves_is_not_called_unused():
+    for name in ("siloed_scores", "national_concept", "rongcheng_city", "baseline"):
+        assert not idle_default_score_keys(load_scenario(name)), name
+        assert "unused here" not in explain_scenario(name)
+    # merged, the private score moves the default one
+    merged = resolve_scenario("sesame_credit", {"scores.sesame.feeds.share": 0.5})
+    assert not idle_default_score_keys(merged)
