@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import itertools
 import json
 import math
+import re
 import subprocess
 import sys
 from collections import defaultdict
@@ -58,6 +60,76 @@ def test_the_same_number_has_the_same_level_in_every_bundled_scenario():
             levels[(row.key, row.value)].add(row.level)
     mixed = {key: lv for key, lv in levels.items() if len(lv) > 1}
     assert not mixed
+
+
+STOP_WORDS = frozenset(("a", "an", "and", "are", "as", "by", "for", "in", "is", "it", "of", "on",
+                        "or", "the", "to"))  # fmt: skip
+
+
+def content_words(text: str) -> frozenset[str]:
+    """The words of a citation that carry its meaning."""
+    return frozenset(re.findall(r"[a-z0-9]+", text.lower())) - STOP_WORDS
+
+
+def same_fact(a: str, b: str) -> bool:
+    """Whether two citations state the same fact: most words of the shorter are in the
+    longer (a remark added to one, a word more or less, do not make another fact)."""
+    wa, wb = content_words(a), content_words(b)
+    return bool(wa and wb) and len(wa & wb) / min(len(wa), len(wb)) >= 0.8
+
+
+def citation(text: str) -> str:
+    """A citation's leading statement, without the remarks a scenario adds after it (in
+    brackets, after a semicolon or in a further sentence)."""
+    return re.split(r"\(|;|\.\s|\.$", text, maxsplit=1)[0].strip(" .:")
+
+
+def test_the_same_fact_has_the_same_level_and_source_in_every_bundled_scenario():
+    """The check above compares key paths, so it misses the same fact under another
+    name: a serious-violation list is `blacklist` in one scenario and
+    `serious_violations` in another (5 years: DOCUMENTED in one, ASSUMPTION in the
+    other). Here numbers are compared by kind of key (`lists.*.max_days`) and value, and
+    those whose citations state the same fact must carry one level and one source (the
+    same leading statement; a scenario may add a remark)."""
+    cited = defaultdict(list)
+    for name in BUNDLED:
+        scenario = load_scenario(name)
+        for row in ledger(scenario):
+            if row.key not in scenario.sources or not row.source:
+                continue
+            parts = row.key.split(".")
+            if parts[0] in ("lists", "behaviours", "perks", "scores") and len(parts) > 2:
+                parts[1] = "*"
+            cited[(".".join(parts), row.value)].append((name, row))
+    pairs = 0
+    for (kind, value), rows in cited.items():
+        for (a, row_a), (b, row_b) in itertools.combinations(rows, 2):
+            if not same_fact(row_a.source, row_b.source):
+                continue
+            pairs += 1
+            where = (kind, value, a, row_a.key, b, row_b.key)
+            assert row_a.level is row_b.level, (*where, row_a.level, row_b.level)
+            assert citation(row_a.source) == citation(row_b.source), (
+                *where,
+                row_a.source,
+                row_b.source,
+            )
+    assert pairs > 50
+    # the case that escaped: a serious-violation entry's 5 years
+    five = [row for (kind, value), rows in cited.items() if kind == "lists.*.max_days"
+            and value == 1825 for _, row in rows]  # fmt: skip
+    assert len(five) >= 3 and {row.level for row in five} == {Level.documented}
+
+
+def test_same_fact_tells_a_remark_from_another_fact():
+    five = "A serious-violation blacklist entry may stay more than 5 years (5 years used)."
+    assert same_fact(five, "A serious-violation entry may stay more than 5 years: 5 years is used.")
+    six = "Earliest deletion of a blacklist entry: 6 months"
+    remark = f"{six} (deleted early once obligations are met)."
+    assert same_fact(f"{six}.", remark) and citation(f"{six}.") == citation(remark) == six
+    assert not same_fact("Rongcheng Attachment 1: sued for unpaid debt -30.",
+                         "Rongcheng Attachment 1: counterfeit goods -30.")  # fmt: skip
+    assert not same_fact(five, "Severely-untrustworthy lists: 3 years.")
 
 
 def test_rongcheng_city_documents_fewer_numbers_than_it_used_to_claim():
@@ -266,3 +338,91 @@ def test_the_caption_says_how_many_numbers_are_assumptions():
     counts = level_counts(ledger(model.scenario))
     text = caption(FigureContext.of_model(model))
     assert f"{counts['assumption']} of its {sum(counts.values())} numbers are assumptions" in text
+
+
+def test_the_ratio_headline_names_the_differences_between_people_and_how_much_is_selection():
+    """national_concept: people differ, so most of the ratio is who gets restricted."""
+    size = {"citizens": 10_000, "firms": 100}
+    model = ScoreModel("national_concept", rng=42, **size).run()
+    twin = ScoreModel("national_concept", rng=42, **size, **{"effects.enabled": False}).run()
+    summary = summarize(model, twin)
+    ratio = {h["name"]: h for h in summary["headlines"]}["misconduct_rate_ratio_restricted"]
+    assert {"heterogeneity.sigma", "heterogeneity.shared"} <= set(ratio["driven_by"])
+    assert any(key.startswith("effects.") for key in ratio["driven_by"])
+    assert "feedback factors, differences between people (heterogeneity)" in ratio["text"]
+    parts = summary["selection_vs_feedback"]["citizen"]
+    share = parts["selection_share_of_log_ratio"]
+    assert 0.5 < share <= 1  # mostly selection
+    percent = int(re.search(r"\((\d+)% of it, on a log scale, is selection", ratio["text"])[1])
+    assert percent <= 100 * share < percent + 1  # rounded down: never more than shown
+    assert f"without feedback give {parts['selection_ratio']:.3g}," in ratio["text"]
+    assert f"feedback multiplies it by {parts['feedback_ratio']:.3g})" in ratio["text"]
+    assert math.isclose(parts["naive_ratio"], ratio["value"], rel_tol=1e-9)
+    # without the twin the run cannot say how much: it names the causes and no share
+    alone = {h["name"]: h for h in summarize(model)["headlines"]}
+    assert "% of it" not in alone["misconduct_rate_ratio_restricted"]["text"]
+    assert "heterogeneity.sigma" in alone["misconduct_rate_ratio_restricted"]["driven_by"]
+    # people alike: no difference between them to name
+    alike = ScoreModel(
+        "national_concept", rng=42, steps=30, **size, **{"heterogeneity.enabled": False}
+    ).run()
+    headline = {h["name"]: h for h in summarize(alike)["headlines"]}
+    assert not any(
+        k.startswith("heterogeneity")
+        for k in headline["misconduct_rate_ratio_restricted"]["driven_by"]
+    )
+    assert "heterogeneity" not in headline["misconduct_rate_ratio_restricted"]["text"]
+
+
+def test_a_selection_share_outside_0_to_1_is_not_claimed():
+    from score_sim.headlines import _selection_text
+
+    parts = {"selection_ratio": 1.2, "feedback_ratio": 0.7, "selection_share_of_log_ratio": -0.5}
+    text = _selection_text({"selection_vs_feedback": {"citizen": parts}})
+    assert "%" not in text and "give 1.2, feedback multiplies it by 0.7" in text
+    assert _selection_text({}) == ""
+
+
+@pytest.mark.parametrize(
+    ("name", "key", "steps"),
+    [
+        ("shandong_2020", "sanctions.reach.legal_representative", 120),
+        ("joint_punishment_2016", "timeline.0.set.sanctions.reach.legal_representative", 200),
+    ],
+)
+def test_the_innocent_share_headline_names_the_reach_to_legal_representatives(name, key, steps):
+    """The innocent days of these runs are the legal representatives' (ties), not errors."""
+    model = ScoreModel(name, rng=7, citizens=3000, firms=300, steps=steps).run()
+    summary = summarize(model)
+    errors = summary["erroneous_reports"]
+    innocent, ties = errors["innocent_sanction_days"], errors["tie_sanction_days"]
+    assert innocent > 100 and ties == innocent  # no false finding: every innocent day a tie's
+    share = {h["name"]: h for h in summary["headlines"]}["innocent_sanction_share"]
+    assert share["value"] > 0 and key in share["driven_by"]
+    assert f"sanctions reaching legal representatives ({key}, assumed)" in share["text"]
+    percent = int(re.search(r"(\d+)% of the innocent sanction-days are theirs", share["text"])[1])
+    assert percent <= 100 * ties / innocent < percent + 1
+    assert percent == 100
+
+
+def test_the_innocent_share_headline_says_when_the_reach_is_documented_and_how_much():
+    model = ScoreModel("corporate_scs", rng=3, citizens=5000, firms=1000, steps=200).run()
+    summary = summarize(model)
+    share = {h["name"]: h for h in summary["headlines"]}["innocent_sanction_share"]
+    key = "sanctions.reach.legal_representative"
+    parent = "sanctions.reach.parent_company"
+    assert {key, parent} <= set(share["driven_by"])
+    assert (
+        f"legal representatives ({key}, documented), parent companies ({parent}, "
+        "assumed)" in share["text"]
+    )
+    errors = summary["erroneous_reports"]
+    innocent, ties = errors["innocent_sanction_days"], errors["tie_sanction_days"]
+    assert 0 < ties < innocent  # false findings too
+    percent = int(re.search(r"(\d+)% of the innocent sanction-days are theirs", share["text"])[1])
+    assert percent <= 100 * ties / innocent < percent + 1
+    # a scenario whose sanctions reach no tie names none
+    alone = ScoreModel("national_concept", rng=1, citizens=1000, firms=50, steps=30).run()
+    headline = {h["name"]: h for h in summarize(alone)["headlines"]}["innocent_sanction_share"]
+    assert not any(k.startswith("sanctions.reach") for k in headline["driven_by"])
+    assert "reaching" not in headline["text"]

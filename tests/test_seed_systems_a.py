@@ -10,6 +10,7 @@ import numpy as np
 import pytest
 
 from score_sim.events import EventKind
+from score_sim.explain import explain_scenario
 from score_sim.ledger import ledger, level_counts
 from score_sim.model import ScoreModel
 from score_sim.rules.sanctions import RESTRICTION_BITS, restriction_names
@@ -61,6 +62,65 @@ def test_shandong_suspension_stops_new_listings_of_the_suspended_kinds_and_no_ot
     assert n_serious_during > 0
 
 
+SUSPENDED = ("delayed_delivery", "deferred_payment", "overdue_contract", "deferred_loan_payment")
+SUSPENSION = "timeline.1.set.lists.contract_defaults.enabled"
+
+
+def test_shandong_suspension_cites_its_one_documented_fact_on_the_timeline_value():
+    scenario = load_scenario("shandong_2020")
+    # the value that carries the fact: entry 1 switches the contract-default list off
+    assert scenario.timeline[1].set["lists.contract_defaults.enabled"] is False
+    evidence = scenario.evidence_of(SUSPENSION)
+    assert evidence.level is Level.documented
+    assert (
+        "Shandong suspended blacklisting for delayed deliveries, deferred payments and "
+        "overdue contracts" in evidence.source
+    )
+    # the days stay assumptions: the sources date none of it
+    for key in ("timeline.0.day", "timeline.1.day", "timeline.2.day"):
+        assert scenario.evidence_of(key).level is Level.assumption
+    text = explain_scenario("shandong_2020")
+    choices = text[text.index("CITED CHOICES") :]
+    assert f"  {SUSPENSION}: Policy shocks happen" in choices
+    # the suspended list takes exactly the documented kinds
+    assert set(scenario.lists["contract_defaults"].enter.behaviours) == set(SUSPENDED)
+
+
+def test_shandong_suspended_findings_still_cost_their_points_but_list_nobody():
+    """During the suspension a finding of a suspended kind costs its full points that day
+    (score_t = baseline + f * (score_t-1 + points - baseline)), and nobody is listed."""
+    scenario = load_scenario("shandong_2020")
+    start, lifted = (entry.day for entry in scenario.timeline[1:])
+    model = ScoreModel(scenario, rng=2021, steps=lifted - 1, **SMALL)
+    names = [b.name for b in scenario.behaviours]
+    suspended = [names.index(n) for n in SUSPENDED]
+    points = np.array([b.points for b in scenario.behaviours])
+    f = 0.5 ** (1 / scenario.score.half_life_days)
+    baseline = scenario.score.initial
+    book = model.world.lists.books["contract_defaults"]
+    checked = fell = 0
+    while model.running:
+        before = model.world.score.copy()
+        listed_before = book.listed.copy()
+        model.step()
+        day = model.steps
+        rows = model.events.rows
+        today = rows[(rows["event"] == EventKind.finding) & (rows["day"] == day)]
+        if day < start:
+            continue
+        assert not (book.listed & ~listed_before).any()  # no new entry, of any actor
+        # actors with one finding today, of a suspended kind
+        actors, counts = np.unique(today["actor"], return_counts=True)
+        once = actors[counts == 1]
+        mine = today[np.isin(today["actor"], once) & np.isin(today["behaviour"], suspended)]
+        expected = baseline + f * (before[mine["actor"]] + points[mine["behaviour"]] - baseline)
+        np.testing.assert_allclose(model.world.score[mine["actor"]], expected, rtol=0, atol=1e-9)
+        checked += mine.size
+        fell += int(np.count_nonzero(model.world.score[mine["actor"]] < before[mine["actor"]]))
+    assert checked > 100 and fell > 0.9 * checked  # scores still fall on every such finding
+    assert entries_of(model, "contract_defaults")["day"].max() < start
+
+
 # --------------------------------------------------------------------------- joint punishment
 
 
@@ -85,6 +145,31 @@ def test_joint_punishment_restricts_in_many_sectors_at_once_from_the_memorandum_
         "school_access",
         "welfare",
     }
+
+
+def test_joint_punishment_a_firm_s_cascade_after_the_memorandum_restricts_its_six_kinds():
+    """From the memorandum on, a newly listed firm is restricted in the memorandum's five
+    kinds for firms and its legal representative banned from travel: 6 sectors at once
+    (the kinds read from the file's timeline entry); before it, credit only."""
+    scenario = load_scenario("joint_punishment_2016")
+    memorandum = scenario.timeline[0]
+    day = memorandum.day
+    firm_kinds = set(memorandum.set["lists.court_defaulters.sanctions"]["firm"])
+    rep_kinds = set(memorandum.set["sanctions.reach.legal_representative"])
+    kinds = len(firm_kinds | rep_kinds)
+    assert kinds == 6
+    before_kinds = set(scenario.lists["court_defaulters"].sanctions.firm)
+    model = ScoreModel(scenario, rng=2017, citizens=3000, firms=1500, steps=day + 120).run()
+    cascades = model.sanctions.cascades
+    firms = cascades[cascades["actor"] >= model.world.n_citizens]
+    before = firms[firms["day"] < day]
+    after = firms[firms["day"] > day]
+    assert len(before_kinds) == 1  # credit only
+    assert before.size > 5 and np.all(before["n_sectors"] == len(before_kinds))
+    assert after.size > 5 and np.all(after["n_sectors"] == kinds)
+    # the representative is the one reached, one citizen per cascade
+    assert np.all(after["n_legal_representative"] == 1)
+    assert np.all(before["n_legal_representative"] == 0)
 
 
 # --------------------------------------------------------------------------- national concept

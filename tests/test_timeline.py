@@ -18,11 +18,13 @@ from conftest import small_data
 from score_sim.compare import compare_scenarios
 from score_sim.errors import ScenarioError
 from score_sim.events import EventKind
+from score_sim.explain import explain_scenario
 from score_sim.figure_checks import text_problems
+from score_sim.ledger import cited_choices, ledger
 from score_sim.model import ScoreModel
 from score_sim.plots import FigureContext, plot_list_sizes
 from score_sim.runner import run_scenario
-from score_sim.scenario import load_scenario, scenario_from_data
+from score_sim.scenario import Level, load_scenario, scenario_from_data
 
 DAY = 40
 
@@ -87,6 +89,65 @@ def test_a_bad_entry_is_an_error_at_its_own_line_and_key(write_scenario):
     assert f"{path}:18:11 timeline[3].set.lists.blacklist.min_days: " in text
     assert "max_days (1825) must be at least min_days (9999)" in text
     assert "timeline[0]" not in text and "timeline[1]" not in text
+
+
+# --------------------------------------------------------------------------- cited in the ledger
+
+
+def cited_timeline(**sources: object) -> dict:
+    """A small scenario with a two-entry timeline, citing ``sources``."""
+    data = with_timeline(
+        entry(DAY, "a documented change", **{"behaviours.fare_dodging.rate_per_year": 0.5}),
+        entry(2 * DAY, "a documented suspension", **{"lists.blacklist.enabled": False}),
+    )
+    data["sources"] = dict(sources)
+    return data
+
+
+def test_a_timeline_entry_s_values_can_be_cited_in_the_ledger(write_scenario):
+    rate = "timeline.0.set.behaviours.fare_dodging.rate_per_year"
+    switch = "timeline.1.set.lists.blacklist.enabled"
+    scenario = load_scenario(
+        write_scenario(cited_timeline(**{rate: "A report.", switch: "A law."}))
+    )
+    rows = {row.key: row for row in ledger(scenario)}
+    assert rows[rate].level is Level.documented and rows[rate].source == "A report."
+    assert rows[rate].value == 0.5
+    assert rows["timeline.0.day"].level is Level.assumption  # only what is cited
+    # a switch is not a number: a cited choice, shown as one
+    assert switch not in rows and (switch, "A law.") in cited_choices(scenario)
+    assert f"  {switch}: A law." in explain_scenario(scenario)
+
+
+@pytest.mark.parametrize(
+    "key",
+    [
+        "timeline.2.day",  # no such entry
+        "timeline.0.set.behaviours.fare_dodging.points",  # the entry does not set it
+        "timeline.1.set.lists.redlist.enabled",
+        "timeline.1.set.lists.blacklist.enabled.x",
+        "timeline.0.set.behaviours",  # a part of a key path the entry sets
+    ],
+)
+def test_a_citation_of_nothing_in_the_timeline_is_an_error_at_its_line(write_scenario, key):
+    path = write_scenario(cited_timeline(**{key: "A report."}))
+    with pytest.raises(ScenarioError) as error:
+        load_scenario(path)
+    problem = next(p for p in error.value.problems if p.key == f"sources.{key}")
+    assert problem.file == str(path) and problem.line is not None and problem.line > 1
+    assert "names no key of this scenario" in problem.message
+
+
+def test_a_timeline_removed_by_an_override_takes_its_citations_along(write_scenario):
+    switch = "timeline.1.set.lists.blacklist.enabled"
+    path = write_scenario(cited_timeline(**{switch: "A law.", "score.initial": "Points."}))
+    scenario = load_scenario(path, overrides={"timeline": []})
+    assert scenario.timeline == () and switch not in scenario.sources
+    assert scenario.source_of("score.initial") == "Points."
+    # a bad citation in the file stays an error, overrides or not
+    path = write_scenario(cited_timeline(**{"timeline.5.day": "Nothing."}), "bad.yaml")
+    with pytest.raises(ScenarioError, match="names no key"):
+        load_scenario(path, overrides={"timeline": []})
 
 
 def test_the_cli_refuses_a_bad_timeline_with_status_2_before_running(write_scenario, tmp_path):

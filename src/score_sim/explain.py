@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from score_sim.ledger import cited_choices, ledger, level_counts, numbers
+from score_sim.ledger import cited_choices, idle_default_score_keys, ledger, level_counts, numbers
 from score_sim.scenario import Level, Scenario, load_scenario
 
 __all__ = ["explain_scenario", "numbers"]
@@ -44,8 +44,21 @@ def explain_scenario(scenario: Scenario | str | Path) -> str:
         + ", ".join(f"{n} {level}" for level, n in counts.items())
         + " (an assumption is a choice of this scenario, not a known fact)"
     )
+    idle = set(idle_default_score_keys(scenario))
+    if idle:
+        documented = sum(1 for row in rows if row.key in idle and row.level is Level.documented)
+        own = level_counts([row for row in rows if row.key not in idle])
+        out.append(
+            f"  {len(idle)} of these ({documented} documented) are the default "
+            "municipal-style score's (score.*), which nothing moves in this scenario: they "
+            "describe a score it carries but does not use as its point. Its own numbers: "
+            + ", ".join(f"{n} {level}" for level, n in own.items())
+            + "."
+        )
     for text, row in shown:
         label = LABELS[row.level]
+        if row.key in idle:
+            label += " (default score, unused here)"
         detail = row.source
         if row.level is Level.calibrated:
             detail = f"to target {row.target}: {detail}"

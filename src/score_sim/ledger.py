@@ -18,7 +18,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from score_sim.scenario import Level, Scenario
+from score_sim.scenario import DEFAULT_SYSTEM, Level, Scenario
 
 SKIPPED_SECTIONS = ("name", "description", "sources", "targets", "run")
 """Top-level keys whose numbers are not claims about the regime (the run's seed and days,
@@ -95,6 +95,37 @@ def manifest_entry(scenario: Scenario) -> dict[str, Any]:
     """The ledger as recorded in ``manifest.json``: counts per level and every number."""
     rows = ledger(scenario)
     return {"counts": level_counts(rows), "numbers": [row.as_dict() for row in rows]}
+
+
+def idle_default_score(scenario: Scenario) -> bool:
+    """Whether nothing moves the default score, so that it is not the scenario's point.
+
+    Every scenario carries the default (municipal-style) score; a scenario about a
+    private score (sesame_credit, tencent_credit) keeps it at its start: no behaviour
+    gives it points, no further score feeds it, no fine is taken from it, and no
+    timeline entry changes that. Its numbers, cited or not, then describe a score the
+    scenario does not use.
+    """
+    if scenario.population.citizens + scenario.population.firms == 0:
+        return False
+    if any(b.points != 0 for b in scenario.behaviours):
+        return False
+    if any(s.feeds.into == DEFAULT_SYSTEM and s.feeds.share != 0 for s in scenario.scores.values()):
+        return False
+    escalation = scenario.corporate.escalation
+    if escalation.enabled and escalation.punishment_points != 0:
+        return False
+    changed = (key for entry in scenario.timeline for key in entry.set)
+    return not any(
+        k.endswith(".points") or ".feeds" in k or k.startswith("corporate") for k in changed
+    )
+
+
+def idle_default_score_keys(scenario: Scenario) -> list[str]:
+    """Key paths of the default score's numbers when nothing moves it (else none)."""
+    if not idle_default_score(scenario):
+        return []
+    return [row.key for row in ledger(scenario) if row.key.split(".")[0] == "score"]
 
 
 def assumption_keys(scenario: Scenario, rows: list[LedgerRow] | None = None) -> set[str]:

@@ -34,26 +34,40 @@ def _split_key(key: str) -> list[str | int]:
 
 
 def path_exists(data: Any, key: str) -> bool:
-    """Whether key path ``key`` names a value present in ``data``."""
-    node = data
+    """Whether key path ``key`` names a value present in ``data``.
+
+    A mapping whose own keys are key paths (a timeline entry's ``set``) is entered by the
+    longest of its keys that the rest of ``key`` begins with:
+    ``timeline.1.set.lists.blacklist.enabled`` names the value that entry 1 sets at
+    ``lists.blacklist.enabled``.
+    """
     try:
-        for part in _split_key(key):
-            if (isinstance(node, dict) and isinstance(part, str) and part in node) or (
-                isinstance(node, list) and isinstance(part, int) and -len(node) <= part < len(node)
-            ):
-                node = node[part]
-            elif isinstance(node, list) and isinstance(part, str):
-                matches = [
-                    item for item in node if isinstance(item, dict) and item.get("name") == part
-                ]
-                if not matches:
-                    return False
-                node = matches[0]
-            else:
-                return False
+        parts = _split_key(key)
     except ValueError:
         return False
-    return True
+    return _walk(data, parts)
+
+
+def _walk(node: Any, parts: list[str | int]) -> bool:
+    """Whether ``parts`` lead from ``node`` to a value (see :func:`path_exists`)."""
+    if not parts:
+        return True
+    part, rest = parts[0], parts[1:]
+    if isinstance(node, dict):
+        if isinstance(part, str) and part in node and _walk(node[part], rest):
+            return True
+        # a key that is itself a key path, spelt with dots
+        for n in range(len(parts), 1, -1):
+            joined = ".".join(str(p) for p in parts[:n])
+            if joined in node:
+                return _walk(node[joined], parts[n:])
+        return False
+    if isinstance(node, list):
+        if isinstance(part, int):
+            return -len(node) <= part < len(node) and _walk(node[part], rest)
+        matches = [item for item in node if isinstance(item, dict) and item.get("name") == part]
+        return bool(matches) and _walk(matches[0], rest)
+    return False
 
 
 def known_field(model: type[BaseModel], parts: list[str | int]) -> bool:

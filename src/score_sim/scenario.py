@@ -1910,7 +1910,9 @@ def scenario_from_data(
         raise ScenarioError.of(file, 1, 1, "", "a scenario must be a mapping of keys")
     set_paths: list[tuple[tuple[str | int, ...], str]] = []
     if overrides:
+        original = data
         data, set_paths = apply_overrides(Scenario, data, overrides, override_labels)
+        data = _without_removed_citations(original, data)
     try:
         scenario = Scenario.model_validate(data, context={"located_checks": True})
     except ValidationError as exc:
@@ -1927,6 +1929,26 @@ def scenario_from_data(
         label = next((lab for path, lab in set_paths if path[:1] == ("timeline",)), None)
         build_phases(scenario, file, locations, label)
     return scenario
+
+
+def _without_removed_citations(original: dict[str, Any], changed: dict[str, Any]) -> dict[str, Any]:
+    """``changed`` without the citations of values that overrides took away.
+
+    A file's own citations are checked as written; a value an override removes (a
+    timeline emptied with ``--set "timeline=[]"``, a list replaced) is no longer there to
+    cite, so its citation goes with it instead of becoming an error.
+    """
+    sources = changed.get("sources")
+    if not isinstance(sources, dict):
+        return changed
+    gone = {
+        key
+        for key in sources
+        if isinstance(key, str) and path_exists(original, key) and not path_exists(changed, key)
+    }
+    if not gone:
+        return changed
+    return {**changed, "sources": {k: v for k, v in sources.items() if k not in gone}}
 
 
 def bundled_dir() -> Path:
