@@ -271,9 +271,19 @@ def grade_shares(ts: TimeSeries, kind: str, grade_names: Sequence[str]) -> np.nd
 
 @contextmanager
 def default_style() -> Iterator[None]:
-    """Draw under matplotlib's default style; the caller's rcParams are restored on exit."""
+    """Draw under matplotlib's default style; the caller's rcParams are restored on exit.
+
+    Two settings differ from the default, both to save time without moving a pixel of
+    today's figures: panel titles sit at a fixed height just above their axes (matplotlib
+    otherwise measures every tick label of the panel and its siblings once more, before
+    drawing, in case something above the axes pushes the title up: about a tenth of the
+    cost of a figure; nothing here has ticks or labels on top), and axes never move their
+    numbers into an offset (``+1e3``) written above the axes, where it could meet a title.
+    """
     with mpl.rc_context():
         matplotlib.style.use("default")
+        mpl.rcParams["axes.titley"] = 1.0
+        mpl.rcParams["axes.formatter.useoffset"] = False
         yield
 
 
