@@ -316,3 +316,24 @@ def test_a_figure_failing_in_a_forked_process_is_reported(
     broken = [(path, fails_in_the_child(make)) for path, make in jobs]
     with pytest.raises(RuntimeError, match="cannot be drawn here"):
         save_figures(broken, workers=2)
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="figures fork on Linux only")
+def test_a_figure_failing_here_stops_the_forked_processes(
+    series: dict[str, np.ndarray], tmp_path: Path
+) -> None:
+    parent = os.getpid()
+    jobs = figure_jobs(series, make_ctx(), tmp_path)
+
+    def fails_here(make: Callable[[], Figure]) -> Callable[[], Figure]:
+        def drawn() -> Figure:
+            if os.getpid() == parent:
+                raise ValueError("this figure cannot be drawn here")
+            time.sleep(5.0)  # still drawing when it is stopped
+            return make()
+
+        return drawn
+
+    with pytest.raises(ValueError, match="cannot be drawn here"):
+        save_figures([(path, fails_here(make)) for path, make in jobs], workers=2)
+    assert not any(path.exists() for path, _ in jobs)  # the drawer was stopped first

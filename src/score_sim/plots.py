@@ -873,11 +873,15 @@ def _fork_drawer(jobs: Sequence[FigureJob], order: Sequence[int], counter: Any) 
 
 
 def _wait_drawer(pid: int, read_end: int, *, stop: bool) -> str | None:
-    """Wait for a forked drawer (ended first if ``stop``); return its error, if any."""
+    """Wait for a forked drawer (killed first if ``stop``); return its error, if any.
+
+    A drawer is stopped with SIGKILL: it inherits this process's signal handlers, and the
+    command line's only note a signal for later.
+    """
     try:
         if stop:
             with suppress(ProcessLookupError):
-                os.kill(pid, signal.SIGTERM)
+                os.kill(pid, signal.SIGKILL)
         with os.fdopen(read_end, "rb") as pipe:
             error = pipe.read().decode("utf-8", "replace")
         _, status = os.waitpid(pid, 0)
