@@ -1,10 +1,12 @@
 """Benchmark: drawing every figure of a whole-city run (Rongcheng, 670,000 residents).
 
-Runs ``rongcheng_city`` once (and its twin world without feedback, for the selection and
-feedback figure), then draws and saves every figure of the run exactly as ``score-sim run``
-does (:func:`score_sim.runner.run_figure_jobs` and :func:`score_sim.plots.save_figures` with
-its default number of processes, one per usable core), several times, alternating with the
-same figures drawn in this process alone (``workers=1``), so that other work on the machine
+Runs ``rongcheng_city`` with its own seed, as ``score-sim run --decompose`` does (with its
+twin world without feedback, for the selection and feedback figure: eight figures; plain
+``score-sim run rongcheng_city`` draws seven, its people being alike). Then draws and saves
+every figure of the run exactly as ``score-sim run`` does
+(:func:`score_sim.runner.run_figure_jobs` and :func:`score_sim.plots.save_figures` with its
+default number of processes, one per usable core), several times, alternating with the same
+figures drawn in this process alone (``workers=1``), so that other work on the machine
 weighs on both alike. Prints the first draw (as in a fresh ``score-sim run``, before any
 figure has been drawn), then the median wall time and CPU time (this process and its forked
 ones) of the whole set in each mode, and the load average. The target: all figures of a
@@ -26,7 +28,8 @@ from pathlib import Path
 
 from score_sim.model import ScoreModel
 from score_sim.plots import default_workers, save_figures
-from score_sim.runner import run_figure_jobs
+from score_sim.runner import run_figure_jobs, simulate
+from score_sim.scenario import resolve_scenario
 from score_sim.summary import summarize
 
 RESULTS = Path(__file__).parent / "results"
@@ -58,8 +61,7 @@ def main() -> None:
         {} if args.citizens is None else {"citizens": args.citizens, "firms": args.citizens // 20}
     )
     started = time.perf_counter()
-    model = ScoreModel("rongcheng_city", **sizes).run()
-    twin = ScoreModel("rongcheng_city", **sizes, **{"effects.enabled": False}).run()
+    model, twin = simulate(resolve_scenario("rongcheng_city", **sizes), decompose=True)
     summary = summarize(model, twin)
     print(
         f"rongcheng_city: {model.world.n_citizens:,} citizens, {model.world.n_firms:,} firms, "
