@@ -23,6 +23,7 @@ import multiprocessing
 import os
 import signal
 import sys
+import threading
 import traceback
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager, suppress
@@ -809,10 +810,16 @@ def default_workers(n_jobs: int) -> int:
 
     Drawing is single-threaded, so each usable core (``os.sched_getaffinity``, which
     respects a container's or ``taskset``'s limits) can draw a figure of its own. Only on
-    Linux (figures are drawn in forked processes there) and never inside a daemonic worker
-    process (a sweep's or a pool's: those already fill the cores).
+    Linux (figures are drawn in forked processes there); never inside a daemonic worker
+    process (a sweep's or a pool's: those already fill the cores); and never while other
+    threads run (a web app's, say): a forked child could inherit a lock one of them holds,
+    which nobody would release.
     """
-    if not sys.platform.startswith("linux") or multiprocessing.current_process().daemon:
+    if (
+        not sys.platform.startswith("linux")
+        or multiprocessing.current_process().daemon
+        or threading.active_count() > 1
+    ):
         return 1
     try:
         cores = len(os.sched_getaffinity(0))
