@@ -3,6 +3,11 @@
 from __future__ import annotations
 
 import itertools
+import os
+import sys
+import threading
+import time
+from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
@@ -276,8 +281,73 @@ def test_figures_drawn_by_workers_are_the_same_bytes(
     series: dict[str, np.ndarray], tmp_path: Path
 ) -> None:
     ctx = make_ctx()
-    here = save_figures(figure_jobs(series, ctx, tmp_path / "here"))
-    forked = save_figures(figure_jobs(series, ctx, tmp_path / "forked"), workers=2)
-    assert [p.name for p in here] == [p.name for p in forked] == list(FIGURE_FILES)
-    for a, b in zip(here, forked, strict=True):
-        assert a.read_bytes() == b.read_bytes()
+    here = save_figures(figure_jobs(series, ctx, tmp_path / "here"), workers=1)
+    for workers in (None, 2, 3):
+        forked = save_figures(figure_jobs(series, ctx, tmp_path / f"w{workers}"), workers)
+        assert [p.name for p in here] == [p.name for p in forked] == list(FIGURE_FILES)
+        for a, b in zip(here, forked, strict=True):
+            assert a.read_bytes() == b.read_bytes(), (workers, a.name)
+
+
+def test_default_workers_follow_the_usable_cores() -> None:
+    from score_sim.plots import default_workers
+
+    assert default_workers(0) == 1
+    assert default_workers(1) == 1
+    if sys.platform.startswith("linux") and threading.active_count() == 1:
+        assert default_workers(8) == min(len(os.sched_getaffinity(0)), 8)
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="figures fork on Linux only")
+def test_a_figure_failing_in_a_forked_process_is_reported(
+    series: dict[str, np.ndarray], tmp_path: Path
+) -> None:
+    parent = os.getpid()
+    jobs = figure_jobs(series, make_ctx(), tmp_path)
+
+    def fails_in_the_child(make: Callable[[], Figure]) -> Callable[[], Figure]:
+        def drawn() -> Figure:
+            if os.getpid() != parent:
+                raise ValueError("this figure cannot be drawn here")
+            time.sleep(1.0)  # leaves the child time to take a job
+            return make()
+
+        return drawn
+
+    broken = [(path, fails_in_the_child(make)) for path, make in jobs]
+    with pytest.raises(RuntimeError, match="cannot be drawn here"):
+        save_figures(broken, workers=2)
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="figures fork on Linux only")
+def test_a_figure_failing_here_stops_the_forked_processes(
+    series: dict[str, np.ndarray], tmp_path: Path
+) -> None:
+    parent = os.getpid()
+    jobs = figure_jobs(series, make_ctx(), tmp_path)
+
+    def fails_here(make: Callable[[], Figure]) -> Callable[[], Figure]:
+        def drawn() -> Figure:
+            if os.getpid() == parent:
+                raise ValueError("this figure cannot be drawn here")
+            time.sleep(5.0)  # still drawing when it is stopped
+            return make()
+
+        return drawn
+
+    with pytest.raises(ValueError, match="cannot be drawn here"):
+        save_figures([(path, fails_here(make)) for path, make in jobs], workers=2)
+    assert not any(path.exists() for path, _ in jobs)  # the drawer was stopped first
+
+
+def test_figures_are_drawn_here_while_other_threads_run() -> None:
+    from score_sim.plots import default_workers
+
+    stop = threading.Event()
+    other = threading.Thread(target=stop.wait)
+    other.start()
+    try:
+        assert default_workers(8) == 1
+    finally:
+        stop.set()
+        other.join()

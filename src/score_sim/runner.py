@@ -30,7 +30,7 @@ from score_sim.ledger import manifest_entry
 from score_sim.memory import activity_bytes, check_population
 from score_sim.model import ScoreModel
 from score_sim.output_folder import MANIFEST, TOOL, claim_output_folder, output_bytes
-from score_sim.plots import FigureContext, figure_jobs, save_figures
+from score_sim.plots import FigureContext, FigureJob, figure_jobs, save_figures
 from score_sim.record_plots import record_figure_jobs
 from score_sim.rules.sanctions import restriction_names
 from score_sim.scenario import Channel, Scenario, resolve_scenario
@@ -272,6 +272,30 @@ def write_manifest(folder: Path, manifest: dict[str, Any], files: Sequence[Path]
     return path
 
 
+def run_figure_jobs(model: ScoreModel, summary: dict[str, Any], out_dir: Path) -> list[FigureJob]:
+    """Every figure of a finished run, as (path, drawing function) pairs, in file order.
+
+    The run's own figures, its harm figures, and the record and system figures its scenario
+    calls for; ``summary`` is the run's :func:`~score_sim.summary.summarize` data.
+    ``benchmarks/figures.py`` times exactly these.
+    """
+    timeseries = model.timeseries()
+    context = FigureContext.of_model(model)
+    return (
+        figure_jobs(timeseries, context, out_dir, summary["pariah_spiral"]["grade_transitions"])
+        + harm_figure_jobs(
+            timeseries,
+            model.sanctions.cascades,
+            summary,
+            context,
+            out_dir,
+            model.trajectories(),
+        )
+        + record_figure_jobs(timeseries, context, out_dir)
+        + system_figure_jobs(timeseries, context, out_dir, model.scenario)
+    )
+
+
 def write_run_outputs(
     model: ScoreModel,
     folder: Path,
@@ -308,22 +332,7 @@ def write_run_outputs(
     summary = summarize(model, twin)
     files[4].write_text(json.dumps(summary, indent=2) + "\n", encoding="utf-8")
     if figures:
-        context = FigureContext.of_model(model)
-        grade_transitions = summary["pariah_spiral"]["grade_transitions"]
-        figures_folder = folder / "figures"
-        files += save_figures(
-            figure_jobs(timeseries, context, figures_folder, grade_transitions)
-            + harm_figure_jobs(
-                timeseries,
-                model.sanctions.cascades,
-                summary,
-                context,
-                figures_folder,
-                model.trajectories(),
-            )
-            + record_figure_jobs(timeseries, context, figures_folder)
-            + system_figure_jobs(timeseries, context, figures_folder, model.scenario)
-        )
+        files += save_figures(run_figure_jobs(model, summary, folder / "figures"))
     record = {
         "kind": "run",
         "scenario": scenario.name,
