@@ -24,7 +24,7 @@ def test_percentiles_and_grade_counts_are_exact(n):
     assert np.array_equal(percentiles(ordered, Q), np.percentile(scores, Q))
     grading = Grading(RONGCHENG_GRADES)
     expected = np.bincount(grading.grade_index(scores), minlength=len(RONGCHENG_GRADES))
-    assert list(grading.counts(scores)) == expected.tolist()
+    assert grading.counts(scores).tolist() == expected.tolist()
 
 
 def test_csv_writer_formats_every_kind_of_column(tmp_path):

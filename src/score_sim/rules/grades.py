@@ -31,6 +31,6 @@ class Grading:
         edges = [0, *ordered.searchsorted(self._thresholds, side="left").tolist(), ordered.size]
         return [high - low for low, high in zip(edges[-2::-1], edges[:0:-1], strict=True)]
 
-    def counts(self, score: np.ndarray) -> list[int]:
+    def counts(self, score: np.ndarray) -> np.ndarray:
         """How many scores fall in each band, best first."""
-        return self.counts_sorted(np.sort(score))
+        return np.array(self.counts_sorted(np.sort(score)), dtype=np.int64)
