@@ -119,23 +119,26 @@ class BehaviourDraws:
         ]
 
     def _layer(
-        self, streams: list[np.random.Generator], expected: np.ndarray
+        self, streams: list[np.random.Generator], means: list[tuple[int, float]]
     ) -> tuple[np.ndarray, np.ndarray]:
-        """Raw candidates of one layer: behaviour index and uniforms, per behaviour stream."""
+        """Raw candidates of one layer: behaviour index and uniforms, per behaviour stream.
+
+        Args:
+            streams: one random stream per behaviour.
+            means: (behaviour index, expected candidates today), ascending by index, each
+                mean above 0.
+        """
         blocks, counts, indices = [], [], []
-        for index, base in self._active:
-            mean = base if expected is self.per_day else float(expected[index])
-            if mean <= 0:
-                continue
+        width = N_UNIFORMS + 3
+        for index, mean in means:
             rng = streams[index]
             count = int(rng.poisson(mean))
-            if count == 0:  # drawing no uniforms leaves the stream where it is
-                continue
-            blocks.append(rng.random((count, N_UNIFORMS + 3)))
-            counts.append(count)
-            indices.append(index)
+            if count:  # drawing no uniforms would leave the stream where it is: skip it
+                blocks.append(rng.random((count, width)))
+                counts.append(count)
+                indices.append(index)
         if not blocks:
-            return np.empty(0, dtype=np.int16), np.empty((0, N_UNIFORMS + 3))
+            return np.empty(0, dtype=np.int16), np.empty((0, width))
         behaviour = np.repeat(np.array(indices, dtype=np.int16), counts)
         return behaviour, np.concatenate(blocks)
 
@@ -192,7 +195,7 @@ class BehaviourDraws:
                 kept[rows] = u[rows] < multiplier_of(actor[rows])
             return kept
 
-        behaviour, draws = self._layer(self.streams, self.per_day)
+        behaviour, draws = self._layer(self.streams, self._active)
         parts = [self._occurrences(behaviour, draws, keep_base if multiplier_of else None)]
         if thinned.any() and max_multiplier > 1:
             excess = max_multiplier - 1.0
@@ -201,7 +204,8 @@ class BehaviourDraws:
                 return u * excess < multiplier_of(actor) - 1.0
 
             expected = np.where(thinned, self.per_day * excess, 0.0)
-            behaviour, draws = self._layer(self.excess_streams, expected)
+            means = [(i, float(expected[i])) for i, _ in self._active if expected[i] > 0]
+            behaviour, draws = self._layer(self.excess_streams, means)
             parts.append(self._occurrences(behaviour, draws, keep_excess))
         if len(parts) == 1:
             return parts[0]
