@@ -101,6 +101,11 @@ def test_run_writes_every_output(small_file, tmp_path):
     assert manifest["resolved_scenario"]["population"]["citizens"] == 2000
     assert len(manifest["scenario_sha256"]) == 64
     assert manifest["wall_time_s"] > 0
+    # writing the tables and figures is timed too, and the phases add up to the whole
+    phases = manifest["phase_times_s"]
+    assert set(phases) >= {"load", "build", "steps", "outputs"}
+    assert phases["outputs"] > 0
+    assert sum(phases.values()) <= manifest["wall_time_s"] + 0.01
     assert manifest["command_line"][:2] == ["score-sim", "run"]
 
 

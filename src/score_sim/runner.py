@@ -303,6 +303,7 @@ def write_run_outputs(
     figures: bool = True,
     manifest: dict[str, Any] | None = None,
     twin: ScoreModel | None = None,
+    clock: tuple[float, float] | None = None,
 ) -> tuple[list[Path], dict[str, Any]]:
     """Write a finished run's tables, summary, figures and manifest into ``folder``.
 
@@ -312,6 +313,9 @@ def write_run_outputs(
         figures: whether to draw the PNG figures.
         manifest: entries recorded in the manifest besides the files and the scenario.
         twin: the same run without feedback, for the selection/feedback split.
+        clock: ``time.perf_counter()`` when the run started and when it finished
+            stepping: the manifest then records ``wall_time_s`` and the ``outputs`` phase
+            up to the moment it is written (every other file is written by then).
 
     Returns:
         The files written (manifest included, last) and the manifest.
@@ -333,6 +337,13 @@ def write_run_outputs(
     files[4].write_text(json.dumps(summary, indent=2) + "\n", encoding="utf-8")
     if figures:
         files += save_figures(run_figure_jobs(model, summary, folder / "figures"))
+    if clock is not None:
+        started, stepped = clock
+        now = time.perf_counter()
+        manifest = dict(manifest or {})
+        manifest["wall_time_s"] = round(now - started, 3)
+        phases = manifest.get("phase_times_s", {})
+        manifest["phase_times_s"] = {**phases, "outputs": round(now - stepped, 3)}
     record = {
         "kind": "run",
         "scenario": scenario.name,
@@ -466,13 +477,9 @@ def run_scenario(
                 "scenario_source": source,
                 "command_line": list(sys.argv if command_line is None else command_line),
                 "start_time": start_time,
-                "wall_time_s": round(time.perf_counter() - started, 3),
-                "phase_times_s": {
-                    "load": round(built - started, 3),
-                    **model.phase_times_s,
-                    "outputs": round(time.perf_counter() - stepped, 3),
-                },
+                "phase_times_s": {"load": round(built - started, 3), **model.phase_times_s},
             },
+            clock=(started, stepped),
         )
         target = claim.commit()
     written = tuple(target / f.relative_to(claim.work) for f in files)
