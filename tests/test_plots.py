@@ -298,45 +298,42 @@ def test_default_workers_follow_the_usable_cores() -> None:
         assert default_workers(8) == min(len(os.sched_getaffinity(0)), 8)
 
 
-@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="figures fork on Linux only")
-def test_a_figure_failing_in_a_forked_process_is_reported(
-    series: dict[str, np.ndarray], tmp_path: Path
-) -> None:
+def failing_in(
+    jobs: list, *, child: bool, sleep_s: float
+) -> list[tuple[Path, Callable[[], Figure]]]:
+    """The jobs, each failing in a forked process (``child``) or here, and sleeping elsewhere."""
     parent = os.getpid()
-    jobs = figure_jobs(series, make_ctx(), tmp_path)
 
-    def fails_in_the_child(make: Callable[[], Figure]) -> Callable[[], Figure]:
+    def wrap(make: Callable[[], Figure]) -> Callable[[], Figure]:
         def drawn() -> Figure:
-            if os.getpid() != parent:
+            if (os.getpid() != parent) == child:
                 raise ValueError("this figure cannot be drawn here")
-            time.sleep(1.0)  # leaves the child time to take a job
+            time.sleep(sleep_s)
             return make()
 
         return drawn
 
-    broken = [(path, fails_in_the_child(make)) for path, make in jobs]
+    return [(path, wrap(make)) for path, make in jobs]
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="figures fork on Linux only")
+def test_a_figure_failing_in_a_forked_process_is_reported(
+    series: dict[str, np.ndarray], tmp_path: Path
+) -> None:
+    jobs = figure_jobs(series, make_ctx(), tmp_path)
+    # the parent sleeps a second per figure: the child has time to take a job
     with pytest.raises(RuntimeError, match="cannot be drawn here"):
-        save_figures(broken, workers=2)
+        save_figures(failing_in(jobs, child=True, sleep_s=1.0), workers=2)
 
 
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="figures fork on Linux only")
 def test_a_figure_failing_here_stops_the_forked_processes(
     series: dict[str, np.ndarray], tmp_path: Path
 ) -> None:
-    parent = os.getpid()
     jobs = figure_jobs(series, make_ctx(), tmp_path)
-
-    def fails_here(make: Callable[[], Figure]) -> Callable[[], Figure]:
-        def drawn() -> Figure:
-            if os.getpid() == parent:
-                raise ValueError("this figure cannot be drawn here")
-            time.sleep(5.0)  # still drawing when it is stopped
-            return make()
-
-        return drawn
-
+    # the child is still drawing (asleep) when it is stopped
     with pytest.raises(ValueError, match="cannot be drawn here"):
-        save_figures([(path, fails_here(make)) for path, make in jobs], workers=2)
+        save_figures(failing_in(jobs, child=False, sleep_s=5.0), workers=2)
     assert not any(path.exists() for path, _ in jobs)  # the drawer was stopped first
 
 

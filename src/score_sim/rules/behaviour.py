@@ -203,8 +203,7 @@ class BehaviourDraws:
             def keep_excess(behaviour: np.ndarray, actor: np.ndarray, u: np.ndarray) -> np.ndarray:
                 return u * excess < multiplier_of(actor) - 1.0
 
-            expected = np.where(thinned, self.per_day * excess, 0.0)
-            means = [(i, float(expected[i])) for i, _ in self._active if expected[i] > 0]
+            means = [(i, base * excess) for i, base in self._active if thinned[i]]
             behaviour, draws = self._layer(self.excess_streams, means)
             parts.append(self._occurrences(behaviour, draws, keep_excess))
         if len(parts) == 1:
