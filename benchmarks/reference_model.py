@@ -116,7 +116,7 @@ class RefActor(mesa.Agent):
 
     def __init__(self, model: ReferenceModel) -> None:
         super().__init__(model)
-        self.score = model.scenario.score.initial
+        self.score = model.score_scenario.score.initial
         self.serious_record = False
         self.blacklist_since: int | None = None
         self.redlist_since: int | None = None
@@ -128,7 +128,7 @@ class RefActor(mesa.Agent):
         """Live one day: behave, observe, score, then update both lists."""
         model = self.model
         random = model.random
-        rules = model.scenario.score
+        rules = model.score_scenario.score
 
         # behave and observe: count what is found today
         counted = 0.0  # points that always count
@@ -159,7 +159,7 @@ class RefActor(mesa.Agent):
 
         # lists
         day = model.steps
-        lists = model.scenario.lists
+        lists = model.score_scenario.lists
         self.blacklist_since = self.update_list(
             "blacklist", lists["blacklist"], self.blacklist_since, day, serious_today
         )
@@ -249,7 +249,7 @@ class ReferenceModel(mesa.Model):
 
     def __init__(self, scenario: Scenario, seed: int) -> None:
         super().__init__(rng=seed)
-        self.scenario = scenario
+        self.score_scenario = scenario
         beyond = mechanisms_beyond_the_core(scenario)
         if beyond:
             warnings.warn(
@@ -293,7 +293,7 @@ class ReferenceModel(mesa.Model):
         """Advance one day: every agent lives its day, then the model collects."""
         self.agents.shuffle_do("step")
         self.datacollector.collect(self)
-        self.running = self.steps < self.scenario.run.steps
+        self.running = self.steps < self.score_scenario.run.steps
 
     def run(self) -> ReferenceModel:
         """Step until the scenario's ``run.steps`` days have passed."""

@@ -316,7 +316,7 @@ def test_headlines_name_the_assumptions_they_scale_with():
     assert "errors.false_finding_rate_per_year" in share["driven_by"]
     assert "driven by the assumed error rates" in share["text"]
     # a documented number never drives a headline as an assumption
-    documented = {r.key for r in ledger(model.scenario) if r.level is Level.documented}
+    documented = {r.key for r in ledger(model.score_scenario) if r.level is Level.documented}
     for headline in summary["headlines"]:
         assert not documented & set(headline["driven_by"])
 
@@ -335,7 +335,7 @@ def test_the_caption_says_how_many_numbers_are_assumptions():
     from score_sim.plots import FigureContext, caption
 
     model = ScoreModel("baseline", rng=42, citizens=200, firms=10, steps=2)
-    counts = level_counts(ledger(model.scenario))
+    counts = level_counts(ledger(model.score_scenario))
     text = caption(FigureContext.of_model(model))
     assert f"{counts['assumption']} of its {sum(counts.values())} numbers are assumptions" in text
 

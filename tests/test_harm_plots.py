@@ -43,7 +43,7 @@ class Run:
         model = ScoreModel(
             "baseline", rng=42, citizens=2000, firms=100, steps=60, **overrides
         ).run()
-        scenario = model.scenario
+        scenario = model.score_scenario
         self.ts = model.timeseries()
         self.cascades = model.sanctions.cascades.copy()
         self.summary = summarize(model)

@@ -64,7 +64,7 @@ def test_batch_run_sweeps_a_scenario_parameter():
 
 def test_keyword_overrides_accept_double_underscores():
     model = ScoreModel(small_scenario(), rng=3, score__half_life_days=50, citizens=300)
-    assert model.scenario.score.half_life_days == 50
+    assert model.score_scenario.score.half_life_days == 50
     assert model.world.n_citizens == 300
 
 

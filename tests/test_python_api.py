@@ -25,7 +25,7 @@ def test_without_rng_each_model_draws_a_fresh_seed_and_records_it():
     seeds = {m.seed for m in models}
     assert len(seeds) == 5  # 32-bit draws: a repeat among five is a 1-in-400-million event
     for model in models:
-        assert model.scenario.run.seed == model.seed
+        assert model.score_scenario.run.seed == model.seed
         assert 0 <= model.seed < 2**32
 
 
@@ -34,7 +34,7 @@ def test_a_recorded_fresh_seed_reproduces_the_run():
     again = ScoreModel("baseline", rng=first.seed, steps=60, **SMALL).run()
     assert np.array_equal(first.world.score, again.world.score)
     # ... and so does the model's own scenario, which holds the seed
-    rerun = ScoreModel(first.scenario, rng=first.scenario.run.seed).run()
+    rerun = ScoreModel(first.score_scenario, rng=first.score_scenario.run.seed).run()
     assert np.array_equal(first.world.score, rerun.world.score)
 
 

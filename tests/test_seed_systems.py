@@ -73,7 +73,7 @@ def test_a_seed_system_runs_small(name):
     assert model.steps == 90
     series = model.timeseries()
     assert all(np.isfinite(values).all() for values in series.values())
-    score = model.scenario.score
+    score = model.score_scenario.score
     assert score.lower <= model.world.score.min() and model.world.score.max() <= score.upper
 
 
@@ -110,7 +110,7 @@ def test_rongcheng_grades_are_its_documented_bands():
 def test_rongcheng_court_defaulter_entries_last_two_to_five_years():
     model = ScoreModel("rongcheng_city", rng=3, citizens=30000, firms=1500, steps=120).run()
     entries = model.events.of_kind(EventKind.blacklist_entry)
-    court = entries[entries["list"] == list(model.scenario.lists).index("court_defaulters")]
+    court = entries[entries["list"] == list(model.score_scenario.lists).index("court_defaulters")]
     assert court.size > 20
     years = court["days"] / 365
     assert set(np.round(np.unique(years), 6)) <= {2.0, 3.0, 4.0, 5.0}

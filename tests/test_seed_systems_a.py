@@ -21,7 +21,7 @@ SMALL = {"citizens": 3000, "firms": 300}
 
 def entries_of(model: ScoreModel, list_name: str) -> np.ndarray:
     """Entry events of one list."""
-    index = list(model.scenario.lists).index(list_name)
+    index = list(model.score_scenario.lists).index(list_name)
     rows = model.events.rows
     kinds = (EventKind.blacklist_entry, EventKind.redlist_entry)
     return rows[np.isin(rows["event"], kinds) & (rows["list"] == index)]

@@ -214,7 +214,7 @@ def test_an_unpaid_fare_costs_the_city_what_the_description_says_when_merged():
 def eligible(model: ScoreModel, perk: str) -> np.ndarray:
     """Who may receive ``perk`` today, read from the file: its bands of its system, or
     its lists."""
-    spec = model.scenario.perks[perk]
+    spec = model.score_scenario.perks[perk]
     allowed = np.zeros(model.world.n_actors, dtype=bool)
     if spec.grades:
         system = model.systems.systems[spec.system]
@@ -245,7 +245,7 @@ def perks_only_to_eligible(model: ScoreModel, perks: tuple[str, ...]) -> dict[st
 def test_sesame_vip_hotel_and_car_rental_go_to_the_excellent_band_only():
     model = small("sesame_credit", steps=120)
     for perk in ("vip_hotel", "vip_car_rental"):
-        assert model.scenario.perks[perk].grades == ("excellent",)
+        assert model.score_scenario.perks[perk].grades == ("excellent",)
     uses = perks_only_to_eligible(model, ("vip_hotel", "vip_car_rental"))
     assert uses["vip_hotel"] > 50 and uses["vip_car_rental"] > 20, uses
 
@@ -258,8 +258,8 @@ def test_siloed_vip_hotel_goes_to_excellent_users_and_the_hospital_deposit_to_th
         steps=365,
         **{"scores.sesame.feeds.share": 1.0, "perks.no_hospital_deposit.uses_per_year": 50.0},
     )
-    assert model.scenario.perks["no_hospital_deposit"].lists == ("redlist",)
-    assert model.scenario.perks["vip_hotel"].grades == ("excellent",)
+    assert model.score_scenario.perks["no_hospital_deposit"].lists == ("redlist",)
+    assert model.score_scenario.perks["vip_hotel"].grades == ("excellent",)
     uses = perks_only_to_eligible(model, ("vip_hotel", "no_hospital_deposit"))
     assert uses["vip_hotel"] > 50 and uses["no_hospital_deposit"] > 5, uses
 

@@ -371,7 +371,7 @@ def test_figures_of_scores_and_perks_only_when_the_scenario_has_them(tmp_path):
 
     plain = run(with_private(run={"steps": 20, "seed": 1}))
     assert system_figure_jobs(plain.timeseries(), FigureContext.of_model(plain), tmp_path,
-                              plain.scenario) == []  # fmt: skip
+                              plain.score_scenario) == []  # fmt: skip
     perks = {"vip": {"grades": ["excellent"], "system": "sesame", "uses_per_year": 50}}
     models = [
         run(with_private(scores={"sesame": sesame(initial_spread_points=50)}, perks=perks,

@@ -248,13 +248,16 @@ def test_results_are_the_same_bytes_with_one_or_two_workers(tmp_path, scenario_f
 def test_a_worker_keeps_no_finished_model(scenario_file):
     import gc
 
-    import mesa
+    from score_sim.model import ScoreModel
 
-    before = len(mesa.Agent._ids)
+    def live_models() -> int:
+        gc.collect()
+        return sum(isinstance(o, ScoreModel) for o in gc.get_objects())
+
+    before = live_models()
     for seed in range(3):
         run_one(scenario_file, seed, metrics=("citizen_n_blacklisted",))
-    gc.collect()
-    assert len(mesa.Agent._ids) == before  # so memory does not grow with runs
+    assert live_models() == before  # so memory does not grow with runs
 
 
 def test_a_dead_local_worker_is_replaced_and_its_runs_done_again(tmp_path, scenario_file):

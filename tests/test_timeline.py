@@ -46,7 +46,7 @@ def run(data: dict, **overrides) -> ScoreModel:
 
 def findings_of(model: ScoreModel, behaviour: str) -> np.ndarray:
     """Days of the findings of one behaviour."""
-    names = [b.name for b in model.scenario.behaviours]
+    names = [b.name for b in model.score_scenario.behaviours]
     rows = model.events.of_kind(EventKind.finding)
     return rows["day"][rows["behaviour"] == names.index(behaviour)]
 

@@ -12,6 +12,7 @@ asks for them (``model.agents``, ``model.citizens``...): a run that only needs t
 from __future__ import annotations
 
 import gc
+import itertools
 import weakref
 from typing import TYPE_CHECKING
 
@@ -145,7 +146,7 @@ class Firm(Actor):
         """Name of the firm's sector."""
         firm = self.index - self.model.world.n_citizens
         sector = int(self.model.world.firm_sector[firm])
-        return self.model.scenario.population.sectors[sector]
+        return self.model.score_scenario.population.sectors[sector]
 
 
 def create_views(model: ScoreModel, cls: type[Actor], indices: range, first_id: int) -> list[Actor]:
@@ -161,9 +162,35 @@ def create_views(model: ScoreModel, cls: type[Actor], indices: range, first_id: 
     return views
 
 
+def reserve_agent_ids(model: mesa.Model, n: int) -> int:
+    """Reserve ``n`` consecutive Mesa ``unique_id`` values for ``model``; return the first.
+
+    Mesa up to 3.3 counts ids per model in ``Agent._ids``; Mesa 3.4 and later count them on
+    the model itself (``agent_id_counter``). Either way the next agent Mesa creates gets the
+    id after the reserved ones.
+    """
+    if hasattr(model, "agent_id_counter"):
+        first = int(model.agent_id_counter)
+        model.agent_id_counter = first + n
+        return first
+    first = next(mesa.Agent._ids[model])
+    mesa.Agent._ids[model] = itertools.count(first + n)
+    return first
+
+
+def release_agent_ids(model: mesa.Model) -> None:
+    """Let go of the id counter Mesa up to 3.3 keeps per model in a class-level table."""
+    table = getattr(mesa.Agent, "_ids", None)
+    if table is not None:
+        table.pop(model, None)
+
+
 def _bulk_add(agents: mesa.agent.AgentSet, views: list[Actor]) -> None:
-    # AgentSet keeps a WeakKeyDictionary; fill its store directly instead of item by item
     store = agents._agents
+    if isinstance(store, dict):  # Mesa 3.4+: the model's sets hold strong keys in a dict
+        store.update(dict.fromkeys(views))
+        return
+    # a WeakKeyDictionary (Mesa up to 3.3): fill its store directly, not item by item
     remove = store._remove
     store.data.update({weakref.ref(view, remove): None for view in views})
 
@@ -176,10 +203,13 @@ def register_views(model: ScoreModel, views_by_type: dict[type[Actor], list[Acto
         for cls, views in views_by_type.items():
             if not views:
                 continue
-            model._agents.update(dict.fromkeys(views))
+            strong = getattr(model, "_agents", None)  # Mesa up to 3.3 keeps agents alive here
+            if strong is not None:
+                strong.update(dict.fromkeys(views))
             by_type = model._agents_by_type.get(cls)
             if by_type is None:
-                by_type = mesa.agent.AgentSet([], random=model.random)
+                # the same kind of set as the model's own: weak keys up to 3.3, strong after
+                by_type = type(model._all_agents)([], random=model.random)
                 model._agents_by_type[cls] = by_type
             _bulk_add(by_type, views)
             _bulk_add(model._all_agents, views)

@@ -210,7 +210,7 @@ def run(
 
     manifest = result.manifest
     summary = json.loads((result.out_dir / "summary.json").read_text(encoding="utf-8"))
-    population = result.model.scenario.population
+    population = result.model.score_scenario.population
     typer.echo(
         f"{manifest['scenario']}: {population.citizens:,} citizens, {population.firms:,} "
         f"firms, {manifest['steps']} days, seed {manifest['seed']} "

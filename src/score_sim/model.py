@@ -25,7 +25,6 @@ deterrence on, yesterday's sanctioned share thins the day's misconduct
 from __future__ import annotations
 
 import functools
-import itertools
 import numbers
 import operator
 import secrets
@@ -35,7 +34,7 @@ from typing import TYPE_CHECKING, Any
 import mesa
 import numpy as np
 
-from score_sim.agents import Citizen, Firm, create_views, register_views
+from score_sim.agents import Citizen, Firm, create_views, register_views, reserve_agent_ids
 from score_sim.errors import ScenarioError
 from score_sim.events import EventKind, EventLog
 from score_sim.harms import HarmLedger
@@ -136,7 +135,7 @@ class ScoreModel(mesa.Model):
         rng: the seed of every random draw: a whole number, or a numpy ``Generator`` to
             draw one from. ``None`` (the default) draws a fresh seed from the operating
             system, as every Mesa model does, so ``mesa.batch_run`` iterations differ;
-            the seed used is ``model.seed`` (and ``model.scenario.run.seed``). To use the
+            the seed used is ``model.seed`` (and ``model.score_scenario.run.seed``). To use the
             scenario's own seed, pass ``rng=scenario.run.seed``.
         seed: Mesa's older name for ``rng``; pass one of the two, not both.
         steps: days to simulate (overrides ``run.steps``); ``running`` turns False after.
@@ -171,7 +170,7 @@ class ScoreModel(mesa.Model):
         )
         seed = scenario.run.seed
         super().__init__(rng=seed)
-        self.scenario: Scenario = scenario
+        self.score_scenario: Scenario = scenario
         self.seed: int = seed
         pop = scenario.population
         check_population(
@@ -254,8 +253,7 @@ class ScoreModel(mesa.Model):
         self._build_sharing_and_corporate(scenario, seed)
 
         # agent ids are reserved now; the agent views are created when first asked for
-        self.first_agent_id = next(mesa.Agent._ids[self])
-        mesa.Agent._ids[self] = itertools.count(self.first_agent_id + world.n_actors)
+        self.first_agent_id = reserve_agent_ids(self, world.n_actors)
         self._views: tuple[list[Citizen], list[Firm]] | None = None
 
         # perks (issue 9): rewards received by the red-listed and the high-graded, if any
@@ -638,7 +636,7 @@ class ScoreModel(mesa.Model):
         metrics |= self._sharing_and_corporate_metrics()
         if self.systems is not None:
             metrics |= self.systems.metrics(
-                self.scenario,
+                self.score_scenario,
                 {kind: world.kind_slice(kind) for kind in KINDS},
                 {name: book.listed for name, book in lists.books.items()},
             )
@@ -657,7 +655,7 @@ class ScoreModel(mesa.Model):
     def _ensure_views(self) -> tuple[list[Citizen], list[Firm]]:
         if self._views is None:
             world, first = self.world, self.first_agent_id
-            check_population(world.n_citizens, world.n_firms, self.scenario.name, views=True)
+            check_population(world.n_citizens, world.n_firms, self.score_scenario.name, views=True)
             citizens = create_views(self, Citizen, range(world.n_citizens), first)
             firms = create_views(self, Firm, range(world.n_citizens, world.n_actors), first)
             register_views(self, {Citizen: citizens, Firm: firms})
@@ -721,7 +719,7 @@ class ScoreModel(mesa.Model):
 
     def _sanction_grades(self) -> tuple[np.ndarray, np.ndarray]:
         """Grades that drive score-driven sanctions: now, and without false findings."""
-        system = self.scenario.sanctions.grade_system
+        system = self.score_scenario.sanctions.grade_system
         if system != DEFAULT_SYSTEM:
             grades = self.systems.grade_index(system)
             return grades, grades  # a system's data hold no false points
@@ -739,7 +737,7 @@ class ScoreModel(mesa.Model):
         Args:
             progress: optional callable ``progress(day, total)`` called after each day.
         """
-        total = self.scenario.run.steps
+        total = self.score_scenario.run.steps
         while self.running:
             self.step()
             if progress is not None:
@@ -748,9 +746,9 @@ class ScoreModel(mesa.Model):
 
     def trajectories(self) -> Trajectories:
         """Daily scores and blacklist status of a fixed random sample of actors."""
-        config = self.scenario.harm_metrics
+        config = self.score_scenario.harm_metrics
         return self.history.trajectories(
-            self.scenario.score.lower, config.pariah_margin_points, config.pariah_min_days
+            self.score_scenario.score.lower, config.pariah_margin_points, config.pariah_min_days
         )
 
     def timeseries(self) -> dict[str, np.ndarray]:

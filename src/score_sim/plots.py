@@ -115,7 +115,7 @@ class FigureContext:
         from score_sim import __version__
         from score_sim.ledger import ledger, level_counts
 
-        scenario = model.scenario
+        scenario = model.score_scenario
         rows = ledger(scenario)
         return cls(
             scenario_name=scenario.name,

@@ -68,7 +68,7 @@ def agent_table(model: ScoreModel) -> dict[str, np.ndarray]:
     employer_id = np.full(n, -1, dtype=np.int64)
     employed = np.flatnonzero(world.employer >= 0)
     employer_id[employed] = _ids(model, world.n_citizens + world.employer[employed])
-    sectors = np.array([*model.scenario.population.sectors, ""], dtype=object)
+    sectors = np.array([*model.score_scenario.population.sectors, ""], dtype=object)
     sector = np.full(n, len(sectors) - 1, dtype=np.int64)
     sector[world.n_citizens :] = world.firm_sector
     masks, inverse = np.unique(model.sanctions.restrictions, return_inverse=True)
@@ -184,15 +184,15 @@ def event_table(model: ScoreModel) -> dict[str, np.ndarray]:
         "id": _ids(model, actor),
         "kind": _kinds(model, actor),
         "event": _names(rows["event"], [k.name for k in EventKind]),
-        "behaviour": _names(rows["behaviour"], [b.name for b in model.scenario.behaviours]),
+        "behaviour": _names(rows["behaviour"], [b.name for b in model.score_scenario.behaviours]),
         "channel": _names(rows["channel"], [c.value for c in Channel]),
         "true": _names(rows["true"], ["0", "1"]),
         "cause": _names(rows["cause"], causes),
         "source_id": source_id,
         "days": rows["days"],
-        "list": _names(rows["list"], list(model.scenario.lists)),
+        "list": _names(rows["list"], list(model.score_scenario.lists)),
     }
-    if model.scenario.timeline:
+    if model.score_scenario.timeline:
         table |= _timeline_columns(model, rows, policy)
     return table
 
@@ -210,7 +210,7 @@ def _timeline_columns(
     """With a policy timeline: its events have no actor, and say their note and changes."""
     from score_sim.rules.timeline import describe_changes
 
-    entries = model.scenario.timeline
+    entries = model.score_scenario.timeline
     notes = np.array([*(e.note for e in entries), ""], dtype=object)
     changes = np.array([*(describe_changes(e.set) for e in entries), ""], dtype=object)
     index = np.where(policy, rows["source"], len(entries))
@@ -292,7 +292,7 @@ def run_figure_jobs(model: ScoreModel, summary: dict[str, Any], out_dir: Path) -
             model.trajectories(),
         )
         + record_figure_jobs(timeseries, context, out_dir)
-        + system_figure_jobs(timeseries, context, out_dir, model.scenario)
+        + system_figure_jobs(timeseries, context, out_dir, model.score_scenario)
     )
 
 
@@ -320,7 +320,7 @@ def write_run_outputs(
     Returns:
         The files written (manifest included, last) and the manifest.
     """
-    scenario = model.scenario
+    scenario = model.score_scenario
     files = [
         folder / "timeseries.csv",
         folder / "agents.csv",

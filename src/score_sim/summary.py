@@ -245,7 +245,7 @@ def summarize(model: ScoreModel, twin: ScoreModel | None = None) -> dict[str, An
         **({} if twin is None else {"selection_vs_feedback": selection_vs_feedback(model, twin)}),
         "lists": {
             name: {
-                "type": model.scenario.list_type(name).value,
+                "type": model.score_scenario.list_type(name).value,
                 "entries": int(np.count_nonzero(entry_rows["list"] == book.index)),
                 **{
                     f"{kind}_on_list_at_end": int(
@@ -263,17 +263,17 @@ def summarize(model: ScoreModel, twin: ScoreModel | None = None) -> dict[str, An
         summary["scores"] = scores_summary(model)
     if model.perks is not None:
         summary["perks"] = model.perks.summary(
-            model.scenario,
+            model.score_scenario,
             model.world.lists,
             model.grades_in,
             model.grades_at_start_in,
             {kind: model.world.kind_slice(kind) for kind in KINDS},
         )
-    if model.scenario.timeline:
+    if model.score_scenario.timeline:
         summary["timeline"] = timeline_report(model)
     if model.deterrence_columns:
         summary["deterrence"] = deterrence_report(model)
-    summary["headlines"] = headlines(model.scenario, summary)
+    summary["headlines"] = headlines(model.score_scenario, summary)
     return summary
 
 
@@ -315,7 +315,7 @@ def timeline_report(model: ScoreModel) -> list[dict[str, Any]]:
             "changes": dict(entry.set),
             "applied": index in applied,
         }
-        for index, entry in enumerate(model.scenario.timeline)
+        for index, entry in enumerate(model.score_scenario.timeline)
     ]
 
 

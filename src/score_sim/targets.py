@@ -28,10 +28,10 @@ def _entries(model: ScoreModel, target: Target) -> np.ndarray:
     if target.list is None:
         mine = rows["event"] == EventKind.blacklist_entry
     else:
-        index = list(model.scenario.lists).index(target.list)
+        index = list(model.score_scenario.lists).index(target.list)
         kind = (
             EventKind.blacklist_entry
-            if model.scenario.list_type(target.list) is ListType.blacklist
+            if model.score_scenario.list_type(target.list) is ListType.blacklist
             else EventKind.redlist_entry
         )
         mine = (rows["event"] == kind) & (rows["list"] == index)
@@ -64,7 +64,7 @@ def measure(model: ScoreModel, target: Target) -> float | None:
 def report(model: ScoreModel) -> list[dict[str, Any]]:
     """Every target of the scenario with the model's value and whether it is met."""
     out = []
-    for target in model.scenario.targets:
+    for target in model.score_scenario.targets:
         value = measure(model, target)
         out.append(
             {

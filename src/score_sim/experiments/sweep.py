@@ -122,8 +122,7 @@ def run_one(
     Returns:
         Result column to value (see :func:`score_sim.experiments.spec.metric_columns`).
     """
-    import mesa
-
+    from score_sim.agents import release_agent_ids
     from score_sim.experiments.spec import DEFAULT_METRICS
     from score_sim.model import ScoreModel
     from score_sim.scenario import scenario_from_data
@@ -148,9 +147,9 @@ def run_one(
     try:
         return measure(model, tuple(metrics or DEFAULT_METRICS))
     finally:
-        # Mesa keeps every model it has seen as a key of a class-level id counter
-        # (mesa.Agent._ids); a worker running thousands of runs must let them go.
-        mesa.Agent._ids.pop(model, None)
+        # Mesa up to 3.3 keeps every model it has seen as a key of a class-level id
+        # counter; a worker running thousands of runs must let them go.
+        release_agent_ids(model)
 
 
 def run_task(task: RunTask) -> dict[str, Any]:
