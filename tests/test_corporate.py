@@ -11,9 +11,9 @@ from conftest import small_data
 
 from score_sim.errors import ScenarioError
 from score_sim.events import EventKind, EventLog
+from score_sim.mechanisms.escalation import BLACKLIST, CLOSURE, STAGE, STAGE_EVENTS, Ladder
+from score_sim.mechanisms.sanctions import RESTRICTION_BITS
 from score_sim.model import ScoreModel
-from score_sim.rules.escalation import BLACKLIST, CLOSURE, STAGE, STAGE_EVENTS, Ladder
-from score_sim.rules.sanctions import RESTRICTION_BITS
 from score_sim.scenario import (
     LADDER_STAGES,
     Escalation,

@@ -26,9 +26,9 @@ from score_sim.harm_plots import (
     plot_selection_feedback,
     plot_trajectories,
 )
+from score_sim.mechanisms.sanctions import CASCADE_DTYPE
 from score_sim.model import ScoreModel
 from score_sim.plots import FigureContext, plot_grade_shares, plot_list_sizes, plot_score_fan
-from score_sim.rules.sanctions import CASCADE_DTYPE
 from score_sim.summary import summarize
 
 CITY_CITIZENS, CITY_FIRMS = 670_000, 33_500

@@ -23,9 +23,9 @@ from score_sim.harm_plots import (
     reach_counts,
     write_harm_figures,
 )
+from score_sim.mechanisms.sanctions import CASCADE_DTYPE
 from score_sim.model import ScoreModel
 from score_sim.plots import FigureContext, caption
-from score_sim.rules.sanctions import CASCADE_DTYPE
 from score_sim.summary import summarize
 
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"

@@ -6,10 +6,10 @@ import numpy as np
 import pytest
 
 from score_sim import tables
+from score_sim.mechanisms.grades import Grading
+from score_sim.mechanisms.metrics import percentiles
 from score_sim.memory import BASE_BYTES, estimate_bytes
-from score_sim.metrics import percentiles
 from score_sim.model import ScoreModel
-from score_sim.rules.grades import Grading
 from score_sim.scenario import RONGCHENG_GRADES
 
 Q = (5, 25, 50, 75, 95)

@@ -14,14 +14,14 @@ import numpy as np
 import pytest
 
 from score_sim.events import EventKind
+from score_sim.mechanisms.behaviour import DAYS_PER_YEAR
+from score_sim.mechanisms.escalation import STAGE_EVENTS
+from score_sim.mechanisms.grades import Grading
+from score_sim.mechanisms.inspections import InspectionOffice
+from score_sim.mechanisms.reporting import Reporting
+from score_sim.mechanisms.sanctions import RESTRICTION_BITS
+from score_sim.mechanisms.sharing import NEVER
 from score_sim.model import ScoreModel
-from score_sim.rules.behaviour import DAYS_PER_YEAR
-from score_sim.rules.escalation import STAGE_EVENTS
-from score_sim.rules.grades import Grading
-from score_sim.rules.inspections import InspectionOffice
-from score_sim.rules.reporting import Reporting
-from score_sim.rules.sanctions import RESTRICTION_BITS
-from score_sim.rules.sharing import NEVER
 from score_sim.scenario import Restriction, bundled_scenarios, load_scenario
 from score_sim.summary import summarize
 from score_sim.targets import report

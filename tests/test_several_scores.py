@@ -13,9 +13,9 @@ from conftest import small_data
 
 from score_sim.errors import ScenarioError
 from score_sim.explain import explain_scenario
-from score_sim.metrics import column_names
+from score_sim.mechanisms.metrics import column_names
+from score_sim.mechanisms.systems import NO_GRADE
 from score_sim.model import ScoreModel
-from score_sim.rules.systems import NO_GRADE
 from score_sim.scenario import load_scenario, scenario_from_data
 
 SESAME_GRADES = [
@@ -383,7 +383,7 @@ def test_figures_of_scores_and_perks_only_when_the_scenario_has_them(tmp_path):
     band = {c: np.vstack([m.timeseries()[c] for m in models]) for c in one}
     band["step"] = one["step"]
     for folder, series in (("one", one), ("band", band)):
-        jobs = system_figure_jobs(series, ctx, tmp_path / folder, models[0].scenario)
+        jobs = system_figure_jobs(series, ctx, tmp_path / folder, models[0].score_scenario)
         assert all(text_problems(make()) == [] for _, make in jobs)  # legible
         paths = save_figures(jobs)
         assert [p.name for p in paths] == ["scores.png", "perks.png"]

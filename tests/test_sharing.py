@@ -15,9 +15,9 @@ from conftest import small_data
 
 from score_sim.errors import ScenarioError
 from score_sim.events import EventKind
+from score_sim.mechanisms.sanctions import RESTRICTION_BITS
+from score_sim.mechanisms.sharing import NEVER, SHARING_COLUMNS
 from score_sim.model import ScoreModel
-from score_sim.rules.sanctions import RESTRICTION_BITS
-from score_sim.rules.sharing import NEVER, SHARING_COLUMNS
 from score_sim.scenario import Restriction, load_scenario, scenario_from_data
 from score_sim.summary import summarize
 

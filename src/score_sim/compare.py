@@ -2,7 +2,7 @@
 
 ``compare_scenarios(A, B)`` runs both worlds with one seed. Every mechanism draws from its
 own stream (:mod:`score_sim.streams`) and behaviour draws do not depend on the state of the
-world (:mod:`score_sim.rules.behaviour`), so the two worlds share their city, their ties
+world (:mod:`score_sim.mechanisms.behaviour`), so the two worlds share their city, their ties
 and every candidate event: a difference between them is caused by the rule change, not by
 noise. Comparing a scenario with itself gives exactly zero difference.
 

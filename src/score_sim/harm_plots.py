@@ -1,10 +1,10 @@
 """Figures of a run's harms: pariahs, cascades, innocents, trajectories, selection vs feedback.
 
 Like :mod:`score_sim.plots`, every function takes the run's time series as a ``dict`` of
-arrays (one row per day, see :mod:`score_sim.metrics`; a 2-D column is a band across seeds,
-drawn as its median and 5-95% range) and a :class:`~score_sim.plots.FigureContext`; the
-pariah figure also reads ``summary.json``'s data (:func:`score_sim.summary.summarize`), the
-cascade figure the cascade table (:data:`score_sim.rules.sanctions.CASCADE_DTYPE` rows) and
+arrays (one row per day, see :mod:`score_sim.mechanisms.metrics`; a 2-D column is a band
+across seeds, drawn as its median and 5-95% range) and a
+:class:`~score_sim.plots.FigureContext`; the pariah figure also reads ``summary.json``'s data (:func:`score_sim.summary.summarize`), the
+cascade figure the cascade table (:data:`score_sim.mechanisms.sanctions.CASCADE_DTYPE` rows) and
 the trajectories figure a sample of score histories (:class:`score_sim.history.Trajectories`).
 Figures are drawn on the Agg canvas under matplotlib's default style, never with ``pyplot``,
 with fixed size, margins and dpi, and saved without a ``Software`` tag, so the same inputs
@@ -343,7 +343,7 @@ def reach_counts(cascades: np.ndarray, n_citizens: int) -> dict[str, dict[str, i
     """Actors restricted by all cascades, by the tie that reached them and by kind.
 
     Args:
-        cascades: rows of :data:`~score_sim.rules.sanctions.CASCADE_DTYPE`.
+        cascades: rows of :data:`~score_sim.mechanisms.sanctions.CASCADE_DTYPE`.
         n_citizens: citizens in the run (actor indices below it are citizens).
 
     Returns:
@@ -407,7 +407,7 @@ def plot_cascade_ccdf(cascades: np.ndarray, ctx: FigureContext) -> Figure:
     share. With no cascades both panels carry a note saying so.
 
     Args:
-        cascades: rows of :data:`~score_sim.rules.sanctions.CASCADE_DTYPE` (several runs'
+        cascades: rows of :data:`~score_sim.mechanisms.sanctions.CASCADE_DTYPE` (several runs'
             rows may be pooled).
         ctx: the run's context.
 
@@ -884,7 +884,7 @@ def write_harm_figures(
 
     Args:
         ts: the run's time series (or bands across seeds).
-        cascades: the run's cascades, rows of :data:`~score_sim.rules.sanctions.CASCADE_DTYPE`.
+        cascades: the run's cascades, rows of :data:`~score_sim.mechanisms.sanctions.CASCADE_DTYPE`.
         summary: the run's summary (``summary.json`` data).
         ctx: the run's context.
         out_dir: directory to write into.
@@ -903,7 +903,7 @@ def column_label(name: str) -> tuple[str, float]:
     """An axis label with units for a time-series column, and the factor to scale it by.
 
     Args:
-        name: a column of :mod:`score_sim.metrics`.
+        name: a column of :mod:`score_sim.mechanisms.metrics`.
 
     Returns:
         ``(label, factor)``; shares (0..1) are shown in percent (factor 100), the rest as is.

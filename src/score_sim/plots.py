@@ -1,7 +1,7 @@
 """Figures of one run's daily time series: score fan, list sizes and grades.
 
 Every function takes the run's time series as a ``dict`` of arrays (see
-:mod:`score_sim.metrics` for the columns) and a :class:`FigureContext` naming the run. A
+:mod:`score_sim.mechanisms.metrics` for the columns) and a :class:`FigureContext` naming the run. A
 column is either one run's series (1-D, one value per day) or a band across seeds (2-D, one
 row per seed): a band is drawn as its median with the 5-95% range shaded (``step`` stays
 1-D). Colours come from :mod:`score_sim.palette`, the same for the same thing everywhere.

@@ -1385,7 +1385,7 @@ class TimelineEntry(_Strict):
     The keys are the key paths of ``--set`` (``behaviours.late_delivery.rate_per_year``,
     ``lists.blacklist.enabled``); each value is checked when the file is loaded: the
     scenario with this entry and every earlier one applied must itself be valid (see
-    :mod:`score_sim.rules.timeline`).
+    :mod:`score_sim.mechanisms.timeline`).
     """
 
     day: Annotated[Days, Field(ge=1)] = Field(
@@ -1924,7 +1924,7 @@ def scenario_from_data(
     if problems:
         raise ScenarioError(problems)
     if scenario.timeline:
-        from score_sim.rules.timeline import build_phases
+        from score_sim.mechanisms.timeline import build_phases
 
         label = next((lab for path, lab in set_paths if path[:1] == ("timeline",)), None)
         build_phases(scenario, file, locations, label)

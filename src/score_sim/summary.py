@@ -19,8 +19,8 @@ import numpy as np
 
 from score_sim.events import Cause, EventKind
 from score_sim.headlines import headlines
-from score_sim.metrics import KINDS
-from score_sim.rules.sanctions import REACH_PATHS
+from score_sim.mechanisms.metrics import KINDS
+from score_sim.mechanisms.sanctions import REACH_PATHS
 from score_sim.targets import report
 
 if TYPE_CHECKING:
@@ -139,7 +139,7 @@ def sharing_and_corporate_summary(model: ScoreModel) -> dict[str, Any]:
     if model.sharing.enabled:
         out["sharing"] = model.sharing.summary()
     if model.ladder.enabled:
-        from score_sim.rules.escalation import STAGE_EVENTS
+        from score_sim.mechanisms.escalation import STAGE_EVENTS
 
         reached = {
             kind.name: int(np.unique(events.of_kind(kind)["actor"]).size)

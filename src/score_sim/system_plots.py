@@ -4,8 +4,8 @@
   each band's share of its carriers over time, one panel per system and kind of actor.
 - ``perks.png``: each perk's uses so far, and how many actors qualify for it, over time.
 
-Both read the time-series columns of :mod:`score_sim.rules.systems` and
-:mod:`score_sim.rules.perks`, so a band across seeds draws as a median and 5-95% band.
+Both read the time-series columns of :mod:`score_sim.mechanisms.systems` and
+:mod:`score_sim.mechanisms.perks`, so a band across seeds draws as a median and 5-95% band.
 """
 
 from __future__ import annotations

@@ -41,7 +41,7 @@ from pydantic import (
 
 from score_sim.errors import Problem, ScenarioError, argument, format_key
 from score_sim.loading import LocationMap, read_yaml
-from score_sim.metrics import CUMULATIVE_COLUMNS
+from score_sim.mechanisms.metrics import CUMULATIVE_COLUMNS
 from score_sim.overrides import _split_key, known_field
 from score_sim.scenario import (
     Scenario,

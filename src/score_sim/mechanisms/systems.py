@@ -28,13 +28,16 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from score_sim.rules.grades import Grading
-from score_sim.rules.scoring import decay, decay_factor
+from score_sim.mechanisms.base import Mechanism
+from score_sim.mechanisms.grades import Grading
+from score_sim.mechanisms.scoring import decay, decay_factor
 from score_sim.scenario import DEFAULT_SYSTEM, Scenario, ScoreSystem, Who
 from score_sim.streams import stream
 
 if TYPE_CHECKING:
-    from score_sim.rules.behaviour import Occurrences
+    from score_sim.mechanisms.base import Day
+    from score_sim.mechanisms.behaviour import Occurrences
+    from score_sim.model import ScoreModel
 
 NO_GRADE = -1
 """Grade index of an actor who does not carry a system's score."""
@@ -123,8 +126,39 @@ class SystemScore:
         decay(self.score, spec.decay_baseline, self._decay_factor)
 
 
-class ScoreSystems:
+class ScoreSystems(Mechanism):
     """Every further score of a scenario, updated together once a day."""
+
+    name = "systems"
+    title = "further scores"
+
+    @classmethod
+    def build(cls, host: ScoreModel) -> ScoreSystems | None:
+        """The scenario's further scores, if it has any."""
+        scenario = host.score_scenario
+        if not scenario.scores:
+            return None
+        systems = cls(scenario, host.world.is_firm, host.seed)
+        systems.scenario = scenario
+        return systems
+
+    def score(self, day: Day) -> None:
+        """Each further score observes today's conduct in its own data."""
+        observed = self.update(day.occurrences, day.host.world.score)
+        day.receivers = np.concatenate([day.receivers, observed])
+
+    def columns(self) -> list[str]:
+        """The systems' columns (see :meth:`system_columns`)."""
+        return self.system_columns(self.scenario)
+
+    def metrics(self, host: ScoreModel) -> dict[str, float]:
+        """Today's values of :meth:`columns`."""
+        world = host.world
+        return self.system_metrics(
+            self.scenario,
+            {kind: world.kind_slice(kind) for kind in ("citizen", "firm")},
+            {name: book.listed for name, book in world.lists.books.items()},
+        )
 
     def __init__(self, scenario: Scenario, is_firm: np.ndarray, seed: int) -> None:
         """Create each system of ``scenario.scores`` (call only when there are some).
@@ -179,7 +213,7 @@ class ScoreSystems:
         """Band index (0 = best) in ``system``; :data:`NO_GRADE` where not carried."""
         return self.systems[system].grade_index(actors)
 
-    def columns(self, scenario: Scenario) -> list[str]:
+    def system_columns(self, scenario: Scenario) -> list[str]:
         """Time-series columns of the systems, only when there are some.
 
         Per system and kind of actor that may carry it: the carriers' mean score, the share
@@ -205,10 +239,10 @@ class ScoreSystems:
             if rule.enabled and rule.enter is not None and rule.enter.system == system
         ]
 
-    def metrics(
+    def system_metrics(
         self, scenario: Scenario, spans: dict[str, slice], listed: dict[str, np.ndarray]
     ) -> dict[str, float]:
-        """Today's value of every column of :meth:`columns`.
+        """Today's value of every column of :meth:`system_columns`.
 
         Args:
             scenario: the scenario.

@@ -11,30 +11,75 @@ that was restricted (``visibility: restricted``) or on some blacklist
 (``visibility: blacklisted``) and multiplies the rate of every misconduct behaviour of the
 kind by ``max(floor, 1 - strength * share)``. The multiplier never exceeds 1, so it thins
 the day's candidates with the uniform number each already carries
-(:mod:`score_sim.rules.behaviour`): no extra random draw, and a twin world without
+(:mod:`score_sim.mechanisms.behaviour`): no extra random draw, and a twin world without
 deterrence keeps every other draw.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 import numpy as np
 
-from score_sim.scenario import Deterrence, VisibilitySignal, Who
+from score_sim.mechanisms.base import Mechanism
+from score_sim.mechanisms.metrics import DETERRENCE_COLUMNS
+from score_sim.scenario import Deterrence, Scenario, VisibilitySignal, Who
+
+if TYPE_CHECKING:
+    from score_sim.mechanisms.base import Day
+    from score_sim.model import ScoreModel
 
 
-class DeterrenceRule:
+class DeterrenceRule(Mechanism):
     """Today's deterrence multiplier per kind of actor, from yesterday's visibility."""
+
+    name = "deterrence"
+    title = "deterrence"
+
+    @classmethod
+    def build(cls, host: ScoreModel) -> DeterrenceRule:
+        """Every scenario has the deterrence section (off by default)."""
+        world = host.world
+        rule = cls(host.score_scenario.deterrence, world.n_citizens, world.n_firms)
+        rule.ever_enabled = any(rules.deterrence.enabled for rules in host.in_force)
+        return rule
+
+    @property
+    def in_plan(self) -> bool:
+        """On when some phase of the run switches deterrence on."""
+        return self.ever_enabled
+
+    def retune(self, rules: Scenario, host: ScoreModel) -> None:
+        """Follow a changed deterrence section from today on."""
+        self.configure(rules.deterrence)
+
+    def behave(self, day: Day) -> None:
+        """Yesterday's visible punishment thins today's misconduct."""
+        self.update(day.restricted, day.host.world.lists.blacklisted)
+        day.multiplier_of = self.combine(day.multiplier_of)
+
+    def columns(self) -> list[str]:
+        """The day's deterrence multiplier of each kind, when deterrence is ever on."""
+        return list(DETERRENCE_COLUMNS) if self.ever_enabled else []
+
+    def metrics(self, host: ScoreModel) -> dict[str, float]:
+        """Today's multipliers."""
+        if not self.ever_enabled:
+            return {}
+        return {
+            "citizen_deterrence_multiplier": float(self.by_kind[0]),
+            "firm_deterrence_multiplier": float(self.by_kind[1]),
+        }
 
     def __init__(self, config: Deterrence, n_citizens: int, n_firms: int) -> None:
         self.n_citizens = n_citizens
         self.n_firms = n_firms
         self.by_kind = np.ones(2)
         """Today's multiplier for citizens and firms (1: no deterrence)."""
-        self.retune(config)
+        self.configure(config)
 
-    def retune(self, config: Deterrence) -> None:
+    def configure(self, config: Deterrence) -> None:
         """Follow a changed deterrence section from today on (a policy timeline)."""
         self.config = config
         self.covers = np.array([Who.citizen in config.who, Who.firm in config.who]) & bool(

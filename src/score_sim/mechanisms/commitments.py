@@ -15,24 +15,79 @@ with the chance its yearly rate gives. While the letter holds (``term_days``),
 applications are pre-approved at ``pre_approvals_per_year`` (counted per firm and in
 the time series). A true negative finding during the term breaks the promise: the letter
 ends and the firm enters the blacklist ``list``. A letter that reaches the end of its term
-unbroken is kept. Closed firms (see :mod:`score_sim.rules.escalation`) neither sign nor
+unbroken is kept. Closed firms (see :mod:`score_sim.mechanisms.escalation`) neither sign nor
 hold letters.
 """
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import numpy as np
 
 from score_sim.events import Cause, EventKind, EventLog
-from score_sim.rules.behaviour import DAYS_PER_YEAR
-from score_sim.rules.lists import ListBook
-from score_sim.scenario import Commitments
+from score_sim.mechanisms.base import Mechanism
+from score_sim.mechanisms.behaviour import DAYS_PER_YEAR
+from score_sim.mechanisms.lists import ListBook
+from score_sim.scenario import Commitments, system_grade_names
+
+if TYPE_CHECKING:
+    from score_sim.mechanisms.base import Day
+    from score_sim.model import ScoreModel
 
 NO_LETTER = -1
 
 
-class CommitmentDesk:
+class CommitmentDesk(Mechanism):
     """The letters firms hold, their pre-approvals and the promises broken."""
+
+    name = "commitments"
+    title = "commitment letters"
+    event_kinds = (
+        EventKind.commitment_signed,
+        EventKind.commitment_kept,
+        EventKind.commitment_broken,
+    )
+
+    @classmethod
+    def build(cls, host: ScoreModel) -> CommitmentDesk:
+        """Every scenario has the letters section (off by default)."""
+        scenario, world = host.score_scenario, host.world
+        letters = scenario.corporate.commitments
+        return cls(
+            letters,
+            system_grade_names(scenario, letters.system) or [],
+            world.n_citizens,
+            world.n_firms,
+            host.stream("commitments") if letters.enabled else None,
+        )
+
+    @property
+    def in_plan(self) -> bool:
+        """On when the scenario turns the letters on."""
+        return self.enabled
+
+    def list(self, day: Day) -> None:
+        """Letters are broken by misconduct, kept to their end, and signed."""
+        host = day.host
+        letters = day.rules.corporate.commitments
+        ladder = host.ladder
+        self.update(
+            day.day,
+            *host.behaviour.firm_misconduct(day.findings),
+            host.grades_in(letters.system)[host.world.n_citizens :],
+            ladder.closed if ladder.enabled else None,
+            host.world.lists.books[letters.list],
+            host.events,
+        )
+
+    def columns(self) -> list[str]:
+        """The letters' columns, when they are on."""
+        return list(COMMITMENT_COLUMNS) if self.enabled else []
+
+    def metrics(self, host: ScoreModel) -> dict[str, float]:
+        """Today's values of :meth:`columns`."""
+        return self.counts() if self.enabled else {}
 
     def __init__(
         self,

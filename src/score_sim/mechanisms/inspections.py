@@ -12,19 +12,61 @@ violation that never was (``false_finding_probability``). Rates are assumptions.
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from score_sim.events import Cause
-from score_sim.rules.behaviour import DAYS_PER_YEAR, U_INSPECTION, Occurrences
-from score_sim.rules.reporting import CHANNEL_CODES, Findings, Reporting
-from score_sim.scenario import Channel, Inspections, Who
+from score_sim.mechanisms.base import Mechanism
+from score_sim.mechanisms.behaviour import DAYS_PER_YEAR, U_INSPECTION, Occurrences
+from score_sim.mechanisms.reporting import CHANNEL_CODES, Findings, Reporting
+from score_sim.mechanisms.sanctions import RESTRICTION_BITS
+from score_sim.scenario import Channel, Inspections, Restriction, Scenario, Who
+
+if TYPE_CHECKING:
+    from score_sim.mechanisms.base import Day
+    from score_sim.model import ScoreModel
+
+_EXTRA_INSPECTIONS = RESTRICTION_BITS[Restriction.extra_inspections]
 
 INSPECTION = CHANNEL_CODES[Channel.inspection]
 
 
-class InspectionOffice:
+class InspectionOffice(Mechanism):
     """Schedules inspections and keeps the violations they can still find."""
+
+    name = "inspections"
+    title = "inspections"
+
+    @classmethod
+    def build(cls, host: ScoreModel) -> InspectionOffice:
+        """Every scenario has an inspection office (with no inspections by default)."""
+        world = host.world
+        office = cls(
+            host.score_scenario.inspections,
+            host.grading.names,
+            world.n_citizens,
+            world.n_firms,
+            host.reporting,
+        )
+        office.rng = host.stream("inspections")
+        office.n_today = 0
+        """Inspections made today."""
+        return office
+
+    def retune(self, rules: Scenario, host: ScoreModel) -> None:
+        """Follow changed inspection rules from today on (pending violations are kept)."""
+        self.configure(rules.inspections, host.grading.names, host.reporting)
+
+    def report(self, day: Day) -> None:
+        """Keep today's unseen violations, then inspect (more often where sanctioned)."""
+        host = day.host
+        self.add_pending(day.day, day.unseen)
+        firms = host.world.kind_slice("firm")
+        firm_extra = (host.sanctions.restrictions[firms] & _EXTRA_INSPECTIONS) != 0
+        if day.extra_inspections is not None:
+            firm_extra |= day.extra_inspections
+        day.inspected, self.n_today = self.inspect(day.day, host.grades_of, firm_extra, self.rng)
 
     def __init__(
         self,
@@ -36,13 +78,13 @@ class InspectionOffice:
     ) -> None:
         self.n_citizens = n_citizens
         self.n_firms = n_firms
-        self.retune(config, grade_names, reporting)
+        self.configure(config, grade_names, reporting)
         self._firm = np.empty(0, dtype=np.int64)
         self._behaviour = np.empty(0, dtype=np.int16)
         self._day = np.empty(0, dtype=np.int32)
         self._u = np.empty(0)
 
-    def retune(
+    def configure(
         self, config: Inspections, grade_names: tuple[str, ...], reporting: Reporting
     ) -> None:
         """Follow changed inspection rules from today on, keeping the pending violations."""

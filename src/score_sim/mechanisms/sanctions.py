@@ -26,12 +26,23 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from score_sim.events import Cause, EventKind, EventLog, GrowingTable
-from score_sim.rules.ties import TieSet
-from score_sim.scenario import Restriction, SanctionDesign, Sanctions, Who, by_kind
+from score_sim.mechanisms.base import Mechanism
+from score_sim.mechanisms.ties import TieSet
+from score_sim.scenario import (
+    DEFAULT_SYSTEM,
+    Restriction,
+    SanctionDesign,
+    Sanctions,
+    Scenario,
+    Who,
+    by_kind,
+)
 
 if TYPE_CHECKING:
-    from score_sim.rules.lists import ListSet
-    from score_sim.rules.sharing import SharingNetwork
+    from score_sim.mechanisms.base import Day
+    from score_sim.mechanisms.lists import ListSet
+    from score_sim.mechanisms.sharing import SharingNetwork
+    from score_sim.model import ScoreModel
 
 RESTRICTION_BITS = {r: np.uint16(1 << i) for i, r in enumerate(Restriction)}
 _POPCOUNT = np.array([bin(i).count("1") for i in range(1 << len(Restriction))], dtype=np.int8)
@@ -76,8 +87,48 @@ def restriction_names(mask: int) -> list[str]:
     return [r.value for r, bit in RESTRICTION_BITS.items() if mask & bit]
 
 
-class SanctionBook:
+class SanctionBook(Mechanism):
     """Who is sanctioned, what everyone is restricted from, and the cascades."""
+
+    name = "sanctions"
+    title = "sanctions"
+    event_kinds = (EventKind.sanction,)
+
+    @classmethod
+    def build(cls, host: ScoreModel) -> SanctionBook:
+        """Every scenario keeps a sanction book (with no sanctions by default)."""
+        scenario, world = host.score_scenario, host.world
+        book = cls(
+            scenario.sanctions,
+            _grade_names(scenario, host),
+            world.n_citizens,
+            world.n_firms,
+            world.ties,
+        )
+        book.grade_system = scenario.sanctions.grade_system
+        return book
+
+    def retune(self, rules: Scenario, host: ScoreModel) -> None:
+        """Follow changed sanctions from today on (who is sanctioned is kept)."""
+        self.configure(rules.sanctions, _grade_names(rules, host))
+
+    def sanction(self, day: Day) -> None:
+        """Today's restrictions, from the lists, the grades and the ties."""
+        host = day.host
+        world = host.world
+        self.update(day.day, world.lists, self._grades(host), world.employer, host.events)
+
+    def _grades(self, host: ScoreModel) -> Callable[[], tuple[np.ndarray, np.ndarray]]:
+        """The grades that drive score-driven sanctions: now, and without false findings."""
+
+        def grades() -> tuple[np.ndarray, np.ndarray]:
+            if self.grade_system != DEFAULT_SYSTEM:
+                now = host.systems.grade_index(self.grade_system)
+                return now, now  # a further system's data hold no false points
+            world = host.world
+            return host.grades, host.grading.grade_index(world.score - world.false_points)
+
+        return grades
 
     def __init__(
         self,
@@ -94,7 +145,7 @@ class SanctionBook:
         """0 for a citizen, 1 for a firm: the row of the per-kind restriction tables."""
         self.kind[n_citizens:] = 1
         self._stale = False
-        self.retune(config, grade_names)
+        self.configure(config, grade_names)
         self._stale = False
         self.own = np.zeros(n, dtype=np.uint16)
         """Restrictions from the actor's own listing or grade."""
@@ -110,7 +161,7 @@ class SanctionBook:
         """Restrictions imposed directly on actors beside lists and grades (the escalation
         ladder's frozen assets), or None."""
 
-    def retune(self, config: Sanctions, grade_names: tuple[str, ...]) -> None:
+    def configure(self, config: Sanctions, grade_names: tuple[str, ...]) -> None:
         """Follow changed sanctions from today on (a policy timeline).
 
         Who is sanctioned is kept; the restrictions are recomputed at today's update.
@@ -272,3 +323,11 @@ class SanctionBook:
         block["n_firms"] = n_agents - block["n_citizens"]
         for cause, name in REACH_PATHS:
             block[name] = np.bincount(pos_u[cause_u == cause], minlength=new.size)
+
+
+def _grade_names(rules: Scenario, host: ScoreModel) -> tuple[str, ...]:
+    """The grade names of the score whose grades drive score-driven sanctions."""
+    system = rules.sanctions.grade_system
+    if system == DEFAULT_SYSTEM:
+        return tuple(band.name for band in rules.score.grades)
+    return host.systems.systems[system].grading.names

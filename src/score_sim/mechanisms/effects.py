@@ -11,19 +11,70 @@ reward factors for the red list and for grades. All factors are assumptions of a
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from score_sim.events import EventKind, EventLog
-from score_sim.rules.sanctions import RESTRICTION_BITS
-from score_sim.scenario import Effects, Restriction
+from score_sim.mechanisms.base import Mechanism
+from score_sim.mechanisms.sanctions import RESTRICTION_BITS
+from score_sim.scenario import Effects, Restriction, Scenario
+
+if TYPE_CHECKING:
+    from score_sim.mechanisms.base import Day
+    from score_sim.model import ScoreModel
 
 _EMPLOYMENT = RESTRICTION_BITS[Restriction.employment]
 
 
-class Feedback:
+class Feedback(Mechanism):
     """Per-actor misconduct multipliers, and job losses under the employment restriction."""
+
+    name = "feedback"
+    title = "feedback of sanctions on conduct"
+    event_kinds = (EventKind.job_loss,)
+
+    @classmethod
+    def build(cls, host: ScoreModel) -> Feedback:
+        """Every scenario has the effects section (off by default)."""
+        feedback = cls(host.score_scenario.effects, host.grading.names)
+        feedback.rng = host.stream("job_loss")
+        feedback.ever_enabled = any(rules.effects.enabled for rules in host.in_force)
+        return feedback
+
+    @property
+    def in_plan(self) -> bool:
+        """On when some phase of the run switches the effects on."""
+        return self.ever_enabled
+
+    def retune(self, rules: Scenario, host: ScoreModel) -> None:
+        """Follow changed effects from today on (jobs lost so far are kept)."""
+        jobs_lost = self.n_jobs_lost
+        self.__init__(rules.effects, host.grading.names)
+        self.n_jobs_lost = jobs_lost
+
+    def behave(self, day: Day) -> None:
+        """Today's misconduct multipliers: restrictions, grades, red list, unemployment."""
+        if not self.enabled:
+            return
+        host = day.host
+        world = host.world
+        day.multiplier_of = functools.partial(
+            self.multiplier_of,
+            restrictions=host.sanctions.restrictions,
+            grades_of=host.grades_of,
+            redlisted=world.lists.redlisted,
+            employer=world.employer,
+        )
+        day.max_multiplier = self.max_multiplier
+
+    def after(self, day: Day) -> None:
+        """Employees under the employment restriction may lose their job."""
+        host = day.host
+        restrictions = host.sanctions.restrictions
+        self.lose_jobs(day.day, restrictions, host.world.employer, self.rng, host.events)
 
     def __init__(self, config: Effects, grade_names: tuple[str, ...]) -> None:
         self.config = config

@@ -28,11 +28,14 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from score_sim.mechanisms.base import Mechanism
 from score_sim.scenario import Perk, Scenario, Who, system_grade_names
 from score_sim.streams import stream
 
 if TYPE_CHECKING:
-    from score_sim.rules.lists import ListSet
+    from score_sim.mechanisms.base import Day
+    from score_sim.mechanisms.lists import ListSet
+    from score_sim.model import ScoreModel
 
 GradesOf = Callable[[str], np.ndarray]
 """Every actor's grade index (0 = best, -1 for no grade) in the named score."""
@@ -40,8 +43,26 @@ GradesOf = Callable[[str], np.ndarray]
 DAYS_PER_YEAR = 365.0
 
 
-class PerkDesk:
+class PerkDesk(Mechanism):
     """Who qualifies for each perk, and how often each actor has used it."""
+
+    name = "perks"
+    title = "perks"
+
+    @classmethod
+    def build(cls, host: ScoreModel) -> PerkDesk | None:
+        """The scenario's perks, if it has any; who qualifies on day 0 is noted."""
+        scenario, world = host.score_scenario, host.world
+        if not scenario.perks:
+            return None
+        desk = cls(scenario, world.is_firm, host.seed)
+        desk.start(world.lists, host.grades_in)
+        return desk
+
+    def after(self, day: Day) -> None:
+        """Today's uses, by those who qualify after today's lists."""
+        host = day.host
+        self.use(host.world.lists, host.grades_in)
 
     def __init__(self, scenario: Scenario, is_firm: np.ndarray, seed: int) -> None:
         """Prepare every perk of ``scenario.perks`` (call only when there are some).
@@ -123,7 +144,7 @@ class PerkDesk:
         """Time-series columns: per perk, how many qualify and how many uses that day."""
         return [f"perk_{name}_{what}" for name in self.perks for what in ("n_qualified", "n_uses")]
 
-    def metrics(self) -> dict[str, float]:
+    def metrics(self, host: ScoreModel | None = None) -> dict[str, float]:
         """Today's value of every column of :meth:`columns`."""
         out: dict[str, float] = {}
         for name in self.perks:

@@ -16,14 +16,61 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import numpy as np
 
 from score_sim.events import EventKind, EventLog
+from score_sim.mechanisms.base import Mechanism
 from score_sim.scenario import HarmMetrics
 
+if TYPE_CHECKING:
+    from score_sim.mechanisms.base import Day
+    from score_sim.model import ScoreModel
 
-class HarmLedger:
+
+class HarmLedger(Mechanism):
     """Running tallies of the harms, updated once a day from the arrays."""
+
+    name = "harms"
+    title = "harms"
+    event_kinds = (EventKind.pariah_recovery,)
+
+    @classmethod
+    def build(cls, host: ScoreModel) -> HarmLedger:
+        """Every run counts its harms."""
+        scenario, world, people = host.score_scenario, host.world, host.propensities
+        return cls(
+            scenario.harm_metrics,
+            world.n_actors,
+            scenario.score.lower,
+            people.misconduct_rate_per_day(scenario.behaviours, world.n_citizens, world.n_firms)
+            if people.enabled
+            else None,
+        )
+
+    def behave(self, day: Day) -> None:
+        """Count today's misconduct by whether its actor was under a restriction."""
+        occurrences = day.occurrences
+        misconduct = day.host.behaviour.negative[occurrences.behaviour]
+        self.count_misconduct(
+            day.restricted, occurrences.actor[misconduct], day.host.world.n_citizens
+        )
+
+    def after(self, day: Day) -> None:
+        """Advance the pariah spells and the sanction-day tallies by today."""
+        host = day.host
+        world, sanctions = host.world, host.sanctions
+        day.restricted_after = sanctions.restrictions != 0
+        self.update(
+            day.day,
+            world.score,
+            world.lists.blacklisted,
+            sanctions.own != 0,
+            sanctions.innocent,
+            day.restricted_after,
+            host.events,
+        )
 
     def __init__(
         self,

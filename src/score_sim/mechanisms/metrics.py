@@ -8,10 +8,15 @@ from __future__ import annotations
 
 import functools
 import math
+from typing import TYPE_CHECKING
 
 import numpy as np
 
-from score_sim.rules.grades import Grading
+from score_sim.mechanisms.base import Mechanism
+from score_sim.mechanisms.grades import Grading
+
+if TYPE_CHECKING:
+    from score_sim.model import ScoreModel
 
 KINDS = ("citizen", "firm")
 PERCENTILES = (5, 25, 50, 75, 95)
@@ -55,7 +60,7 @@ citizens without a job, and those of them who lost it to sanctions (so far); cas
 far and their mean size (distinct actors restricted);
 sanction-days so far, those borne by the innocent (split into false findings and ties),
 and the innocent share."""
-ISSUE9C_CUMULATIVE = frozenset(
+MECHANISM_CUMULATIVE = frozenset(
     {
         "restriction_days_called",
         "restriction_days_delayed",
@@ -66,10 +71,10 @@ ISSUE9C_CUMULATIVE = frozenset(
         "n_rescue_cancellations",
     }
 )
-"""Totals so far among the columns of data sharing, the escalation ladder and the letters
-(issue 9), present only when those mechanisms are on."""
+"""Totals so far among the columns of data sharing, the escalation ladder and the letters,
+present only when those mechanisms are on."""
 CUMULATIVE_COLUMNS = (
-    frozenset(WORLD_COLUMNS[WORLD_COLUMNS.index("n_cascades") :]) | ISSUE9C_CUMULATIVE
+    frozenset(WORLD_COLUMNS[WORLD_COLUMNS.index("n_cascades") :]) | MECHANISM_CUMULATIVE
 )
 """Columns that are totals (or means) so far: a mean over the run means nothing."""
 
@@ -178,3 +183,82 @@ def kind_metrics(
     out.update(zip(_keys(kind, tuple(counts)), counts.values(), strict=True))
     out.update(zip(_keys(kind, grading.count_names), grade_counts, strict=True))
     return out
+
+
+class DailyMetrics(Mechanism):
+    """The columns every run records.
+
+    Each kind's scores, lists, grades and findings, and the whole city's findings,
+    inspections, appeals, jobs, cascades and sanction-days.
+    """
+
+    name = "daily_metrics"
+    title = "daily metrics"
+
+    def __init__(self, grade_names: tuple[str, ...], extra_lists: tuple[str, ...]) -> None:
+        self.grade_names = grade_names
+        self.extra_lists = extra_lists
+        """Lists counted in columns of their own (beyond blacklist and redlist)."""
+
+    @classmethod
+    def build(cls, host: ScoreModel) -> DailyMetrics:
+        """Every run records its metrics."""
+        return cls(host.grading.names, host.extra_lists)
+
+    @property
+    def in_plan(self) -> bool:
+        """The metrics are collected after the day, not in it."""
+        return False
+
+    def columns(self) -> list[str]:
+        """The columns of :func:`column_names`."""
+        return column_names(self.grade_names, self.extra_lists)
+
+    def metrics(self, host: ScoreModel) -> dict[str, float]:
+        """Today's value of each of :meth:`columns`, from the arrays and the day."""
+        world = host.world
+        today = host.today
+        day = host.steps
+        findings = today.findings
+        pariah = host.harms.pariah(day)
+        restricted = today.restricted_after
+        if restricted is None:
+            restricted = host.sanctions.restrictions != 0
+        lists = world.lists
+        n_citizen_findings = int(np.count_nonzero(findings.actor < world.n_citizens))
+        n_findings = {"citizen": n_citizen_findings, "firm": len(findings) - n_citizen_findings}
+        metrics: dict[str, float] = {"step": day}
+        for kind in KINDS:
+            span = world.kind_slice(kind)
+            counts = {
+                "n_blacklisted": int(np.count_nonzero(lists.blacklisted[span])),
+                "n_redlisted": int(np.count_nonzero(lists.redlisted[span])),
+                "n_findings": n_findings[kind],
+                "n_restricted": int(np.count_nonzero(restricted[span])),
+                "n_pariah": int(np.count_nonzero(pariah[span])),
+                "n_listed_innocent": int(np.count_nonzero(lists.blacklist_innocent[span])),
+            }
+            for name in self.extra_lists:
+                counts[f"n_on_{name}"] = int(np.count_nonzero(lists.books[name].listed[span]))
+            metrics |= kind_metrics(kind, world.score[span], host.grading, counts)
+        cascades = host.sanctions.cascades
+        harms = host.harms
+        n_true = int(np.count_nonzero(findings.true))
+        metrics |= {
+            "n_true_findings": n_true,
+            "n_false_findings": len(findings) - n_true,
+            "n_inspections": host.inspections.n_today,
+            "n_appeals_pending": host.appeals.n_pending,
+            "citizen_n_unemployed": int(np.count_nonzero(world.employer < 0)),
+            "citizen_n_job_lost": host.feedback.n_jobs_lost,
+            "n_cascades": int(cascades.size),
+            "mean_cascade_size": float(cascades["n_agents"].mean()) if cascades.size else 0.0,
+            "sanction_days": harms.sanction_days,
+            "innocent_sanction_days": harms.innocent_sanction_days,
+            "false_finding_sanction_days": harms.false_finding_sanction_days,
+            "tie_sanction_days": harms.tie_sanction_days,
+            "innocent_sanction_share": (
+                harms.innocent_sanction_days / harms.sanction_days if harms.sanction_days else 0.0
+            ),
+        }
+        return metrics

@@ -2,7 +2,7 @@
 
 Channels (DOMAIN.md): official records (courts, banks, agencies), surveillance (cameras,
 "Skynet", whose reach experts doubt), denunciation by ties, and "double random"
-inspections of firms (see :mod:`score_sim.rules.inspections`). An occurrence is found by
+inspections of firms (see :mod:`score_sim.mechanisms.inspections`). An occurrence is found by
 the first channel that sees it, in that order.
 
 Erroneous reports, the harms critics name: false findings (a record of misconduct that
@@ -14,11 +14,13 @@ The rates of all of these are assumptions of each scenario.
 from __future__ import annotations
 
 from dataclasses import dataclass, fields
+from typing import TYPE_CHECKING
 
 import numpy as np
 
-from score_sim.events import Cause
-from score_sim.rules.behaviour import (
+from score_sim.events import Cause, EventKind
+from score_sim.mechanisms.base import Mechanism
+from score_sim.mechanisms.behaviour import (
     DAYS_PER_YEAR,
     U_DENUNCIATION,
     U_MISIDENTIFIED,
@@ -26,8 +28,12 @@ from score_sim.rules.behaviour import (
     U_SURVEILLANCE,
     Occurrences,
 )
-from score_sim.rules.ties import Graph
-from score_sim.scenario import Behaviour, Channel, Errors, Who
+from score_sim.mechanisms.ties import Graph
+from score_sim.scenario import Behaviour, Channel, Errors, Scenario, Who
+
+if TYPE_CHECKING:
+    from score_sim.mechanisms.base import Day
+    from score_sim.model import ScoreModel
 
 CHANNEL_CODES = {channel: code for code, channel in enumerate(Channel)}
 
@@ -96,8 +102,59 @@ class Findings:
 _NO_FINDINGS = Findings.build(np.empty(0, dtype=np.int64), np.empty(0, dtype=np.int16), 0, True, 0)
 
 
-class Reporting:
+class Reporting(Mechanism):
     """Detection by channel and erroneous reports, for one scenario."""
+
+    name = "reporting"
+    title = "reporting and erroneous reports"
+    event_kinds = (EventKind.finding,)
+
+    @classmethod
+    def build(cls, host: ScoreModel) -> Reporting:
+        """Every scenario reports; errors draw from streams of their own."""
+        scenario, world = host.score_scenario, host.world
+        reporting = cls(scenario.behaviours, scenario.errors)
+        reporting.n_ties = np.concatenate([world.ties.social.degree, world.ties.staff.degree])
+        """Who could denounce each actor: a citizen's family and friends, a firm's staff."""
+        reporting.false_findings_stream = host.stream("errors:false_findings")
+        reporting.denunciations_stream = host.stream("errors:malicious_denunciations")
+        return reporting
+
+    def retune(self, rules: Scenario, host: ScoreModel) -> None:
+        """Follow changed detection chances and errors from today on."""
+        self.__init__(rules.behaviours, rules.errors)
+
+    def report(self, day: Day) -> None:
+        """Today's occurrences seen by records, surveillance and denunciation."""
+        day.found, day.unseen = self.observe(day.occurrences, self.n_ties)
+
+    def report_errors(self, day: Day) -> None:
+        """Add today's false findings and malicious denunciations to what was found."""
+        world = day.host.world
+        day.findings = Findings.concatenate(
+            [
+                day.found,
+                day.inspected,
+                self.false_findings(world.n_citizens, world.n_firms, self.false_findings_stream),
+                self.malicious_denunciations(
+                    world.ties.social, world.n_citizens, self.denunciations_stream
+                ),
+            ]
+        )
+
+    def record_findings(self, day: Day) -> None:
+        """Record today's findings as events."""
+        findings = day.findings
+        day.host.events.record(
+            day.day,
+            findings.actor,
+            EventKind.finding,
+            behaviour=findings.behaviour,
+            channel=findings.channel,
+            true=findings.true.astype(np.int8),
+            cause=findings.cause,
+            source=findings.source,
+        )
 
     def __init__(self, behaviours: tuple[Behaviour, ...], errors: Errors) -> None:
         self.records = np.array([b.detection.records for b in behaviours])

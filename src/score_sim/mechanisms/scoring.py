@@ -13,10 +13,17 @@ appeal restores and what decides whether a listing by score is innocent.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import numpy as np
 
-from score_sim.rules.reporting import Findings
-from score_sim.scenario import NegativeCounting, Spillover
+from score_sim.mechanisms.base import Mechanism
+from score_sim.mechanisms.reporting import Findings
+from score_sim.scenario import NegativeCounting, Scenario, Spillover
+
+if TYPE_CHECKING:
+    from score_sim.mechanisms.base import Day
+    from score_sim.model import ScoreModel
 
 
 def apply_findings(
@@ -145,3 +152,70 @@ def decay(score: np.ndarray, baseline: float, factor: float) -> None:
     score -= baseline
     score *= factor
     score += baseline
+
+
+class Scoring(Mechanism):
+    """The default score's day: findings add points, spill over, are bounded and decay."""
+
+    name = "scoring"
+    title = "scoring"
+
+    def __init__(self, rules: Scenario) -> None:
+        self.configure(rules)
+
+    @classmethod
+    def build(cls, host: ScoreModel) -> Scoring:
+        """Every scenario keeps the default score."""
+        return cls(host.score_scenario)
+
+    def configure(self, rules: Scenario) -> None:
+        """Take the decay of ``rules``' score."""
+        self.decay_factor = decay_factor(rules.score.half_life_days)
+        """Each day's factor on the distance from the decay baseline."""
+
+    def retune(self, rules: Scenario, host: ScoreModel) -> None:
+        """Follow a changed half-life from today on."""
+        self.configure(rules)
+
+    def score(self, day: Day) -> None:
+        """Today's findings move their actors' scores, and spill over to employers and parents."""
+        world, rules = day.host.world, day.rules
+        behaviour = day.host.behaviour
+        delta = apply_findings(
+            world.score,
+            world.false_points,
+            day.findings,
+            behaviour.points,
+            behaviour.serious,
+            world.serious_record,
+            rules.score.negative_counting,
+        )
+        day.receivers = spill_over(
+            world.score,
+            world.false_points,
+            day.findings,
+            delta,
+            world.employer,
+            world.ties.parent,
+            world.n_citizens,
+            rules.sanctions.spillover,
+        )
+
+    def settle(self, day: Day) -> None:
+        """Bound the scores (false points with them), then let every score decay."""
+        world, rule = day.host.world, day.rules.score
+        clamp_false_points(
+            world.score,
+            world.false_points,
+            np.concatenate([day.findings.actor, day.receivers]),
+            rule.lower,
+            rule.upper,
+        )
+        clamp(world.score, rule.lower, rule.upper)
+        decay(world.score, rule.decay_baseline, self.decay_factor)
+        world.false_points *= self.decay_factor
+
+    def remedy(self, day: Day) -> None:
+        """Bound the scores again after the remedies."""
+        rule = day.rules.score
+        clamp(day.host.world.score, rule.lower, rule.upper)

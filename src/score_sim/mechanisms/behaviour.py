@@ -2,13 +2,13 @@
 
 Each behaviour happens to each actor of its kind at ``rate_per_year``; misconduct (a
 behaviour with negative points) happens at that rate times the actor's misconduct
-multiplier, which restrictions raise and rewards lower (see :mod:`score_sim.rules.effects`).
+multiplier, which restrictions raise and rewards lower (see :mod:`score_sim.mechanisms.effects`).
 
 Draws are sparse and their number does not depend on the state of the world. Each day, each
 behaviour draws a Poisson number of *candidates* at its base rate, each with its actor and
 its uniform numbers for every later decision (acceptance, each detection channel,
 misidentification). The candidate's actor is uniform among its kind, or, when actors differ
-(:mod:`score_sim.rules.propensity`), drawn in proportion to each actor's propensity from
+(:mod:`score_sim.mechanisms.propensity`), drawn in proportion to each actor's propensity from
 the same uniform number. An actor whose multiplier is below 1 keeps a candidate with that
 probability. Misconduct above the base rate comes from a second layer, drawn from its own
 stream at ``rate * (max_multiplier - 1)`` and kept with probability
@@ -21,11 +21,19 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
 
-from score_sim.scenario import Behaviour
-from score_sim.world import World
+from score_sim.mechanisms.base import Mechanism
+from score_sim.scenario import Behaviour, Scenario, Severity
+from score_sim.streams import stream
+
+if TYPE_CHECKING:
+    from score_sim.mechanisms.base import Day
+    from score_sim.mechanisms.reporting import Findings
+    from score_sim.model import ScoreModel
+    from score_sim.world import World
 
 DAYS_PER_YEAR = 365.0
 
@@ -89,7 +97,7 @@ class BehaviourDraws:
                 one behaviour leaves the draws of the others untouched.
             excess_streams: one stream per behaviour for misconduct above the base rate.
             cumulative_propensity: per behaviour, the running sum of its actors' propensities
-                (:mod:`score_sim.rules.propensity`), or None where all actors are alike: a
+                (:mod:`score_sim.mechanisms.propensity`), or None where all actors are alike: a
                 candidate's actor is then drawn with probability proportional to its
                 propensity, from the same uniform number.
         """
@@ -214,3 +222,56 @@ class BehaviourDraws:
             np.concatenate([p.uniforms for p in parts]),
             np.concatenate([p.misidentified_as for p in parts]),
         )
+
+
+class Behaviours(Mechanism):
+    """The behaviours in force: their draws each day, their points and severities.
+
+    Each behaviour draws from its own streams (``behaviour:<name>`` and, where people
+    differ, ``behaviour:<name>:excess``); a timeline entry changes rates and points while
+    the streams run on.
+    """
+
+    name = "behaviour"
+    title = "behaviour"
+
+    def __init__(self, host: ScoreModel) -> None:
+        behaviours = host.score_scenario.behaviours
+        self.world = host.world
+        self.n_citizens = host.world.n_citizens
+        self.propensities = host.propensities
+        self.streams = (
+            [stream(host.seed, f"behaviour:{b.name}") for b in behaviours],
+            [stream(host.seed, f"behaviour:{b.name}:excess") for b in behaviours],
+        )
+        self.configure(host.score_scenario)
+
+    @classmethod
+    def build(cls, host: ScoreModel) -> Behaviours:
+        """Every scenario has behaviours."""
+        return cls(host)
+
+    def configure(self, rules: Scenario) -> None:
+        """Take the behaviours' rates, points and severities of ``rules``."""
+        behaviours = rules.behaviours
+        self.draws = BehaviourDraws(
+            behaviours, self.world, *self.streams, self.propensities.cumulative()
+        )
+        self.points = np.array([b.points for b in behaviours], dtype=np.float64)
+        """Points of a finding of each behaviour."""
+        self.negative = self.points < 0
+        """Whether each behaviour is misconduct (costs points)."""
+        self.serious = np.array([b.severity is Severity.serious for b in behaviours], dtype=bool)
+
+    def retune(self, rules: Scenario, host: ScoreModel) -> None:
+        """Follow changed behaviours from today on (their streams are kept)."""
+        self.configure(rules)
+
+    def behave(self, day: Day) -> None:
+        """Draw today's occurrences, under today's misconduct multipliers."""
+        day.occurrences = self.draws.draw(day.multiplier_of, day.max_multiplier)
+
+    def firm_misconduct(self, findings: Findings) -> tuple[np.ndarray, np.ndarray]:
+        """Today's negative findings of firms: their actors and whether each is true."""
+        firm = (findings.actor >= self.n_citizens) & self.negative[findings.behaviour]
+        return findings.actor[firm], findings.true[firm]

@@ -27,12 +27,21 @@ reached is *innocent* (recorded with ``true = 0``).
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import numpy as np
 
 from score_sim.events import Cause, EventKind, EventLog
-from score_sim.rules.lists import ListBook
-from score_sim.rules.sanctions import bits
+from score_sim.mechanisms.base import Mechanism
+from score_sim.mechanisms.lists import ListBook
+from score_sim.mechanisms.reporting import Findings
+from score_sim.mechanisms.sanctions import bits
+from score_sim.mechanisms.scoring import clamp
 from score_sim.scenario import LADDER_STAGES, Escalation
+
+if TYPE_CHECKING:
+    from score_sim.mechanisms.base import Day
+    from score_sim.model import ScoreModel
 
 STAGE = {name: i + 1 for i, name in enumerate(LADDER_STAGES)}
 """Stage number of each stage name (0: not on the ladder)."""
@@ -45,8 +54,90 @@ STAGE_EVENTS = {STAGE[name]: EventKind[name] for name in LADDER_STAGES if name !
 """The event recorded when a firm reaches each stage (the blacklist: the list's entry)."""
 
 
-class Ladder:
+class Ladder(Mechanism):
     """Each firm's stage on the escalation ladder and its consequences."""
+
+    name = "ladder"
+    title = "escalation ladder"
+    event_kinds = (
+        EventKind.abnormal_operation,
+        EventKind.dishonest_entity,
+        EventKind.random_checks,
+        EventKind.administrative_punishment,
+        EventKind.frozen_assets,
+        EventKind.closure_notice,
+        EventKind.stage_fallback,
+    )
+
+    @classmethod
+    def build(cls, host: ScoreModel) -> Ladder:
+        """Every scenario has the ladder section (off by default)."""
+        escalation = host.score_scenario.corporate.escalation
+        world = host.world
+        ladder = cls(escalation, world.n_citizens, world.n_firms)
+        ladder.book = (
+            world.lists.books[escalation.list]
+            if ladder.enabled and escalation.list is not None
+            else None
+        )
+        if ladder.enabled:
+            host.sanctions.extra_own = np.zeros(world.n_actors, dtype=np.uint16)
+        return ladder
+
+    @property
+    def in_plan(self) -> bool:
+        """On when the scenario turns the ladder on."""
+        return self.enabled
+
+    def behave(self, day: Day) -> None:
+        """A closed firm no longer acts."""
+        day.closed = self.closed_actors()
+        occurrences = day.occurrences
+        day.occurrences = occurrences.subset(~day.closed[occurrences.actor])
+
+    def mark_inspections(self, day: Day) -> None:
+        """Firms at random checks and above are inspected more often."""
+        day.extra_inspections = self.extra_inspections()
+
+    def spare_closed(self, day: Day) -> None:
+        """Nothing is found on a closed firm."""
+        findings = day.findings
+        open_ = ~day.closed[findings.actor]
+        if not open_.all():
+            day.findings = Findings(
+                *(getattr(findings, f)[open_] for f in Findings.__dataclass_fields__)
+            )
+
+    def score(self, day: Day) -> None:
+        """Firms climb the ladder on today's misconduct: fines, closures."""
+        host = day.host
+        world = host.world
+        self.climb(
+            day.day,
+            *host.behaviour.firm_misconduct(day.findings),
+            world.score,
+            world.false_points,
+            world.employer,
+            host.events,
+        )
+        clamp(world.score, day.rules.score.lower, day.rules.score.upper)
+
+    def list(self, day: Day) -> None:
+        """Closed firms are blacklisted."""
+        self.blacklist(day.day, self.book, day.host.events)
+
+    def sanction(self, day: Day) -> None:
+        """Frozen assets restrict their firms directly."""
+        host = day.host
+        host.sanctions.extra_own = self.frozen(host.world.n_actors)
+
+    def columns(self) -> list[str]:
+        """The ladder's columns, when it is on."""
+        return list(LADDER_COLUMNS) if self.enabled else []
+
+    def metrics(self, host: ScoreModel) -> dict[str, float]:
+        """Today's values of :meth:`columns`."""
+        return self.counts() if self.enabled else {}
 
     def __init__(self, config: Escalation, n_citizens: int, n_firms: int) -> None:
         self.config = config

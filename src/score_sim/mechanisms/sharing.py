@@ -24,9 +24,15 @@ agency, which is a simplification.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import numpy as np
 
+from score_sim.mechanisms.base import Mechanism
 from score_sim.scenario import Restriction, Sharing
+
+if TYPE_CHECKING:
+    from score_sim.model import ScoreModel
 
 UNSET = -1
 """No arrival drawn (the record does not call for the restriction)."""
@@ -34,12 +40,37 @@ NEVER = np.iinfo(np.int32).max
 """The record never reaches the agency."""
 
 
-class SharingNetwork:
+class SharingNetwork(Mechanism):
     """When each actor's record reaches each agency, and what is restricted meanwhile.
 
     Arrays are made only when the mechanism is on: an arrival day per actor and kind of
     restriction (int32).
     """
+
+    name = "sharing"
+    title = "data sharing between agencies"
+
+    @classmethod
+    def build(cls, host: ScoreModel) -> SharingNetwork:
+        """Every scenario has the sharing section (off: every record is everywhere at once)."""
+        sharing, world = host.score_scenario.sharing, host.world
+        network = cls(sharing, world.n_actors, host.stream("sharing") if sharing.enabled else None)
+        if network.enabled:
+            host.sanctions.sharing = network
+        return network
+
+    @property
+    def in_plan(self) -> bool:
+        """Sharing acts through the sanctions; it has no step of its own."""
+        return False
+
+    def columns(self) -> list[str]:
+        """Restriction-days called for, delayed and missing, when sharing is on."""
+        return list(SHARING_COLUMNS) if self.enabled else []
+
+    def metrics(self, host: ScoreModel) -> dict[str, float]:
+        """Today's values of :meth:`columns`."""
+        return sharing_metrics(self) if self.enabled else {}
 
     def __init__(self, config: Sharing, n_actors: int, rng: np.random.Generator | None) -> None:
         """Create the network.

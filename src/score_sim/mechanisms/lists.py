@@ -33,6 +33,7 @@ import numpy as np
 
 from score_sim.arraytools import merge_disjoint, union
 from score_sim.events import Cause, EventKind, EventLog
+from score_sim.mechanisms.base import Mechanism
 from score_sim.scenario import (
     DEFAULT_SYSTEM,
     ListRule,
@@ -45,7 +46,9 @@ from score_sim.scenario import (
 from score_sim.streams import stream
 
 if TYPE_CHECKING:
-    from score_sim.rules.reporting import Findings
+    from score_sim.mechanisms.base import Day
+    from score_sim.mechanisms.reporting import Findings
+    from score_sim.model import ScoreModel
 
 NOT_LISTED = -1
 
@@ -381,7 +384,7 @@ def listing_findings(
     return actors, np.where(true[order][first], np.int8(Cause.conduct), cause).astype(np.int8)
 
 
-class ListSet:
+class ListSet(Mechanism):
     """All of a scenario's lists, and who is on any blacklist or red list.
 
     The aggregates (on any blacklist, innocent on every blacklist the actor is on, days on
@@ -389,6 +392,35 @@ class ListSet:
     ends, so they are kept up to date at those actors: the cost is proportional to the
     entries, not to the city.
     """
+
+    name = "lists"
+    title = "lists"
+    event_kinds = (
+        EventKind.blacklist_entry,
+        EventKind.blacklist_expiry,
+        EventKind.blacklist_early_removal,
+        EventKind.redlist_entry,
+        EventKind.redlist_expiry,
+        EventKind.redlist_early_removal,
+    )
+
+    @classmethod
+    def build(cls, host: ScoreModel) -> ListSet:
+        """The world's lists, made with the world."""
+        return host.world.lists
+
+    def list(self, day: Day) -> None:
+        """Entries expire and are released, and today's findings and scores list actors."""
+        host = day.host
+        world = host.world
+        self.update(
+            day.day,
+            world.score,
+            day.findings,
+            world.false_points,
+            host.events,
+            None if host.systems is None else host.systems.scores,
+        )
 
     def __init__(
         self,
@@ -458,7 +490,7 @@ class ListSet:
             book.listeners.append(self._on_change)
 
     def _set_bits(self, scenario: Scenario) -> None:
-        from score_sim.rules.sanctions import bits
+        from score_sim.mechanisms.sanctions import bits
 
         self._bits = {
             book.name: np.array(
@@ -473,7 +505,7 @@ class ListSet:
         self.any_bits = any(int(v.any()) for v in self._bits.values())
         """Whether any list triggers a restriction."""
 
-    def retune(self, scenario: Scenario) -> None:
+    def retune(self, scenario: Scenario, host: ScoreModel | None = None) -> None:
         """Follow changed list rules and sanctions from today on, keeping every entry.
 
         The restrictions each current entry triggers are recomputed (a new joint-punishment

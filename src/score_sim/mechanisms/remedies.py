@@ -17,15 +17,50 @@ is cancelled ``delay_days`` after it began, with ``probability``. Both may be on
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import numpy as np
 
 from score_sim.events import EventKind, EventLog
-from score_sim.rules.lists import ListSet
-from score_sim.scenario import Appeals, CreditRepair, RescueLetters, Who
+from score_sim.mechanisms.base import Mechanism
+from score_sim.mechanisms.lists import ListSet
+from score_sim.scenario import Appeals, CreditRepair, RescueLetters, Scenario, Who
+
+if TYPE_CHECKING:
+    from score_sim.mechanisms.base import Day
+    from score_sim.model import ScoreModel
 
 
-class AppealsDesk:
+class AppealsDesk(Mechanism):
     """A first-come, first-served queue of appeals against blacklistings (on any blacklist)."""
+
+    name = "appeals"
+    title = "appeals"
+    event_kinds = (EventKind.appeal_filed, EventKind.appeal_upheld, EventKind.appeal_rejected)
+
+    @classmethod
+    def build(cls, host: ScoreModel) -> AppealsDesk:
+        """Every scenario has the appeals section (off by default)."""
+        desk = cls(host.score_scenario.remedies.appeals)
+        desk.rng = host.stream("appeals")
+        desk.ever_enabled = any(rules.remedies.appeals.enabled for rules in host.in_force)
+        return desk
+
+    @property
+    def in_plan(self) -> bool:
+        """On when some phase of the run allows appeals."""
+        return self.ever_enabled
+
+    def retune(self, rules: Scenario, host: ScoreModel) -> None:
+        """Follow changed appeal rules from today on (pending appeals are kept)."""
+        self.configure(rules.remedies.appeals)
+
+    def remedy(self, day: Day) -> None:
+        """Today's new blacklistings may appeal; appeals due today are decided."""
+        host = day.host
+        world = host.world
+        self.file(day.day, world.lists, self.rng, host.events)
+        self.decide(day.day, world.lists, world.score, world.false_points, self.rng, host.events)
 
     def __init__(self, config: Appeals) -> None:
         self.config = config
@@ -34,7 +69,7 @@ class AppealsDesk:
         self._entry = np.empty(0, dtype=np.int32)
         self._book = np.empty(0, dtype=np.int16)
 
-    def retune(self, config: Appeals) -> None:
+    def configure(self, config: Appeals) -> None:
         """Follow changed appeal rules from today on, keeping the queue of pending appeals."""
         self.config = config
 
@@ -78,7 +113,7 @@ class AppealsDesk:
         """Decide up to ``capacity_per_day`` ripe appeals, oldest first.
 
         An upheld appeal ends the listing and restores the points of false findings (what
-        they actually cost, see :func:`score_sim.rules.scoring.clamp_false_points`); an
+        they actually cost, see :func:`score_sim.mechanisms.scoring.clamp_false_points`); an
         appeal whose listing has already ended is dropped.
         """
         if not self.config.enabled or self._actor.size == 0:
@@ -147,8 +182,45 @@ def repair_credit(
         book.remove(day, repaired, EventKind.credit_repair, events)
 
 
-class RescueDesk:
+class RescueDesk(Mechanism):
     """Credit Rescue Commitment Letters: entries with exonerating evidence cancelled."""
+
+    name = "rescue"
+    title = "rescue letters"
+    event_kinds = (EventKind.rescue_letter,)
+
+    @classmethod
+    def build(cls, host: ScoreModel) -> RescueDesk:
+        """Every scenario has the rescue letters section (off by default)."""
+        rescue, world = host.score_scenario.remedies.rescue_letters, host.world
+        return cls(
+            rescue,
+            world.lists,
+            world.is_firm,
+            host.stream("rescue_letters") if rescue.enabled else None,
+        )
+
+    @property
+    def in_plan(self) -> bool:
+        """On when the scenario turns rescue letters on."""
+        return self.enabled
+
+    def remedy(self, day: Day) -> None:
+        """Letters are signed for today's entries, and those due cancel their entries."""
+        self.update(day.day, day.host.events)
+
+    def columns(self) -> list[str]:
+        """Letters pending and entries cancelled so far, when rescue letters are on."""
+        return ["n_rescue_letters_pending", "n_rescue_cancellations"] if self.enabled else []
+
+    def metrics(self, host: ScoreModel) -> dict[str, float]:
+        """Today's values of :meth:`columns`."""
+        if not self.enabled:
+            return {}
+        return {
+            "n_rescue_letters_pending": self.n_pending,
+            "n_rescue_cancellations": self.n_cancelled,
+        }
 
     def __init__(
         self,
@@ -222,3 +294,39 @@ class RescueDesk:
             book.remove(day, actors, EventKind.rescue_letter, events)
         self._actor, self._book = self._actor[keep], self._book[keep]
         self._since, self._due = self._since[keep], self._due[keep]
+
+
+class CreditRepairDesk(Mechanism):
+    """Credit repair: listed actors of the covered kinds leave a blacklist after a while."""
+
+    name = "credit_repair"
+    title = "credit repair"
+    event_kinds = (EventKind.credit_repair,)
+
+    def __init__(self, rng: np.random.Generator, ever_enabled: bool) -> None:
+        self.rng = rng
+        self.ever_enabled = ever_enabled
+
+    @classmethod
+    def build(cls, host: ScoreModel) -> CreditRepairDesk:
+        """Every scenario has the credit repair section (off by default)."""
+        ever = any(rules.remedies.credit_repair.enabled for rules in host.in_force)
+        return cls(host.stream("credit_repair"), ever)
+
+    @property
+    def in_plan(self) -> bool:
+        """On when some phase of the run allows credit repair."""
+        return self.ever_enabled
+
+    def remedy(self, day: Day) -> None:
+        """Today's repairs, under the rules in force today."""
+        host = day.host
+        world = host.world
+        repair_credit(
+            day.day,
+            day.rules.remedies.credit_repair,
+            world.lists,
+            world.is_firm,
+            self.rng,
+            host.events,
+        )
