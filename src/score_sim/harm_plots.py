@@ -3,9 +3,10 @@
 Like :mod:`score_sim.plots`, every function takes the run's time series as a ``dict`` of
 arrays (one row per day, see :mod:`score_sim.mechanisms.metrics`; a 2-D column is a band
 across seeds, drawn as its median and 5-95% range) and a
-:class:`~score_sim.plots.FigureContext`; the pariah figure also reads ``summary.json``'s data (:func:`score_sim.summary.summarize`), the
-cascade figure the cascade table (:data:`score_sim.mechanisms.sanctions.CASCADE_DTYPE` rows) and
-the trajectories figure a sample of score histories (:class:`score_sim.history.Trajectories`).
+:class:`~score_sim.plots.FigureContext`; the pariah figure also reads ``summary.json``'s
+data (:func:`score_sim.summary.summarize`), the cascade figure the cascade table
+(:data:`score_sim.mechanisms.sanctions.CASCADE_DTYPE` rows) and the trajectories figure a
+sample of score histories (:class:`score_sim.history.Trajectories`).
 Figures are drawn on the Agg canvas under matplotlib's default style, never with ``pyplot``,
 with fixed size, margins and dpi, and saved without a ``Software`` tag, so the same inputs
 give byte-identical PNGs. Colours come from :mod:`score_sim.palette`.
