@@ -77,7 +77,28 @@ def explain_scenario(scenario: Scenario | str | Path) -> str:
                 f"  {target.name}: {target.metric.value} of {target.who.value}s on {where} "
                 f"in {target.low:g}..{target.high:g} (source: {target.source})"
             )
+    out += ["", "THE DAY (each phase, and which mechanisms are on in this scenario):"]
+    out += ["  " + line for line in day_plan(scenario).splitlines()]
     return "\n".join(out) + "\n"
+
+
+def day_plan(scenario: Scenario) -> str:
+    """The day's plan for ``scenario``: each phase, and which mechanisms' steps are on.
+
+    Which mechanisms run depends on the scenario's rules, not on its size, so the plan is
+    read off a small city under the same rules (a few hundred actors, one day).
+    """
+    from score_sim.model import ScoreModel
+
+    population = scenario.population
+    model = ScoreModel(
+        scenario,
+        rng=scenario.run.seed,
+        citizens=min(population.citizens, 200),
+        firms=min(population.firms, 20),
+        steps=1,
+    )
+    return model.describe_plan()
 
 
 def _band_text(bands: list[tuple[str, float | None]], upper: float) -> str:

@@ -478,6 +478,10 @@ def run_scenario(
                 "command_line": list(sys.argv if command_line is None else command_line),
                 "start_time": start_time,
                 "phase_times_s": {"load": round(built - started, 3), **model.phase_times_s},
+                "mechanism_cpu_s": {
+                    name: round(seconds, 4)
+                    for name, seconds in model.mechanism_cpu_seconds().items()
+                },
             },
             clock=(started, stepped),
         )
