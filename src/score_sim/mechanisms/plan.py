@@ -172,10 +172,12 @@ class Plan:
     def run(self, day: Day) -> None:
         """Run the day's steps in order, adding each one's CPU time to its total."""
         clock = time.process_time
+        started = clock()
         for planned in self.steps:
-            started = clock()
             planned.hook(day)
-            planned.cpu_seconds += clock() - started
+            now = clock()
+            planned.cpu_seconds += now - started
+            started = now
 
     def columns(self) -> list[str]:
         """Every time-series column, in file order (:data:`COLUMN_ORDER`)."""
