@@ -46,8 +46,8 @@ from typing import Any
 from pydantic import ValidationError
 
 from score_sim.errors import Problem, ScenarioError, format_key
-from score_sim.loading import LocationMap
-from score_sim.overrides import _split_key, apply_overrides, known_field
+from score_sim.scenario.overrides import _split_key, apply_overrides, known_field
+from score_sim.scenario.yaml_files import LocationMap
 
 FIXED_SECTIONS: dict[str, str] = {
     "name": "the scenario's name names its outputs",

@@ -1,6 +1,6 @@
 """Scenario files: the typed, validated description of one points regime.
 
-A scenario is a YAML file read with ``yaml.safe_load`` semantics (see :mod:`score_sim.loading`)
+A scenario is a YAML file read with ``yaml.safe_load`` semantics (see :mod:`score_sim.scenario.yaml_files`)
 and validated by the pydantic models below. Unknown keys are refused, every problem is
 reported at once with its file, line and column, and the JSON Schema that editors use for
 autocompletion is generated from these models (``score-sim schema``).
@@ -33,8 +33,8 @@ from pydantic import (
 from pydantic_core import PydanticCustomError
 
 from score_sim.errors import Problem, ScenarioError, argument, format_key
-from score_sim.loading import LocationMap, read_yaml
-from score_sim.overrides import apply_overrides, path_exists
+from score_sim.scenario.overrides import apply_overrides, path_exists
+from score_sim.scenario.yaml_files import LocationMap, read_yaml
 
 
 class _Strict(BaseModel):
@@ -1953,7 +1953,7 @@ def _without_removed_citations(original: dict[str, Any], changed: dict[str, Any]
 
 def bundled_dir() -> Path:
     """Folder holding the scenarios shipped with score-sim."""
-    here = Path(__file__).resolve().parent
+    here = Path(__file__).resolve().parents[1]  # the score_sim package
     installed = here / "scenarios"
     if installed.is_dir():
         return installed
