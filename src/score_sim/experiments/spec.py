@@ -1,8 +1,9 @@
 """Sweep files: which scenario, which seeds, which parameter sets, which metrics.
 
 A sweep file is YAML, read as safely as a scenario
-(:func:`score_sim.scenario.yaml_files.read_yaml`) and validated by :class:`SweepSpec` (unknown keys refused; its JSON Schema is committed as
-``sweeps/sweep.schema.json``). :func:`load_sweep` then turns it into a :class:`SweepPlan`:
+(:func:`score_sim.scenario.yaml_files.read_yaml`) and validated by :class:`SweepSpec` (unknown
+keys refused; its JSON Schema is committed as ``sweeps/sweep.schema.json``).
+:func:`load_sweep` then turns it into a :class:`SweepPlan`:
 every parameter set is checked against the scenario's own models *before any run starts*,
 so a key path that names nothing, a value a parameter cannot take, or a range reaching
 outside a parameter's valid values is refused with ``file:line:col key: message``.
