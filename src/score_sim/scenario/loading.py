@@ -3,8 +3,8 @@
 A scenario is a YAML file read with ``yaml.safe_load`` semantics (see
 :mod:`score_sim.scenario.yaml_files`) and validated by the models of this package. Unknown
 keys are refused, and every problem is reported at once with its file, line and column (or
-with the override that caused it). Every other number in a scenario is an assumption
-unless the scenario's ``sources:`` names where it comes from.
+with the override that caused it). ``--seed``, ``--steps``, ``--citizens`` and ``--firms``
+are shorthands for key paths (:data:`SHORTHAND_KEYS`).
 """
 
 from __future__ import annotations
