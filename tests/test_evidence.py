@@ -15,7 +15,6 @@ from conftest import small_data, small_scenario
 
 from score_sim.errors import ScenarioError
 from score_sim.explain import explain_scenario
-from score_sim.ledger import ledger, level_counts
 from score_sim.model import ScoreModel
 from score_sim.runner import run_scenario
 from score_sim.scenario import (
@@ -25,6 +24,7 @@ from score_sim.scenario import (
     load_scenario,
     scenario_from_data,
 )
+from score_sim.scenario.ledger import ledger, level_counts
 from score_sim.summary import summarize
 from score_sim.targets import report
 

@@ -14,9 +14,9 @@ import numpy as np
 import pytest
 
 from score_sim.explain import explain_scenario
-from score_sim.ledger import idle_default_score_keys, ledger, level_counts
 from score_sim.model import ScoreModel
 from score_sim.scenario import Level, bundled_scenarios, load_scenario, resolve_scenario
+from score_sim.scenario.ledger import idle_default_score_keys, ledger, level_counts
 
 SCENARIOS = ("sesame_credit", "tencent_credit", "siloed_scores")
 SMALL = {"citizens": 3000, "firms": 150, "steps": 90}

@@ -121,7 +121,7 @@ class Progress:
 
 
 def _parse_sets(values: list[str]) -> dict[str, object]:
-    from score_sim.overrides import parse_override
+    from score_sim.scenario.overrides import parse_override
 
     overrides: dict[str, object] = {}
     for text in values:

@@ -1,6 +1,6 @@
 """Explaining a scenario: its description, and the evidence level of every number.
 
-Scenarios are honest about their numbers (see :mod:`score_sim.ledger`): a number is
+Scenarios are honest about their numbers (see :mod:`score_sim.scenario.ledger`): a number is
 documented only when its own key path is cited in ``sources:``; derived, calibrated and
 assumed numbers say so. ``score-sim explain`` prints every number with its level and what
 founds it, and the counts per level.
@@ -10,8 +10,14 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from score_sim.ledger import cited_choices, idle_default_score_keys, ledger, level_counts, numbers
 from score_sim.scenario import Level, Scenario, load_scenario
+from score_sim.scenario.ledger import (
+    cited_choices,
+    idle_default_score_keys,
+    ledger,
+    level_counts,
+    numbers,
+)
 
 __all__ = ["explain_scenario", "numbers"]
 

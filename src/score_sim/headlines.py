@@ -23,8 +23,8 @@ import fnmatch
 import math
 from typing import Any
 
-from score_sim.ledger import LedgerRow, assumption_keys, ledger
 from score_sim.scenario import Level, Scenario, Who
+from score_sim.scenario.ledger import LedgerRow, assumption_keys, ledger
 
 DRIVERS: dict[str, tuple[tuple[str, str], ...]] = {
     "innocent_sanction_share": (

@@ -32,7 +32,6 @@ from score_sim.mechanisms.grades import Grading
 from score_sim.mechanisms.plan import MECHANISMS, Plan
 from score_sim.mechanisms.propensity import Propensities
 from score_sim.mechanisms.reporting import Findings
-from score_sim.mechanisms.timeline import Phase, build_phases
 from score_sim.memory import activity_bytes, check_population
 from score_sim.scenario import (
     DEFAULT_LIST_NAMES,
@@ -40,6 +39,7 @@ from score_sim.scenario import (
     Scenario,
     resolve_scenario,
 )
+from score_sim.scenario.phases import Phase, build_phases
 from score_sim.streams import stream
 from score_sim.world import build_world
 

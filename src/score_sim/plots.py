@@ -113,7 +113,7 @@ class FigureContext:
     def of_model(cls, model: ScoreModel) -> FigureContext:
         """The context of a :class:`score_sim.model.ScoreModel` run."""
         from score_sim import __version__
-        from score_sim.ledger import ledger, level_counts
+        from score_sim.scenario.ledger import ledger, level_counts
 
         scenario = model.score_scenario
         rows = ledger(scenario)

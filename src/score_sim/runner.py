@@ -26,7 +26,6 @@ from score_sim import __version__
 from score_sim.errors import argument
 from score_sim.events import Cause, EventKind
 from score_sim.harm_plots import harm_figure_jobs
-from score_sim.ledger import manifest_entry
 from score_sim.mechanisms.sanctions import restriction_names
 from score_sim.memory import activity_bytes, check_population
 from score_sim.model import ScoreModel
@@ -34,6 +33,7 @@ from score_sim.output_folder import MANIFEST, TOOL, claim_output_folder, output_
 from score_sim.plots import FigureContext, FigureJob, figure_jobs, save_figures
 from score_sim.record_plots import record_figure_jobs
 from score_sim.scenario import Channel, Scenario, resolve_scenario
+from score_sim.scenario.ledger import manifest_entry
 from score_sim.summary import summarize
 from score_sim.system_plots import system_figure_jobs
 from score_sim.tables import write_csv
@@ -208,7 +208,7 @@ def _timeline_columns(
     model: ScoreModel, rows: np.ndarray, policy: np.ndarray
 ) -> dict[str, np.ndarray]:
     """With a policy timeline: its events have no actor, and say their note and changes."""
-    from score_sim.mechanisms.timeline import describe_changes
+    from score_sim.mechanisms.policy import describe_changes
 
     entries = model.score_scenario.timeline
     notes = np.array([*(e.note for e in entries), ""], dtype=object)

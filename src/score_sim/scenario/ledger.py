@@ -18,7 +18,9 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from score_sim.scenario import DEFAULT_SYSTEM, Level, Scenario
+from score_sim.scenario.evidence import Level
+from score_sim.scenario.scenario import Scenario
+from score_sim.scenario.systems import DEFAULT_SYSTEM
 
 SKIPPED_SECTIONS = ("name", "description", "sources", "targets", "run")
 """Top-level keys whose numbers are not claims about the regime (the run's seed and days,

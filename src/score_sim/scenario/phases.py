@@ -1,41 +1,11 @@
-"""Policy timeline: dated changes of the rules while the world runs on.
+"""A timeline's phases: the scenario in force after each dated change, checked on load.
 
-Documented (DOMAIN.md): policy shocks happen. During the 2020 epidemic Shandong suspended
-blacklisting for delayed deliveries, deferred payments and overdue contracts; in 2016 the
-State Council's joint-punishment memorandum made one listing restrict in many sectors at
-once. A scenario's ``timeline:`` holds such changes, each ``{day, set, note}``: from the
-start of ``day`` the scenario's values change as ``set`` says, by the key paths of
-``--set``.
-
-Rules of the timeline (what users can rely on):
-
-- Every entry is checked when the file is loaded: the scenario with entries 1..k applied
-  must itself be a valid scenario; a problem is reported at the entry's own line, with the
-  key ``timeline[k].set.<key path>``, before anything runs.
-- Entries are in day order; entries on the same day apply in file order (a later one wins
-  for a key both set). Day 1 is the first simulated day (day 0 is the starting state).
-  Entries after the run's last day are checked but never reached; the summary says which
-  entries applied.
-- Changes accumulate: an entry changes the scenario as left by the earlier ones.
-- Only the rules can change, not the world: population, ties, heterogeneity (who the people
-  are), the scale's start and bounds, the harm measures, the run, the evidence ledger, the
-  names and kinds of behaviours and lists, and the grade names are refused, with the reason.
-  The sections the model re-tunes are listed in :data:`RETUNED` (score, behaviours, lists,
-  inspections, errors, sanctions, effects, remedies' appeals and credit repair,
-  deterrence); any other section is refused until its rule can follow a change.
-- ``--set`` changes the scenario from day 0; the timeline's entries then apply on top of
-  it (an entry setting the same key wins from its day). ``--set timeline=[]`` removes the
-  timeline, e.g. to compare a world with and without it.
-- In the model (:class:`score_sim.model.ScoreModel`), at the start of ``day`` every rule
-  object is re-tuned to the changed scenario while its state (scores, lists, entries,
-  restrictions, pending appeals and inspections, random streams) is kept: twin worlds that
-  differ only from day D share everything up to day D-1.
-- A list switched off (``lists.X.enabled: false``) stops taking new entries from that day
-  (a suspension); entries made before run on under the list's rules until they end
-  (expiry, early removal, appeals). A list switched on later starts taking entries then.
-  A list's durations changed by an entry apply to the entries already running too (each
-  is counted from the entry's start); changed sanctions reach those already listed from
-  the entry's day.
+:func:`build_phases` applies a scenario's timeline entry by entry. It refuses changes to
+what cannot change during a run (the world, the names that label the outputs, sections
+whose rules the model cannot re-tune), and checks each changed scenario as a whole, with
+every problem at the entry's own key and line. The loader calls it to check a file; the
+model calls it for the rules in force from each entry's day. The rules a timeline follows
+are set out in :mod:`score_sim.mechanisms.policy`.
 """
 
 from __future__ import annotations
@@ -46,8 +16,10 @@ from typing import Any
 from pydantic import ValidationError
 
 from score_sim.errors import Problem, ScenarioError, format_key
-from score_sim.loading import LocationMap
-from score_sim.overrides import _split_key, apply_overrides, known_field
+from score_sim.scenario.messages import _plain_message, _without_union_tags
+from score_sim.scenario.overrides import _split_key, apply_overrides, known_field
+from score_sim.scenario.scenario import Scenario
+from score_sim.scenario.yaml_files import LocationMap
 
 FIXED_SECTIONS: dict[str, str] = {
     "name": "the scenario's name names its outputs",
@@ -62,6 +34,7 @@ FIXED_SECTIONS: dict[str, str] = {
     "timeline": "a timeline cannot change itself",
 }
 """Top-level sections a timeline entry may not change, with the reason."""
+
 
 FIXED_KEYS: dict[tuple[str, ...], str] = {
     ("score", "initial"): "everyone starts with the initial score on day 0",
@@ -223,8 +196,6 @@ def build_phases(
     Raises:
         ScenarioError: every problem of every entry, at the entry's key and line.
     """
-    from score_sim.scenario import Scenario
-
     problems: list[Problem] = []
 
     def problem(loc: tuple[str | int, ...], key: str, message: str) -> None:
@@ -279,8 +250,6 @@ def build_phases(
         try:
             phase = Scenario.model_validate(changed, context={"located_checks": True})
         except ValidationError as exc:
-            from score_sim.scenario import _plain_message, _without_union_tags
-
             for error in exc.errors(include_url=False):
                 loc = _without_union_tags(error)
                 if loc is not None:
@@ -296,10 +265,3 @@ def build_phases(
     if problems:
         raise ScenarioError(problems)
     return phases
-
-
-def describe_changes(changes: dict[str, Any]) -> str:
-    """An entry's changes as ``key=value; key=value`` (values as YAML would read them)."""
-    import json
-
-    return "; ".join(f"{key}={json.dumps(value)}" for key, value in changes.items())

@@ -13,7 +13,7 @@ import yaml
 from pydantic import BaseModel
 
 from score_sim.errors import Problem, ScenarioError, argument
-from score_sim.loading import ValueLoader
+from score_sim.scenario.yaml_files import ValueLoader
 
 
 def _split_key(key: str) -> list[str | int]:
