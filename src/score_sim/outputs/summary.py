@@ -1,5 +1,8 @@
 """The headline numbers of a run: one figure per harm, written as ``summary.json``.
 
+For the reader of a run's folder, for the closing lines ``score-sim run`` prints, and for
+the sweep tools, which can pick any of its numbers as a metric:
+
 - Pariah spirals: pariahs at the end, time to recover, grade transitions from day 0 to the
   end, and the misconduct rate under restriction relative to without (about 1 means bad
   luck; well above 1, a spiral), with jobs lost to sanctions apart from those never held.
@@ -18,10 +21,10 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from score_sim.events import Cause, EventKind
-from score_sim.headlines import headlines
 from score_sim.metrics import KINDS
+from score_sim.outputs.headlines import headlines
+from score_sim.outputs.targets import report
 from score_sim.rules.sanctions import REACH_PATHS
-from score_sim.targets import report
 
 if TYPE_CHECKING:
     from score_sim.model import ScoreModel
@@ -127,7 +130,7 @@ def selection_vs_feedback(model: ScoreModel, twin: ScoreModel) -> dict[str, Any]
 
 
 def sharing_and_corporate_summary(model: ScoreModel) -> dict[str, Any]:
-    """Data sharing, the escalation ladder and the letters (issue 9), those that are on.
+    """Data sharing, the escalation ladder and the letters, those the scenario turns on.
 
     ``sharing``: actor-restriction-days the records called for, in force, and spared by
     delay and by missing records (to the innocent and to the rest). ``escalation``: firms

@@ -1,118 +1,53 @@
-"""Figures of a run's harms: pariahs, cascades, innocents, trajectories, selection vs feedback.
+"""Figures of pariah spirals: ``pariahs.png``, ``trajectories.png``, ``selection_feedback.png``.
 
-Like :mod:`score_sim.plots`, every function takes the run's time series as a ``dict`` of
-arrays (one row per day, see :mod:`score_sim.metrics`; a 2-D column is a band across seeds,
-drawn as its median and 5-95% range) and a :class:`~score_sim.plots.FigureContext`; the
-pariah figure also reads ``summary.json``'s data (:func:`score_sim.summary.summarize`), the
-cascade figure the cascade table (:data:`score_sim.rules.sanctions.CASCADE_DTYPE` rows) and
-the trajectories figure a sample of score histories (:class:`score_sim.history.Trajectories`).
-Figures are drawn on the Agg canvas under matplotlib's default style, never with ``pyplot``,
-with fixed size, margins and dpi, and saved without a ``Software`` tag, so the same inputs
-give byte-identical PNGs. Colours come from :mod:`score_sim.palette`.
-
-:func:`plot_comparison` sets two runs' columns side by side, with their difference below.
+For the reader asking whether sanctions trap people. The pariah figure shows pariahs,
+actors under restriction and jobs lost to sanctions over time, with the misconduct rate
+under restriction relative to the rest's; the trajectories figure follows sampled pariahs'
+scores from a year before their first listing, beside matched actors never listed; the
+selection-or-feedback figure splits that rate ratio into the part due to who is restricted
+and the part due to what restriction does. They read the time series (a 2-D column is a
+band across seeds), ``summary.json``'s data (:func:`score_sim.outputs.summary.summarize`)
+and a sample of score histories (:class:`score_sim.history.Trajectories`); a headline may
+be one run's number or a distribution over seeds (:func:`headline`).
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from pathlib import Path
 from typing import Any
 
 import numpy as np
 from matplotlib.axes import Axes
-from matplotlib.axis import Axis
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
-from matplotlib.ticker import (
-    FormatStrFormatter,
-    FuncFormatter,
-    LogLocator,
-    MaxNLocator,
-    NullLocator,
-)
+from matplotlib.ticker import FuncFormatter, MaxNLocator, NullLocator
 
-from score_sim import palette
 from score_sim.history import Trajectories
-from score_sim.palette import KIND_COLOR, KIND_LINESTYLE
-from score_sim.plots import (
+from score_sim.outputs.figures import palette
+from score_sim.outputs.figures.base import (
     DPI,
     FIGSIZE,
     KIND_TITLE,
     FigureContext,
-    FigureJob,
+    TimeSeries,
     caption,
     column,
-    compact_number,
     day_limits,
     default_style,
     draw_series,
-    mark_changes,
+    finish_layout,
     mark_policy_changes,
     median_of,
     new_figure,
     note_no_agents,
+    panel_note,
     present_kinds,
-    save_figures,
     thousands,
     top_of,
 )
+from score_sim.outputs.figures.palette import KIND_COLOR, KIND_LINESTYLE
 
-__all__ = [
-    "HARM_FIGURE_FILES",
-    "MAX_COMPARISON_PANELS",
-    "ccdf",
-    "column_label",
-    "nonzero_columns",
-    "plot_cascade_ccdf",
-    "plot_comparison",
-    "plot_innocents",
-    "plot_pariahs",
-    "plot_selection_feedback",
-    "plot_trajectories",
-    "write_harm_figures",
-]
-
-TimeSeries = Mapping[str, np.ndarray]
-
-HARM_FIGURE_FILES = ("pariahs.png", "cascades.png", "innocents.png")
-TRAJECTORIES_FILE = "trajectories.png"
-SELECTION_FEEDBACK_FILE = "selection_feedback.png"
-MAX_COMPARISON_PANELS = 6
 MAX_TRAJECTORY_PANELS = 6
-
-_NO_CASCADES_NOTE = "no sanctions in this run"
-
-
-def _finish(
-    fig: Figure,
-    title: str,
-    caption_line: str,
-    right: float = 0.97,
-    wspace: float = 0.35,
-    hspace: float | None = None,
-    left: float = 0.09,
-) -> None:
-    """Title, caption and fixed margins, as :mod:`score_sim.plots` lays out its figures."""
-    fig.suptitle(title, fontsize=14, y=0.975)
-    fig.text(0.5, 0.015, caption_line, ha="center", va="bottom", fontsize=8, color="0.35")
-    fig.subplots_adjust(left=left, right=right, bottom=0.16, top=0.84, wspace=wspace)
-    if hspace is not None:
-        fig.subplots_adjust(hspace=hspace)
-
-
-def _note(ax: Axes, text: str) -> None:
-    ax.text(
-        0.5,
-        0.5,
-        text,
-        ha="center",
-        va="center",
-        transform=ax.transAxes,
-        fontsize=10,
-        color="0.35",
-        wrap=True,
-    )
 
 
 # --- numbers that may be one run's or a distribution over seeds ------------------------------
@@ -279,7 +214,7 @@ def plot_pariahs(ts: TimeSeries, summary: Mapping[str, Any], ctx: FigureContext)
         else:
             note_no_agents(axes[2], "citizens")
             axes[2].set_title("Citizens without a job")
-        _finish(fig, "Pariah spirals", caption(ctx), wspace=0.4)
+        finish_layout(fig, "Pariah spirals", caption(ctx), wspace=0.4)
         fig.subplots_adjust(bottom=0.29)
         fig.text(
             0.5,
@@ -294,249 +229,6 @@ def plot_pariahs(ts: TimeSeries, summary: Mapping[str, Any], ctx: FigureContext)
             fontsize=8.5,
             bbox={"boxstyle": "round,pad=0.4", "facecolor": "#f7f7f7", "edgecolor": "0.6"},
         )
-        mark_policy_changes(fig, ctx)
-    return fig
-
-
-# --- cascades -------------------------------------------------------------------------------
-
-
-def ccdf(sizes: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Complementary cumulative distribution of sizes: ``P(size >= s)`` at each distinct size.
-
-    Args:
-        sizes: one size per cascade (any real numbers; NaN not allowed).
-
-    Returns:
-        ``(s, p)``: the distinct sizes in increasing order and, for each, the fraction of
-        sizes at least that large. ``p[0]`` is 1, ``p`` never increases, and ``p[-1]`` is the
-        share of sizes equal to the largest. Both are empty when ``sizes`` is.
-    """
-    values = np.asarray(sizes, dtype=float).ravel()
-    if values.size == 0:
-        return np.empty(0), np.empty(0)
-    s, counts = np.unique(values, return_counts=True)
-    at_least = np.cumsum(counts[::-1])[::-1]
-    return s, at_least / values.size
-
-
-def _plain_log_ticks(axis: Axis) -> None:
-    """Plain-number labels on a log axis: at 1, 2, 5 per decade over short spans, else 1."""
-    lo, hi = sorted(axis.get_view_interval())
-    short = np.log10(hi / lo) <= 2.5
-    axis.set_major_locator(LogLocator(base=10.0, subs=(1.0, 2.0, 5.0) if short else (1.0,)))
-    axis.set_major_formatter(FormatStrFormatter("%g"))
-    axis.set_minor_locator(NullLocator())  # minor ticks cost time and say little here
-
-
-REACH_ROWS = (
-    ("sanctioned actor", None, None),
-    ("legal representatives", "n_legal_representative", "citizen"),
-    ("staff", "n_staff", "citizen"),
-    ("families", "n_family", "citizen"),
-    ("parent companies", "n_parent_company", "firm"),
-)
-"""The rows of the reach panel: who a cascade restricts, the cascade column, their kind."""
-
-
-def reach_counts(cascades: np.ndarray, n_citizens: int) -> dict[str, dict[str, int]]:
-    """Actors restricted by all cascades, by the tie that reached them and by kind.
-
-    Args:
-        cascades: rows of :data:`~score_sim.rules.sanctions.CASCADE_DTYPE`.
-        n_citizens: citizens in the run (actor indices below it are citizens).
-
-    Returns:
-        ``{row label: {"citizen": n, "firm": n}}`` in :data:`REACH_ROWS` order.
-    """
-    firm_source = int(np.count_nonzero(cascades["actor"] >= n_citizens))
-    out = {}
-    for label, name, kind in REACH_ROWS:
-        if name is None:
-            out[label] = {"citizen": int(cascades.size) - firm_source, "firm": firm_source}
-        else:
-            total = int(cascades[name].sum())
-            out[label] = {"citizen": total if kind == "citizen" else 0}
-            out[label]["firm"] = total if kind == "firm" else 0
-    return out
-
-
-def _draw_reach(ax: Axes, cascades: np.ndarray, ctx: FigureContext) -> None:
-    counts = reach_counts(cascades, ctx.n_citizens)
-    labels = list(counts)
-    y = np.arange(len(labels), dtype=float)
-    left = np.zeros(len(labels))
-    total = sum(c["citizen"] + c["firm"] for c in counts.values())
-    for kind in ("citizen", "firm"):
-        widths = np.array([counts[label][kind] for label in labels], dtype=float)
-        ax.barh(
-            y,
-            widths,
-            left=left,
-            height=0.7,
-            color=KIND_COLOR[kind],
-            hatch=palette.KIND_HATCH[kind],
-            edgecolor="white",
-            label=f"{KIND_TITLE[kind].lower()}",
-        )
-        left += widths
-    top = float(left.max()) if left.size else 0.0
-    for row, width in zip(y.tolist(), left.tolist(), strict=True):
-        share = width * 100.0 / total if total else 0.0
-        ax.text(width + top * 0.02, row, f"{share:.0f}%", va="center", fontsize=8)
-    ax.set_xlim(0.0, max(top * 1.3, 1.0))
-    ax.set_yticks(y, labels)
-    ax.set_ylim(len(labels) - 0.5, -0.5)
-    ax.xaxis.set_major_locator(MaxNLocator(nbins=4))
-    ax.xaxis.set_major_formatter(FuncFormatter(compact_number))
-    ax.tick_params(axis="x", labelsize=8)
-    ax.set_title("Who the cascades restricted")
-    ax.set_xlabel("actors restricted, all cascades (share of all)")
-    ax.grid(True, axis="x", alpha=0.25)
-    ax.legend(loc="lower right", fontsize=8, frameon=False)
-
-
-def plot_cascade_ccdf(cascades: np.ndarray, ctx: FigureContext) -> Figure:
-    """How far sanctions reach: cascade sizes, and who the cascades restricted.
-
-    Left: the CCDF ``P(size >= s)`` of cascade size (distinct agents restricted by one new
-    sanction) on log-log axes, as a step plot. Cascades of size 0 cannot be drawn on a log
-    axis and are counted in the legend instead. Right: the actors all cascades restricted,
-    by the tie that reached them (the sanctioned actor itself, legal representatives,
-    staff, families, parent companies), citizens and firms told apart, with each row's
-    share. With no cascades both panels carry a note saying so.
-
-    Args:
-        cascades: rows of :data:`~score_sim.rules.sanctions.CASCADE_DTYPE` (several runs'
-            rows may be pooled).
-        ctx: the run's context.
-
-    Returns:
-        The new figure.
-    """
-    sizes = np.asarray(cascades["n_agents"], dtype=float).ravel()
-    with default_style():
-        fig, (left, right) = new_figure(2)
-        left.set_xscale("log")
-        left.set_yscale("log")
-        s, p = ccdf(sizes)
-        shown = s > 0
-        if shown.any():
-            n_hidden = int(np.count_nonzero(sizes <= 0))
-            label = "P(size ≥ s)"
-            if n_hidden:
-                label += f"\n({n_hidden:,} of size 0 not shown)"
-            # P(size >= x) for x in (s[i-1], s[i]] is p[i]: steps drawn "pre".
-            left.step(
-                s[shown], p[shown], where="pre", color=palette.BLACK, linewidth=1.6, label=label
-            )
-            left.plot(s[shown], p[shown], "o", color=palette.BLACK, markersize=3.5)
-            lo, hi = float(s[shown][0]), float(s[shown][-1])
-            left.set_xlim(lo / 1.3, max(hi * 1.3, lo * 2.0))
-            left.set_ylim(float(p[shown][-1]) / 2.0, 1.6)
-            left.legend(loc="lower left", fontsize=8, frameon=False)
-        else:
-            left.set_xlim(1.0, 10.0)
-            left.set_ylim(0.01, 1.6)
-            _note(left, _NO_CASCADES_NOTE)
-        for axis in (left.xaxis, left.yaxis):
-            _plain_log_ticks(axis)
-        pooled = f", {len(ctx.seeds)} seeds" if len(ctx.seeds) > 1 else ""
-        left.set_title(f"Cascade size (n = {sizes.size:,} cascades{pooled})")
-        left.set_xlabel("cascade size s (agents restricted)")
-        left.set_ylabel("P(size ≥ s) (share of cascades)")
-        left.grid(True, alpha=0.25)
-        if sizes.size:
-            _draw_reach(right, cascades, ctx)
-        else:
-            right.set_xlim(0.0, 1.0)
-            right.set_yticks([])
-            right.set_title("Who the cascades restricted")
-            right.set_xlabel("actors restricted, all cascades (share of all)")
-            _note(right, _NO_CASCADES_NOTE)
-        _finish(fig, "Sanction cascades", caption(ctx), wspace=0.55)
-    return fig
-
-
-# --- innocents ------------------------------------------------------------------------------
-
-
-def _share_percent(part: np.ndarray, whole: np.ndarray) -> np.ndarray:
-    out = np.zeros_like(part)
-    np.divide(part * 100.0, whole, out=out, where=whole > 0)
-    return out
-
-
-def plot_innocents(ts: TimeSeries, ctx: FigureContext) -> Figure:
-    """The innocent under sanction.
-
-    Left: actors on a list without having done what it is for, per kind that had actors, in
-    agents. Right: the innocent's share of all sanction-days so far, in percent, and its two
-    parts: days under sanctions resting on false findings and days of restrictions reached
-    through ties.
-
-    Args:
-        ts: the run's time series (or bands across seeds).
-        ctx: the run's context.
-
-    Returns:
-        The new figure.
-    """
-    kinds = present_kinds(ts)
-    day = column(ts, "step")
-    sanction_days = column(ts, "sanction_days")
-    false_share = _share_percent(column(ts, "false_finding_sanction_days"), sanction_days)
-    tie_share = _share_percent(column(ts, "tie_sanction_days"), sanction_days)
-    total_share = column(ts, "innocent_sanction_share") * 100.0
-    with default_style():
-        fig, (left, right) = new_figure(2)
-        if kinds:
-            values = []
-            for kind in kinds:
-                series = column(ts, f"{kind}_n_listed_innocent")
-                values.append(series)
-                draw_series(
-                    left,
-                    day,
-                    series,
-                    color=KIND_COLOR[kind],
-                    linestyle=KIND_LINESTYLE[kind],
-                    label=KIND_TITLE[kind].lower(),
-                )
-            top = top_of(*values)
-            left.set_ylim(0.0, max(top * 1.25, 1.0))
-            thousands(left)
-            day_limits(left, day)
-            left.set_title("Listed without having done it")
-            left.set_xlabel("day")
-            left.set_ylabel("agents")
-            left.grid(True, alpha=0.25)
-            left.legend(loc="upper left", fontsize=8, frameon=False)
-            if top == 0:
-                _note(left, "nobody listed without cause in this run")
-        else:
-            note_no_agents(left, "agents")
-
-        draw_series(right, day, total_share, color=palette.BLACK, label="all innocent")
-        draw_series(
-            right,
-            day,
-            false_share,
-            color=palette.FALSE_FINDING,
-            label="resting on false findings",
-            linewidth=1.4,
-        )
-        draw_series(
-            right, day, tie_share, color=palette.TIE, label="reached through ties", linewidth=1.4
-        )
-        right.set_ylim(0.0, 100.0)
-        day_limits(right, day)
-        right.set_title("Innocent share of sanction-days so far")
-        right.set_xlabel("day")
-        right.set_ylabel("share of sanction-days (%)")
-        right.grid(True, alpha=0.25)
-        right.legend(loc="upper left", fontsize=8, frameon=False)
-        _finish(fig, "Innocents under sanction", caption(ctx))
         mark_policy_changes(fig, ctx)
     return fig
 
@@ -689,13 +381,13 @@ def plot_trajectories(trajectories: Trajectories, ctx: FigureContext) -> Figure:
             )
         else:
             axes[0].set_visible(True)
-            _note(
+            panel_note(
                 axes[0],
                 f"none of the {trajectories.actors.size:,} sampled actors became a pariah",
             )
             axes[0].set_xticks([])
             axes[0].set_yticks([])
-        _finish(
+        finish_layout(
             fig,
             "Pariahs' scores, a year before their first listing to the end",
             caption(ctx),
@@ -758,7 +450,7 @@ def plot_selection_feedback(decomposition: Mapping[str, Any], ctx: FigureContext
     with default_style():
         fig, axes = new_figure(max(len(kinds), 1))
         if not kinds:
-            _note(axes[0], "no ratio to split: nobody was restricted, or nobody misbehaved")
+            panel_note(axes[0], "no ratio to split: nobody was restricted, or nobody misbehaved")
             axes[0].set_xticks([])
             axes[0].set_yticks([])
         for ax, kind in zip(axes, kinds, strict=False):
@@ -805,7 +497,7 @@ def plot_selection_feedback(decomposition: Mapping[str, Any], ctx: FigureContext
             ax.grid(True, axis="x", alpha=0.25)
             if np.isfinite(expected):
                 ax.legend(loc="upper right", fontsize=7.5, frameon=False)
-        _finish(
+        finish_layout(
             fig,
             "Selection or feedback? Misconduct rate of the restricted over the rest's",
             caption(ctx),
@@ -823,249 +515,4 @@ def plot_selection_feedback(decomposition: Mapping[str, Any], ctx: FigureContext
             va="bottom",
             fontsize=8.5,
         )
-    return fig
-
-
-# --- files ----------------------------------------------------------------------------------
-
-
-def has_pariahs(ts: TimeSeries) -> bool:
-    """Whether any actor was a pariah on any day of the run."""
-    return any(
-        name in ts and float(np.nanmax(column(ts, name), initial=0.0)) > 0
-        for name in ("citizen_n_pariah", "firm_n_pariah")
-    )
-
-
-def harm_figure_jobs(
-    ts: TimeSeries,
-    cascades: np.ndarray,
-    summary: Mapping[str, Any],
-    ctx: FigureContext,
-    out_dir: Path,
-    trajectories: Trajectories | None = None,
-) -> list[FigureJob]:
-    """The harm figures to draw into ``out_dir``, as (path, drawing function) pairs.
-
-    See :func:`write_harm_figures` for which figures a run gets.
-    """
-    out_dir = Path(out_dir)
-    jobs: list[FigureJob] = [
-        (out_dir / HARM_FIGURE_FILES[0], lambda: plot_pariahs(ts, summary, ctx)),
-        (out_dir / HARM_FIGURE_FILES[1], lambda: plot_cascade_ccdf(cascades, ctx)),
-        (out_dir / HARM_FIGURE_FILES[2], lambda: plot_innocents(ts, ctx)),
-    ]
-    if trajectories is not None and has_pariahs(ts):
-        jobs.append((out_dir / TRAJECTORIES_FILE, lambda: plot_trajectories(trajectories, ctx)))
-    decomposition = summary.get("selection_vs_feedback")
-    if decomposition is not None:
-        jobs.append(
-            (
-                out_dir / SELECTION_FEEDBACK_FILE,
-                lambda: plot_selection_feedback(decomposition, ctx),
-            )
-        )
-    return jobs
-
-
-def write_harm_figures(
-    ts: TimeSeries,
-    cascades: np.ndarray,
-    summary: Mapping[str, Any],
-    ctx: FigureContext,
-    out_dir: Path,
-    trajectories: Trajectories | None = None,
-) -> list[Path]:
-    """Render the harm figures as PNGs into ``out_dir`` (created if missing).
-
-    Always ``pariahs.png``, ``cascades.png`` and ``innocents.png``; ``trajectories.png``
-    when ``trajectories`` are given and the run had pariahs; ``selection_feedback.png``
-    when the summary holds ``selection_vs_feedback``.
-
-    Args:
-        ts: the run's time series (or bands across seeds).
-        cascades: the run's cascades, rows of :data:`~score_sim.rules.sanctions.CASCADE_DTYPE`.
-        summary: the run's summary (``summary.json`` data).
-        ctx: the run's context.
-        out_dir: directory to write into.
-        trajectories: the run's sampled score histories, or None.
-
-    Returns:
-        The paths written, in the order above.
-    """
-    return save_figures(harm_figure_jobs(ts, cascades, summary, ctx, out_dir, trajectories))
-
-
-# --- comparison -----------------------------------------------------------------------------
-
-
-def column_label(name: str) -> tuple[str, float]:
-    """An axis label with units for a time-series column, and the factor to scale it by.
-
-    Args:
-        name: a column of :mod:`score_sim.metrics`.
-
-    Returns:
-        ``(label, factor)``; shares (0..1) are shown in percent (factor 100), the rest as is.
-    """
-    if name.endswith("_share"):
-        return "share (%)", 100.0
-    if name.endswith("_score"):
-        return "score (points)", 1.0
-    if name.endswith("sanction_days"):
-        return "sanction-days so far (agent-days)", 1.0
-    if name == "mean_cascade_size":
-        return "agents per cascade", 1.0
-    if name == "n_cascades":
-        return "cascades so far", 1.0
-    if name.endswith("_findings"):
-        return "findings per day", 1.0
-    if name == "n_inspections":
-        return "inspections per day", 1.0
-    if name == "n_appeals_pending":
-        return "appeals pending", 1.0
-    if name == "step":
-        return "day", 1.0
-    if name.startswith(("citizen_n_", "firm_n_")):
-        return "agents", 1.0
-    return "value", 1.0
-
-
-def nonzero_columns(ts_a: TimeSeries, ts_b: TimeSeries, columns: Sequence[str]) -> list[str]:
-    """The columns that are not zero (or missing values) on every day in both runs."""
-    kept = []
-    for name in columns:
-        values = np.concatenate([column(ts_a, name).ravel(), column(ts_b, name).ravel()])
-        if np.any(np.isfinite(values) & (values != 0)):
-            kept.append(name)
-    return kept
-
-
-def plot_comparison(
-    ts_a: TimeSeries,
-    ts_b: TimeSeries,
-    label_a: str,
-    label_b: str,
-    columns: Sequence[str],
-    ctx_caption: str,
-    title: str | None = None,
-    policy_changes: Sequence[tuple[int, str]] = (),
-) -> Figure:
-    """Two runs' columns over time, one small panel per column, their difference below it.
-
-    Each column that is non-zero in either run gets a panel drawing run A and run B against
-    day and, underneath, its own panel with ``B − A`` on the days both runs have, in the
-    same units. Columns that are zero throughout in both runs are left out (and named in a
-    note) rather than drawn as empty panels.
-
-    Args:
-        ts_a: run A's time series.
-        ts_b: run B's time series.
-        label_a: run A's name for legends.
-        label_b: run B's name (say what changed, e.g. ``"B: effects.enabled=false"``).
-        columns: the columns to compare, 1 to :data:`MAX_COMPARISON_PANELS`.
-        ctx_caption: the caption line printed at the bottom (e.g. :func:`plots.caption`).
-        title: the figure's title; default ``"<label_a> vs <label_b>"``.
-        policy_changes: the policy timelines' entries the runs reached, ``(day, note)``,
-            marked as dashed lines with their notes.
-
-    Returns:
-        The new figure.
-
-    Raises:
-        ValueError: when ``columns`` is empty or has more than six names.
-        KeyError: when a run's series lacks a column.
-    """
-    columns = list(columns)
-    if not 1 <= len(columns) <= MAX_COMPARISON_PANELS:
-        raise ValueError(
-            f"got {len(columns)} columns; compare between 1 and {MAX_COMPARISON_PANELS}"
-        )
-    day_a, day_b = column(ts_a, "step"), column(ts_b, "step")
-    common, in_a, in_b = np.intersect1d(day_a, day_b, assume_unique=True, return_indices=True)
-    kept = nonzero_columns(ts_a, ts_b, columns)
-    dropped = [c for c in columns if c not in kept]
-    n_groups = 1 if len(kept) <= 3 else 2
-    n_cols = max(min(len(kept), 3), 1) if n_groups == 1 else (len(kept) + 1) // 2
-    with default_style():
-        fig = Figure(figsize=(FIGSIZE[0], 5.6 if n_groups == 1 else 9.0), dpi=DPI)
-        FigureCanvasAgg(fig)
-        # per group of panels: values, then the difference; a spacer row between groups
-        ratios = [2.2, 1.0] if n_groups == 1 else [2.2, 1.0, 0.75, 2.2, 1.0]
-        grid = fig.subplots(
-            len(ratios), n_cols, squeeze=False, gridspec_kw={"height_ratios": ratios}
-        )
-        if n_groups == 2:
-            for ax in grid[2]:
-                ax.set_visible(False)
-        value_rows = [0] if n_groups == 1 else [0, 3]
-        values_axes = [grid[r, c] for r in value_rows for c in range(n_cols)]
-        diff_axes = [grid[r + 1, c] for r in value_rows for c in range(n_cols)]
-        for ax in values_axes[len(kept) :] + diff_axes[len(kept) :]:
-            ax.set_visible(False)
-        for ax, diff_ax, name in zip(values_axes, diff_axes, kept, strict=False):
-            unit, factor = column_label(name)
-            a = column(ts_a, name) * factor
-            b = column(ts_b, name) * factor
-            ax.plot(day_a, a, color=palette.WORLD_A, linewidth=2.2, label=label_a)
-            ax.plot(day_b, b, color=palette.WORLD_B, linewidth=1.2, label=label_b)
-            diff_ax.plot(
-                common,
-                b[in_b] - a[in_a],
-                color=palette.DIFFERENCE,
-                linewidth=1.3,
-                label="B − A",
-            )
-            diff_ax.axhline(0.0, color="0.45", linewidth=0.7)
-            for panel in (ax, diff_ax):
-                day_limits(panel, np.concatenate([day_a, day_b]))
-                panel.tick_params(labelsize=7)
-                panel.ticklabel_format(axis="y", useOffset=False, style="plain")
-                panel.yaxis.set_major_locator(MaxNLocator(nbins=4))
-                panel.grid(True, alpha=0.25)
-            ax.set_title(name, fontsize=9)
-            ax.set_ylabel(unit, fontsize=8)
-            ax.tick_params(labelbottom=False)
-            diff_ax.set_xlabel("day", fontsize=8)
-            diff_ax.set_ylabel("B − A", fontsize=8, color=palette.DIFFERENCE)
-        if kept:
-            handles, labels = values_axes[0].get_legend_handles_labels()
-            diff_handles, diff_labels = diff_axes[0].get_legend_handles_labels()
-            fig.legend(
-                handles + diff_handles,
-                labels + diff_labels,
-                loc="upper center",
-                bbox_to_anchor=(0.5, 0.935 if n_groups == 1 else 0.955),
-                ncols=3,
-                fontsize=9,
-                frameon=False,
-            )
-        else:
-            values_axes[0].set_visible(True)
-            _note(values_axes[0], "every compared column is zero in both worlds")
-            values_axes[0].set_xticks([])
-            values_axes[0].set_yticks([])
-        _finish(
-            fig,
-            title or f"{label_a} vs {label_b}",
-            ctx_caption,
-            right=0.97,
-            wspace=0.45,
-            hspace=0.12,
-            left=0.09,
-        )
-        if dropped:
-            fig.text(
-                0.5,
-                0.045 if n_groups == 1 else 0.03,
-                f"zero in both worlds, not drawn: {', '.join(dropped)}",
-                ha="center",
-                va="bottom",
-                fontsize=8,
-            )
-        if n_groups == 1:
-            fig.subplots_adjust(top=0.8, bottom=0.17)
-        else:
-            fig.subplots_adjust(top=0.87, bottom=0.1)
-        mark_changes(fig, policy_changes)
     return fig
