@@ -23,7 +23,7 @@ import numpy as np
 
 from score_sim.events import Cause, EventKind
 from score_sim.rules.sanctions import restriction_names
-from score_sim.scenario import Channel
+from score_sim.scenario import LADDER_STAGES, Channel
 
 if TYPE_CHECKING:
     from score_sim.model import ScoreModel
@@ -135,8 +135,6 @@ def _sharing_and_corporate_agent_columns(model: ScoreModel) -> dict[str, np.ndar
     (applications pre-approved so far) and ``commitment_until`` (the day the firm's
     letter ends, -1 for none). Citizens have 0, -1 or an empty field.
     """
-    from score_sim.scenario import LADDER_STAGES
-
     world = model.world
     c, n = world.n_citizens, world.n_actors
     out: dict[str, np.ndarray] = {}
