@@ -201,7 +201,7 @@ def test_an_unpaid_fare_costs_the_city_what_the_description_says_when_merged():
         small("siloed_scores", steps=1, **quiet, **{"scores.sesame.feeds.share": share}).run()
         for share in (0.5, 0.0)
     ]
-    scenario = runs[0].scenario
+    scenario = runs[0].score_scenario
     fare = scenario.scores["sesame"].observes["didi_fare_unpaid"]
     decay = 0.5 ** (1 / scenario.score.half_life_days)  # the day's decay, after the points
     moved = (runs[0].world.score - runs[1].world.score) / decay

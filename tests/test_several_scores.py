@@ -384,7 +384,7 @@ def test_figures_of_scores_and_perks_only_when_the_scenario_has_them(tmp_path):
     band = {c: np.vstack([m.timeseries()[c] for m in models]) for c in one}
     band["step"] = one["step"]
     for folder, series in (("one", one), ("band", band)):
-        jobs = system_figure_jobs(series, ctx, tmp_path / folder, models[0].scenario)
+        jobs = system_figure_jobs(series, ctx, tmp_path / folder, models[0].score_scenario)
         assert all(text_problems(make()) == [] for _, make in jobs)  # legible
         paths = save_figures(jobs)
         assert [p.name for p in paths] == ["scores.png", "perks.png"]
