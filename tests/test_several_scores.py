@@ -365,9 +365,10 @@ def test_bad_scores_and_perks_from_the_command_line_exit_2_located(write_scenari
 
 
 def test_figures_of_scores_and_perks_only_when_the_scenario_has_them(tmp_path):
-    from score_sim.figure_checks import text_problems
-    from score_sim.plots import FigureContext, save_figures
-    from score_sim.system_plots import system_figure_jobs
+    from score_sim.outputs.figures.base import FigureContext
+    from score_sim.outputs.figures.checks import text_problems
+    from score_sim.outputs.figures.saving import save_figures
+    from score_sim.outputs.figures.systems import system_figure_jobs
 
     plain = run(with_private(run={"steps": 20, "seed": 1}))
     assert system_figure_jobs(plain.timeseries(), FigureContext.of_model(plain), tmp_path,

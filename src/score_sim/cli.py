@@ -205,8 +205,8 @@ def run(
         )
     except ScenarioError as error:
         raise _fail(error) from None
-    from score_sim.summary import closing_lines
-    from score_sim.targets import missed_lines
+    from score_sim.outputs.summary import closing_lines
+    from score_sim.outputs.targets import missed_lines
 
     manifest = result.manifest
     summary = json.loads((result.out_dir / "summary.json").read_text(encoding="utf-8"))

@@ -26,8 +26,9 @@ import numpy as np
 from score_sim.errors import ScenarioError, argument
 from score_sim.memory import activity_bytes, check_population
 from score_sim.model import ScoreModel
-from score_sim.output_folder import claim_output_folder, output_bytes
-from score_sim.runner import RUNS_DIR, RunResult, versions, write_manifest, write_run_outputs
+from score_sim.outputs.files import versions, write_manifest, write_run_outputs
+from score_sim.outputs.folder import claim_output_folder, output_bytes
+from score_sim.runner import RUNS_DIR, RunResult
 from score_sim.scenario import Scenario, resolve_scenario
 
 KEY_COLUMNS = (
@@ -267,8 +268,8 @@ def compare_scenarios(
         }
         written[3].write_text(json.dumps(report, indent=2) + "\n", "utf-8")
         if figures:
-            from score_sim.harm_plots import plot_comparison
-            from score_sim.plots import save_figure
+            from score_sim.outputs.figures.saving import save_figure
+            from score_sim.outputs.figures.twins import plot_comparison
 
             (work / "figures").mkdir()
             change = describe_change(overrides_b or {})

@@ -30,10 +30,11 @@ import numpy as np
 
 from score_sim.errors import ScenarioError, argument
 from score_sim.memory import activity_bytes, check_population
-from score_sim.output_folder import claim_output_folder, output_bytes
-from score_sim.runner import RUNS_DIR, simulate, versions, write_manifest, write_run_outputs
+from score_sim.outputs.files import versions, write_manifest, write_run_outputs
+from score_sim.outputs.folder import claim_output_folder, output_bytes
+from score_sim.outputs.tables import write_csv
+from score_sim.runner import RUNS_DIR, simulate
 from score_sim.scenario import Scenario, resolve_scenario
-from score_sim.tables import write_csv
 
 MAX_SEEDS = 10_000
 
@@ -212,7 +213,7 @@ def run_seeds(
             summaries.append(json.loads((folder / "summary.json").read_text(encoding="utf-8")))
             cascades.append(model.sanctions.cascades.copy())
             if trajectories is None:
-                from score_sim.plots import FigureContext
+                from score_sim.outputs.figures.base import FigureContext
 
                 trajectories = model.trajectories()
                 context = replace(FigureContext.of_model(model), seeds=tuple(seeds))
@@ -228,9 +229,9 @@ def run_seeds(
         bands = _bands(series)
         write_band_table(files[1], bands)
         if figures:
-            from score_sim.harm_plots import harm_figure_jobs
-            from score_sim.plots import figure_jobs, save_figures
-            from score_sim.system_plots import system_figure_jobs
+            from score_sim.outputs.figures.jobs import figure_jobs, harm_figure_jobs
+            from score_sim.outputs.figures.saving import save_figures
+            from score_sim.outputs.figures.systems import system_figure_jobs
 
             assert context is not None
             jobs = figure_jobs(
@@ -258,7 +259,7 @@ def run_seeds(
                 work / "figures",
                 trajectories,
             )
-            from score_sim.record_plots import record_figure_jobs
+            from score_sim.outputs.figures.records import record_figure_jobs
 
             jobs += record_figure_jobs(bands, context, work / "figures")
             jobs += system_figure_jobs(bands, context, work / "figures", base)

@@ -354,31 +354,31 @@ class ScoreModel(mesa.Model):
 
     def summary(self) -> dict[str, Any]:
         """The headline figures so far: what ``summary.json`` holds after a run."""
-        from score_sim.summary import summarize
+        from score_sim.outputs.summary import summarize
 
         return summarize(self)
 
     def timeseries_frame(self) -> pd.DataFrame:
         """The time series as a pandas DataFrame: ``timeseries.csv``, indexed by day."""
-        from score_sim.frames import timeseries_frame
+        from score_sim.outputs.frames import timeseries_frame
 
         return timeseries_frame(self)
 
     def agents_frame(self) -> pd.DataFrame:
         """Every actor's state now as a pandas DataFrame: ``agents.csv``, indexed by id."""
-        from score_sim.frames import agents_frame
+        from score_sim.outputs.frames import agents_frame
 
         return agents_frame(self)
 
     def events_frame(self) -> pd.DataFrame:
         """The events so far as a pandas DataFrame: ``events.csv``."""
-        from score_sim.frames import events_frame
+        from score_sim.outputs.frames import events_frame
 
         return events_frame(self)
 
     def cascades_frame(self) -> pd.DataFrame:
         """The sanction cascades so far as a pandas DataFrame: ``cascades.csv``."""
-        from score_sim.frames import cascades_frame
+        from score_sim.outputs.frames import cascades_frame
 
         return cascades_frame(self)
 

@@ -24,20 +24,14 @@ import numpy as np
 from matplotlib.figure import Figure
 
 from score_sim.compare import KEY_COLUMNS
-from score_sim.harm_plots import (
-    plot_cascade_ccdf,
-    plot_comparison,
-    plot_innocents,
-    plot_pariahs,
-)
-from score_sim.plots import (
-    FigureContext,
-    default_style,
-    plot_grade_shares,
-    plot_list_sizes,
-    plot_score_fan,
-)
-from score_sim.summary import summarize
+from score_sim.outputs.figures.base import FigureContext, default_style
+from score_sim.outputs.figures.cascades import plot_cascade_ccdf
+from score_sim.outputs.figures.innocents import plot_innocents
+from score_sim.outputs.figures.lists import plot_list_sizes
+from score_sim.outputs.figures.pariahs import plot_pariahs
+from score_sim.outputs.figures.scores import plot_grade_shares, plot_score_fan
+from score_sim.outputs.figures.twins import plot_comparison
+from score_sim.outputs.summary import summarize
 
 if TYPE_CHECKING:
     from score_sim.model import ScoreModel

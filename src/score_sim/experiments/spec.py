@@ -376,7 +376,7 @@ def available_metrics(scenario: Scenario) -> tuple[set[str], set[str]]:
     Found by running the scenario's rules on a tiny city for one day.
     """
     from score_sim.model import ScoreModel
-    from score_sim.summary import summarize
+    from score_sim.outputs.summary import summarize
 
     tiny = scenario_from_data(
         scenario.to_data(),

@@ -48,8 +48,8 @@ from score_sim.experiments.spec import (
     metric_columns,
 )
 from score_sim.experiments.workers import worker_context
+from score_sim.outputs.tables import write_csv
 from score_sim.scenario import Scenario, resolve_scenario
-from score_sim.tables import write_csv
 
 if TYPE_CHECKING:
     from score_sim.model import ScoreModel
@@ -85,7 +85,7 @@ def measure(model: ScoreModel, metrics: tuple[str, ...]) -> dict[str, float]:
     for name in metrics:
         if name.startswith("summary."):
             if summary is None:
-                from score_sim.summary import summarize
+                from score_sim.outputs.summary import summarize
 
                 summary = summarize(model)
             node: Any = summary

@@ -14,6 +14,8 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
+from score_sim.outputs.tables import agent_table, cascade_table, event_table
+
 if TYPE_CHECKING:
     from score_sim.model import ScoreModel
 
@@ -35,8 +37,6 @@ def timeseries_frame(model: ScoreModel) -> pd.DataFrame:
 
 def agents_frame(model: ScoreModel) -> pd.DataFrame:
     """Every actor's state now (the columns of ``agents.csv``), indexed by ``id``."""
-    from score_sim.runner import agent_table
-
     frame = pd.DataFrame(agent_table(model))
     for flag in AGENT_FLAGS:
         frame[flag] = frame[flag].astype(bool)
@@ -50,8 +50,6 @@ def events_frame(model: ScoreModel) -> pd.DataFrame:
     ``true`` is a nullable boolean (missing where it does not apply), ``source_id`` a
     nullable integer.
     """
-    from score_sim.runner import event_table
-
     frame = pd.DataFrame(event_table(model))
     frame["true"] = frame["true"].map({"1": True, "0": False, "": pd.NA}).astype("boolean")
     frame["source_id"] = pd.to_numeric(frame["source_id"].replace("", None)).astype("Int64")
@@ -60,8 +58,6 @@ def events_frame(model: ScoreModel) -> pd.DataFrame:
 
 def cascades_frame(model: ScoreModel) -> pd.DataFrame:
     """One row per actor that became sanctioned (the columns of ``cascades.csv``)."""
-    from score_sim.runner import cascade_table
-
     frame = pd.DataFrame(cascade_table(model))
     frame["true"] = frame["true"].astype(bool)
     return frame

@@ -59,7 +59,7 @@ DRIVERS: dict[str, tuple[tuple[str, str], ...]] = {
         ("population.employment_rate", "employment rate"),
         ("population.firms", "number of firms"),
     ),
-    # issue 9: only when data sharing or the escalation ladder is on
+    # these two only when data sharing or the escalation ladder is on
     "restriction_days_spared_share": (
         ("sharing.*", "sharing delays and coverage"),
         ("lists.*", "list rules"),
@@ -169,7 +169,7 @@ def headlines(scenario: Scenario, summary: dict[str, Any]) -> list[dict[str, Any
         ]["citizen"],
         "mean_cascade_size": cascades["mean"],
     }
-    # the mechanisms of issue 9 that are on come first: they are what such a run is about
+    # data sharing and the ladder, when on, come first: they are what such a run is about
     first: dict[str, Any] = {}
     if "sharing" in summary:
         first["restriction_days_spared_share"] = summary["sharing"]["spared_share"]

@@ -4,7 +4,8 @@ A scenario's ``targets:`` name documented aggregates (the share of adults on the
 defaulter list, new listings a year, firms on some blacklist, how long entries last), each
 with its source, the metric it is compared with and an acceptable range. Every run measures
 each one on the finished model and reports it in ``summary.json`` under ``"targets"``;
-``score-sim run`` prints any target missed.
+``score-sim run`` prints any target missed: this is for whoever calibrates a scenario, and
+for the reader who wants to know whether its run matches the record.
 """
 
 from __future__ import annotations

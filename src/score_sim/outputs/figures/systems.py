@@ -1,5 +1,8 @@
 """Figures of the further scores and of the perks: drawn only when a scenario has them.
 
+For the reader of a run with several scores on the same people (``scores:``) or with
+rewards (``perks:``):
+
 - ``scores.png``: for each further system of ``scores:`` (Sesame, Tencent, a tax grade),
   each band's share of its carriers over time, one panel per system and kind of actor.
 - ``perks.png``: each perk's uses so far, and how many actors qualify for it, over time.
@@ -15,20 +18,20 @@ from pathlib import Path
 import numpy as np
 from matplotlib.figure import Figure
 
-from score_sim.plots import (
+from score_sim.outputs.figures.base import (
     FigureContext,
-    FigureJob,
     TimeSeries,
-    _finish_figure,
     column,
     day_limits,
     default_style,
     draw_series,
-    grade_colors,
+    finish_figure,
     is_band,
     new_figure,
     thousands,
 )
+from score_sim.outputs.figures.palette import grade_colors
+from score_sim.outputs.figures.saving import FigureJob
 from score_sim.scenario import Scenario, Who
 
 SCORES_FILE = "scores.png"
@@ -67,7 +70,7 @@ def plot_scores(ts: TimeSeries, ctx: FigureContext, scenario: Scenario) -> Figur
             ax.set_ylabel(f"share of carriers in each band (%), {system.lower:g}..{system.upper:g}")
             ax.grid(True, alpha=0.25)
             ax.legend(title="band", fontsize=8, title_fontsize=8, loc="upper right")
-        _finish_figure(fig, "Further scores: who holds each band", ctx)
+        finish_figure(fig, "Further scores: who holds each band", ctx)
     return fig
 
 
@@ -107,7 +110,7 @@ def plot_perks(ts: TimeSeries, ctx: FigureContext, perk_names: list[str]) -> Fig
             ax.set_ylabel(ylabel)
             ax.grid(True, alpha=0.25)
         used.legend(title="perk", fontsize=8, title_fontsize=8, loc="upper left")
-        _finish_figure(fig, "Perks: rewards received", ctx)
+        finish_figure(fig, "Perks: rewards received", ctx)
     return fig
 
 

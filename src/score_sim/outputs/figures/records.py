@@ -1,6 +1,8 @@
 """Figures of what happens to a record: data sharing, the escalation ladder, the letters.
 
-Drawn only for runs whose scenario turns these mechanisms on (issue 9):
+For the reader of a run whose scenario turns these mechanisms on (data sharing between
+agencies, the corporate registry's escalation ladder, commitment letters); other runs do
+not get them:
 
 - ``sharing.png``: left, the restrictions listings call for today that are still on their
   way to their agency and those whose record never arrives (actor-restriction pairs);
@@ -12,28 +14,27 @@ Drawn only for runs whose scenario turns these mechanisms on (issue 9):
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from pathlib import Path
 
 import numpy as np
 from matplotlib.figure import Figure
 
-from score_sim import palette
-from score_sim.plots import (
+from score_sim.outputs.figures import palette
+from score_sim.outputs.figures.base import (
     FigureContext,
-    FigureJob,
-    _finish_figure,
+    TimeSeries,
     column,
     day_limits,
     default_style,
     draw_series,
+    finish_figure,
     new_figure,
     thousands,
     top_of,
 )
+from score_sim.outputs.figures.saving import FigureJob
 from score_sim.scenario import LADDER_STAGES
 
-TimeSeries = Mapping[str, np.ndarray]
 SHARING_FILE = "sharing.png"
 LADDER_FILE = "ladder.png"
 
@@ -96,7 +97,7 @@ def plot_sharing(ts: TimeSeries, ctx: FigureContext) -> Figure:
         right.set_ylabel("% of restriction-days called for")
         right.grid(True, alpha=0.25)
         right.legend(loc="upper left", fontsize=8, frameon=False)
-        _finish_figure(fig, "Listings reach the agencies late, or never", ctx)
+        finish_figure(fig, "Listings reach the agencies late, or never", ctx)
     return fig
 
 
@@ -128,7 +129,7 @@ def plot_ladder(ts: TimeSeries, ctx: FigureContext) -> Figure:
         left.set_ylim(0.0, max(top_of(*(v for _, v, _, _ in stages)) * 1.8, 1.0))
         left.legend(loc="upper left", fontsize=7, frameon=False, ncol=2)
         _counts_panel(right, day, outcomes, "Closures and commitment letters", "firms")
-        _finish_figure(fig, "The escalation ladder of the corporate registry", ctx)
+        finish_figure(fig, "The escalation ladder of the corporate registry", ctx)
     return fig
 
 
