@@ -18,8 +18,8 @@ import pytest
 from conftest import small_data
 from test_cli import assert_bad_input, cli
 
-from score_sim.compare import compare_scenarios
 from score_sim.errors import ScenarioError
+from score_sim.experiments.twins import compare_scenarios
 from score_sim.outputs.folder import claim_output_folder, clean_stale, foreign_files
 from score_sim.runner import run_scenario
 

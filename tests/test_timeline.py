@@ -15,9 +15,9 @@ import numpy as np
 import pytest
 from conftest import small_data
 
-from score_sim.compare import compare_scenarios
 from score_sim.errors import ScenarioError
 from score_sim.events import EventKind
+from score_sim.experiments.twins import compare_scenarios
 from score_sim.explain import explain_scenario
 from score_sim.model import ScoreModel
 from score_sim.outputs.figures.base import FigureContext

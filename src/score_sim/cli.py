@@ -175,7 +175,7 @@ def run(
     ] = None,
 ) -> None:
     """Run a scenario and write timeseries.csv, agents.csv, events.csv, figures and a manifest."""
-    from score_sim.ensemble import run_seeds
+    from score_sim.experiments.ensemble import run_seeds
     from score_sim.runner import run_scenario
 
     options = {
@@ -262,7 +262,7 @@ def compare(
     figures: Annotated[bool, typer.Option(help="Draw the PNG figures.")] = True,
 ) -> None:
     """Run two worlds with common random numbers and show what the rule change did."""
-    from score_sim.compare import KEY_COLUMNS, compare_scenarios
+    from score_sim.experiments.twins import KEY_COLUMNS, compare_scenarios
 
     try:
         result = compare_scenarios(
