@@ -9,8 +9,8 @@ The twin-world figure is :func:`score_sim.outputs.figures.twins.plot_comparison`
 :data:`score_sim.experiments.twins.KEY_COLUMNS`, with two changes for a classroom: panels
 are titled in words instead of column names, and no axis zooms in on a small change.
 Counts and shares start at zero, a score axis spans at least a tenth of the score scale,
-and the difference (right axis, same unit) is drawn on the same span as its panel, centred on zero, so a
-2-point drift looks like a 2-point drift, not a collapse.
+and the difference (right axis, same unit) is drawn on the same span as its panel,
+centred on zero, so a 2-point drift looks like a 2-point drift, not a collapse.
 """
 
 from __future__ import annotations
