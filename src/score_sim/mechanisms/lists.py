@@ -288,7 +288,7 @@ class ListBook:
         cause: np.ndarray | int,
         events: EventLog,
     ) -> np.ndarray:
-        """Enter ``actors`` on the list today by another rule's decision (issue 9).
+        """Enter ``actors`` on the list today by another rule's decision.
 
         The escalation ladder's final stage and a broken commitment letter list a firm
         directly, whatever the list's own entry conditions. Actors already listed or not
