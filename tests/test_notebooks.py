@@ -10,6 +10,7 @@ Run times are measured in ``benchmarks/notebooks.py``, not here.
 from __future__ import annotations
 
 import importlib.util
+import itertools
 import json
 import re
 from dataclasses import dataclass
@@ -39,7 +40,7 @@ ANY_REPR = re.compile(r"<[A-Za-z_][^>]*>")  # <NA>, <Figure ...>, <... object at
 # inline backend calls to show a figure) and writes what each shown figure holds to
 # FIGURES_FILE, one JSON line per figure.
 FIGURES_FILE = ".figures.jsonl"
-PROBE = '''
+PROBE = """
 def _probe():
     import json, os
     import numpy as np
@@ -118,7 +119,7 @@ def _probe():
 
 _probe()
 del _probe
-'''
+"""
 
 
 @dataclass
@@ -255,7 +256,7 @@ def test_notebook_opens_with_its_number_title_and_what_to_notice(path):
     # the app shows the same line beside its setup of this lesson
     first = nbformat.read(path, as_version=4).cells[0].source.splitlines()
     assert re.fullmatch(rf"# {int(path.name[:2])}\. \S.+", first[0]), first[0]
-    notice = [line for line in first[1:] if line.strip()][0]
+    notice = next(line for line in first[1:] if line.strip())
     assert notice.startswith("**What to notice:** "), f"{path.name}: {notice!r}"
     words = notice.removeprefix("**What to notice:** ")
     assert 40 <= len(words) <= 220
@@ -459,7 +460,7 @@ def test_lesson_3_draws_the_ccdf_of_all_cascades(executed):
     ]
     assert curves, "no curve labelled 'all cascades'"
     share = curves[0]
-    assert share[0] == 1.0 and all(a >= b for a, b in zip(share, share[1:], strict=False))
+    assert share[0] == 1.0 and all(a >= b for a, b in itertools.pairwise(share))
     assert share[-1] < 0.1  # a long tail: few cascades are as large as the largest
 
 
@@ -472,7 +473,7 @@ def test_lesson_4_draws_the_harm_over_several_seeds_with_an_interval(executed):
     median = next(line["y"] for line in axes["lines"] if line["label"].startswith("median"))
     seeds = [line for line in axes["lines"] if not line["label"].startswith("median")]
     assert len(seeds) >= 5
-    assert all(b > a for a, b in zip(median, median[1:], strict=False)), median
+    assert all(b > a for a, b in itertools.pairwise(median)), median
 
 
 def test_lesson_5_has_a_figure_of_the_systems_side_by_side(executed):
