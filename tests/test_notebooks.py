@@ -51,17 +51,27 @@ def _probe():
     path = os.path.join(os.getcwd(), FILE)
     shown = FigureCanvasBase.print_figure
 
+    def to_display(ax, xy, transform):
+        xy = np.asarray(xy, dtype=float).reshape(-1, 2)
+        if transform == ax.transData:  # a log axis has no place for values <= 0 (bar bases)
+            for axis, scale in enumerate((ax.get_xscale(), ax.get_yscale())):
+                if scale == "log":
+                    xy = xy[xy[:, axis] > 0]
+        return transform.transform(xy)
+
     def display_points(ax):
         for line in ax.lines:
-            yield line.get_transform().transform(line.get_xydata())
+            yield to_display(ax, line.get_xydata(), line.get_transform())
         for collection in ax.collections:
             if isinstance(collection, PolyCollection):
                 for p in collection.get_paths():
-                    yield collection.get_transform().transform(p.vertices)
+                    yield to_display(ax, p.vertices, collection.get_transform())
             elif len(collection.get_offsets()):
-                yield collection.get_offset_transform().transform(collection.get_offsets())
+                offsets = collection.get_offsets()
+                yield to_display(ax, offsets, collection.get_offset_transform())
         for patch in ax.patches:
-            yield patch.get_transform().transform(patch.get_path().vertices)
+            corners = patch.get_patch_transform().transform(patch.get_path().vertices)
+            yield to_display(ax, corners, patch.get_data_transform())
 
     def describe_axes(ax):
         box = ax.bbox
@@ -499,14 +509,17 @@ def test_a_failing_cell_is_named(tmp_path):
     assert "y = x / 0" in message
 
 
-def test_the_figure_probe_catches_a_figure_that_hides_its_data(tmp_path):
-    # the checks above can fail: a small figure whose fixed axis flattens its data
+def test_the_figure_probe_catches_figures_that_hide_their_data(tmp_path):
+    # the checks above can fail: a wide figure with small text, one axis so wide that the
+    # data lie flat, another so narrow that it cuts the data off
     source = (
         "import matplotlib.pyplot as plt\n"
-        "fig, ax = plt.subplots(figsize=(12, 3))\n"
-        "ax.plot([0, 1, 2], [990, 1000, 1010], label='x')\n"
-        "ax.set_ylim(800, 1100)\n"
-        "ax.set_xlabel('day'); ax.set_ylabel('score')\n"
+        "fig, (flat, cut) = plt.subplots(1, 2, figsize=(12, 3))\n"
+        "for ax in (flat, cut):\n"
+        "    ax.plot([0, 1, 2], [990, 1000, 1010], label='x')\n"
+        "    ax.set_xlabel('day'); ax.set_ylabel('score')\n"
+        "flat.set_ylim(800, 1100)\n"
+        "cut.set_ylim(995, 1005)\n"
         "plt.show()"
     )
     notebook = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(source, id="flat")])
@@ -516,6 +529,7 @@ def test_the_figure_probe_catches_a_figure_that_hides_its_data(tmp_path):
     [(index, figure)] = run_notebook(path, tmp_path).figures
     assert index == 0
     assert figure["width_px"] == 1200 and figure["min_text_px"] < MIN_TEXT_PX
-    [axes] = figure["axes"]
-    assert axes["n_outside"] == 0 and axes["height_share"] < 0.2
-    assert axes["lines"][0]["y"] == [990.0, 1000.0, 1010.0]
+    flat, cut = figure["axes"]
+    assert flat["n_outside"] == 0 and flat["height_share"] < 0.2
+    assert flat["lines"][0]["y"] == [990.0, 1000.0, 1010.0]
+    assert cut["n_outside"] == 2
