@@ -197,11 +197,17 @@ def run_notebook(path: Path, workdir: Path, timeout_s: int = 300) -> Executed:
 @pytest.fixture(scope="module")
 def executed(tmp_path_factory):
     """Each notebook executed once for all the tests of this module that read its outputs."""
-    runs: dict[Path, Executed] = {}
+    runs: dict[Path, Executed | str] = {}
 
     def get(path: Path) -> Executed:
         if path not in runs:
-            runs[path] = run_notebook(path, tmp_path_factory.mktemp(path.stem))
+            try:
+                runs[path] = run_notebook(path, tmp_path_factory.mktemp(path.stem))
+            except pytest.fail.Exception as failure:
+                runs[path] = str(failure)  # the next test of this notebook fails at once
+                raise
+        if isinstance(runs[path], str):
+            pytest.fail(runs[path], pytrace=False)
         return runs[path]
 
     return get
