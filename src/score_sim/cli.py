@@ -385,12 +385,49 @@ def app_command(
         str, typer.Option(help="Address to listen on (0.0.0.0: every network, for a class).")
     ] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="Port to listen on.")] = 8765,
+    scenario: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--scenario",
+            help="A scenario file to offer beside the bundled ones (repeatable); a page can "
+            "choose only these and the bundled scenarios.",
+            show_default=False,
+        ),
+    ] = None,
+    session_memory: Annotated[
+        float | None,
+        typer.Option(help="Most memory one tab's city may use, in MiB [default: 1024].", min=1),
+    ] = None,
+    server_memory: Annotated[
+        float | None,
+        typer.Option(
+            help="Most memory all tabs together may use, in MiB [default: 80% of what is "
+            "available when the app starts].",
+            min=1,
+        ),
+    ] = None,
+    idle_minutes: Annotated[
+        float | None,
+        typer.Option(
+            help="Free a tab's city after this many minutes unused [default: 20].", min=0.1
+        ),
+    ] = None,
 ) -> None:
     """Start the browser app (works offline) and print its address."""
     from score_sim.browser.server import AppStartError, serve
 
     try:
-        serve(host, port, echo=typer.echo)
+        serve(
+            host,
+            port,
+            echo=typer.echo,
+            scenarios=scenario or [],
+            session_mib=session_memory,
+            server_mib=server_memory,
+            idle_minutes=idle_minutes,
+        )
+    except ScenarioError as error:
+        raise _fail(error) from None
     except AppStartError as problem:
         typer.echo(f"error: {problem}", err=True)
         raise typer.Exit(EXIT_BAD_INPUT) from None
