@@ -15,8 +15,9 @@ before simulating, and say exactly what is wrong.
   A work folder or lock left by a killed process (SIGKILL, a power cut) is removed by the
   next command that claims a folder in the same place, once its process is gone.
 - **Only our own.** ``--overwrite`` replaces a folder only when it holds score-sim's
-  manifest and nothing but the files that manifest lists; the current folder, its parents
-  and the home folder are never replaced.
+  manifest and nothing but the files that manifest lists, each byte for byte as written
+  (its sha256 in the manifest): a changed or an added file is named in the refusal. The
+  current folder, its parents and the home folder are never replaced.
 - **The user's umask.** Folders are made with the permissions the user's umask gives
   (a class server shares them), not the private ones of a temporary folder.
 """
@@ -24,6 +25,7 @@ before simulating, and say exactly what is wrong.
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import json
 import os
 import secrets
@@ -126,9 +128,11 @@ def clean_stale(parent: Path) -> list[Path]:
 
 
 def foreign_files(folder: Path) -> list[str] | None:
-    """Files in ``folder`` that its score-sim manifest does not list.
+    """Files in ``folder`` that are not byte for byte what score-sim wrote there.
 
-    None when the folder holds no score-sim manifest at all (it is not score-sim's).
+    Each is named with why: ``notes.txt (added)``, ``summary.json (changed)``, a link, or
+    a listed file whose sha256 the manifest does not record. None when the folder holds no
+    score-sim manifest at all (it is not score-sim's).
     """
     try:
         manifest = json.loads((folder / MANIFEST).read_text(encoding="utf-8"))
@@ -142,15 +146,41 @@ def foreign_files(folder: Path) -> list[str] | None:
     ):
         return None
     listed = manifest.get("files")
-    known = {MANIFEST, *(listed if isinstance(listed, dict | list) else ())}
+    hashes: dict[str, object] = (
+        dict(listed)
+        if isinstance(listed, dict)
+        else dict.fromkeys(listed, None)
+        if isinstance(listed, list)
+        else {}
+    )
     foreign = []
     for path in sorted(folder.rglob("*")):
-        if path.is_dir() and not path.is_symlink():
-            continue
         relative = path.relative_to(folder).as_posix()
-        if relative not in known:
-            foreign.append(relative)
+        if path.is_symlink():
+            foreign.append(f"{relative} (a link score-sim does not make)")
+        elif path.is_dir() or relative == MANIFEST:
+            continue
+        elif relative not in hashes:
+            foreign.append(f"{relative} (added)")
+        else:
+            expected = hashes[relative]
+            if not isinstance(expected, str):
+                foreign.append(f"{relative} (its sha256 is not in the manifest to check)")
+            elif _sha256_of(path) != expected:
+                foreign.append(f"{relative} (changed)")
     return foreign
+
+
+def _sha256_of(path: Path) -> str | None:
+    """The sha256 of a file's bytes (None when it cannot be read)."""
+    digest = hashlib.sha256()
+    try:
+        with open(path, "rb") as handle:
+            for block in iter(lambda: handle.read(1 << 20), b""):
+                digest.update(block)
+    except OSError:
+        return None
+    return digest.hexdigest()
 
 
 def _refuse_protected(target: Path, option: str) -> None:
@@ -371,7 +401,7 @@ def _check_target(target: Path, overwrite: bool, option: str) -> bool:
         raise _problem(
             target,
             option,
-            f"holds files score-sim did not write ({shown}); "
+            f"holds files that are not what score-sim wrote ({shown}); "
             f"{argument('overwrite=True')} would delete them. Move them away or choose "
             "another folder",
         )
