@@ -505,6 +505,12 @@ def sweep(
                     f"{row['metric']:<66} {number(row['median'])} "
                     f"[{number(row['p05'])}, {number(row['p95'])}]"
                 )
+    for column, points in (result.switched_off or {}).items():
+        shown = ", ".join(map(str, points[:10])) + (", ..." if len(points) > 10 else "")
+        typer.echo(
+            f"note: {column} is not measured in parameter set{'s' if len(points) > 1 else ''} "
+            f"{shown}, which switch it off: its cells there are empty"
+        )
     if result.sensitivity is not None:
         _echo_sensitivity(result.sensitivity)
     for path in result.files:
@@ -512,10 +518,25 @@ def sweep(
 
 
 def _echo_sensitivity(result) -> None:
-    """Each metric's most influential parameters, by the method's main index."""
+    """Each metric's most influential parameters, by the method's main index.
+
+    Each with its 95% confidence interval; flagged indices and warnings about the sample
+    are said too.
+    """
+    import math
+
     index = {"sobol": "ST", "morris": "mu_star", "latin": "S1"}[result.method]
+
+    def shown(metric: str, parameter: str, value: float) -> str:
+        row = result.row(metric, parameter, index)
+        conf = f" ± {row['conf_95']:.2g}" if math.isfinite(row["conf_95"]) else ""
+        flag = " (flagged)" if row["flag"] else ""
+        return f"{parameter} {value:.3g}{conf}{flag}"
+
+    for warning in getattr(result, "warnings", ()):
+        typer.echo(f"warning: {warning}", err=True)
     for metric in dict.fromkeys(r["metric"] for r in result.rows):
-        ranked = ", ".join(f"{p} {v:.3g}" for p, v in result.top(metric, index, 3))
+        ranked = ", ".join(shown(metric, p, v) for p, v in result.top(metric, index, 3))
         typer.echo(f"{metric}: {index} {ranked}")
     for metric, reason in result.skipped.items():
         typer.echo(f"{metric}: no indices ({reason})")

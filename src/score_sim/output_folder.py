@@ -438,16 +438,44 @@ def _make_work(target: Path, option: str) -> Path:
 
 
 def _check_space(claim: OutputFolder, bytes_needed: int, option: str) -> None:
+    check_disk_space(claim.work, bytes_needed, option, shown_as=claim.target)
+
+
+def check_disk_space(
+    where: Path, bytes_needed: int, option: str, shown_as: Path | None = None
+) -> None:
+    """Refuse a place whose disk cannot hold ``bytes_needed`` more (and some slack).
+
+    A file system of no size at all (an empty mount point, a pseudo file system) and one
+    too full are refused alike, before any work.
+
+    Args:
+        where: an existing folder on the disk to check.
+        bytes_needed: what the command will write.
+        option: how the user named the place (for messages).
+        shown_as: the path to name in the message [default: ``where``].
+
+    Raises:
+        ScenarioError: naming the place, what is free and what is needed.
+    """
     need = bytes_needed + BYTES_FREE_MIN
+    shown = shown_as if shown_as is not None else where
     try:
-        free = shutil.disk_usage(claim.work).free
+        usage = shutil.disk_usage(where)
     except OSError:
         return
-    if free < need:
+    if usage.total == 0:
         raise _problem(
-            claim.target,
+            shown,
             option,
-            f"the disk holding it has {free / 2**20:,.1f} MiB free; this command needs "
+            "lies on a file system of no size (an empty mount point, or one that holds no "
+            "files): nothing can be written there. Choose a folder on a disk",
+        )
+    if usage.free < need:
+        raise _problem(
+            shown,
+            option,
+            f"the disk holding it has {usage.free / 2**20:,.1f} MiB free; this command needs "
             f"about {need / 2**20:,.0f} MiB. Free some space or choose another disk",
         )
 

@@ -53,6 +53,8 @@ from score_sim.scenario import (
 
 MAX_RUNS_UNCONFIRMED = 5_000
 """A sweep of more runs than this needs confirming (``--yes``)."""
+MAX_RUNS = 1_000_000
+"""Most runs one sweep may have, confirmed or not: split a larger one into several."""
 MAX_SEEDS = 100_000
 MAX_SAMPLE_N = 1_000_000
 
@@ -111,7 +113,13 @@ class Sample(_Strict):
     @field_validator("n")
     @classmethod
     def _power_of_two(cls, n: int, info: ValidationInfo) -> int:
-        if info.data.get("method") is SampleMethod.sobol and n & (n - 1):
+        from score_sim.experiments.sensitivity import sample_size_problem
+
+        method = info.data.get("method")
+        too_small = sample_size_problem(method.value, n) if method is not None else None
+        if too_small:
+            raise ValueError(too_small)
+        if method is SampleMethod.sobol and n & (n - 1):
             low = 1 << (n.bit_length() - 1)
             raise ValueError(
                 f"sobol needs n to be a power of 2 (Sobol' sequences converge only then); "
@@ -252,6 +260,8 @@ class SweepPlan:
     """For a sample: the sampler's values before integer parameters were rounded."""
     sample_seed: int | None = None
     """For a sample: the seed of SALib's sampler (and of its analyser's bootstrap)."""
+    largest_run_bytes: int = 0
+    """The memory guard's estimate of the largest run's peak, in bytes (0: not known)."""
 
     @property
     def n_runs(self) -> int:
@@ -381,9 +391,14 @@ def available_metrics(scenario: Scenario) -> tuple[set[str], set[str]]:
         scenario.to_data(),
         overrides={"population.citizens": 20, "population.firms": 2, "run.steps": 1},
     )
+    from score_sim.agents import release_agent_ids
+
     model = ScoreModel(tiny, rng=tiny.run.seed).run()
-    columns = {c for c in model.columns if c != "step"}
-    summary = {f"summary.{key}" for key in _numeric_paths(summarize(model))}
+    try:
+        columns = {c for c in model.columns if c != "step"}
+        summary = {f"summary.{key}" for key in _numeric_paths(summarize(model))}
+    finally:
+        release_agent_ids(model)
     return columns, summary
 
 
@@ -414,6 +429,57 @@ def metric_columns(metrics: tuple[str, ...]) -> tuple[str, ...]:
         else:
             columns += [f"{name}.final", f"{name}.run_mean"]
     return tuple(columns)
+
+
+def count_points(spec: SweepSpec) -> int:
+    """How many parameter sets a sweep has, computed from its file alone (nothing is built)."""
+    if spec.grid is not None:
+        return math.prod(len(values) for values in spec.grid.values())
+    if spec.sample is not None:
+        k = len(spec.sample.ranges)
+        extra = {SampleMethod.sobol: k + 2, SampleMethod.morris: k + 1}
+        return spec.sample.n * extra.get(spec.sample.method, 1)
+    return 1
+
+
+def count_seeds(spec: SweepSpec) -> int:
+    """How many seeds every parameter set of a sweep runs with."""
+    return spec.seeds if isinstance(spec.seeds, int) else len(spec.seeds)
+
+
+def _refuse_size(spec: SweepSpec, locator: _Locator, yes: bool) -> None:
+    """Refuse a sweep of too many runs from its counts alone, before anything is built.
+
+    Raises:
+        ScenarioError: more than :data:`MAX_RUNS` runs, or more than
+            :data:`MAX_RUNS_UNCONFIRMED` without ``yes``.
+    """
+    n_points, n_seeds = count_points(spec), count_seeds(spec)
+    n_runs = n_points * n_seeds
+    loc = ("grid",) if spec.grid else ("sample", "n") if spec.sample else ("seeds",)
+    size = f"{n_runs:,} runs ({n_points:,} parameter sets x {n_seeds:,} seeds)"
+    if n_runs > MAX_RUNS:
+        raise ScenarioError(
+            [
+                locator.at(
+                    loc,
+                    format_key(loc),
+                    f"this sweep is {size}, more than the {MAX_RUNS:,} one sweep may have: "
+                    "split it into several sweeps",
+                )
+            ]
+        )
+    if n_runs > MAX_RUNS_UNCONFIRMED and not yes:
+        raise ScenarioError(
+            [
+                locator.at(
+                    loc,
+                    format_key(loc),
+                    f"this sweep is {size}, more than {MAX_RUNS_UNCONFIRMED:,}: pass "
+                    f"{argument('yes=True', '--yes')} to confirm",
+                )
+            ]
+        )
 
 
 def _sample_points(spec: Sample, names: list[str], seed: int) -> np.ndarray:
@@ -461,6 +527,7 @@ def load_sweep(
         found = _problems_from(exc, file, locations, [])
         raise ScenarioError(sorted(found, key=lambda p: (p.line or 0, p.col or 0))) from None
     locator = _Locator(file, locations)
+    _refuse_size(spec, locator, yes)
 
     # the base scenario, with the sweep's fixed changes
     scenario_source = _scenario_path(spec.scenario, sweep_path)
@@ -488,12 +555,17 @@ def load_sweep(
     raw: np.ndarray | None = None
     sample_seed: int | None = None
 
+    from score_sim.memory import run_bytes
+
+    largest = [run_bytes(scenario)]
+
     def check(changes: dict[str, Any], where: dict[str, tuple[str | int, ...]], label: str):
         try:
-            scenario_from_data(base_data, argument("overrides"), None, changes)
+            checked = scenario_from_data(base_data, argument("overrides"), None, changes)
         except ScenarioError as error:
             problems.extend(locator.relocate(error, where, label))
             return False
+        largest[0] = max(largest[0], run_bytes(checked))
         return True
 
     for key in (spec.grid or {}) | (spec.sample.ranges if spec.sample else {}):
@@ -564,21 +636,6 @@ def load_sweep(
     else:
         seeds = tuple(spec.seeds)
 
-    n_runs = len(points) * len(seeds)
-    if n_runs > MAX_RUNS_UNCONFIRMED and not yes:
-        loc = ("grid",) if spec.grid else ("sample", "n") if spec.sample else ("seeds",)
-        raise ScenarioError(
-            [
-                locator.at(
-                    loc,
-                    format_key(loc),
-                    f"this sweep is {n_runs:,} runs ({len(points):,} parameter sets x "
-                    f"{len(seeds):,} seeds), more than {MAX_RUNS_UNCONFIRMED:,}: pass --yes "
-                    "to confirm",
-                )
-            ]
-        )
-
     # every combination, not only every value, must make a valid scenario
     for index, point in enumerate(points if parameters else ()):
         loc = ("grid",) if spec.grid else ("sample", "ranges")
@@ -616,6 +673,7 @@ def load_sweep(
         columns=metric_columns(metrics),
         raw_sample=() if raw is None else tuple(map(tuple, raw.tolist())),
         sample_seed=sample_seed,
+        largest_run_bytes=largest[0],
     )
 
 
