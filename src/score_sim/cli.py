@@ -34,9 +34,16 @@ EXIT_INTERNAL = 1
 
 
 def _fail(error: ScenarioError) -> typer.Exit:
-    for problem in error.problems:
-        typer.echo(f"error: {problem}", err=True)
+    _echo_problems(error)
     return typer.Exit(EXIT_BAD_INPUT)
+
+
+def _echo_problems(error: ScenarioError) -> None:
+    """Each problem on its own line, with any control character in it escaped."""
+    from score_sim.text_safety import printable_line
+
+    for problem in error.problems:
+        typer.echo(f"error: {printable_line(str(problem))}", err=True)
 
 
 class Interrupted(BaseException):
@@ -305,6 +312,7 @@ def validate(
 ) -> None:
     """Check scenario files and report every problem with its file, line and key."""
     from score_sim.scenario import load_scenario
+    from score_sim.text_safety import printable_line
 
     bad = False
     for file in files:
@@ -312,10 +320,9 @@ def validate(
             scenario = load_scenario(file)
         except ScenarioError as error:
             bad = True
-            for problem in error.problems:
-                typer.echo(f"error: {problem}", err=True)
+            _echo_problems(error)
             continue
-        typer.echo(f"ok: {file} ({scenario.name})")
+        typer.echo(f"ok: {printable_line(file)} ({scenario.name})")
     if bad:
         raise typer.Exit(EXIT_BAD_INPUT)
 
@@ -324,15 +331,16 @@ def validate(
 def list_scenarios() -> None:
     """List the bundled scenarios with their one-line descriptions."""
     from score_sim.scenario import bundled_scenarios, load_scenario
+    from score_sim.text_safety import printable_line
 
     for name, path in bundled_scenarios().items():
         try:
             scenario = load_scenario(path)
         except ScenarioError as error:
-            typer.echo(f"{name:<24} (invalid: {error.problems[0]})")
+            typer.echo(f"{name:<24} (invalid: {printable_line(str(error.problems[0]))})")
             continue
         summary = _one_line(scenario.description)
-        typer.echo(f"{name:<24} {summary}")
+        typer.echo(f"{name:<24} {printable_line(summary)}")
 
 
 def _one_line(description: str, limit: int = 90) -> str:
@@ -376,7 +384,9 @@ def explain(
         loaded = load_scenario(scenario)
     except ScenarioError as error:
         raise _fail(error) from None
-    typer.echo(explain_scenario(loaded), nl=False)
+    from score_sim.text_safety import printable
+
+    typer.echo(printable(explain_scenario(loaded)), nl=False)
 
 
 @app.command("app")
@@ -584,8 +594,10 @@ def main() -> None:
     except Exception as error:  # the last line of defence: no traceback for users
         if os.environ.get("SCORE_SIM_DEBUG"):
             raise
+        from score_sim.text_safety import printable_line
+
         typer.echo(
-            f"internal error: {type(error).__name__}: {error}\n"
+            f"internal error: {type(error).__name__}: {printable_line(str(error))}\n"
             "This is a bug in score-sim; set SCORE_SIM_DEBUG=1 to see the traceback.",
             err=True,
         )

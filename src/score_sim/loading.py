@@ -412,7 +412,7 @@ def _read_text(path: Path, file: str) -> str:
 
     try:
         if path.is_dir():
-            raise fail("is a directory, not a scenario file")
+            raise fail("is a directory, not a file")
         if not path.exists():
             raise fail("file not found")
         check_regular_file(path, fail)

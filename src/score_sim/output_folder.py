@@ -183,6 +183,45 @@ def _sha256_of(path: Path) -> str | None:
     return digest.hexdigest()
 
 
+NAME_BYTES_MAX = 255
+"""Longest name of a file or folder on common file systems (ext4, APFS, NTFS), in bytes."""
+NAME_BYTES_BESIDE = len(_LOCK_SUFFIX) + len(_PARTIAL_MARK) + 1 + 8 + 8
+"""How much longer than a folder's own name the names score-sim writes beside it are."""
+
+
+def check_name_lengths(target: Path, option: str, beside: bool = True) -> None:
+    """Refuse a folder whose name (or a parent's) is too long to write, before any work.
+
+    Args:
+        target: the folder.
+        option: how the user named it (for messages).
+        beside: whether score-sim writes beside the folder under a longer name (a lock and
+            a work folder), which leaves its own name less room.
+
+    Raises:
+        ScenarioError: naming the folder, the length and the most allowed.
+    """
+    parts = target.parts
+    for i, part in enumerate(parts):
+        size = len(os.fsencode(part))
+        last = i == len(parts) - 1
+        limit = NAME_BYTES_MAX - (NAME_BYTES_BESIDE if last and beside else 0)
+        if size > limit:
+            which = "its name" if last else f"the folder {part[:20]}... in its path"
+            raise _problem(
+                target,
+                option,
+                f"{which} is {size} bytes long; a name may have at most {limit} bytes here "
+                f"({NAME_BYTES_MAX} on most file systems"
+                + (
+                    ", less what score-sim adds to name its work beside it"
+                    if last and beside
+                    else ""
+                )
+                + "). Choose a shorter name",
+            )
+
+
 def _refuse_protected(target: Path, option: str) -> None:
     """Refuse to replace the working folder, one of its parents, home or the root."""
     resolved = target.resolve()
@@ -319,6 +358,7 @@ def claim_output_folder(
     """
     explicit = out_dir is not None
     target = Path(out_dir) if explicit else default
+    check_name_lengths(target, option)
     parent = target.parent
     try:
         parent.mkdir(parents=True, exist_ok=True)

@@ -1913,6 +1913,10 @@ def scenario_from_data(
         original = data
         data, set_paths = apply_overrides(Scenario, data, overrides, override_labels)
         data = _without_removed_citations(original, data)
+    from score_sim.text_safety import control_problems
+
+    if unsafe := [_located(*pair, file, locations, set_paths) for pair in control_problems(data)]:
+        raise ScenarioError(sorted(unsafe, key=lambda p: (p.line or 0, p.col or 0)))
     try:
         scenario = Scenario.model_validate(data, context={"located_checks": True})
     except ValidationError as exc:

@@ -9,7 +9,7 @@ printed goes through :func:`printable` (or :func:`shown` for a value quoted in a
 
 from __future__ import annotations
 
-import unicodedata
+import re
 from collections.abc import Iterator
 from typing import Any
 
@@ -25,22 +25,19 @@ MAX_SHOWN = 60
 """Longest quotation of a value in a message, in characters."""
 
 
+_UNSAFE = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029\ud800-\udfff" + "".join(BIDI_CONTROLS) + "]")
+"""Control characters (Unicode's Cc), line and paragraph separators, lone surrogates and
+the characters that reorder text."""
+
+
 def is_unsafe(character: str, allow: frozenset[str] = ALLOWED_CONTROLS) -> bool:
     """Whether ``character`` must not reach a terminal as it is."""
-    if character in allow:
-        return False
-    category = unicodedata.category(character)
-    return (
-        category == "Cc"
-        or character in BIDI_CONTROLS
-        or category in ("Zl", "Zp")  # line and paragraph separators
-        or 0xD800 <= ord(character) <= 0xDFFF  # a lone surrogate
-    )
+    return character not in allow and _UNSAFE.match(character) is not None
 
 
 def unsafe_characters(text: str, allow: frozenset[str] = ALLOWED_CONTROLS) -> list[str]:
     """The characters of ``text`` that must not reach a terminal, each once, in order."""
-    return list(dict.fromkeys(c for c in text if is_unsafe(c, allow)))
+    return list(dict.fromkeys(c for c in _UNSAFE.findall(text) if c not in allow))
 
 
 def escaped(character: str) -> str:
@@ -55,7 +52,7 @@ def escaped(character: str) -> str:
 
 def printable(text: str, allow: frozenset[str] = ALLOWED_CONTROLS) -> str:
     r"""``text`` with every unsafe character written as its escape (``\x1b``)."""
-    if not any(is_unsafe(c, allow) for c in text):
+    if not unsafe_characters(text, allow):
         return text
     return "".join(escaped(c) if is_unsafe(c, allow) else c for c in text)
 

@@ -26,13 +26,14 @@ import math
 from dataclasses import dataclass, field
 from enum import StrEnum
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any
 
 import numpy as np
 from pydantic import (
     BaseModel,
     ConfigDict,
     Field,
+    Strict,
     ValidationError,
     ValidationInfo,
     field_validator,
@@ -78,6 +79,14 @@ class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
 
 
+Whole = Annotated[int, Strict()]
+"""A whole number, as strict as a scenario's: not ``true``, ``"50"`` or ``5.0``."""
+Number = Annotated[float, Strict()]
+"""A number (a whole one too): not ``true`` or ``"0.5"``."""
+Text = Annotated[str, Strict()]
+"""Text, not a number or a switch."""
+
+
 class SampleMethod(StrEnum):
     """How parameter sets are sampled for a sensitivity analysis (all through SALib)."""
 
@@ -94,19 +103,19 @@ class Sample(_Strict):
     """A sample of parameter sets over ranges, for a sensitivity analysis."""
 
     method: SampleMethod = Field(description="sobol, morris or latin.")
-    n: int = Field(
+    n: Whole = Field(
         ge=2,
         le=MAX_SAMPLE_N,
         description="sobol: base sample (a power of 2; runs n x (parameters + 2) sets); "
         "morris: trajectories (n x (parameters + 1) sets); latin: sets.",
     )
-    ranges: dict[str, tuple[float, float]] = Field(
+    ranges: dict[Text, tuple[Number, Number]] = Field(
         min_length=1,
         description="Key path to [low, high]; a parameter whose scenario value is an "
         "integer is sampled as integers.",
     )
-    levels: int = Field(4, ge=2, le=64, description="morris: grid levels of each parameter.")
-    seed: int | None = Field(
+    levels: Whole = Field(4, ge=2, le=64, description="morris: grid levels of each parameter.")
+    seed: Whole | None = Field(
         None, ge=0, lt=2**32, description="Seed of the sampler [default: the sweep's seed]."
     )
 
@@ -144,33 +153,33 @@ class Sample(_Strict):
 class SweepSpec(_Strict):
     """A sweep: one scenario, run with many seeds and parameter sets."""
 
-    scenario: str = Field(
+    scenario: Text = Field(
         min_length=1,
         description="A bundled scenario's name or a scenario file (relative to this file).",
     )
-    seeds: int | list[int] = Field(
+    seeds: Whole | list[Whole] = Field(
         1,
         description="A count of seeds derived from `seed`, or a list of seeds.",
     )
-    seed: int | None = Field(
+    seed: Whole | None = Field(
         None,
         ge=0,
         lt=2**63,
         description="Base seed the seeds are derived from [default: the scenario's run.seed].",
     )
-    citizens: int | None = Field(None, ge=0, description="population.citizens of every run.")
-    firms: int | None = Field(None, ge=0, description="population.firms of every run.")
-    steps: int | None = Field(None, ge=0, description="run.steps (days) of every run.")
-    set_: dict[str, Any] = Field(
+    citizens: Whole | None = Field(None, ge=0, description="population.citizens of every run.")
+    firms: Whole | None = Field(None, ge=0, description="population.firms of every run.")
+    steps: Whole | None = Field(None, ge=0, description="run.steps (days) of every run.")
+    set_: dict[Text, Any] = Field(
         default_factory=dict,
         alias="set",
         description="Key path to a value, changed in every run (as `--set`).",
     )
-    grid: dict[str, list[Any]] | None = Field(
+    grid: dict[Text, list[Any]] | None = Field(
         None, description="Key path to a list of values: every combination is run."
     )
     sample: Sample | None = Field(None, description="A sample of parameter sets over ranges.")
-    metrics: list[str] | None = Field(
+    metrics: list[Text] | None = Field(
         None,
         min_length=1,
         description="Time-series columns (final value, and mean over the run for levels) "
@@ -521,6 +530,11 @@ def load_sweep(
         file = str(source)
         data, locations = read_yaml(source)
         sweep_path = Path(source)
+    from score_sim.text_safety import control_problems
+
+    if unsafe := control_problems(data):
+        where = _Locator(file, locations)
+        raise ScenarioError([where.at(loc, format_key(loc), message) for loc, message in unsafe])
     try:
         spec = SweepSpec.model_validate(data)
     except ValidationError as exc:

@@ -1057,6 +1057,9 @@ def run_sweep(
     largest = max(plan.largest_run_bytes, run_bytes(plan.scenario))
     if scheduler is None:
         check_bytes(largest, plan.file, "population.citizens", "the largest run of this sweep")
+    from score_sim.output_folder import check_name_lengths
+
+    check_name_lengths(out, argument("out_dir"), beside=False)
     _check_folder_space(out, plan, keep_runs)
     store = SweepStore(out, plan).open()
     n_before = len(store.finished)
