@@ -46,6 +46,7 @@ from score_sim.metrics import CUMULATIVE_COLUMNS
 from score_sim.overrides import _split_key, known_field
 from score_sim.scenario import (
     Scenario,
+    _kind_of,
     _problems_from,
     bundled_scenarios,
     load_scenario,
@@ -185,6 +186,26 @@ class SweepSpec(_Strict):
         description="Time-series columns (final value, and mean over the run for levels) "
         "or summary.json numbers as `summary.<dotted.path>` [default: the headlines].",
     )
+
+    @field_validator("seeds", mode="before")
+    @classmethod
+    def _seeds_shape(cls, seeds: Any) -> Any:
+        def whole(value: Any) -> bool:
+            return isinstance(value, int) and not isinstance(value, bool)
+
+        if isinstance(seeds, list):
+            wrong = [i for i, seed in enumerate(seeds) if not whole(seed)]
+            if wrong:
+                raise ValueError(
+                    f"seeds[{wrong[0]}]: a seed must be a whole number, not "
+                    f"{_kind_of(seeds[wrong[0]])}"
+                )
+        elif not whole(seeds):
+            raise ValueError(
+                "must be a count of seeds (a whole number) or a list of seeds, not "
+                f"{_kind_of(seeds)}"
+            )
+        return seeds
 
     @model_validator(mode="after")
     def _check(self) -> SweepSpec:

@@ -279,6 +279,9 @@ class SweepStore:
             raise ScenarioError.of(
                 str(out), None, None, "--out", f"cannot be written: {error.strerror or error}"
             ) from None
+        except BaseException:
+            self.close()
+            raise
 
     def _open(self) -> SweepStore:
         out = self.out_dir
