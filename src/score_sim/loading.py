@@ -26,6 +26,7 @@ __all__ = [
     "MAX_FILE_BYTES",
     "LocationMap",
     "ValueLoader",
+    "check_path_length",
     "check_regular_file",
     "open_regular_file",
     "read_yaml",
@@ -353,6 +354,33 @@ def _yaml_error_problem(file: str, text: str, exc: yaml.YAMLError) -> Problem:
             return Problem(file, line, col, "", message)
         return Problem(file, None, None, "", message)
     return Problem(file, None, None, "", f"YAML error: {exc}")
+
+
+NAME_BYTES_MAX = 255
+"""Longest name of one file or folder on common file systems, in bytes."""
+PATH_BYTES_MAX = 4096
+"""Longest path the operating system opens, in bytes."""
+
+
+def check_path_length(name: str | Path) -> None:
+    """Refuse a path that no file system could hold, before asking the system about it.
+
+    Raises:
+        ScenarioError: naming the path (cut short) and the length of its longest part.
+    """
+    text = str(name)
+    encoded = os.fsencode(text)
+    longest = max((len(os.fsencode(part)) for part in Path(text).parts), default=0)
+    if longest > NAME_BYTES_MAX or len(encoded) > PATH_BYTES_MAX:
+        shown = text if len(text) <= 80 else text[:60] + "..." + text[-12:]
+        raise ScenarioError.of(
+            shown,
+            None,
+            None,
+            "",
+            f"file name too long ({longest} bytes in one part, {len(encoded)} in all; file "
+            f"systems take {NAME_BYTES_MAX} and {PATH_BYTES_MAX})",
+        )
 
 
 def check_regular_file(path: Path, fail: Callable[[str], ScenarioError]) -> None:

@@ -33,7 +33,7 @@ from pydantic import (
 from pydantic_core import PydanticCustomError
 
 from score_sim.errors import Problem, ScenarioError, argument, format_key
-from score_sim.loading import LocationMap, read_yaml
+from score_sim.loading import LocationMap, check_path_length, read_yaml
 from score_sim.overrides import apply_overrides, path_exists
 
 
@@ -1984,6 +1984,7 @@ def resolve_scenario_path(name_or_path: str | Path) -> Path:
             scenario, or names both.
     """
     text = str(name_or_path)
+    check_path_length(text)
     path = Path(text)
     looks_like_path = path.suffix in (".yaml", ".yml") or "/" in text or "\\" in text
     bundled = bundled_scenarios()

@@ -41,7 +41,7 @@ from pydantic import (
 )
 
 from score_sim.errors import Problem, ScenarioError, argument, format_key
-from score_sim.loading import LocationMap, read_yaml
+from score_sim.loading import LocationMap, check_path_length, read_yaml
 from score_sim.metrics import CUMULATIVE_COLUMNS
 from score_sim.overrides import _split_key, known_field
 from score_sim.scenario import (
@@ -383,7 +383,9 @@ class _Locator:
 
 def _scenario_path(name: str, sweep_file: Path | None) -> str | Path:
     """A scenario file relative to the sweep file, else as given (a bundled name or a path)."""
+    check_path_length(name)
     if sweep_file is not None and name not in bundled_scenarios():
+        check_path_length(sweep_file.parent / name)
         candidate = sweep_file.parent / name
         if candidate.exists():
             return candidate
