@@ -157,7 +157,9 @@ def test_blank_days_and_seed_are_the_scenarios():
 def test_an_unknown_scenario_is_a_general_message():
     scenario, messages = check_settings(Settings(scenario="no_such_scenario"))
     assert scenario is None
-    assert "no bundled scenario" in messages[GENERAL]
+    assert messages[GENERAL] == (
+        "'no_such_scenario' is not one of the scenarios this app offers; choose one from the list"
+    )
 
 
 # --- sessions -------------------------------------------------------------------------

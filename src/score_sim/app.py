@@ -13,6 +13,13 @@ numbers are documented and which are assumptions). The sidebar holds the scenari
 population, days and seed, and the rules being taught as labelled sliders and switches;
 changes take effect on Reset. Anything typed wrong is answered next to its control.
 
+The server trusts nothing a browser sends: a scenario, a number, a switch or a tab the page
+did not offer is refused with a message on the page (:mod:`score_sim.browser.offer`), the
+server reads only the bundled scenarios and the files the teacher named at start, every
+city is sized against the memory budgets of a tab and of the whole server
+(:mod:`score_sim.browser.budget`), and ``/_solara/cdn/`` serves only the packaged assets
+(:mod:`score_sim.browser.assets`).
+
 This module is the page only (Solara components); what it shows and does is in
 :mod:`score_sim.browser`.
 """
@@ -30,7 +37,7 @@ import markdown
 import solara
 import solara.server.settings
 
-from score_sim.browser import figures, info
+from score_sim.browser import assets, figures, info
 from score_sim.browser.controls import (
     GENERAL,
     RuleControl,
@@ -39,13 +46,16 @@ from score_sim.browser.controls import (
     control_value,
     rule_controls,
 )
+from score_sim.browser.offer import checked_rule_value, checked_text
 from score_sim.browser.session import Session
-from score_sim.scenario import bundled_scenarios
+from score_sim.text_safety import printable
 
 logger = logging.getLogger("score_sim.app")
 
 # No calls home, however the page is served (``score-sim app`` sets this too).
 solara.server.settings.telemetry.mixpanel_enable = False
+# Nothing fetched or stored on a client's request: only the packaged assets are served.
+assets.serve_packaged_assets_only()
 
 SPEEDS: dict[str, float | None] = {
     "10 days/s": 10.0,
@@ -99,6 +109,8 @@ class AppState:
     """A message about the page as a whole (a failed Reset, an internal error)."""
     firms: solara.Reactive[bool]
     """Whether the figures show firms too (as the CLI's do) or citizens only."""
+    refused: solara.Reactive[dict[str, str]]
+    """Values the page sent that no control offers, by control key: why each was refused."""
 
 
 def guarded(state: AppState, action: Callable[[], None]) -> Callable[[], None]:
@@ -120,6 +132,7 @@ def guarded(state: AppState, action: Callable[[], None]) -> Callable[[], None]:
 def apply_draft(state: AppState) -> None:
     """Rebuild the city from the controls (Reset), or say what is wrong."""
     state.playing.set(False)
+    state.session.touch()
     messages = state.session.apply(state.draft.value)
     if messages:
         state.notice.set(
@@ -132,9 +145,20 @@ def apply_draft(state: AppState) -> None:
     state.frame.set(state.frame.value + 1)
 
 
+def escape_html(text: str) -> str:
+    """Text from a scenario, safe inside Markdown: its HTML shown, never run.
+
+    Every control character is escaped too.
+    """
+    return printable(text).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
 @solara.component
 def Prose(text: str, classes: list[str] | None = None):
-    """Markdown as HTML, rendered on the server: no math renderer to fetch (offline)."""
+    """Markdown as HTML, rendered on the server: no math renderer to fetch (offline).
+
+    Text from a scenario goes through :func:`escape_html` first.
+    """
     html = solara.use_memo(
         lambda: markdown.markdown(text, extensions=["tables"], output_format="html"), [text]
     )
@@ -163,10 +187,12 @@ def RuleWidget(
     with solara.Column(
         gap="0px", classes=["score-sim-rule", "rule-" + control.key.replace(".", "-")]
     ):
-        label = f"{control.label}: {control.format(value)}"
+        label = f"{control.label}: {_formatted(control, value)}"
         if control.kind in ("switch", "reach"):
             solara.Switch(label=label, value=bool(value), on_value=on_value)
         else:
+            if isinstance(value, bool) or not isinstance(value, int | float | None):
+                value = default
             shown = value if value is not None else (default if default is not None else 365)
             if control.nullable:
                 solara.Switch(
@@ -199,32 +225,53 @@ def Controls(state: AppState):
     """The sidebar: scenario, population and run, and the rules, applied by Reset."""
     draft = state.draft.value
     state.applied.value  # noqa: B018 (re-render when the city is rebuilt)
+    offer = state.session.offer
     scenario_now = state.session.scenario
-    base = solara.use_memo(lambda: _base_scenario(draft.scenario), [draft.scenario])
-    checked, messages = solara.use_memo(lambda: check_settings(draft), [draft])
+    base = solara.use_memo(lambda: _base_scenario(offer, draft.scenario), [draft.scenario])
+    checked, messages = solara.use_memo(lambda: check_settings(draft, offer), [draft])
     controls = rule_controls(base) if base is not None else []
 
-    def set_text(name: str) -> Callable[[str | None], None]:
-        def update(text: str | None) -> None:
-            state.draft.set(_replace(state.draft.value, **{name: text or ""}))
+    def refuse(key: str, problem: str | None) -> None:
+        refused = {k: v for k, v in state.refused.value.items() if k != key}
+        state.refused.set({**refused, key: problem} if problem else refused)
+
+    def set_text(name: str, key: str, label: str) -> Callable[[Any], None]:
+        def update(text: Any) -> None:
+            checked, problem = checked_text(text, label)
+            refuse(key, problem)
+            if problem is None:
+                state.draft.set(_replace(state.draft.value, **{name: checked}))
 
         return update
 
-    def set_rule(key: str) -> Callable[[Any], None]:
-        return lambda value: state.draft.set(state.draft.value.with_rule(key, value))
+    def set_rule(control: RuleControl) -> Callable[[Any], None]:
+        def update(value: Any) -> None:
+            own = control_value(base, control) if base is not None else None
+            checked, problem = checked_rule_value(control, value, own)
+            refuse(control.key, problem)
+            if problem is None:
+                state.draft.set(state.draft.value.with_rule(control.key, checked))
 
-    def choose_scenario(name: str | None) -> None:
-        if name and name != state.draft.value.scenario:
+        return update
+
+    def choose_scenario(name: Any) -> None:
+        if name not in offer:
+            refuse(GENERAL, "that scenario is not offered here; choose one from the list")
+            return
+        refuse(GENERAL, None)
+        if name != state.draft.value.scenario:
+            state.refused.set({})
             state.draft.set(_replace(state.draft.value, scenario=name, rules={}, days=""))
 
+    refused = state.refused.value
     with solara.Column(gap="4px", classes=["score-sim-sidebar"]):
         solara.Select(
             label="Scenario",
-            values=list(bundled_scenarios()),
+            values=offer.names(),
             value=draft.scenario,
             on_value=choose_scenario,
         )
-        ErrorText(messages.get(GENERAL))
+        ErrorText(refused.get(GENERAL) or messages.get(GENERAL))
         defaults = {"run.steps": base.run.steps, "run.seed": base.run.seed} if base else {}
         for name, key, label in (
             ("citizens", "population.citizens", "Citizens"),
@@ -233,12 +280,13 @@ def Controls(state: AppState):
             ("seed", "run.seed", "Seed"),
         ):
             hint = f"blank: the scenario's ({defaults[key]})" if key in defaults else None
+            problem = refused.get(key) or messages.get(key)
             solara.InputText(
                 label=label,
                 value=getattr(draft, name),
-                on_value=set_text(name),
-                error=messages.get(key) or False,
-                message=None if messages.get(key) else hint,
+                on_value=set_text(name, key, label),
+                error=problem or False,
+                message=None if problem else hint,
                 dense=True,
                 classes=[f"score-sim-input-{name}"],
             )
@@ -246,13 +294,13 @@ def Controls(state: AppState):
         for control in controls:
             if control.section != section:
                 section = control.section
-                Prose(f"**{section}**", classes=["score-sim-section"])
+                Prose(f"**{escape_html(section)}**", classes=["score-sim-section"])
             value = draft.rules.get(control.key, control_value(base, control))
             RuleWidget(
                 control,
                 value,
-                set_rule(control.key),
-                messages.get(control.key),
+                set_rule(control),
+                refused.get(control.key) or messages.get(control.key),
                 default=control_value(base, control) or 365,
             )
         pending = checked is not None and checked.sha256() != scenario_now.sha256()
@@ -272,14 +320,30 @@ def _replace(settings: Settings, **changes: Any) -> Settings:
     return replace(settings, **changes)
 
 
-def _base_scenario(name: str):
+def _base_scenario(offer, name: str):
     from score_sim.errors import ScenarioError
-    from score_sim.scenario import load_scenario
 
     try:
-        return load_scenario(name)
+        return offer.load(name)
     except ScenarioError:
         return None
+
+
+def _formatted(control: RuleControl, value: Any) -> str:
+    """A control's value in words; a value no control offers is shown as its repr."""
+    try:
+        return control.format(value)
+    except (TypeError, ValueError):
+        from score_sim.text_safety import shown
+
+        return shown(value)
+
+
+def _tab_index(value: Any, current: int) -> int:
+    """The tab a page asked for, when it is one of the tabs (else the current one)."""
+    if isinstance(value, int) and not isinstance(value, bool) and 0 <= value < len(TAB_TITLES):
+        return value
+    return current
 
 
 # --- the main area --------------------------------------------------------------------
@@ -310,8 +374,15 @@ def Toolbar(state: AppState):
     solara.use_thread(play_loop, dependencies=[playing], intrusive_cancel=False)
 
     def step() -> None:
+        if session.freed:
+            state.notice.set(session.notice)
+            return
         if session.step(1):
             state.frame.set(state.frame.value + 1)
+
+    def choose_speed(value: Any) -> None:
+        if value in SPEEDS:
+            state.speed.set(value)
 
     finished = session.finished
     with solara.Row(
@@ -336,7 +407,8 @@ def Toolbar(state: AppState):
         solara.Select(
             label="Play speed",
             values=list(SPEEDS),
-            value=state.speed,
+            value=state.speed.value,
+            on_value=choose_speed,
             dense=True,
             style={"max-width": "9em"},
         )
@@ -345,14 +417,18 @@ def Toolbar(state: AppState):
         f"{session.scenario.name}: {session.scenario.population.citizens:,} citizens, "
         f"{session.scenario.population.firms:,} firms, seed {session.scenario.run.seed}"
     )
-    solara.Text(
-        f"{world} · mean score {headline['citizen_mean_score']:.1f} · blacklisted "
-        f"{headline['citizen_n_blacklisted']:,.0f} · pariahs {headline['citizen_n_pariah']:,.0f}"
-        f" · restricted {headline['citizen_n_restricted']:,.0f} · listed without cause "
-        f"{headline['citizen_n_listed_innocent']:,.0f}",
-        style=HELP_STYLE,
-    )
-    if finished:
+    if headline is None:
+        solara.Warning(session.notice or "No city.", dense=True, classes=["score-sim-freed"])
+    else:
+        solara.Text(
+            f"{world} · mean score {headline['citizen_mean_score']:.1f} · blacklisted "
+            f"{headline['citizen_n_blacklisted']:,.0f} · pariahs "
+            f"{headline['citizen_n_pariah']:,.0f} · restricted "
+            f"{headline['citizen_n_restricted']:,.0f} · listed without cause "
+            f"{headline['citizen_n_listed_innocent']:,.0f}",
+            style=HELP_STYLE,
+        )
+    if finished and headline is not None:
         solara.Text(
             "The last day has passed: press Reset to run again.",
             style=HELP_STYLE,
@@ -370,6 +446,8 @@ def FigureView(state: AppState, name: str):
     firms = state.firms.value
 
     def draw() -> tuple[bytes | None, str]:
+        if state.session.freed:
+            return None, state.session.notice
         try:
             return state.session.render(name, firms=firms, image_format=IMAGE_FORMAT), ""
         except Exception as error:
@@ -379,7 +457,8 @@ def FigureView(state: AppState, name: str):
     png, problem = solara.use_memo(draw, [name, frame, applied, firms])
     solara.Switch(
         label="Firms too (as the CLI's figure; slower to redraw)",
-        value=state.firms,
+        value=firms is True,
+        on_value=lambda on: state.firms.set(on is True),
         classes=["score-sim-firms"],
     )
     ImageView(png, problem)
@@ -432,9 +511,20 @@ def TwinSetup(state: AppState):
     current = control_value(session.scenario, control)
     b_value = current if value is None else value
 
-    def choose(label: str | None) -> None:
-        set_choice(label or "")
+    def choose(label: Any) -> None:
+        if label not in labels:
+            set_message("That rule is not offered here; choose one from the list.")
+            return
+        set_choice(label)
         set_value(None)
+        set_message("")
+
+    def set_b_value(sent: Any) -> None:
+        checked, problem = checked_rule_value(control, sent, current)
+        if problem:
+            set_message(problem)
+            return
+        set_value(checked)
         set_message("")
 
     def start() -> None:
@@ -454,7 +544,7 @@ def TwinSetup(state: AppState):
             )
         with solara.Column(style={"min-width": "20em"}):
             solara.Text(f"In world A: {control.format(current)}", style=HELP_STYLE)
-            RuleWidget(control, b_value, set_value, message or None, default=current)
+            RuleWidget(control, b_value, set_b_value, message or None, default=current)
     solara.Button(
         "Start twin worlds", on_click=guarded(state, start), color="primary", outlined=True
     )
@@ -501,16 +591,17 @@ def InfoView(state: AppState):
     state.applied.value  # noqa: B018
     scenario = state.session.scenario
     for heading, text in info.description_sections(scenario.description):
-        Prose(f"#### {heading.capitalize()}\n\n{text}")
+        Prose(f"#### {escape_html(heading.capitalize())}\n\n{escape_html(text)}")
     Prose("#### Where the numbers come from")
     with solara.Details("The evidence ledger: every number, documented or assumed"):
-        Prose(info.ledger_markdown(scenario))
+        Prose(escape_html(info.ledger_markdown(scenario)))
 
 
 @solara.component
 def Page():
     """The whole page, one per browser tab."""
     session = solara.use_memo(Session, [])
+    solara.use_effect(lambda: session.close, [])  # a closed tab gives its memory back
     draft = solara.use_reactive(session.settings)
     applied = solara.use_reactive(0)
     frame = solara.use_reactive(0)
@@ -519,8 +610,12 @@ def Page():
     speed = solara.use_reactive(DEFAULT_SPEED)
     notice = solara.use_reactive("")
     firms = solara.use_reactive(False)
+    refused = solara.use_reactive({})
     state = solara.use_memo(
-        lambda: AppState(session, draft, applied, frame, playing, tab, speed, notice, firms), []
+        lambda: AppState(
+            session, draft, applied, frame, playing, tab, speed, notice, firms, refused
+        ),
+        [],
     )
     solara.Title("score-sim")
     solara.Style(CSS)
@@ -545,7 +640,7 @@ def Page():
             Toolbar(state)
             solara.v.Tabs(
                 v_model=tab.value,
-                on_v_model=lambda index: tab.set(int(index or 0)),
+                on_v_model=lambda index: tab.set(_tab_index(index, tab.value)),
                 children=[solara.v.Tab(children=[title]) for title in TAB_TITLES],
                 height="40px",
                 style_="flex: 0 0 auto;",

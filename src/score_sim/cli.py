@@ -34,9 +34,16 @@ EXIT_INTERNAL = 1
 
 
 def _fail(error: ScenarioError) -> typer.Exit:
-    for problem in error.problems:
-        typer.echo(f"error: {problem}", err=True)
+    _echo_problems(error)
     return typer.Exit(EXIT_BAD_INPUT)
+
+
+def _echo_problems(error: ScenarioError) -> None:
+    """Each problem on its own line, with any control character in it escaped."""
+    from score_sim.text_safety import printable_line
+
+    for problem in error.problems:
+        typer.echo(f"error: {printable_line(str(problem))}", err=True)
 
 
 class Interrupted(BaseException):
@@ -305,6 +312,7 @@ def validate(
 ) -> None:
     """Check scenario files and report every problem with its file, line and key."""
     from score_sim.scenario import load_scenario
+    from score_sim.text_safety import printable_line
 
     bad = False
     for file in files:
@@ -312,10 +320,9 @@ def validate(
             scenario = load_scenario(file)
         except ScenarioError as error:
             bad = True
-            for problem in error.problems:
-                typer.echo(f"error: {problem}", err=True)
+            _echo_problems(error)
             continue
-        typer.echo(f"ok: {file} ({scenario.name})")
+        typer.echo(f"ok: {printable_line(file)} ({scenario.name})")
     if bad:
         raise typer.Exit(EXIT_BAD_INPUT)
 
@@ -324,15 +331,16 @@ def validate(
 def list_scenarios() -> None:
     """List the bundled scenarios with their one-line descriptions."""
     from score_sim.scenario import bundled_scenarios, load_scenario
+    from score_sim.text_safety import printable_line
 
     for name, path in bundled_scenarios().items():
         try:
             scenario = load_scenario(path)
         except ScenarioError as error:
-            typer.echo(f"{name:<24} (invalid: {error.problems[0]})")
+            typer.echo(f"{name:<24} (invalid: {printable_line(str(error.problems[0]))})")
             continue
         summary = _one_line(scenario.description)
-        typer.echo(f"{name:<24} {summary}")
+        typer.echo(f"{name:<24} {printable_line(summary)}")
 
 
 def _one_line(description: str, limit: int = 90) -> str:
@@ -376,7 +384,9 @@ def explain(
         loaded = load_scenario(scenario)
     except ScenarioError as error:
         raise _fail(error) from None
-    typer.echo(explain_scenario(loaded), nl=False)
+    from score_sim.text_safety import printable
+
+    typer.echo(printable(explain_scenario(loaded)), nl=False)
 
 
 @app.command("app")
@@ -385,12 +395,49 @@ def app_command(
         str, typer.Option(help="Address to listen on (0.0.0.0: every network, for a class).")
     ] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="Port to listen on.")] = 8765,
+    scenario: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--scenario",
+            help="A scenario file to offer beside the bundled ones (repeatable); a page can "
+            "choose only these and the bundled scenarios.",
+            show_default=False,
+        ),
+    ] = None,
+    session_memory: Annotated[
+        float | None,
+        typer.Option(help="Most memory one tab's city may use, in MiB [default: 1024].", min=1),
+    ] = None,
+    server_memory: Annotated[
+        float | None,
+        typer.Option(
+            help="Most memory all tabs together may use, in MiB [default: 80% of what is "
+            "available when the app starts].",
+            min=1,
+        ),
+    ] = None,
+    idle_minutes: Annotated[
+        float | None,
+        typer.Option(
+            help="Free a tab's city after this many minutes unused [default: 20].", min=0.1
+        ),
+    ] = None,
 ) -> None:
     """Start the browser app (works offline) and print its address."""
     from score_sim.browser.server import AppStartError, serve
 
     try:
-        serve(host, port, echo=typer.echo)
+        serve(
+            host,
+            port,
+            echo=typer.echo,
+            scenarios=scenario or [],
+            session_mib=session_memory,
+            server_mib=server_memory,
+            idle_minutes=idle_minutes,
+        )
+    except ScenarioError as error:
+        raise _fail(error) from None
     except AppStartError as problem:
         typer.echo(f"error: {problem}", err=True)
         raise typer.Exit(EXIT_BAD_INPUT) from None
@@ -468,6 +515,12 @@ def sweep(
                     f"{row['metric']:<66} {number(row['median'])} "
                     f"[{number(row['p05'])}, {number(row['p95'])}]"
                 )
+    for column, points in (result.switched_off or {}).items():
+        shown = ", ".join(map(str, points[:10])) + (", ..." if len(points) > 10 else "")
+        typer.echo(
+            f"note: {column} is not measured in parameter set{'s' if len(points) > 1 else ''} "
+            f"{shown}, which switch it off: its cells there are empty"
+        )
     if result.sensitivity is not None:
         _echo_sensitivity(result.sensitivity)
     for path in result.files:
@@ -475,10 +528,25 @@ def sweep(
 
 
 def _echo_sensitivity(result) -> None:
-    """Each metric's most influential parameters, by the method's main index."""
+    """Each metric's most influential parameters, by the method's main index.
+
+    Each with its 95% confidence interval; flagged indices and warnings about the sample
+    are said too.
+    """
+    import math
+
     index = {"sobol": "ST", "morris": "mu_star", "latin": "S1"}[result.method]
+
+    def shown(metric: str, parameter: str, value: float) -> str:
+        row = result.row(metric, parameter, index)
+        conf = f" ± {row['conf_95']:.2g}" if math.isfinite(row["conf_95"]) else ""
+        flag = " (flagged)" if row["flag"] else ""
+        return f"{parameter} {value:.3g}{conf}{flag}"
+
+    for warning in getattr(result, "warnings", ()):
+        typer.echo(f"warning: {warning}", err=True)
     for metric in dict.fromkeys(r["metric"] for r in result.rows):
-        ranked = ", ".join(f"{p} {v:.3g}" for p, v in result.top(metric, index, 3))
+        ranked = ", ".join(shown(metric, p, v) for p, v in result.top(metric, index, 3))
         typer.echo(f"{metric}: {index} {ranked}")
     for metric, reason in result.skipped.items():
         typer.echo(f"{metric}: no indices ({reason})")
@@ -526,8 +594,10 @@ def main() -> None:
     except Exception as error:  # the last line of defence: no traceback for users
         if os.environ.get("SCORE_SIM_DEBUG"):
             raise
+        from score_sim.text_safety import printable_line
+
         typer.echo(
-            f"internal error: {type(error).__name__}: {error}\n"
+            f"internal error: {type(error).__name__}: {printable_line(str(error))}\n"
             "This is a bug in score-sim; set SCORE_SIM_DEBUG=1 to see the traceback.",
             err=True,
         )

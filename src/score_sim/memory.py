@@ -124,3 +124,44 @@ def check_population(
             f"{have / 2**30:.1f} GiB available (a run may use "
             f"{USABLE_SHARE:.0%} of it)",
         )
+
+
+def run_bytes(scenario: Scenario) -> int:
+    """Estimated peak memory of one run of ``scenario`` in a process of its own, in bytes."""
+    population = scenario.population
+    return estimate_bytes(population.citizens, population.firms) + activity_bytes(scenario)
+
+
+def check_bytes(need: int, source: str, key: str, what: str) -> None:
+    """Refuse, with the estimate, work that needs more memory than this machine has free.
+
+    Args:
+        need: the estimated peak memory, in bytes.
+        source: the file (or option) named in the message.
+        key: the key named in the message.
+        what: what needs it, in words ("the largest run of this sweep").
+
+    Raises:
+        ScenarioError: naming ``key`` with the estimate and what is available.
+    """
+    have = available_bytes()
+    if have is not None and need > USABLE_SHARE * have:
+        raise ScenarioError.of(
+            source,
+            None,
+            None,
+            key,
+            f"{what} needs about {need / 2**30:.1f} GiB of memory; this machine has "
+            f"{have / 2**30:.1f} GiB available (a run may use {USABLE_SHARE:.0%} of it)",
+        )
+
+
+def workers_that_fit(per_worker: int, workers: int) -> int:
+    """How many of ``workers`` processes, each needing ``per_worker`` bytes, fit in memory.
+
+    At least one: whether one fits is :func:`check_bytes`'s to say.
+    """
+    have = available_bytes()
+    if have is None or per_worker <= 0:
+        return workers
+    return max(1, min(workers, int(USABLE_SHARE * have // per_worker)))

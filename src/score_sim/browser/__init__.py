@@ -9,6 +9,6 @@
 
 The page itself is :mod:`score_sim.app` (``solara run src/score_sim/app.py`` works too).
 Everything here calls the public API (:class:`~score_sim.model.ScoreModel`,
-:func:`~score_sim.scenario.resolve_scenario`, :mod:`score_sim.plots`,
-:mod:`score_sim.harm_plots`); none of it changes how the model runs.
+:func:`~score_sim.scenario.resolve_scenario`, :mod:`score_sim.outputs.figures`); none of
+it changes how the model runs.
 """

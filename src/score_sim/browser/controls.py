@@ -6,17 +6,22 @@ how often reports are wrong, and how far a sanction reaches through ties. Each r
 :class:`RuleControl` naming the scenario key it sets (the same key paths as ``--set``), its
 unit and its range. :func:`check_settings` turns what was typed and moved into a validated
 :class:`~score_sim.scenario.Scenario`, or into one message per control, so that bad input
-is answered next to the control that holds it, never with a traceback.
+is answered next to the control that holds it, never with a traceback. Nothing a page sends
+is trusted: the scenario must be one the app offers, and every value must be one its
+control offers (:mod:`score_sim.browser.offer`), slider ranges included.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from score_sim.errors import ScenarioError
-from score_sim.scenario import Scenario, load_scenario, resolve_scenario
+from score_sim.scenario import Scenario, resolve_scenario
+
+if TYPE_CHECKING:
+    from score_sim.browser.offer import Offer
 
 ControlKind = Literal["int", "float", "switch", "reach"]
 
@@ -27,6 +32,11 @@ MAX_CITIZENS = 1_000_000
 """Most citizens (and firms) one browser tab may build: a classroom shares one server."""
 
 POPULATION_KEYS = ("population.citizens", "population.firms", "run.steps", "run.seed")
+
+MAX_DAYS = 36_500
+"""Most days a tab may run (a century, the most a scenario may have)."""
+MAX_SEED = 2**63 - 1
+"""Largest seed (numpy's seeds are unsigned 64-bit; scenarios keep them below 2**63)."""
 
 
 @dataclass(frozen=True)
@@ -309,17 +319,26 @@ def _problem_controls(key: str, message: str, control_keys: list[str]) -> list[s
     return holding
 
 
-def check_settings(settings: Settings) -> tuple[Scenario | None, dict[str, str]]:
+def check_settings(
+    settings: Settings, offer: Offer | None = None
+) -> tuple[Scenario | None, dict[str, str]]:
     """The scenario the settings describe, or a message for each control that is wrong.
+
+    Args:
+        settings: what the page sent.
+        offer: the scenarios the page may choose [default: the server's]; a scenario not
+            offered is refused without reading anything.
 
     Returns:
         ``(scenario, {})`` when everything is valid; ``(None, messages)`` otherwise, where
         ``messages`` maps a control's key (``population.citizens``, ``run.seed``, a
         :class:`RuleControl` key, or :data:`GENERAL`) to what is wrong with it.
     """
+    from score_sim.browser.offer import checked_rule_value, checked_text, current_offer
+
     messages: dict[str, str] = {}
     try:
-        base = load_scenario(settings.scenario)
+        base = (offer or current_offer()).load(settings.scenario)
     except ScenarioError as error:
         return None, {GENERAL: "; ".join(p.message for p in error.problems)}
     numbers: dict[str, int | None] = {}
@@ -329,10 +348,19 @@ def check_settings(settings: Settings) -> tuple[Scenario | None, dict[str, str]]
         ("run.steps", settings.days, "days", 1),
         ("run.seed", settings.seed, "the seed", 0),
     ):
+        text, problem = checked_text(text, what.capitalize())
+        if problem:
+            messages[key] = problem
+            continue
         try:
             numbers[key] = parse_whole_number(text, what.capitalize(), minimum)
         except ValueError as error:
             messages[key] = str(error)
+    for key, maximum in (("run.steps", MAX_DAYS), ("run.seed", MAX_SEED)):
+        number = numbers.get(key)
+        if number is not None and number > maximum:
+            what = "days" if key == "run.steps" else "the seed"
+            messages[key] = f"{what.capitalize()} must be at most {maximum:,}, not {number:,}"
     citizens = numbers.get("population.citizens")
     for key, what in (("population.citizens", "citizens"), ("population.firms", "firms")):
         number = numbers.get(key)
@@ -344,11 +372,19 @@ def check_settings(settings: Settings) -> tuple[Scenario | None, dict[str, str]]
     if messages:
         return None, messages
     controls = {c.key: c for c in rule_controls(base)}
-    overrides = {
-        key: controls[key].override(value)
-        for key, value in settings.rules.items()
-        if key in controls
-    }
+    overrides = {}
+    for key, value in settings.rules.items():
+        control = controls.get(key)
+        if control is None:
+            messages[GENERAL] = "a rule this scenario does not offer was sent; press Reset"
+            continue
+        checked, problem = checked_rule_value(control, value, control_value(base, control))
+        if problem:
+            messages[key] = problem
+        else:
+            overrides[key] = control.override(checked)
+    if messages:
+        return None, messages
     try:
         scenario = resolve_scenario(
             base,

@@ -186,7 +186,7 @@ def draw_twins(
 def honest_comparison_axes(fig: Figure, columns: tuple[str, ...], ctx: FigureContext) -> None:
     """Retitle a comparison figure's panels in words and set axes that do not exaggerate.
 
-    :func:`~score_sim.harm_plots.plot_comparison` titles each value panel with its column
+    :func:`~score_sim.outputs.figures.twins.plot_comparison` titles each value panel with its column
     and draws ``B − A`` in a panel of its own below it, in the same order.
     """
     visible = [ax for ax in fig.axes if ax.get_visible()]

@@ -11,6 +11,10 @@ rule.
 
 A session is used from the page's event handlers and from its Play thread at once; a lock
 keeps each step and each copy of the state for drawing whole.
+
+Every city is sized before it is built and reserved against the server's memory budgets
+(:mod:`score_sim.browser.budget`): a city over them is refused with a sentence, and a tab idle
+for long gives its city back (:meth:`Session.free`) until its user presses Reset.
 """
 
 from __future__ import annotations
@@ -24,6 +28,7 @@ from typing import Any
 import numpy as np
 
 from score_sim.browser import figures
+from score_sim.browser.budget import Budget, city_bytes, current_budget
 from score_sim.browser.controls import (
     GENERAL,
     RuleControl,
@@ -31,6 +36,7 @@ from score_sim.browser.controls import (
     check_settings,
     rule_controls,
 )
+from score_sim.browser.offer import Offer, current_offer
 from score_sim.errors import ScenarioError
 from score_sim.model import ScoreModel
 from score_sim.scenario import Scenario
@@ -57,50 +63,83 @@ class Session:
     """One tab's city (world A) and, when asked for, its twin (world B).
 
     Args:
-        settings: what to build first.
+        settings: what to build first [default: the offer's first scenario].
+        budget: the memory budgets the session's cities are reserved against [default:
+            the server's].
+        offer: the scenarios and values the page may choose [default: the server's].
 
     Raises:
         ScenarioError: when ``settings`` are not valid (the page's defaults always are).
+        A city over the memory budgets is not built: the session starts freed, with
+        :attr:`notice` saying why.
     """
 
-    def __init__(self, settings: Settings | None = None) -> None:
+    def __init__(
+        self,
+        settings: Settings | None = None,
+        budget: Budget | None = None,
+        offer: Offer | None = None,
+    ) -> None:
         self.lock = threading.RLock()
-        self.settings = settings or Settings()
-        scenario, messages = check_settings(self.settings)
+        self.offer = offer or current_offer()
+        self.budget = budget or current_budget()
+        self.settings = settings or Settings(scenario=self.offer.default())
+        scenario, messages = check_settings(self.settings, self.offer)
         if scenario is None:
             raise ScenarioError.of("settings", None, None, "", "; ".join(messages.values()))
         self.scenario: Scenario = scenario
-        self.model = ScoreModel(scenario, rng=scenario.run.seed)
+        self.model: ScoreModel | None = None
         self.twin: ScoreModel | None = None
         self.change: TwinChange | None = None
         self.generation = 0
         """Counts rebuilds, so that a Play started before a Reset stops at it."""
+        self.notice = ""
+        """Why the session holds no city (refused by the budgets, or freed when idle)."""
+        self._freed_day = 0
+        refused = self.budget.reserve(self, city_bytes(scenario))
+        if refused:
+            self.notice = "Not built: " + refused
+        else:
+            self.model = ScoreModel(scenario, rng=scenario.run.seed)
 
     # --- building -------------------------------------------------------------------
+
+    @property
+    def freed(self) -> bool:
+        """Whether the session holds no city now (see :attr:`notice`)."""
+        return self.model is None
 
     def apply(self, settings: Settings) -> dict[str, str]:
         """Rebuild the city (and its twin, if any) from ``settings``, at day 0.
 
         Returns:
-            The message for each control that is wrong; nothing is changed then.
+            The message for each control that is wrong, or under ``GENERAL`` why the city
+            does not fit the memory budgets; nothing is changed then.
         """
-        scenario, messages = check_settings(settings)
+        scenario, messages = check_settings(settings, self.offer)
         if scenario is None:
             return messages
         change = self.change if settings.scenario == self.settings.scenario else None
-        twin = None
+        twin_scenario = None
         if change is not None:
             twin_scenario, twin_messages = check_settings(
-                settings.with_rule(change.control.key, change.value)
+                settings.with_rule(change.control.key, change.value), self.offer
             )
             if twin_scenario is None:
                 return {GENERAL: "world B: " + "; ".join(twin_messages.values())}
-            twin = ScoreModel(twin_scenario, rng=twin_scenario.run.seed)
+        need = city_bytes(scenario) + (city_bytes(twin_scenario) if twin_scenario else 0)
+        refused = self.budget.reserve(self, need)
+        if refused:
+            return {GENERAL: refused}
+        twin = (
+            None if twin_scenario is None else ScoreModel(twin_scenario, rng=twin_scenario.run.seed)
+        )
         model = ScoreModel(scenario, rng=scenario.run.seed)
         with self.lock:
             self.settings, self.scenario, self.model = settings, scenario, model
             self.twin, self.change = twin, change
             self.generation += 1
+            self.notice = ""
         return {}
 
     def reset(self) -> None:
@@ -113,20 +152,46 @@ class Session:
         Returns:
             What is wrong with the change (under ``GENERAL``), or nothing.
         """
-        scenario, messages = check_settings(self.settings.with_rule(control.key, value))
+        if control.key not in {c.key for c in self.controls()}:
+            return {GENERAL: f"world B: {control.label} is not a rule of this scenario"}
+        scenario, messages = check_settings(self.settings.with_rule(control.key, value), self.offer)
         if scenario is None:
             return {GENERAL: "world B: " + "; ".join(messages.values())}
+        refused = self.budget.reserve(self, city_bytes(self.scenario) + city_bytes(scenario))
+        if refused:
+            return {GENERAL: "twin worlds not started: " + refused}
         model = ScoreModel(self.scenario, rng=self.scenario.run.seed)
         twin = ScoreModel(scenario, rng=scenario.run.seed)
         with self.lock:
             self.model, self.twin, self.change = model, twin, TwinChange(control, value)
             self.generation += 1
+            self.notice = ""
         return {}
 
     def stop_twin(self) -> None:
         """Back to one world (world A keeps its days)."""
         with self.lock:
             self.twin, self.change = None, None
+            if self.model is not None:
+                self.budget.reserve(self, city_bytes(self.scenario))
+
+    def free(self, reason: str = "") -> None:
+        """Drop the city and its twin (their memory is given back); Reset builds them again."""
+        self.budget.release(self)
+        with self.lock:
+            if self.model is not None:
+                self._freed_day = self.model.steps
+            self.model, self.twin = None, None
+            self.generation += 1
+            self.notice = reason
+
+    def close(self) -> None:
+        """The tab is gone: give its memory back."""
+        self.free("this tab was closed")
+
+    def touch(self) -> None:
+        """Note that the tab was used now (an idle tab is freed)."""
+        self.budget.touch(self)
 
     def controls(self) -> list[RuleControl]:
         """The rule controls of the current scenario."""
@@ -136,8 +201,9 @@ class Session:
 
     @property
     def day(self) -> int:
-        """Days simulated so far."""
-        return self.model.steps
+        """Days simulated so far (when freed: before the city was freed)."""
+        model = self.model
+        return self._freed_day if model is None else model.steps
 
     @property
     def last_day(self) -> int:
@@ -146,11 +212,14 @@ class Session:
 
     @property
     def finished(self) -> bool:
-        """Whether the last day has been simulated."""
-        return self.model.steps >= self.last_day
+        """Whether no day can be simulated: the last day has passed, or the city is freed."""
+        model = self.model
+        return model is None or model.steps >= self.last_day
 
     def day_text(self) -> str:
-        """``day N of M``."""
+        """``day N of M`` (``no city`` when freed)."""
+        if self.model is None:
+            return f"no city (day {self.day:,} of {self.last_day:,} when freed)"
         return f"day {self.day:,} of {self.last_day:,}"
 
     def step(self, days: int = 1) -> int:
@@ -161,11 +230,13 @@ class Session:
         """
         done = 0
         with self.lock:
-            while done < days and self.model.steps < self.last_day:
+            while done < days and self.model is not None and self.model.steps < self.last_day:
                 self.model.step()
                 if self.twin is not None:
                     self.twin.step()
                 done += 1
+        if done:
+            self.touch()
         return done
 
     def play(
@@ -215,15 +286,20 @@ class Session:
 
         Citizens only unless ``firms`` (the CLI's figure, with a panel for firms too), as
         PNG or SVG (``image_format``).
+
+        Raises:
+            ScenarioError: the city is freed (with :attr:`notice`).
         """
         with self.lock:
+            if self.model is None:
+                raise ScenarioError.of("session", None, None, "", self.notice or "no city")
             snapshot = figures.Snapshot.of(self.model, figure, firms)
         return figures.encode(figures.draw(snapshot, figure), image_format)
 
     def render_twins(self, image_format: str = "png") -> bytes | None:
         """The twin-world figure so far (PNG or SVG); None without a twin."""
         with self.lock:
-            if self.twin is None or self.change is None:
+            if self.model is None or self.twin is None or self.change is None:
                 return None
             a = figures.Snapshot.of(self.model, "twins")
             b = figures.Snapshot.of(self.twin, "twins")
@@ -233,7 +309,7 @@ class Session:
     def twin_summary(self) -> dict[str, int] | None:
         """Actors harmed in one world only so far (as ``score-sim compare`` counts them)."""
         with self.lock:
-            if self.twin is None:
+            if self.model is None or self.twin is None:
                 return None
             harmed_a, harmed_b = harmed(self.model), harmed(self.twin)
         return {
@@ -241,9 +317,14 @@ class Session:
             "harmed_only_in_b": int(np.count_nonzero(harmed_b & ~harmed_a)),
         }
 
-    def headline(self) -> dict[str, float]:
-        """Today's headline numbers of world A (citizens' scores, lists and harms)."""
+    def headline(self) -> dict[str, float] | None:
+        """Today's headline numbers of world A (citizens' scores, lists and harms).
+
+        None when the city is freed.
+        """
         with self.lock:
+            if self.model is None:
+                return None
             metrics = dict(self.model.metrics)
         return {
             key: metrics[key]

@@ -39,7 +39,14 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from score_sim import __version__
-from score_sim.errors import ScenarioError
+from score_sim.errors import ScenarioError, argument
+from score_sim.experiments.folder import (
+    _read_bytes,
+    check_unchanged,
+    parse_finished,
+    read_record,
+    record_written,
+)
 from score_sim.experiments.spec import (
     CUMULATIVE_COLUMNS,
     RunTask,
@@ -47,7 +54,7 @@ from score_sim.experiments.spec import (
     load_sweep,
     metric_columns,
 )
-from score_sim.experiments.workers import worker_context
+from score_sim.experiments.workers import watch_parent, worker_context
 from score_sim.outputs.tables import write_csv
 from score_sim.scenario import Scenario, resolve_scenario
 
@@ -60,6 +67,7 @@ LOCK_FILE = "sweep.lock"
 RESULTS_CSV = "results.csv"
 RESULTS_PARQUET = "results.parquet"
 SUMMARY_CSV = "summary.csv"
+SENSITIVITY_CSV = "sensitivity.csv"
 RUNS_SUBDIR = "runs"
 IN_FLIGHT_PER_WORKER = 2
 """Runs submitted ahead per worker: enough to keep each busy, few enough to bound memory."""
@@ -71,13 +79,22 @@ SCHEDULER_TIMEOUT_S = 10.0
 # --------------------------------------------------------------------------- one run
 
 
-def measure(model: ScoreModel, metrics: tuple[str, ...]) -> dict[str, float]:
+def measure(
+    model: ScoreModel, metrics: tuple[str, ...], absent: list[str] | None = None
+) -> dict[str, float]:
     """A finished model's metric values, keyed by result column.
 
     A time-series column gives its final value (``name.final``) and, when it is a level
     rather than a running total, its mean over the run (``name.run_mean``); a summary
-    number (``summary.a.b``) is looked up in :func:`score_sim.summary.summarize`, and an
-    undefined one (null) is NaN.
+    number (``summary.a.b``) is looked up in :func:`score_sim.summary.summarize`. An
+    undefined value (null), one that is not finite, and a metric this run's scenario does
+    not measure at all (a feature it switches off) are NaN: an empty cell.
+
+    Args:
+        model: a finished run.
+        metrics: what to measure.
+        absent: if given, the result columns of metrics the scenario does not measure are
+            appended to it.
     """
     series = model.timeseries()
     summary: dict[str, Any] | None = None
@@ -89,15 +106,35 @@ def measure(model: ScoreModel, metrics: tuple[str, ...]) -> dict[str, float]:
 
                 summary = summarize(model)
             node: Any = summary
+            found = True
             for part in name.removeprefix("summary.").split("."):
-                node = node.get(part) if isinstance(node, dict) else None
-            values[name] = math.nan if node is None else float(node)
+                found = isinstance(node, dict) and part in node
+                node = node.get(part) if found else None
+                if not found:
+                    break
+            if not found and absent is not None:
+                absent.append(name)
+            values[name] = _finite(node)
+            continue
+        if name not in series:
+            columns = metric_columns((name,))
+            values.update(dict.fromkeys(columns, math.nan))
+            if absent is not None:
+                absent.extend(columns)
             continue
         column = series[name]
-        values[f"{name}.final"] = float(column[-1])
+        values[f"{name}.final"] = _finite(column[-1])
         if name not in CUMULATIVE_COLUMNS:
-            values[f"{name}.run_mean"] = float(np.mean(column))
+            values[f"{name}.run_mean"] = _finite(np.mean(column))
     return values
+
+
+def _finite(value: Any) -> float:
+    """A metric value as a float; NaN (an empty cell) when undefined or not finite."""
+    if value is None or isinstance(value, bool) or not isinstance(value, int | float | np.number):
+        return math.nan
+    number = float(value)
+    return number if math.isfinite(number) else math.nan
 
 
 def run_one(
@@ -121,17 +158,36 @@ def run_one(
 
     Returns:
         Result column to value (see :func:`score_sim.experiments.spec.metric_columns`).
+
+    Raises:
+        ScenarioError: an argument of the wrong type, a metric no run of the scenario
+            measures, or a scenario (with its changes) that is not valid.
     """
-    from score_sim.agents import release_agent_ids
+    from score_sim.experiments.arguments import check_run_one
     from score_sim.experiments.spec import DEFAULT_METRICS
-    from score_sim.model import ScoreModel
     from score_sim.scenario import scenario_from_data
 
+    check_run_one(scenario, seed, overrides, metrics, keep_dir)
     changes = {**(overrides or {}), "run.seed": seed}
     if isinstance(scenario, dict):
         resolved = scenario_from_data(scenario, "<scenario>", None, changes)
     else:
         resolved = resolve_scenario(scenario, changes)
+    chosen = tuple(metrics) if metrics is not None else DEFAULT_METRICS
+    if metrics is not None:
+        from score_sim.experiments.arguments import check_metric_names
+
+        check_metric_names(resolved, chosen)
+    return _run_and_measure(resolved, chosen, keep_dir, [])
+
+
+def _run_and_measure(
+    resolved: Scenario, metrics: tuple[str, ...], keep_dir: str | Path | None, absent: list[str]
+) -> dict[str, float]:
+    """Run a validated scenario (writing its outputs to ``keep_dir``) and measure it."""
+    from score_sim.agents import release_agent_ids
+    from score_sim.model import ScoreModel
+
     if keep_dir is not None:
         from score_sim.runner import run_scenario
 
@@ -140,12 +196,15 @@ def run_one(
             keep_dir,
             overwrite=True,
             figures=False,
-            command_line=["score_sim.experiments.sweep.run_one", f"seed={seed}"],
+            command_line=[
+                "score_sim.experiments.sweep.run_one",
+                f"seed={resolved.run.seed}",
+            ],
         ).model
     else:
         model = ScoreModel(resolved, rng=resolved.run.seed).run()
     try:
-        return measure(model, tuple(metrics or DEFAULT_METRICS))
+        return measure(model, metrics, absent)
     finally:
         # Mesa up to 3.3 keeps every model it has seen as a key of a class-level id
         # counter; a worker running thousands of runs must let them go.
@@ -153,16 +212,30 @@ def run_one(
 
 
 def run_task(task: RunTask) -> dict[str, Any]:
-    """Do one task of a sweep (in a worker): its run id, values and timings."""
+    """Do one task of a sweep (in a worker): its run id, values and timings.
+
+    The values of metrics the run's scenario does not measure (a feature its parameter set
+    switches off) are NaN, and their columns are listed under ``absent``.
+    """
     started, cpu = time.perf_counter(), time.process_time()
-    values = run_one(task.scenario, task.seed, dict(task.changes), task.metrics, task.keep_dir)
+    absent: list[str] = []
+    values = _run_task_values(task, absent)
     return {
         "run": task.run,
         "values": values,
+        "absent": absent,
         "wall_s": round(time.perf_counter() - started, 6),
         "cpu_s": round(time.process_time() - cpu, 6),
         "pid": os.getpid(),
     }
+
+
+def _run_task_values(task: RunTask, absent: list[str]) -> dict[str, float]:
+    from score_sim.scenario import scenario_from_data
+
+    changes = {**dict(task.changes), "run.seed": task.seed}
+    resolved = scenario_from_data(task.scenario, "<scenario>", None, changes)
+    return _run_and_measure(resolved, task.metrics, task.keep_dir, absent)
 
 
 # --------------------------------------------------------------------------- the folder
@@ -181,37 +254,57 @@ class SweepStore:
         self.columns = plan.columns
         self.finished: dict[int, dict[str, float]] = {}
         self.timings: dict[int, float] = {}
+        self.absent: dict[int, frozenset[str]] = {}
+        """Per run, the result columns its scenario does not measure (switched off)."""
         self._handle: Any = None
         self._lock: Any = None
 
     def open(self) -> SweepStore:
         """Check the folder, take its lock, read the runs finished before.
 
+        What a start that failed left (a lock, a partial record, an empty list of finished
+        runs, with no record beside them) is the sweep's own: it is cleaned up, so a sweep
+        whose start failed (a full disk, a read-only place) starts again once the cause is
+        gone.
+
         Raises:
             ScenarioError: a file is in the way, the folder holds something else or a
-                different sweep, or another sweep is running in it.
+                different sweep, another sweep is running in it, or it cannot be written.
         """
         out = self.out_dir
-        if out.exists() and not out.is_dir():
+        try:
+            return self._open()
+        except OSError as error:
+            self.close()
+            raise ScenarioError.of(
+                str(out), None, None, "--out", f"cannot be written: {error.strerror or error}"
+            ) from None
+        except BaseException:
+            self.close()
+            raise
+
+    def _open(self) -> SweepStore:
+        out = self.out_dir
+        if out.is_symlink() or (out.exists() and not out.is_dir()):
             raise ScenarioError.of(str(out), None, None, "--out", "exists and is not a folder")
         record_path = out / RECORD_FILE
         record = {"score_sim": __version__, "sha256": self.plan.sha256(), **self.plan.record()}
-        if out.is_dir() and any(out.iterdir()):
-            if not record_path.is_file():
-                raise ScenarioError.of(
-                    str(out),
-                    None,
-                    None,
-                    "--out",
-                    "folder is not empty and holds no sweep (no sweep.json): choose an empty "
-                    "or new folder",
-                )
-            try:
-                stored = json.loads(record_path.read_text(encoding="utf-8"))
-            except (OSError, ValueError) as exc:
-                raise ScenarioError.of(
-                    str(record_path), None, None, "", f"cannot read the sweep record: {exc}"
-                ) from None
+        if (
+            out.is_dir()
+            and any(out.iterdir())
+            and not record_path.is_file()
+            and not _failed_start(out)
+        ):
+            raise ScenarioError.of(
+                str(out),
+                None,
+                None,
+                "--out",
+                "folder is not empty and holds no sweep (no sweep.json): choose an empty "
+                "or new folder",
+            )
+        if record_path.is_file():
+            stored = read_record(out)
             if stored.get("sha256") != record["sha256"]:
                 raise ScenarioError.of(
                     str(out),
@@ -224,8 +317,12 @@ class SweepStore:
         out.mkdir(parents=True, exist_ok=True)
         self._take_lock()
         if not record_path.is_file():
+            for leftover in _FAILED_START_FILES:
+                if leftover != LOCK_FILE:
+                    (out / leftover).unlink(missing_ok=True)
             _write_atomic(record_path, json.dumps(record, indent=2, sort_keys=True) + "\n")
         self._read_finished()
+        self.check_results_unchanged()
         self._handle = open(out / FINISHED_FILE, "a", encoding="utf-8")  # noqa: SIM115
         return self
 
@@ -245,43 +342,49 @@ class SweepStore:
             ) from None
 
     def _read_finished(self) -> None:
-        """Read the runs stored so far; a line cut short by a crash is dropped."""
+        """Read the runs stored so far; a last line cut short by a crash is dropped.
+
+        Raises:
+            ScenarioError: a damaged or edited line, located (see
+                :func:`~score_sim.experiments.folder.parse_finished`).
+        """
         path = self.out_dir / FINISHED_FILE
-        if not path.exists():
+        if not path.exists() and not path.is_symlink():
             return
-        data = path.read_bytes()
+        data = _read_bytes(path, "the runs finished so far")
         good = data.rfind(b"\n") + 1
+        self.finished, self.timings, self.absent = parse_finished(
+            path, data[:good], self.plan.n_runs, self.columns
+        )
         if good < len(data):  # the last write did not complete: drop it
             with open(path, "r+b") as handle:
                 handle.truncate(good)
-        for line in data[:good].splitlines():
-            try:
-                row = json.loads(line)
-                run, values = int(row["run"]), row["values"]
-            except (ValueError, KeyError, TypeError):
-                continue
-            if 0 <= run < self.plan.n_runs and set(values) == set(self.columns):
-                self.finished[run] = {c: float(values[c]) for c in self.columns}
-                self.timings[run] = float(row.get("wall_s", math.nan))
 
     def add(self, result: dict[str, Any]) -> None:
-        """Store one finished run durably (appended, flushed and synced to disk)."""
+        """Store one finished run durably (appended, flushed and synced to disk).
+
+        Undefined values are stored as null (JSON has no NaN).
+        """
         run = int(result["run"])
         if run in self.finished:
             return
-        line = json.dumps(
-            {
-                "run": run,
-                "values": result["values"],
-                "wall_s": result["wall_s"],
-                "cpu_s": result.get("cpu_s"),
-            }
-        )
-        self._handle.write(line + "\n")
+        values = {c: _finite(result["values"].get(c)) for c in self.columns}
+        absent = [c for c in result.get("absent", ()) if c in values]
+        row = {
+            "run": run,
+            "values": {c: None if math.isnan(v) else v for c, v in values.items()},
+            "wall_s": result["wall_s"],
+            "cpu_s": result.get("cpu_s"),
+        }
+        if absent:
+            row["absent"] = absent
+        self._handle.write(json.dumps(row, allow_nan=False) + "\n")
         self._handle.flush()
         os.fsync(self._handle.fileno())
-        self.finished[run] = {c: float(result["values"][c]) for c in self.columns}
+        self.finished[run] = values
         self.timings[run] = float(result["wall_s"])
+        if absent:
+            self.absent[run] = frozenset(absent)
 
     def missing(self) -> list[int]:
         """Run ids not finished yet, in order."""
@@ -319,7 +422,8 @@ class SweepStore:
         """Each metric of each parameter set over its seeds: median and 90% interval.
 
         Columns: ``point``, the varied keys, ``metric``, ``n`` (seeds with a value),
-        ``median``, ``p05``, ``p95`` (numpy's default percentiles) and ``mean``.
+        ``median``, ``p05``, ``p95`` (numpy's default percentiles), ``mean`` and ``note``
+        (why a metric has no value: its parameter set switches it off).
         """
         table = self.table()
         plan = self.plan
@@ -332,10 +436,20 @@ class SweepStore:
             "p05": [],
             "p95": [],
             "mean": [],
+            "note": [],
         }
         for point in np.unique(table["point"]).tolist():
             mine = table["point"] == point
+            runs = table["run"][mine].tolist()
             for column in self.columns:
+                off = sum(1 for r in runs if column in self.absent.get(r, ()))
+                rows["note"].append(
+                    ""
+                    if not off
+                    else "not measured: switched off in this parameter set"
+                    if off == len(runs)
+                    else f"not measured in {off} of {len(runs)} seeds: switched off there"
+                )
                 values = table[column][mine]
                 values = values[~np.isnan(values)]
                 rows["point"].append(point)
@@ -349,19 +463,79 @@ class SweepStore:
                     else (math.nan,) * 4
                 )
                 for name, value in zip(("median", "p05", "p95", "mean"), stats, strict=True):
-                    rows[name].append(float(value))
+                    rows[name].append(_finite(value))
         return {
             name: _parameter_column(values)
             if name in plan.parameters
-            else np.array(values, dtype=object if name == "metric" else None)
+            else np.array(values, dtype=object if name in ("metric", "note") else None)
             for name, values in rows.items()
         }
 
+    def switched_off(self) -> dict[str, list[int]]:
+        """Result columns some parameter sets do not measure, with those sets' indices."""
+        n_seeds = len(self.plan.seeds)
+        found: dict[str, set[int]] = {}
+        for run, columns in self.absent.items():
+            for column in columns:
+                found.setdefault(column, set()).add(run // n_seeds)
+        return {column: sorted(points) for column, points in sorted(found.items())}
+
+    def check_results_unchanged(self) -> None:
+        """Refuse to go on when a result file was edited since score-sim wrote it.
+
+        Raises:
+            ScenarioError: naming each changed file (``results.csv`` with its first
+                changed line).
+        """
+        check_unchanged(
+            self.out_dir,
+            (RESULTS_CSV, RESULTS_PARQUET, SUMMARY_CSV, SENSITIVITY_CSV),
+            self._locate_change,
+        )
+
+    def _locate_change(self, path: Path) -> tuple[int | None, str]:
+        """Where a changed result file first differs from what its runs give."""
+        if path.name != RESULTS_CSV:
+            return None, ""
+        import io
+
+        expected = io.StringIO()
+        partial = self.out_dir / f".{RESULTS_CSV}.expected.partial"
+        try:
+            write_csv(partial, _text_columns(self.table()), decimals=10)
+            expected.write(partial.read_text(encoding="utf-8"))
+        finally:
+            partial.unlink(missing_ok=True)
+        lines = expected.getvalue().split("\n")
+        by_run = {line.split(",", 1)[0]: line for line in lines[1:] if line}
+        try:
+            old = path.read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError):
+            return 1, " (it is no longer UTF-8 text)"
+        old_lines = old.split("\n")
+        for number, line in enumerate(old_lines, start=1):
+            if number == len(old_lines):
+                if line:
+                    return number, f" (line {number} is cut short)"
+                break
+            if number == 1:
+                if line != lines[0]:
+                    return 1, " (its header differs)"
+                continue
+            if by_run.get(line.split(",", 1)[0]) != line:
+                return number, f" (line {number} differs from the run it holds)"
+        return None, ""
+
     def write_results(self) -> tuple[Path, Path, Path]:
-        """Write ``results.csv``, ``results.parquet`` and ``summary.csv`` (each atomically)."""
+        """Write ``results.csv``, ``results.parquet`` and ``summary.csv`` (each atomically).
+
+        Raises:
+            ScenarioError: one of them was edited since score-sim wrote it (it is kept).
+        """
         import pyarrow as pa
         import pyarrow.parquet as pq
 
+        self.check_results_unchanged()
         table = self.table()
         csv_path = self.out_dir / RESULTS_CSV
         parquet_path = self.out_dir / RESULTS_PARQUET
@@ -369,14 +543,32 @@ class SweepStore:
         write_csv(partial, _text_columns(table), decimals=10)
         os.replace(partial, csv_path)
         partial = self.out_dir / f".{RESULTS_PARQUET}.partial"
-        arrow = pa.table({name: pa.array(values) for name, values in table.items()})
+        # undefined values as nulls, not NaN
+        arrow = pa.table(
+            {name: pa.array(values, from_pandas=True) for name, values in table.items()}
+        )
         pq.write_table(arrow, partial, compression="zstd")
         os.replace(partial, parquet_path)
         summary_path = self.out_dir / SUMMARY_CSV
         partial = self.out_dir / f".{SUMMARY_CSV}.partial"
         write_csv(partial, _text_columns(self.summary()), decimals=6)
         os.replace(partial, summary_path)
+        record_written(self.out_dir, (csv_path, parquet_path, summary_path))
         return csv_path, parquet_path, summary_path
+
+
+_FAILED_START_FILES = (LOCK_FILE, f".{RECORD_FILE}.partial", FINISHED_FILE)
+"""What a sweep's start writes before its record is in place."""
+
+
+def _failed_start(out: Path) -> bool:
+    """Whether ``out`` holds only what a sweep's failed start left (so it may be reused)."""
+    for entry in out.iterdir():
+        if entry.name not in _FAILED_START_FILES or entry.is_symlink() or not entry.is_file():
+            return False
+        if entry.name == FINISHED_FILE and entry.stat().st_size:
+            return False
+    return True
 
 
 def _difference(stored: dict[str, Any], record: dict[str, Any]) -> str:
@@ -427,9 +619,13 @@ def _write_atomic(path: Path, text: str) -> None:
 # --------------------------------------------------------------------------- executors
 
 
-def _ignore_interrupts() -> None:
-    """In a worker: leave Ctrl-C to the parent, which stops the sweep."""
+def _start_worker(parent: int, parent_start: str | None) -> None:
+    """In a worker: leave Ctrl-C to the parent, which stops the sweep.
+
+    The worker exits when the parent is gone (killed without a chance to stop it).
+    """
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    watch_parent(parent, parent_start)
 
 
 class LocalPool:
@@ -440,9 +636,14 @@ class LocalPool:
         self.executor = self._start()
 
     def _start(self) -> cf.ProcessPoolExecutor:
+        from score_sim.experiments.workers import process_start
+
         context = worker_context()
         return cf.ProcessPoolExecutor(
-            max_workers=self.workers, mp_context=context, initializer=_ignore_interrupts
+            max_workers=self.workers,
+            mp_context=context,
+            initializer=_start_worker,
+            initargs=(os.getpid(), process_start(os.getpid())),
         )
 
     @property
@@ -469,16 +670,16 @@ class DaskPool:
 
     def __init__(self, address: str, timeout_s: float = SCHEDULER_TIMEOUT_S) -> None:
         self.address = address
+        address = check_scheduler(address, timeout_s)
         try:
             from distributed import Client
         except ImportError:  # pragma: no cover - a dependency
             raise ScenarioError.of(
                 "--scheduler", None, None, "", "needs dask[distributed]: pip install score-sim"
             ) from None
-        if "://" not in address:
-            address = f"tcp://{address}"
         try:
-            self.client = Client(address, timeout=timeout_s, set_as_default=False)
+            with _quiet_dask():
+                self.client = Client(address, timeout=timeout_s, set_as_default=False)
         except Exception as exc:  # every failure to connect is bad input, not a bug
             raise ScenarioError.of(
                 "--scheduler",
@@ -543,6 +744,88 @@ class DaskPool:
             self.executor.shutdown(wait=not cancel)
         with contextlib.suppress(Exception):
             self.client.close()
+
+
+SCHEDULER_SCHEMES = ("tcp",)
+"""How score-sim talks to a Dask scheduler (``tcp://HOST:PORT``, or ``HOST:PORT``)."""
+
+
+def check_scheduler(address: Any, timeout_s: float = SCHEDULER_TIMEOUT_S) -> str:
+    """A Dask scheduler's address, checked promptly before any Dask client is made.
+
+    The scheme must be ``tcp`` (or none), the host a name or address that resolves, the
+    port 1 to 65535, and something must answer there (one TCP connection attempt, which a
+    closed port refuses at once).
+
+    Returns:
+        The address as ``tcp://HOST:PORT``.
+
+    Raises:
+        ScenarioError: naming ``--scheduler`` and what is wrong.
+    """
+    import socket
+    from urllib.parse import urlsplit
+
+    from score_sim.text_safety import shown
+
+    def refuse(message: str) -> ScenarioError:
+        return ScenarioError.of(argument("scheduler", "--scheduler"), None, None, "", message)
+
+    if not isinstance(address, str) or not address.strip():
+        raise refuse(f"needs an address such as tcp://HOST:PORT, not {shown(address)}")
+    text = address.strip()
+    scheme = text.split("://", 1)[0].lower() if "://" in text else "tcp"
+    if scheme not in SCHEDULER_SCHEMES:
+        raise refuse(
+            f"{shown(text)}: score-sim reaches a Dask scheduler over tcp:// only, not "
+            f"{shown(scheme + '://')}; give tcp://HOST:PORT"
+        )
+    try:
+        parts = urlsplit(text if "://" in text else f"tcp://{text}")
+        host, port = parts.hostname, parts.port
+    except ValueError as error:
+        raise refuse(
+            f"{shown(text)} is not an address of the form tcp://HOST:PORT ({error})"
+        ) from None
+    if not host or port is None or parts.path not in ("", "/") or parts.query:
+        raise refuse(f"{shown(text)} is not an address of the form tcp://HOST:PORT")
+    if not 0 < port < 65536:
+        raise refuse(f"{shown(text)}: the port must be 1 to 65535")
+    try:
+        infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+    except (socket.gaierror, UnicodeError):
+        raise refuse(
+            f"cannot reach the Dask scheduler at {shown(text)}: unknown host {shown(host)}"
+        ) from None
+    reason = "no answer"
+    for family, kind, proto, _, where in infos:
+        with socket.socket(family, kind, proto) as probe:
+            probe.settimeout(min(timeout_s, 5.0))
+            try:
+                probe.connect(where)
+            except OSError as error:
+                reason = error.strerror or type(error).__name__
+                continue
+        shown_host = f"[{host}]" if ":" in host else host
+        return f"tcp://{shown_host}:{port}"
+    raise refuse(
+        f"cannot reach the Dask scheduler at tcp://{host}:{port} ({reason}); start one with "
+        "`dask scheduler`, or check the address and port"
+    )
+
+
+@contextlib.contextmanager
+def _quiet_dask() -> Iterator[None]:
+    """Dask's own logging off while connecting: its failures are reported as sentences."""
+    import logging
+
+    logger = logging.getLogger("distributed")
+    level = logger.level
+    logger.setLevel(logging.CRITICAL + 1)
+    try:
+        yield
+    finally:
+        logger.setLevel(level)
 
 
 def _cores() -> int:
@@ -701,12 +984,35 @@ class SweepResult:
     """Each run's wall time in its worker, as stored."""
     sensitivity: Any = None
     """For a finished sample sweep: its :class:`~score_sim.experiments.sensitivity.Sensitivity`."""
+    switched_off: dict[str, list[int]] | None = None
+    """Result columns that some parameter sets do not measure (their cells are empty),
+    with those parameter sets."""
 
     def dataframe(self) -> Any:
         """The results as a pandas DataFrame (one row per run)."""
         import pandas as pd
 
         return pd.read_parquet(self.out_dir / RESULTS_PARQUET)
+
+
+RESULT_BYTES_PER_VALUE = 3 * 24
+"""Disk per value of a run: its cell in results.csv, results.parquet and finished.jsonl."""
+
+
+def _check_folder_space(out: Path, plan: SweepPlan, keep_runs: bool) -> None:
+    """Refuse a sweep folder on a disk that cannot hold its results, before any run."""
+    from score_sim.outputs.folder import check_disk_space, output_bytes
+
+    existing = out
+    while not existing.exists() and existing != existing.parent:
+        existing = existing.parent
+    if not existing.is_dir():
+        return  # a file in the way: the folder's own check says so
+    need = plan.n_runs * (len(plan.columns) + len(plan.parameters) + 3) * RESULT_BYTES_PER_VALUE
+    if keep_runs:
+        population = plan.scenario.population
+        need += plan.n_runs * output_bytes(population.citizens + population.firms)
+    check_disk_space(existing, need, argument("out_dir"), shown_as=out)
 
 
 def default_out_dir(plan: SweepPlan) -> Path:
@@ -738,25 +1044,34 @@ def run_sweep(
         sensitivity: analyse a complete sample sweep at the end.
 
     Raises:
-        ScenarioError: an unusable folder, an unreachable scheduler, a population too
-            large for this machine.
+        ScenarioError: an unusable folder (or one whose files were damaged or edited), an
+            unreachable scheduler, runs too large for this machine's memory, a disk too
+            full for the results.
     """
-    from score_sim.memory import check_population
+    from score_sim.memory import check_bytes, run_bytes, workers_that_fit
 
     out = Path(out_dir) if out_dir is not None else default_out_dir(plan)
-    population = plan.scenario.population
-    check_population(population.citizens, population.firms, plan.file)
-    if workers is not None and workers < 1:
-        raise ScenarioError.of("--workers", None, None, "", "needs at least 1 worker")
+    if workers is not None:
+        from score_sim.experiments.arguments import check_whole_number
+
+        check_whole_number(workers, argument("workers", "--workers"), 1, 1025)
+    if scheduler is not None:
+        check_scheduler(scheduler)
+    largest = max(plan.largest_run_bytes, run_bytes(plan.scenario))
+    if scheduler is None:
+        check_bytes(largest, plan.file, "population.citizens", "the largest run of this sweep")
+    from score_sim.outputs.folder import check_name_lengths
+
+    check_name_lengths(out, argument("out_dir"), beside=False)
+    _check_folder_space(out, plan, keep_runs)
     store = SweepStore(out, plan).open()
     n_before = len(store.finished)
     try:
         missing = store.missing()
         if missing:
+            wanted = min(workers or _cores(), len(missing))
             pool: LocalPool | DaskPool = (
-                DaskPool(scheduler)
-                if scheduler
-                else LocalPool(min(workers or _cores(), len(missing)))
+                DaskPool(scheduler) if scheduler else LocalPool(workers_that_fit(largest, wanted))
             )
             keep_root = out / RUNS_SUBDIR if keep_runs else None
             if progress is not None:
@@ -794,6 +1109,7 @@ def run_sweep(
         files=tuple(files),
         run_wall_s=dict(store.timings),
         sensitivity=indices,
+        switched_off=store.switched_off(),
     )
 
 
@@ -824,8 +1140,11 @@ def sweep(
         A ``pandas.DataFrame``: ``run``, ``point``, ``seed``, the varied keys, the metrics.
 
     Raises:
-        ScenarioError: bad input, located.
+        ScenarioError: bad input, located (an argument of the wrong type too).
     """
+    from score_sim.experiments.arguments import check_sweep
+
+    check_sweep(spec, out_dir, workers, scheduler, keep_runs, yes)
     plan = load_sweep(spec, yes=yes)
     if out_dir is not None:
         return run_sweep(
