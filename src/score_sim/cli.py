@@ -12,6 +12,7 @@ import os
 import signal
 import sys
 import time
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Annotated
 
@@ -194,11 +195,12 @@ def run(
             ensemble = run_seeds(scenario, seeds, out, overrides=_parse_sets(set_ or []), **options)
             typer.echo(
                 f"{ensemble.manifest['scenario']}: {len(ensemble.seeds)} seeds, "
-                f"{ensemble.manifest['steps']} days each, "
-                f"{ensemble.manifest['wall_time_s']:.1f} s -> {ensemble.out_dir}/"
+                f"{ensemble.manifest['steps']} days each ({ensemble.manifest['wall_time_s']:.1f} s)"
             )
-            for path in ensemble.files:
-                typer.echo(f"  {path.relative_to(ensemble.out_dir)}")
+            for headline in ensemble.summary["headlines"]:
+                typer.echo(f"  {headline['text']}")
+            listed = _outputs_text(ensemble.files, ensemble.out_dir)
+            typer.echo(f"outputs: {ensemble.out_dir}/ ({listed}; each seed's own in seeds/)")
             return
         result = run_scenario(
             scenario, out, overrides=_parse_sets(set_ or []), on_phase=_phase_line, **options
@@ -224,10 +226,21 @@ def run(
         typer.echo(f"  calibration targets met: {met} of {len(targets)}")
         for line in missed_lines(targets):
             typer.echo(f"  {line}")
-    typer.echo(
-        f"outputs: {result.out_dir}/ ({len(result.files)} files: summary.json, "
-        "timeseries.csv, agents.csv, events.csv, cascades.csv, figures/)"
-    )
+    typer.echo(f"outputs: {result.out_dir}/ ({_outputs_text(result.files, result.out_dir)})")
+
+
+def _outputs_text(files: Sequence[Path], folder: Path) -> str:
+    """The files a run wrote, counted and named: the top-level files, then the folders."""
+    top: list[str] = []
+    folders: list[str] = []
+    for path in files:
+        parts = path.relative_to(folder).parts
+        if len(parts) == 1:
+            if parts[0] != "manifest.json":
+                top.append(parts[0])
+        elif f"{parts[0]}/" not in folders:
+            folders.append(f"{parts[0]}/")
+    return f"{len(files)} files: " + ", ".join([*top, *folders, "manifest.json"])
 
 
 @app.command()
