@@ -229,6 +229,16 @@ def run(
     typer.echo(f"outputs: {result.out_dir}/ ({_outputs_text(result.files, result.out_dir)})")
 
 
+def _number(value: float, signed: bool = False) -> str:
+    """A number as a person reads it: thousands separated, three significant figures."""
+    if value != value:  # NaN
+        return "n/a"
+    sign = "+" if signed and value > 0 else ""
+    if abs(value) >= 1000 or float(value).is_integer():
+        return f"{sign}{value:,.0f}"
+    return f"{sign}{value:.3g}"
+
+
 def _outputs_text(files: Sequence[Path], folder: Path) -> str:
     """The files a run wrote, counted and named: the top-level files, then the folders."""
     top: list[str] = []
@@ -295,13 +305,16 @@ def compare(
         )
     except ScenarioError as error:
         raise _fail(error) from None
+    from score_sim.outputs.labels import metric_label
+
     rows = {row["metric"]: row for row in result.metrics}
-    typer.echo(f"{'metric (last day)':<34} {'A':>12} {'B':>12} {'B - A':>12}")
+    typer.echo(f"{'on the last day':<40} {'A':>12} {'B':>12} {'B - A':>12}")
     for column in KEY_COLUMNS:
         row = rows.get(f"{column}.final")
         if row is not None:
             typer.echo(
-                f"{column:<34} {row['a']:>12.4g} {row['b']:>12.4g} {row['difference']:>+12.4g}"
+                f"{metric_label(column):<40} {_number(row['a']):>12} {_number(row['b']):>12} "
+                f"{_number(row['difference'], signed=True):>12}"
             )
     changed = sum(1 for row in result.metrics if row["difference"] != 0)
     typer.echo(
@@ -470,16 +483,17 @@ def sweep(
         import csv
 
         from score_sim.experiments.sweep import SUMMARY_CSV
+        from score_sim.outputs.labels import metric_label
 
         def number(text: str) -> str:
-            return f"{float(text):.4g}" if text else "-"
+            return _number(float(text)) if text else "-"
 
-        typer.echo(f"{'metric (over ' + str(len(plan.seeds)) + ' seeds)':<66} median [5%, 95%]")
+        typer.echo(f"{'over ' + str(len(plan.seeds)) + ' seeds':<56} median (5-95%)")
         with open(result.out_dir / SUMMARY_CSV, encoding="utf-8", newline="") as handle:
             for row in csv.DictReader(handle):
                 typer.echo(
-                    f"{row['metric']:<66} {number(row['median'])} "
-                    f"[{number(row['p05'])}, {number(row['p95'])}]"
+                    f"{metric_label(row['metric']):<56} {number(row['median'])} "
+                    f"({number(row['p05'])} to {number(row['p95'])})"
                 )
     if result.sensitivity is not None:
         _echo_sensitivity(result.sensitivity)
@@ -489,12 +503,14 @@ def sweep(
 
 def _echo_sensitivity(result) -> None:
     """Each metric's most influential parameters, by the method's main index."""
+    from score_sim.outputs.labels import metric_label
+
     index = {"sobol": "ST", "morris": "mu_star", "latin": "S1"}[result.method]
     for metric in dict.fromkeys(r["metric"] for r in result.rows):
-        ranked = ", ".join(f"{p} {v:.3g}" for p, v in result.top(metric, index, 3))
-        typer.echo(f"{metric}: {index} {ranked}")
+        ranked = ", ".join(f"{p} ({index} {v:.3g})" for p, v in result.top(metric, index, 3))
+        typer.echo(f"what drives {metric_label(metric)}: {ranked}")
     for metric, reason in result.skipped.items():
-        typer.echo(f"{metric}: no indices ({reason})")
+        typer.echo(f"{metric_label(metric)}: no indices ({reason})")
 
 
 @app.command()
