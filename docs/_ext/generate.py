@@ -311,8 +311,36 @@ def copy_notebooks(folder: Path) -> None:
         _write(folder / path.name, json.dumps(notebook, indent=1, ensure_ascii=False) + "\n")
 
 
+def guide_figures(folder: Path) -> None:
+    """The user guide's figures, drawn by the commands the guide shows, at a small size."""
+    import tempfile
+
+    from score_sim.experiments.ensemble import run_seeds
+    from score_sim.experiments.twins import compare_scenarios
+
+    folder.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(prefix="score-sim-docs-") as work:
+        work_dir = Path(work)
+        twins = compare_scenarios(
+            "pariah_spiral", None, work_dir / "twins", overrides_b={"effects.enabled": False},
+            **SMALL,
+        )
+        shutil.copy(twins.out_dir / "figures" / "comparison.png", folder / "comparison.png")
+        spiral = run_seeds("pariah_spiral", 5, work_dir / "seeds", **SMALL)
+        shutil.copy(spiral.out_dir / "figures" / "pariahs.png", folder / "seeds_pariahs.png")
+        differ = run_seeds(
+            "pariah_spiral", 5, work_dir / "differ", overrides={"heterogeneity.enabled": True},
+            **SMALL,
+        )
+        shutil.copy(
+            differ.out_dir / "figures" / "selection_feedback.png",
+            folder / "selection_feedback.png",
+        )
+
+
 def generate(app=None) -> None:
     """Write every generated page (Sphinx calls this when the build starts)."""
+    guide_figures(DOCS / "_generated" / "figures")
     _write(DOCS / "reference" / "cli.md", cli_page())
     _write(DOCS / "reference" / "scenario-format.md", scenario_format_page())
     scenario_pages(DOCS / "scenarios")

@@ -106,6 +106,8 @@ def _column_label(name: str) -> str:
             words = COLUMN_LABELS[rest]
             if rest.endswith("_score"):
                 return f"{kind}s' {words}"
+            if kind == "firm" and words.startswith("who "):
+                words = "that " + words[len("who ") :]
             return f"{who} {words}"
         grade = re.fullmatch(r"n_grade_(.+)", rest)
         if grade:
