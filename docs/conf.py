@@ -1,7 +1,7 @@
 """Sphinx configuration of score-sim's documentation site.
 
 Built by ``sphinx-build -W -b html docs docs/_build/html`` (``.ci/run`` does it), offline:
-no intersphinx, no remote scripts or fonts (MathJax is left out: no page uses maths). The
+no intersphinx, no remote scripts or fonts (no MathJax: maths would show as its source). The
 pages generated from the code (the command line, the scenario format, one page per
 bundled scenario with its figure) are written by ``docs/_ext/generate.py`` when the
 build starts; the lesson notebooks are copied in and executed by myst-nb.
@@ -53,7 +53,9 @@ nb_merge_streams = True
 # the API reference: every module of the package, found by walking it
 autosummary_generate = True
 autosummary_imported_members = False
-autodoc_default_options = {"members": True, "show-inheritance": True}
+# each class and function is documented where it is defined, not again where a package
+# re-exports it (score_sim.scenario re-exports its modules' models)
+autodoc_default_options = {"members": True, "show-inheritance": True, "ignore-module-all": True}
 autodoc_typehints = "description"
 autodoc_member_order = "bysource"
 autoclass_content = "class"
@@ -61,8 +63,8 @@ napoleon_google_docstring = True
 napoleon_numpy_docstring = False
 napoleon_use_rtype = False
 
-# offline: no MathJax from a CDN (no page has maths)
-mathjax_path = ""
+# offline: no MathJax from a CDN; maths (none so far) is shown as its source
+html_math_renderer = "source"
 
 html_theme = "pydata_sphinx_theme"
 html_title = f"score-sim {version}"

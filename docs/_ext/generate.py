@@ -218,7 +218,7 @@ def _description_markdown(description: str) -> str:
     for line in description.strip().splitlines():
         text = line.strip()
         if text and text.isupper() and len(text) < 40:
-            out.append(f"\n### {text.capitalize()}\n")
+            out.append(f"\n## {text.capitalize()}\n")
         else:
             out.append(text)
     return "\n".join(out) + "\n"
@@ -347,7 +347,24 @@ def generate(app=None) -> None:
     copy_notebooks(DOCS / "tutorials" / "lessons")
 
 
+def _visit_math_inline(self, node) -> None:
+    from docutils import nodes
+
+    self.body.append(f'<code class="math">{self.encode(node.astext())}</code>')
+    raise nodes.SkipNode
+
+
+def _visit_math_block(self, node) -> None:
+    from docutils import nodes
+
+    self.body.append(f'<pre class="math">{self.encode(node.astext())}</pre>')
+    raise nodes.SkipNode
+
+
 def setup(app) -> dict[str, Any]:
-    """Register the generation with Sphinx."""
+    """Register the generation with Sphinx, and maths shown as its source (offline)."""
     app.connect("builder-inited", generate)
+    app.add_html_math_renderer(
+        "source", (_visit_math_inline, None), (_visit_math_block, None)
+    )
     return {"parallel_read_safe": True, "parallel_write_safe": True}
