@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import signal
 import sys
 import time
@@ -16,7 +17,9 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Annotated
 
+import click
 import typer
+import typer.core
 
 from score_sim import __version__
 from score_sim.errors import ScenarioError, command_line_names
@@ -29,6 +32,55 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
     rich_markup_mode=None,
 )
+
+EXAMPLES = {
+    "run": (
+        "score-sim run pariah_spiral",
+        "score-sim run baseline --citizens 3000 --set score.half_life_days=90 --seeds 5",
+    ),
+    "compare": (
+        "score-sim compare pariah_spiral --set effects.enabled=false",
+        "score-sim compare baseline pariah_spiral --steps 365",
+    ),
+    "validate": ("score-sim validate my_regime.yaml scenarios/baseline.yaml",),
+    "list": ("score-sim list",),
+    "schema": ("score-sim schema --out scenario.schema.json",),
+    "explain": ("score-sim explain rongcheng_city",),
+    "app": ("score-sim app --host 0.0.0.0 --port 8765",),
+    "sweep": ("score-sim sweep sweeps/pariah_spiral_seeds.yaml --out runs/pariah_seeds",),
+    "sensitivity": ("score-sim sensitivity runs/pariah_sobol",),
+}
+"""An example or two of each command, shown under its ``--help``."""
+
+
+def _examples(command: str) -> str:
+    """A command's examples as the end of its help, kept as written (not rewrapped)."""
+    lines = "\n".join(f"  {example}" for example in EXAMPLES[command])
+    return f"\b\nExample{'s' if len(EXAMPLES[command]) > 1 else ''}:\n{lines}"
+
+
+class ReadableCommand(typer.core.TyperCommand):
+    """A command whose help reads plainly, whichever typer draws it.
+
+    Some typer versions write a required argument as ``{SCENARIO}`` in the usage line and
+    add its Python type (``<str>``) beside each argument; the names given as metavars
+    (``SCENARIO``, ``DIR``, ``KEY=VALUE``) say more, so the help keeps only them.
+    """
+
+    def get_usage(self, ctx: click.Context) -> str:
+        """The usage line, arguments as plain names."""
+        return _plain_help(super().get_usage(ctx))
+
+    def get_help(self, ctx: click.Context) -> str:
+        """The whole help, arguments as plain names and without Python types."""
+        return _plain_help(super().get_help(ctx))
+
+
+def _plain_help(text: str) -> str:
+    text = re.sub(r"\{([^{}\s]+)\}", r"\1", text)
+    text = re.sub(r"\[\[([^\]\s]+)\]\]", r"[\1]", text)
+    return re.sub(r"^(\s+\S+) <[a-z\[\], ]+>", r"\1", text, flags=re.MULTILINE)
+
 
 EXIT_BAD_INPUT = 2
 EXIT_INTERNAL = 1
@@ -131,38 +183,57 @@ def _parse_sets(values: list[str]) -> dict[str, object]:
     return overrides
 
 
-@app.command()
+@app.command(cls=ReadableCommand, epilog=_examples("run"))
 def run(
-    scenario: Annotated[str, typer.Argument(help="Scenario file, or a bundled scenario's name.")],
+    scenario: Annotated[
+        str,
+        typer.Argument(help="Scenario file, or a bundled scenario's name.", metavar="SCENARIO"),
+    ],
     out: Annotated[
         Path | None,
-        typer.Option("--out", "-o", help="Output folder [default: runs/<name>-<hash>/]."),
+        typer.Option(
+            "--out", "-o", metavar="DIR", help="Output folder [default: runs/<name>-<hash>/]."
+        ),
     ] = None,
-    seed: Annotated[int | None, typer.Option(help="Seed (overrides run.seed).")] = None,
-    steps: Annotated[int | None, typer.Option(help="Days to simulate (run.steps).")] = None,
+    seed: Annotated[
+        int | None, typer.Option(metavar="N", help="Seed (overrides run.seed).")
+    ] = None,
+    steps: Annotated[
+        int | None, typer.Option(metavar="DAYS", help="Days to simulate (run.steps).")
+    ] = None,
     citizens: Annotated[
-        int | None, typer.Option(help="Number of citizens (population.citizens).")
+        int | None, typer.Option(metavar="N", help="Number of citizens (population.citizens).")
     ] = None,
-    firms: Annotated[int | None, typer.Option(help="Number of firms (population.firms).")] = None,
+    firms: Annotated[
+        int | None, typer.Option(metavar="N", help="Number of firms (population.firms).")
+    ] = None,
     set_: Annotated[
         list[str] | None,
         typer.Option(
             "--set",
-            help="Change any scenario value: key.path=value (repeatable).",
+            metavar="KEY=VALUE",
+            help="Change any scenario value, e.g. score.half_life_days=90 (repeatable).",
             show_default=False,
         ),
     ] = None,
     overwrite: Annotated[
         bool,
-        typer.Option(help="Replace an earlier score-sim output in --out (never other files)."),
+        typer.Option(
+            help="Replace an earlier score-sim output in --out (never other files).",
+            show_default=False,
+        ),
     ] = False,
-    figures: Annotated[bool, typer.Option(help="Draw the PNG figures.")] = True,
+    figures: Annotated[
+        bool, typer.Option(help="Draw the PNG figures [default: draw them].", show_default=False)
+    ] = True,
     seeds: Annotated[
         int,
         typer.Option(
             min=1,
-            help="Run this many seeds (the scenario's, then seeds derived from it): figures "
-            "show medians with 5-95% bands, summary.json medians and intervals.",
+            metavar="N",
+            show_default=False,
+            help="Run this many seeds (the scenario's, then seeds derived from it): each "
+            "headline's median and 5-95% interval, figures with 5-95% bands [default: 1].",
         ),
     ] = 1,
     decompose: Annotated[
@@ -253,36 +324,63 @@ def _outputs_text(files: Sequence[Path], folder: Path) -> str:
     return f"{len(files)} files: " + ", ".join([*top, *folders, "manifest.json"])
 
 
-@app.command()
+@app.command(cls=ReadableCommand, epilog=_examples("compare"))
 def compare(
-    scenario_a: Annotated[str, typer.Argument(help="World A: a scenario file or bundled name.")],
+    scenario_a: Annotated[
+        str,
+        typer.Argument(help="World A: a scenario file or bundled name.", metavar="A"),
+    ],
     scenario_b: Annotated[
         str | None,
-        typer.Argument(help="World B [default: A, changed by --set]."),
+        typer.Argument(help="World B [default: A, changed by --set].", metavar="[B]"),
     ] = None,
     set_: Annotated[
         list[str] | None,
-        typer.Option("--set", help="Change a value in world B only: key.path=value (repeatable)."),
+        typer.Option(
+            "--set",
+            metavar="KEY=VALUE",
+            help="Change a value in world B only (repeatable).",
+            show_default=False,
+        ),
     ] = None,
     set_both: Annotated[
         list[str] | None,
-        typer.Option("--set-both", help="Change a value in both worlds (repeatable)."),
+        typer.Option(
+            "--set-both",
+            metavar="KEY=VALUE",
+            help="Change a value in both worlds (repeatable).",
+            show_default=False,
+        ),
     ] = None,
     out: Annotated[
         Path | None,
         typer.Option(
-            "--out", "-o", help="Output folder [default: runs/compare-<A>-vs-<B>-<hash>/]."
+            "--out",
+            "-o",
+            metavar="DIR",
+            help="Output folder [default: runs/compare-<A>-vs-<B>-<hash>/].",
         ),
     ] = None,
-    seed: Annotated[int | None, typer.Option(help="Seed of both worlds [default: A's].")] = None,
-    steps: Annotated[int | None, typer.Option(help="Days to simulate in both.")] = None,
-    citizens: Annotated[int | None, typer.Option(help="Citizens in both worlds.")] = None,
-    firms: Annotated[int | None, typer.Option(help="Firms in both worlds.")] = None,
+    seed: Annotated[
+        int | None, typer.Option(metavar="N", help="Seed of both worlds [default: A's].")
+    ] = None,
+    steps: Annotated[
+        int | None, typer.Option(metavar="DAYS", help="Days to simulate in both.")
+    ] = None,
+    citizens: Annotated[
+        int | None, typer.Option(metavar="N", help="Citizens in both worlds.")
+    ] = None,
+    firms: Annotated[int | None, typer.Option(metavar="N", help="Firms in both worlds.")] = None,
     overwrite: Annotated[
         bool,
-        typer.Option(help="Replace an earlier score-sim output in --out (never other files)."),
+        typer.Option(
+            help="Replace an earlier score-sim output in --out (never other files).",
+            show_default=False,
+        ),
     ] = False,
-    figures: Annotated[bool, typer.Option(help="Draw the PNG figures.")] = True,
+    figures: Annotated[
+        bool, typer.Option(help="Draw the PNG figures [default: draw them].", show_default=False)
+    ] = True,
 ) -> None:
     """Run two worlds with common random numbers and show what the rule change did."""
     from score_sim.experiments.twins import KEY_COLUMNS, compare_scenarios
@@ -325,9 +423,11 @@ def compare(
     typer.echo(f"-> {result.out_dir}/")
 
 
-@app.command()
+@app.command(cls=ReadableCommand, epilog=_examples("validate"))
 def validate(
-    files: Annotated[list[str], typer.Argument(help="Scenario files (or bundled names).")],
+    files: Annotated[
+        list[str], typer.Argument(help="Scenario files (or bundled names).", metavar="FILE")
+    ],
 ) -> None:
     """Check scenario files and report every problem with its file, line and key."""
     from score_sim.scenario import load_scenario
@@ -346,7 +446,7 @@ def validate(
         raise typer.Exit(EXIT_BAD_INPUT)
 
 
-@app.command("list")
+@app.command("list", cls=ReadableCommand, epilog=_examples("list"))
 def list_scenarios() -> None:
     """List the bundled scenarios with their one-line descriptions."""
     from score_sim.scenario import bundled_scenarios, load_scenario
@@ -374,10 +474,11 @@ def _one_line(description: str, limit: int = 90) -> str:
     return sentence if len(sentence) <= limit else sentence[: limit - 3].rstrip() + "..."
 
 
-@app.command()
+@app.command(cls=ReadableCommand, epilog=_examples("schema"))
 def schema(
     out: Annotated[
-        Path | None, typer.Option("--out", "-o", help="Write to this file instead of stdout.")
+        Path | None,
+        typer.Option("--out", "-o", metavar="FILE", help="Write to this file instead of stdout."),
     ] = None,
 ) -> None:
     """Print the JSON Schema of scenario files (for editors' autocompletion)."""
@@ -390,9 +491,12 @@ def schema(
         out.write_text(text, encoding="utf-8")
 
 
-@app.command()
+@app.command(cls=ReadableCommand, epilog=_examples("explain"))
 def explain(
-    scenario: Annotated[str, typer.Argument(help="Scenario file, or a bundled scenario's name.")],
+    scenario: Annotated[
+        str,
+        typer.Argument(help="Scenario file, or a bundled scenario's name.", metavar="SCENARIO"),
+    ],
 ) -> None:
     """Show a scenario's description and, for every number, its source or 'assumption'."""
     from score_sim.explain import explain_scenario
@@ -405,12 +509,15 @@ def explain(
     typer.echo(explain_scenario(loaded), nl=False)
 
 
-@app.command("app")
+@app.command("app", cls=ReadableCommand, epilog=_examples("app"))
 def app_command(
     host: Annotated[
-        str, typer.Option(help="Address to listen on (0.0.0.0: every network, for a class).")
+        str,
+        typer.Option(
+            metavar="HOST", help="Address to listen on (0.0.0.0: every network, for a class)."
+        ),
     ] = "127.0.0.1",
-    port: Annotated[int, typer.Option(help="Port to listen on.")] = 8765,
+    port: Annotated[int, typer.Option(metavar="PORT", help="Port to listen on.")] = 8765,
 ) -> None:
     """Start the browser app (works offline) and print its address."""
     from score_sim.browser.server import AppStartError, serve
@@ -424,19 +531,29 @@ def app_command(
         raise typer.Exit(0) from None
 
 
-@app.command()
+@app.command(cls=ReadableCommand, epilog=_examples("sweep"))
 def sweep(
-    spec: Annotated[str, typer.Argument(help="Sweep file (YAML; see sweeps/ for examples).")],
+    spec: Annotated[
+        str, typer.Argument(help="Sweep file (YAML; see sweeps/ for examples).", metavar="FILE")
+    ],
     out: Annotated[
         Path | None,
-        typer.Option("--out", "-o", help="Sweep folder [default: runs/sweep-<file>-<hash>/]."),
+        typer.Option(
+            "--out",
+            "-o",
+            metavar="DIR",
+            help="Sweep folder [default: runs/sweep-<file>-<hash>/].",
+        ),
     ] = None,
     workers: Annotated[
-        int | None, typer.Option(help="Local worker processes [default: the machine's cores].")
+        int | None,
+        typer.Option(metavar="N", help="Local worker processes [default: the machine's cores]."),
     ] = None,
     scheduler: Annotated[
         str | None,
-        typer.Option(help="Send the runs to a Dask cluster: its scheduler, tcp://HOST:PORT."),
+        typer.Option(
+            metavar="tcp://HOST:PORT", help="Send the runs to a Dask cluster's scheduler."
+        ),
     ] = None,
     keep_runs: Annotated[
         bool, typer.Option("--keep-runs", help="Keep every run's outputs in DIR/runs/.")
@@ -513,10 +630,15 @@ def _echo_sensitivity(result) -> None:
         typer.echo(f"{metric_label(metric)}: no indices ({reason})")
 
 
-@app.command()
+@app.command(cls=ReadableCommand, epilog=_examples("sensitivity"))
 def sensitivity(
-    folder: Annotated[Path, typer.Argument(help="The folder of a finished sample sweep.")],
-    figures: Annotated[bool, typer.Option(help="Draw a figure per metric.")] = True,
+    folder: Annotated[
+        Path, typer.Argument(help="The folder of a finished sample sweep.", metavar="DIR")
+    ],
+    figures: Annotated[
+        bool,
+        typer.Option(help="Draw a figure per metric [default: draw them].", show_default=False),
+    ] = True,
 ) -> None:
     """Sobol', Morris or RBD-FAST indices of a sample sweep: sensitivity.csv and figures."""
     from score_sim.experiments.sensitivity import analyse
@@ -544,7 +666,7 @@ def main() -> None:
     _handle_signals()
     try:
         with command_line_names():  # problems name --set, --out..., not Python arguments
-            app(standalone_mode=True)
+            app(standalone_mode=True, prog_name="score-sim")
     except (Interrupted, KeyboardInterrupt) as error:
         signum = getattr(error, "signum", signal.SIGINT)
         how = "" if signum == signal.SIGINT else f" by {signal.Signals(signum).name}"

@@ -112,6 +112,12 @@ class EnsembleResult:
     manifest: dict[str, Any]
     files: tuple[Path, ...]
 
+    def __repr__(self) -> str:
+        return (
+            f"<EnsembleResult {self.manifest.get('scenario')}, {len(self.seeds)} seeds "
+            f"-> {self.out_dir}/ ({len(self.files)} files)>"
+        )
+
 
 def _bands(series: Sequence[dict[str, np.ndarray]]) -> dict[str, np.ndarray]:
     """Each column as a 2-D array, one row per seed (``step`` stays one row)."""

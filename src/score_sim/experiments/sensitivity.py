@@ -50,6 +50,14 @@ class Sensitivity:
     """Metrics left out, with the reason (constant over the sample, undefined values)."""
     files: tuple[Path, ...]
 
+    def __repr__(self) -> str:
+        metrics = {row["metric"] for row in self.rows}
+        parameters = {row["parameter"] for row in self.rows}
+        return (
+            f"<Sensitivity {self.method}: {len(metrics)} metrics x {len(parameters)} parameters"
+            f", {len(self.skipped)} metrics skipped>"
+        )
+
     def top(self, metric: str, index: str, n: int = 2) -> list[tuple[str, float]]:
         """The ``n`` parameters with the largest ``index`` for ``metric``."""
         ranked = sorted(

@@ -702,6 +702,14 @@ class SweepResult:
     sensitivity: Any = None
     """For a finished sample sweep: its :class:`~score_sim.experiments.sensitivity.Sensitivity`."""
 
+    def __repr__(self) -> str:
+        plan = self.plan
+        return (
+            f"<SweepResult {plan.scenario.name}: {plan.n_runs:,} runs ({len(plan.points):,} "
+            f"parameter sets x {len(plan.seeds):,} seeds), {self.n_run_now:,} run now "
+            f"-> {self.out_dir}/>"
+        )
+
     def dataframe(self) -> Any:
         """The results as a pandas DataFrame (one row per run)."""
         import pandas as pd
