@@ -138,7 +138,7 @@ def test_bad_sweep_files_are_refused_with_file_line_and_key(tmp_path, scenario_f
         encoding="utf-8",
     )
     assert problems_of(path) == [
-        f"{path}:2:1 seedz: unknown key (not allowed here)",
+        f"{path}:2:1 seedz: unknown key (did you mean seed or seeds?)",
         f"{path}:5:3 sample.n: sobol needs n to be a power of 2 (Sobol' sequences converge "
         "only then); try 64 or 128",
     ]

@@ -126,6 +126,8 @@ def _range_of(node: dict[str, Any]) -> str:
                       ("maxItems", "items <=")):
         if key in node:
             value = node[key]
+            if isinstance(value, float) and value.is_integer():
+                value = int(value)
             parts.append(f"{sign} {value:,}" if isinstance(value, int | float) else f"{sign} {value}")
     for option in node.get("anyOf", []):
         text = _range_of(option)
@@ -196,15 +198,15 @@ def scenario_format_page() -> str:
         target = _resolve(schema, child)
         parts.append(f"## `{key}`\n")
         description = (child.get("description") or target.get("description") or "").strip()
-        if description:
-            parts.append(description + "\n")
-        rows: list[list[str]] = []
         merged = {**target, **child, "_required": key in required}
-        rows.append([f"`{key}`", _type_of(schema, child), _range_of(merged),
-                     _default_of(merged), ""])
+        rows: list[list[str]] = []
         _walk(schema, child, key, rows)
-        if len(rows) > 1:
-            rows = rows[1:]
+        if rows:
+            if description:
+                parts.append(description + "\n")
+        else:  # a single value: its row says it all
+            rows = [[f"`{key}`", _type_of(schema, child), _range_of(merged),
+                     _default_of(merged), description]]  # fmt: skip
         parts.append(_table(["key", "type", "range", "default", "meaning"], rows))
     return "\n".join(parts)
 

@@ -150,5 +150,7 @@ def _did_you_mean(model: type[BaseModel], loc: tuple[str | int, ...]) -> str:
     if not isinstance(loc[-1], str):
         return ""
     fields = _fields_at(model, list(loc[:-1])) or []
-    close = difflib.get_close_matches(loc[-1], fields, n=1, cutoff=0.6)
+    close = difflib.get_close_matches(loc[-1], fields, n=2, cutoff=0.6)
+    if len(close) == 2 and difflib.SequenceMatcher(None, loc[-1], close[1]).ratio() >= 0.8:
+        return f"{close[0]} or {close[1]}"  # two as near: name both (seedz: seed or seeds)
     return close[0] if close else ""
