@@ -105,9 +105,7 @@ PYTHON = [b for b in ALL if b.language == "python"]
 
 def _first_run(blocks: list[Block]) -> Block:
     """The README's first run: the block the README's figure comes from."""
-    return next(
-        b for b in blocks if b.page == "README.md" and b.text.startswith("score-sim run ")
-    )
+    return next(b for b in blocks if b.page == "README.md" and b.text.startswith("score-sim run "))
 
 
 def _unique(blocks: list[Block]) -> list[Block]:
