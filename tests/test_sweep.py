@@ -138,7 +138,7 @@ def test_bad_sweep_files_are_refused_with_file_line_and_key(tmp_path, scenario_f
         encoding="utf-8",
     )
     assert problems_of(path) == [
-        f"{path}:2:1 seedz: unknown key (not allowed here)",
+        f"{path}:2:1 seedz: unknown key (did you mean seed or seeds?)",
         f"{path}:5:3 sample.n: sobol needs n to be a power of 2 (Sobol' sequences converge "
         "only then); try 64 or 128",
     ]
@@ -517,6 +517,9 @@ def test_cli_prints_each_headlines_median_and_interval_over_seeds(tmp_path, scen
     assert float(rows["citizen_n_blacklisted.final"][4]) >= blacklisted[0]
     # no cascades in this scenario: undefined, shown as "-"
     assert rows["summary.cascades.agents_restricted.mean"][3] == ""
-    assert "summary.cascades.agents_restricted.mean" in result.stdout
-    line = next(x for x in result.stdout.splitlines() if x.startswith("summary.cascades.agents"))
-    assert line.split()[-3:] == ["-", "[-,", "-]"]
+    # each metric in words, not its key path, with its median and 5-95% interval
+    assert "summary.cascades" not in result.stdout
+    line = next(x for x in result.stdout.splitlines() if x.startswith("mean cascade size"))
+    assert line.split()[-4:] == ["-", "(-", "to", "-)"]
+    line = next(x for x in result.stdout.splitlines() if x.startswith("citizens on a blacklist"))
+    assert "(last day)" in line and line.split()[-4] == f"{blacklisted[1]:,.0f}"

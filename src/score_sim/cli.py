@@ -9,13 +9,17 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import signal
 import sys
 import time
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Annotated
 
+import click
 import typer
+import typer.core
 
 from score_sim import __version__
 from score_sim.errors import ScenarioError, command_line_names
@@ -28,6 +32,55 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
     rich_markup_mode=None,
 )
+
+EXAMPLES = {
+    "run": (
+        "score-sim run pariah_spiral",
+        "score-sim run baseline --citizens 3000 --set score.half_life_days=90 --seeds 5",
+    ),
+    "compare": (
+        "score-sim compare pariah_spiral --set effects.enabled=false",
+        "score-sim compare baseline pariah_spiral --steps 365",
+    ),
+    "validate": ("score-sim validate my_regime.yaml scenarios/baseline.yaml",),
+    "list": ("score-sim list",),
+    "schema": ("score-sim schema --out scenario.schema.json",),
+    "explain": ("score-sim explain rongcheng_city",),
+    "app": ("score-sim app --host 0.0.0.0 --port 8765",),
+    "sweep": ("score-sim sweep sweeps/pariah_spiral_seeds.yaml --out runs/pariah_seeds",),
+    "sensitivity": ("score-sim sensitivity runs/pariah_sobol",),
+}
+"""An example or two of each command, shown under its ``--help``."""
+
+
+def _examples(command: str) -> str:
+    """A command's examples as the end of its help, kept as written (not rewrapped)."""
+    lines = "\n".join(f"  {example}" for example in EXAMPLES[command])
+    return f"\b\nExample{'s' if len(EXAMPLES[command]) > 1 else ''}:\n{lines}"
+
+
+class ReadableCommand(typer.core.TyperCommand):
+    """A command whose help reads plainly, whichever typer draws it.
+
+    Some typer versions write a required argument as ``{SCENARIO}`` in the usage line and
+    add its Python type (``<str>``) beside each argument; the names given as metavars
+    (``SCENARIO``, ``DIR``, ``KEY=VALUE``) say more, so the help keeps only them.
+    """
+
+    def get_usage(self, ctx: click.Context) -> str:
+        """The usage line, arguments as plain names."""
+        return _plain_help(super().get_usage(ctx))
+
+    def get_help(self, ctx: click.Context) -> str:
+        """The whole help, arguments as plain names and without Python types."""
+        return _plain_help(super().get_help(ctx))
+
+
+def _plain_help(text: str) -> str:
+    text = re.sub(r"\{([^{}\s]+)\}", r"\1", text)
+    text = re.sub(r"\[\[([^\]\s]+)\]\]", r"[\1]", text)
+    return re.sub(r"^(\s+\S+) <[a-z\[\], ]+>", r"\1", text, flags=re.MULTILINE)
+
 
 EXIT_BAD_INPUT = 2
 EXIT_INTERNAL = 1
@@ -137,38 +190,57 @@ def _parse_sets(values: list[str]) -> dict[str, object]:
     return overrides
 
 
-@app.command()
+@app.command(cls=ReadableCommand, epilog=_examples("run"))
 def run(
-    scenario: Annotated[str, typer.Argument(help="Scenario file, or a bundled scenario's name.")],
+    scenario: Annotated[
+        str,
+        typer.Argument(help="Scenario file, or a bundled scenario's name.", metavar="SCENARIO"),
+    ],
     out: Annotated[
         Path | None,
-        typer.Option("--out", "-o", help="Output folder [default: runs/<name>-<hash>/]."),
+        typer.Option(
+            "--out", "-o", metavar="DIR", help="Output folder [default: runs/<name>-<hash>/]."
+        ),
     ] = None,
-    seed: Annotated[int | None, typer.Option(help="Seed (overrides run.seed).")] = None,
-    steps: Annotated[int | None, typer.Option(help="Days to simulate (run.steps).")] = None,
+    seed: Annotated[
+        int | None, typer.Option(metavar="N", help="Seed (overrides run.seed).")
+    ] = None,
+    steps: Annotated[
+        int | None, typer.Option(metavar="DAYS", help="Days to simulate (run.steps).")
+    ] = None,
     citizens: Annotated[
-        int | None, typer.Option(help="Number of citizens (population.citizens).")
+        int | None, typer.Option(metavar="N", help="Number of citizens (population.citizens).")
     ] = None,
-    firms: Annotated[int | None, typer.Option(help="Number of firms (population.firms).")] = None,
+    firms: Annotated[
+        int | None, typer.Option(metavar="N", help="Number of firms (population.firms).")
+    ] = None,
     set_: Annotated[
         list[str] | None,
         typer.Option(
             "--set",
-            help="Change any scenario value: key.path=value (repeatable).",
+            metavar="KEY=VALUE",
+            help="Change any scenario value, e.g. score.half_life_days=90 (repeatable).",
             show_default=False,
         ),
     ] = None,
     overwrite: Annotated[
         bool,
-        typer.Option(help="Replace an earlier score-sim output in --out (never other files)."),
+        typer.Option(
+            help="Replace an earlier score-sim output in --out (never other files).",
+            show_default=False,
+        ),
     ] = False,
-    figures: Annotated[bool, typer.Option(help="Draw the PNG figures.")] = True,
+    figures: Annotated[
+        bool, typer.Option(help="Draw the PNG figures [default: draw them].", show_default=False)
+    ] = True,
     seeds: Annotated[
         int,
         typer.Option(
             min=1,
-            help="Run this many seeds (the scenario's, then seeds derived from it): figures "
-            "show medians with 5-95% bands, summary.json medians and intervals.",
+            metavar="N",
+            show_default=False,
+            help="Run this many seeds (the scenario's, then seeds derived from it): each "
+            "headline's median and 5-95% interval, figures with 5-95% bands [default: 1].",
         ),
     ] = 1,
     decompose: Annotated[
@@ -201,11 +273,12 @@ def run(
             ensemble = run_seeds(scenario, seeds, out, overrides=_parse_sets(set_ or []), **options)
             typer.echo(
                 f"{ensemble.manifest['scenario']}: {len(ensemble.seeds)} seeds, "
-                f"{ensemble.manifest['steps']} days each, "
-                f"{ensemble.manifest['wall_time_s']:.1f} s -> {ensemble.out_dir}/"
+                f"{ensemble.manifest['steps']} days each ({ensemble.manifest['wall_time_s']:.1f} s)"
             )
-            for path in ensemble.files:
-                typer.echo(f"  {path.relative_to(ensemble.out_dir)}")
+            for headline in ensemble.summary["headlines"]:
+                typer.echo(f"  {headline['text']}")
+            listed = _outputs_text(ensemble.files, ensemble.out_dir)
+            typer.echo(f"outputs: {ensemble.out_dir}/ ({listed}; each seed's own in seeds/)")
             return
         result = run_scenario(
             scenario, out, overrides=_parse_sets(set_ or []), on_phase=_phase_line, **options
@@ -231,42 +304,90 @@ def run(
         typer.echo(f"  calibration targets met: {met} of {len(targets)}")
         for line in missed_lines(targets):
             typer.echo(f"  {line}")
-    typer.echo(
-        f"outputs: {result.out_dir}/ ({len(result.files)} files: summary.json, "
-        "timeseries.csv, agents.csv, events.csv, cascades.csv, figures/)"
-    )
+    typer.echo(f"outputs: {result.out_dir}/ ({_outputs_text(result.files, result.out_dir)})")
 
 
-@app.command()
+def _number(value: float, signed: bool = False) -> str:
+    """A number as a person reads it: thousands separated, three significant figures."""
+    if value != value:  # NaN
+        return "n/a"
+    sign = "+" if signed and value > 0 else ""
+    if abs(value) >= 1000 or float(value).is_integer():
+        return f"{sign}{value:,.0f}"
+    return f"{sign}{value:.3g}"
+
+
+def _outputs_text(files: Sequence[Path], folder: Path) -> str:
+    """The files a run wrote, counted and named: the top-level files, then the folders."""
+    top: list[str] = []
+    folders: list[str] = []
+    for path in files:
+        parts = path.relative_to(folder).parts
+        if len(parts) == 1:
+            if parts[0] != "manifest.json":
+                top.append(parts[0])
+        elif f"{parts[0]}/" not in folders:
+            folders.append(f"{parts[0]}/")
+    return f"{len(files)} files: " + ", ".join([*top, *folders, "manifest.json"])
+
+
+@app.command(cls=ReadableCommand, epilog=_examples("compare"))
 def compare(
-    scenario_a: Annotated[str, typer.Argument(help="World A: a scenario file or bundled name.")],
+    scenario_a: Annotated[
+        str,
+        typer.Argument(help="World A: a scenario file or bundled name.", metavar="A"),
+    ],
     scenario_b: Annotated[
         str | None,
-        typer.Argument(help="World B [default: A, changed by --set]."),
+        typer.Argument(help="World B [default: A, changed by --set].", metavar="[B]"),
     ] = None,
     set_: Annotated[
         list[str] | None,
-        typer.Option("--set", help="Change a value in world B only: key.path=value (repeatable)."),
+        typer.Option(
+            "--set",
+            metavar="KEY=VALUE",
+            help="Change a value in world B only (repeatable).",
+            show_default=False,
+        ),
     ] = None,
     set_both: Annotated[
         list[str] | None,
-        typer.Option("--set-both", help="Change a value in both worlds (repeatable)."),
+        typer.Option(
+            "--set-both",
+            metavar="KEY=VALUE",
+            help="Change a value in both worlds (repeatable).",
+            show_default=False,
+        ),
     ] = None,
     out: Annotated[
         Path | None,
         typer.Option(
-            "--out", "-o", help="Output folder [default: runs/compare-<A>-vs-<B>-<hash>/]."
+            "--out",
+            "-o",
+            metavar="DIR",
+            help="Output folder [default: runs/compare-<A>-vs-<B>-<hash>/].",
         ),
     ] = None,
-    seed: Annotated[int | None, typer.Option(help="Seed of both worlds [default: A's].")] = None,
-    steps: Annotated[int | None, typer.Option(help="Days to simulate in both.")] = None,
-    citizens: Annotated[int | None, typer.Option(help="Citizens in both worlds.")] = None,
-    firms: Annotated[int | None, typer.Option(help="Firms in both worlds.")] = None,
+    seed: Annotated[
+        int | None, typer.Option(metavar="N", help="Seed of both worlds [default: A's].")
+    ] = None,
+    steps: Annotated[
+        int | None, typer.Option(metavar="DAYS", help="Days to simulate in both.")
+    ] = None,
+    citizens: Annotated[
+        int | None, typer.Option(metavar="N", help="Citizens in both worlds.")
+    ] = None,
+    firms: Annotated[int | None, typer.Option(metavar="N", help="Firms in both worlds.")] = None,
     overwrite: Annotated[
         bool,
-        typer.Option(help="Replace an earlier score-sim output in --out (never other files)."),
+        typer.Option(
+            help="Replace an earlier score-sim output in --out (never other files).",
+            show_default=False,
+        ),
     ] = False,
-    figures: Annotated[bool, typer.Option(help="Draw the PNG figures.")] = True,
+    figures: Annotated[
+        bool, typer.Option(help="Draw the PNG figures [default: draw them].", show_default=False)
+    ] = True,
 ) -> None:
     """Run two worlds with common random numbers and show what the rule change did."""
     from score_sim.experiments.twins import KEY_COLUMNS, compare_scenarios
@@ -289,13 +410,16 @@ def compare(
         )
     except ScenarioError as error:
         raise _fail(error) from None
+    from score_sim.outputs.labels import metric_label
+
     rows = {row["metric"]: row for row in result.metrics}
-    typer.echo(f"{'metric (last day)':<34} {'A':>12} {'B':>12} {'B - A':>12}")
+    typer.echo(f"{'on the last day':<40} {'A':>12} {'B':>12} {'B - A':>12}")
     for column in KEY_COLUMNS:
         row = rows.get(f"{column}.final")
         if row is not None:
             typer.echo(
-                f"{column:<34} {row['a']:>12.4g} {row['b']:>12.4g} {row['difference']:>+12.4g}"
+                f"{metric_label(column):<40} {_number(row['a']):>12} {_number(row['b']):>12} "
+                f"{_number(row['difference'], signed=True):>12}"
             )
     changed = sum(1 for row in result.metrics if row["difference"] != 0)
     typer.echo(
@@ -306,9 +430,11 @@ def compare(
     typer.echo(f"-> {result.out_dir}/")
 
 
-@app.command()
+@app.command(cls=ReadableCommand, epilog=_examples("validate"))
 def validate(
-    files: Annotated[list[str], typer.Argument(help="Scenario files (or bundled names).")],
+    files: Annotated[
+        list[str], typer.Argument(help="Scenario files (or bundled names).", metavar="FILE")
+    ],
 ) -> None:
     """Check scenario files and report every problem with its file, line and key."""
     from score_sim.scenario import load_scenario
@@ -327,7 +453,7 @@ def validate(
         raise typer.Exit(EXIT_BAD_INPUT)
 
 
-@app.command("list")
+@app.command("list", cls=ReadableCommand, epilog=_examples("list"))
 def list_scenarios() -> None:
     """List the bundled scenarios with their one-line descriptions."""
     from score_sim.scenario import bundled_scenarios, load_scenario
@@ -356,10 +482,11 @@ def _one_line(description: str, limit: int = 90) -> str:
     return sentence if len(sentence) <= limit else sentence[: limit - 3].rstrip() + "..."
 
 
-@app.command()
+@app.command(cls=ReadableCommand, epilog=_examples("schema"))
 def schema(
     out: Annotated[
-        Path | None, typer.Option("--out", "-o", help="Write to this file instead of stdout.")
+        Path | None,
+        typer.Option("--out", "-o", metavar="FILE", help="Write to this file instead of stdout."),
     ] = None,
 ) -> None:
     """Print the JSON Schema of scenario files (for editors' autocompletion)."""
@@ -372,9 +499,12 @@ def schema(
         out.write_text(text, encoding="utf-8")
 
 
-@app.command()
+@app.command(cls=ReadableCommand, epilog=_examples("explain"))
 def explain(
-    scenario: Annotated[str, typer.Argument(help="Scenario file, or a bundled scenario's name.")],
+    scenario: Annotated[
+        str,
+        typer.Argument(help="Scenario file, or a bundled scenario's name.", metavar="SCENARIO"),
+    ],
 ) -> None:
     """Show a scenario's description and, for every number, its source or 'assumption'."""
     from score_sim.explain import explain_scenario
@@ -389,12 +519,15 @@ def explain(
     typer.echo(printable(explain_scenario(loaded)), nl=False)
 
 
-@app.command("app")
+@app.command("app", cls=ReadableCommand, epilog=_examples("app"))
 def app_command(
     host: Annotated[
-        str, typer.Option(help="Address to listen on (0.0.0.0: every network, for a class).")
+        str,
+        typer.Option(
+            metavar="HOST", help="Address to listen on (0.0.0.0: every network, for a class)."
+        ),
     ] = "127.0.0.1",
-    port: Annotated[int, typer.Option(help="Port to listen on.")] = 8765,
+    port: Annotated[int, typer.Option(metavar="PORT", help="Port to listen on.")] = 8765,
     scenario: Annotated[
         list[str] | None,
         typer.Option(
@@ -445,19 +578,29 @@ def app_command(
         raise typer.Exit(0) from None
 
 
-@app.command()
+@app.command(cls=ReadableCommand, epilog=_examples("sweep"))
 def sweep(
-    spec: Annotated[str, typer.Argument(help="Sweep file (YAML; see sweeps/ for examples).")],
+    spec: Annotated[
+        str, typer.Argument(help="Sweep file (YAML; see sweeps/ for examples).", metavar="FILE")
+    ],
     out: Annotated[
         Path | None,
-        typer.Option("--out", "-o", help="Sweep folder [default: runs/sweep-<file>-<hash>/]."),
+        typer.Option(
+            "--out",
+            "-o",
+            metavar="DIR",
+            help="Sweep folder [default: runs/sweep-<file>-<hash>/].",
+        ),
     ] = None,
     workers: Annotated[
-        int | None, typer.Option(help="Local worker processes [default: the machine's cores].")
+        int | None,
+        typer.Option(metavar="N", help="Local worker processes [default: the machine's cores]."),
     ] = None,
     scheduler: Annotated[
         str | None,
-        typer.Option(help="Send the runs to a Dask cluster: its scheduler, tcp://HOST:PORT."),
+        typer.Option(
+            metavar="tcp://HOST:PORT", help="Send the runs to a Dask cluster's scheduler."
+        ),
     ] = None,
     keep_runs: Annotated[
         bool, typer.Option("--keep-runs", help="Keep every run's outputs in DIR/runs/.")
@@ -504,16 +647,17 @@ def sweep(
         import csv
 
         from score_sim.experiments.sweep import SUMMARY_CSV
+        from score_sim.outputs.labels import metric_label
 
         def number(text: str) -> str:
-            return f"{float(text):.4g}" if text else "-"
+            return _number(float(text)) if text else "-"
 
-        typer.echo(f"{'metric (over ' + str(len(plan.seeds)) + ' seeds)':<66} median [5%, 95%]")
+        typer.echo(f"{'over ' + str(len(plan.seeds)) + ' seeds':<56} median (5-95%)")
         with open(result.out_dir / SUMMARY_CSV, encoding="utf-8", newline="") as handle:
             for row in csv.DictReader(handle):
                 typer.echo(
-                    f"{row['metric']:<66} {number(row['median'])} "
-                    f"[{number(row['p05'])}, {number(row['p95'])}]"
+                    f"{metric_label(row['metric']):<56} {number(row['median'])} "
+                    f"({number(row['p05'])} to {number(row['p95'])})"
                 )
     for column, points in (result.switched_off or {}).items():
         shown = ", ".join(map(str, points[:10])) + (", ..." if len(points) > 10 else "")
@@ -535,6 +679,8 @@ def _echo_sensitivity(result) -> None:
     """
     import math
 
+    from score_sim.outputs.labels import metric_label
+
     index = {"sobol": "ST", "morris": "mu_star", "latin": "S1"}[result.method]
 
     def shown(metric: str, parameter: str, value: float) -> str:
@@ -547,15 +693,20 @@ def _echo_sensitivity(result) -> None:
         typer.echo(f"warning: {warning}", err=True)
     for metric in dict.fromkeys(r["metric"] for r in result.rows):
         ranked = ", ".join(shown(metric, p, v) for p, v in result.top(metric, index, 3))
-        typer.echo(f"{metric}: {index} {ranked}")
+        typer.echo(f"what drives {metric_label(metric)}: {index} {ranked}")
     for metric, reason in result.skipped.items():
-        typer.echo(f"{metric}: no indices ({reason})")
+        typer.echo(f"{metric_label(metric)}: no indices ({reason})")
 
 
-@app.command()
+@app.command(cls=ReadableCommand, epilog=_examples("sensitivity"))
 def sensitivity(
-    folder: Annotated[Path, typer.Argument(help="The folder of a finished sample sweep.")],
-    figures: Annotated[bool, typer.Option(help="Draw a figure per metric.")] = True,
+    folder: Annotated[
+        Path, typer.Argument(help="The folder of a finished sample sweep.", metavar="DIR")
+    ],
+    figures: Annotated[
+        bool,
+        typer.Option(help="Draw a figure per metric [default: draw them].", show_default=False),
+    ] = True,
 ) -> None:
     """Sobol', Morris or RBD-FAST indices of a sample sweep: sensitivity.csv and figures."""
     from score_sim.experiments.sensitivity import analyse
@@ -583,7 +734,7 @@ def main() -> None:
     _handle_signals()
     try:
         with command_line_names():  # problems name --set, --out..., not Python arguments
-            app(standalone_mode=True)
+            app(standalone_mode=True, prog_name="score-sim")
     except (Interrupted, KeyboardInterrupt) as error:
         signum = getattr(error, "signum", signal.SIGINT)
         how = "" if signum == signal.SIGINT else f" by {signal.Signals(signum).name}"

@@ -186,15 +186,19 @@ def draw_twins(
 def honest_comparison_axes(fig: Figure, columns: tuple[str, ...], ctx: FigureContext) -> None:
     """Retitle a comparison figure's panels in words and set axes that do not exaggerate.
 
-    :func:`~score_sim.outputs.figures.twins.plot_comparison` titles each value panel with its column
-    and draws ``B − A`` in a panel of its own below it, in the same order.
+    :func:`~score_sim.outputs.figures.twins.plot_comparison` titles each value panel with
+    its column in words (:func:`~score_sim.outputs.labels.metric_label`) and draws
+    ``B − A`` in a panel of its own below it, in the same order.
     """
+    from score_sim.outputs.labels import metric_label
+
+    by_title = {metric_label(column): column for column in columns}
     visible = [ax for ax in fig.axes if ax.get_visible()]
-    mains = [ax for ax in visible if ax.get_title() in columns]
+    mains = [ax for ax in visible if ax.get_title() in by_title]
     differences = [ax for ax in visible if ax.get_ylabel() == "B − A"]
     scale = ctx.score_upper - ctx.score_lower
     for ax, difference in zip(mains, differences, strict=False):
-        name = ax.get_title()
+        name = by_title[ax.get_title()]
         ax.set_title(title_of(name), fontsize=10)
         low, high = ax.get_ylim()
         if name.endswith("_score"):

@@ -69,6 +69,14 @@ class Sensitivity:
     warnings: tuple[str, ...] = ()
     """What to keep in mind reading the indices (a small sample, indices out of range)."""
 
+    def __repr__(self) -> str:
+        metrics = {row["metric"] for row in self.rows}
+        parameters = {row["parameter"] for row in self.rows}
+        return (
+            f"<Sensitivity {self.method}: {len(metrics)} metrics x {len(parameters)} parameters"
+            f", {len(self.skipped)} metrics skipped>"
+        )
+
     def top(self, metric: str, index: str, n: int = 2) -> list[tuple[str, float]]:
         """The ``n`` parameters with the largest ``index`` for ``metric`` (estimable ones)."""
         ranked = sorted(
@@ -269,6 +277,8 @@ def _write_figures(
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
+    from score_sim.outputs.labels import metric_label
+
     folder = out / "sensitivity"
     folder.mkdir(exist_ok=True)
     metrics = list(dict.fromkeys(r["metric"] for r in rows))
@@ -303,7 +313,7 @@ def _write_figures(
         ax.axvline(0, color="black", linewidth=0.6)
         ax.set_xlabel({"sobol": "Sobol' index (share of variance)", "morris": "elementary effect",
                        "latin": "first-order index (RBD-FAST)"}[method])  # fmt: skip
-        ax.set_title(f"What drives\n{metric}?", fontsize=10)
+        ax.set_title(f"What drives\n{metric_label(metric)}?", fontsize=10)
         ax.legend(loc="lower right", fontsize=8)
         fig.text(0.01, 0.01, caption, fontsize=7, color="0.3")
         fig.tight_layout(rect=(0, 0.04, 1, 1))

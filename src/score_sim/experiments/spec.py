@@ -20,6 +20,7 @@ Regenerate the committed schema with ``python -m score_sim.experiments.spec``.
 
 from __future__ import annotations
 
+import difflib
 import hashlib
 import itertools
 import json
@@ -51,7 +52,7 @@ from score_sim.scenario import (
     load_scenario,
     scenario_from_data,
 )
-from score_sim.scenario.overrides import _split_key, known_field
+from score_sim.scenario.overrides import _split_key, known_field, unknown_key_message
 from score_sim.scenario.yaml_files import LocationMap, check_path_length, read_yaml
 
 MAX_RUNS_UNCONFIRMED = 5_000
@@ -562,7 +563,7 @@ def load_sweep(
     try:
         spec = SweepSpec.model_validate(data)
     except ValidationError as exc:
-        found = _problems_from(exc, file, locations, [])
+        found = _problems_from(exc, file, locations, [], SweepSpec)
         raise ScenarioError(sorted(found, key=lambda p: (p.line or 0, p.col or 0))) from None
     locator = _Locator(file, locations)
     _refuse_size(spec, locator, yes)
@@ -622,7 +623,7 @@ def load_sweep(
         for key, values in spec.grid.items():
             if not known_field(Scenario, _split_key(key)):
                 problems.append(
-                    locator.at(("grid", key), f"grid.{key}", "no such key in a scenario")
+                    locator.at(("grid", key), f"grid.{key}", unknown_key_message(Scenario, key))
                 )
                 continue
             for i, value in enumerate(values):
@@ -639,7 +640,7 @@ def load_sweep(
                     locator.at(
                         ("sample", "ranges", key),
                         f"sample.ranges.{key}",
-                        "no such key in a scenario",
+                        unknown_key_message(Scenario, key),
                     )
                 )
                 integer.append(False)
@@ -693,6 +694,9 @@ def load_sweep(
                 known = (
                     "a time-series column (see timeseries.csv) or summary.<path> of summary.json"
                 )
+                close = difflib.get_close_matches(name, sorted(columns | summary), n=1)
+                if close:
+                    known += f" (did you mean {close[0]}?)"
                 unknown.append(
                     locator.at(
                         ("metrics", i), f"metrics[{i}]", f"unknown metric {name!r}: name {known}"

@@ -988,6 +988,14 @@ class SweepResult:
     """Result columns that some parameter sets do not measure (their cells are empty),
     with those parameter sets."""
 
+    def __repr__(self) -> str:
+        plan = self.plan
+        return (
+            f"<SweepResult {plan.scenario.name}: {plan.n_runs:,} runs ({len(plan.points):,} "
+            f"parameter sets x {len(plan.seeds):,} seeds), {self.n_run_now:,} run now "
+            f"-> {self.out_dir}/>"
+        )
+
     def dataframe(self) -> Any:
         """The results as a pandas DataFrame (one row per run)."""
         import pandas as pd

@@ -55,6 +55,15 @@ class Comparison:
     harmed_only_in_a: np.ndarray
     """Actor indices restricted or blacklisted in A and never in B."""
 
+    def __repr__(self) -> str:
+        changed = sum(1 for row in self.metrics if row["difference"] != 0)
+        return (
+            f"<Comparison {self.a.manifest.get('scenario')} vs {self.b.manifest.get('scenario')}:"
+            f" {changed} of {len(self.metrics)} metrics differ, harmed only in B: "
+            f"{self.harmed_only_in_b.size:,}, only in A: {self.harmed_only_in_a.size:,} "
+            f"-> {self.out_dir}/>"
+        )
+
     @property
     def identical(self) -> bool:
         """Whether no metric differs and nobody is harmed in one world only."""

@@ -57,7 +57,7 @@ def scenario_from_data(
     try:
         scenario = Scenario.model_validate(data, context={"located_checks": True})
     except ValidationError as exc:
-        raise ScenarioError(_problems_from(exc, file, locations, set_paths)) from None
+        raise ScenarioError(_problems_from(exc, file, locations, set_paths, Scenario)) from None
     problems = [
         _located(loc, message, file, locations, set_paths)
         for loc, message in scenario.cross_check()

@@ -42,6 +42,12 @@ from score_sim.scenario.timeline import TimelineEntry
 class Scenario(_Strict):
     """A whole scenario: the regime's rules, the population and how to run it."""
 
+    def __repr__(self) -> str:
+        return (
+            f"<Scenario {self.name}: {self.population.citizens:,} citizens, "
+            f"{self.population.firms:,} firms, {self.run.steps:,} days, seed {self.run.seed}>"
+        )
+
     name: Name = Field(
         description="Short name used for output folders: letters, digits, _ . and -, "
         "starting with a letter or digit."
