@@ -206,7 +206,7 @@ def run(
     except ScenarioError as error:
         raise _fail(error) from None
     from score_sim.outputs.summary import closing_lines
-    from score_sim.outputs.targets import missed_lines
+    from score_sim.outputs.targets import target_line
 
     manifest = result.manifest
     summary = json.loads((result.out_dir / "summary.json").read_text(encoding="utf-8"))
@@ -222,8 +222,8 @@ def run(
     if targets:
         met = sum(1 for target in targets if target["met"])
         typer.echo(f"  calibration targets met: {met} of {len(targets)}")
-        for line in missed_lines(targets):
-            typer.echo(f"  {line}")
+        for target in targets:
+            typer.echo(f"  {target_line(target)}")
     typer.echo(
         f"outputs: {result.out_dir}/ ({len(result.files)} files: summary.json, "
         "timeseries.csv, agents.csv, events.csv, cascades.csv, figures/)"

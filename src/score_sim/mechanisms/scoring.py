@@ -2,7 +2,8 @@
 
 The points concept (start 1000, at least 600, at most 1300) is the one described for the
 national system and modelled on the pilots; deductions such as -5 for a traffic ticket or
--30 for commercial fraud are Rongcheng's (see DOMAIN.md). Employees' conduct affects the
+-30 for commercial fraud are Rongcheng's (see DOMAIN.md), and some offences grade a person
+down directly (Rongcheng-style grades: drunk driving straight to C, ``downgrade_to``). Employees' conduct affects the
 firm's rating and one branch's evaluation can affect the whole company (spillover). Decay
 toward a baseline with a half-life is an assumption: it models records fading with time.
 
@@ -154,6 +155,56 @@ def decay(score: np.ndarray, baseline: float, factor: float) -> None:
     score += baseline
 
 
+def grade_ceilings(rules: Scenario) -> np.ndarray | None:
+    """Per behaviour index, the top of the grade its findings drop a score to (else inf).
+
+    The top of a grade is one point below the next better grade's minimum (Rongcheng's C
+    is 600-849: a drunk-driving finding leaves at most 849); for the best grade it is the
+    scale's upper bound. None when no behaviour downgrades.
+    """
+    if not any(b.downgrade_to is not None for b in rules.behaviours):
+        return None
+    bands = rules.score.grades
+    top = {
+        band.name: (rules.score.upper if i == 0 else bands[i - 1].min - 1)
+        for i, band in enumerate(bands)
+    }
+    return np.array(
+        [np.inf if b.downgrade_to is None else top[b.downgrade_to] for b in rules.behaviours],
+        dtype=np.float64,
+    )
+
+
+def downgrade(
+    score: np.ndarray, false_points: np.ndarray, findings: Findings, ceiling: np.ndarray
+) -> None:
+    """Drop the scores of actors found in a downgrading behaviour to its grade's top.
+
+    An actor's false points stay what its score owes to false findings: the score without
+    them is capped only by the actor's true downgrading findings.
+
+    Args:
+        score: every actor's score, changed in place.
+        false_points: per actor, points from false findings, changed in place.
+        findings: today's findings.
+        ceiling: per behaviour index, the highest score a finding leaves (inf: none).
+    """
+    cap = ceiling[findings.behaviour]
+    hit = np.isfinite(cap)
+    if not hit.any():
+        return
+    actors, inverse = np.unique(findings.actor[hit], return_inverse=True)
+    caps, true = cap[hit], findings.true[hit]
+    cap_all = np.full(actors.size, np.inf)
+    np.minimum.at(cap_all, inverse, caps)
+    cap_true = np.full(actors.size, np.inf)
+    np.minimum.at(cap_true, inverse[true], caps[true])
+    now, owed = score[actors], false_points[actors]
+    capped = np.minimum(now, cap_all)
+    score[actors] = capped
+    false_points[actors] = capped - np.minimum(now - owed, cap_true)
+
+
 class Scoring(Mechanism):
     """The default score's day: findings add points, spill over, are bounded and decay."""
 
@@ -169,9 +220,11 @@ class Scoring(Mechanism):
         return cls(host.score_scenario)
 
     def configure(self, rules: Scenario) -> None:
-        """Take the decay of ``rules``' score."""
+        """Take the decay of ``rules``' score and the grades some findings drop a score to."""
         self.decay_factor = decay_factor(rules.score.half_life_days)
         """Each day's factor on the distance from the decay baseline."""
+        self.ceiling = grade_ceilings(rules)
+        """Per behaviour, the highest score a finding of it leaves (None: no downgrades)."""
 
     def retune(self, rules: Scenario, host: ScoreModel) -> None:
         """Follow a changed half-life from today on."""
@@ -190,6 +243,8 @@ class Scoring(Mechanism):
             world.serious_record,
             rules.score.negative_counting,
         )
+        if self.ceiling is not None:
+            downgrade(world.score, world.false_points, day.findings, self.ceiling)
         day.receivers = spill_over(
             world.score,
             world.false_points,

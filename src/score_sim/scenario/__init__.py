@@ -66,7 +66,7 @@ from score_sim.scenario.behaviours import Behaviour, Channel, Detection, Errors,
 from score_sim.scenario.bundled import bundled_dir, bundled_scenarios, resolve_scenario_path
 from score_sim.scenario.corporate import LADDER_STAGES, Commitments, Corporate, Escalation
 from score_sim.scenario.effects import Deterrence, Effects, VisibilitySignal
-from score_sim.scenario.evidence import Evidence, Level, Metric, Target
+from score_sim.scenario.evidence import Denominator, Evidence, Level, Metric, Target
 from score_sim.scenario.lists import DEFAULT_LIST_NAMES, Extension, ListEntry, ListRule, ListType
 from score_sim.scenario.lists import _default_blacklist as _default_blacklist
 from score_sim.scenario.lists import _default_lists as _default_lists
@@ -104,6 +104,7 @@ from score_sim.scenario.scenario import Scenario
 from score_sim.scenario.schema import json_schema, json_schema_text
 from score_sim.scenario.score import RONGCHENG_GRADES, GradeBand, NegativeCounting, Score
 from score_sim.scenario.sharing import AgencyLink, Sharing
+from score_sim.scenario.travel import TravelBans
 from score_sim.scenario.systems import (
     DEFAULT_SYSTEM,
     Feeds,
@@ -140,6 +141,7 @@ __all__ = [
     "CreditRepair",
     "Days",
     "DelayDays",
+    "Denominator",
     "Detection",
     "Deterrence",
     "Effects",
@@ -187,6 +189,7 @@ __all__ = [
     "TermDays",
     "Ties",
     "TimelineEntry",
+    "TravelBans",
     "VisibilitySignal",
     "Who",
     "bundled_dir",

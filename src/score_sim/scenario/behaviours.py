@@ -67,6 +67,11 @@ class Behaviour(_Strict):
     detection: Detection = Field(
         default_factory=Detection, description="Chance that an occurrence is found, by channel."
     )
+    downgrade_to: Name | None = Field(
+        None,
+        description="A grade of score.grades: a finding also puts the score no higher than "
+        "the top of this grade (Rongcheng-style grades: drunk driving straight to C).",
+    )
 
 
 class Inspections(_Strict):

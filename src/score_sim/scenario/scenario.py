@@ -20,6 +20,7 @@ from score_sim.scenario.behaviours import Behaviour, Errors, Inspections
 from score_sim.scenario.corporate import Corporate
 from score_sim.scenario.effects import Deterrence, Effects
 from score_sim.scenario.evidence import Evidence, Level, Target
+from score_sim.scenario.target_checks import target_problems
 from score_sim.scenario.lists import DEFAULT_LIST_NAMES, ListRule, ListType, _default_lists
 from score_sim.scenario.overrides import path_exists
 from score_sim.scenario.population import Heterogeneity, Population, Ties
@@ -37,6 +38,7 @@ from score_sim.scenario.systems import (
     system_grade_names,
 )
 from score_sim.scenario.timeline import TimelineEntry
+from score_sim.scenario.travel import TravelBans
 
 
 class Scenario(_Strict):
@@ -109,6 +111,11 @@ class Scenario(_Strict):
         default_factory=Deterrence,
         description="An assumption, off by default: misconduct falls as sanctions are seen.",
     )
+    travel_bans: TravelBans = Field(
+        default_factory=TravelBans,
+        description="Travel bans counted as purchases refused (off by default): flights and "
+        "trains that banned citizens try to buy.",
+    )
     run: Run = Field(default_factory=Run)
 
     @field_validator("name")
@@ -172,6 +179,14 @@ class Scenario(_Strict):
                     )
                 )
             first_of.setdefault(behaviour.name, i)
+            grades = [band.name for band in self.score.grades]
+            if behaviour.downgrade_to is not None and behaviour.downgrade_to not in grades:
+                problems.append(
+                    (
+                        ("behaviours", i, "downgrade_to"),
+                        f"{behaviour.downgrade_to!r} is not a grade of score.grades {grades}",
+                    )
+                )
             if behaviour.sector is not None and behaviour.sector not in self.population.sectors:
                 problems.append(
                     (
@@ -224,14 +239,7 @@ class Scenario(_Strict):
         target_names = [t.name for t in self.targets]
         if len(set(target_names)) != len(target_names):
             problems.append((("targets",), "target names must be unique"))
-        for i, target in enumerate(self.targets):
-            if target.list is not None and target.list not in self.lists:
-                problems.append(
-                    (
-                        ("targets", i, "list"),
-                        f"{target.list!r} is not a list of this scenario {sorted(self.lists)}",
-                    )
-                )
+        problems += target_problems(self)
         problems += self._sharing_and_corporate_cross_check()
         data = self.model_dump(mode="json")
         for key, entry in self.sources.items():
