@@ -474,6 +474,73 @@ def sweep(
         typer.echo(f"  {path.relative_to(result.out_dir)}")
 
 
+@app.command()
+def calibrate(
+    spec: Annotated[
+        str, typer.Argument(help="Calibration file (YAML; see calibrations/ for examples).")
+    ],
+    out: Annotated[
+        Path | None,
+        typer.Option(
+            "--out", "-o", help="Calibration folder [default: runs/calibrate-<file>-<hash>/]."
+        ),
+    ] = None,
+    workers: Annotated[
+        int | None, typer.Option(help="Local worker processes [default: the machine's cores].")
+    ] = None,
+    scheduler: Annotated[
+        str | None,
+        typer.Option(help="Send the runs to a Dask cluster: its scheduler, tcp://HOST:PORT."),
+    ] = None,
+    trials: Annotated[
+        int | None,
+        typer.Option(
+            help="Trials in all, instead of the file's `trials` (a larger budget continues "
+            "a finished calibration in the same folder)."
+        ),
+    ] = None,
+    yes: Annotated[
+        bool, typer.Option("--yes", "-y", help="Confirm a calibration of very many runs.")
+    ] = False,
+    figures: Annotated[bool, typer.Option(help="Draw a figure per target.")] = True,
+) -> None:
+    """Fit a scenario's undocumented numbers to its documented targets (Optuna); resumable."""
+    if scheduler is None:
+        from score_sim.experiments.workers import prepare_workers
+
+        prepare_workers()
+    from score_sim.experiments.calibration import (
+        CalibrationProgress,
+        default_out_dir,
+        run_calibration,
+    )
+    from score_sim.experiments.calibration_outputs import closing_lines
+    from score_sim.experiments.calibration_spec import load_calibration
+
+    target = out
+    try:
+        plan = load_calibration(spec, yes=yes, trials=trials)
+        target = out if out is not None else default_out_dir(plan)
+        result = run_calibration(
+            plan,
+            target,
+            workers=workers,
+            scheduler=scheduler,
+            progress=CalibrationProgress(),
+            figures=figures,
+        )
+    except ScenarioError as error:
+        raise _fail(error) from None
+    except (Interrupted, KeyboardInterrupt) as error:
+        stored = f"the finished runs are stored in {target}/; " if target else ""
+        typer.echo(
+            f"\ninterrupted: {stored}run the same command to finish the calibration", err=True
+        )
+        raise typer.Exit(128 + getattr(error, "signum", signal.SIGINT)) from None
+    for line in closing_lines(result):
+        typer.echo(line)
+
+
 def _echo_sensitivity(result) -> None:
     """Each metric's most influential parameters, by the method's main index."""
     index = {"sobol": "ST", "morris": "mu_star", "latin": "S1"}[result.method]

@@ -67,7 +67,8 @@ def explain_scenario(scenario: Scenario | str | Path) -> str:
             label += " (default score, unused here)"
         detail = row.source
         if row.level is Level.calibrated:
-            detail = f"to target {row.target}: {detail}"
+            names = row.target if isinstance(row.target, str) else ", ".join(row.target)
+            detail = f"to target {names}: {detail}"
         out.append(f"  {text.ljust(width)}  {label}" + (f": {detail}" if detail else ""))
     out += _systems_text(scenario) + _perks_text(scenario)
     choices = cited_choices(scenario)

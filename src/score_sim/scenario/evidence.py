@@ -39,8 +39,10 @@ class Evidence(_Strict):
         description="documented: the citation; derived: the derivation; calibrated: how it "
         "was tuned; assumption: why this value (optional).",
     )
-    target: str | None = Field(
-        None, description="calibrated: the name of the target (in `targets`) it reproduces."
+    target: str | tuple[str, ...] | None = Field(
+        None,
+        description="calibrated: the name of the target (in `targets`) it reproduces, or "
+        "the names of the targets it was fitted to together.",
     )
 
     @model_validator(mode="after")
@@ -52,6 +54,13 @@ class Evidence(_Strict):
         if self.level is not Level.calibrated and self.target:
             raise ValueError("only a calibrated number names a `target`")
         return self
+
+    @property
+    def targets(self) -> tuple[str, ...]:
+        """The names of the targets it reproduces (none unless calibrated)."""
+        if self.target is None:
+            return ()
+        return self.target if isinstance(self.target, tuple) else (self.target,)
 
 
 class Metric(StrEnum):

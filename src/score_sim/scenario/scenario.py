@@ -264,13 +264,16 @@ class Scenario(_Strict):
                 )
             if not path_exists(data, key):
                 problems.append((("sources", key), f"{key!r} names no key of this scenario"))
-            elif isinstance(entry, Evidence) and entry.target not in (None, *target_names):
-                problems.append(
-                    (
-                        ("sources", key, "target"),
-                        f"{entry.target!r} is not a target of this scenario {sorted(target_names)}",
-                    )
-                )
+            elif isinstance(entry, Evidence):
+                for name in entry.targets:
+                    if name not in target_names:
+                        problems.append(
+                            (
+                                ("sources", key, "target"),
+                                f"{name!r} is not a target of this scenario "
+                                f"{sorted(target_names)}",
+                            )
+                        )
         return problems
 
     def _sharing_and_corporate_cross_check(self) -> list[tuple[tuple[str | int, ...], str]]:
