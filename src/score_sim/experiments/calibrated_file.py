@@ -7,7 +7,8 @@ author wrote it (comments and layout kept), where
   (``citizens``, ``firms``, ``steps`` and numeric ``set`` values) by theirs;
 - every fitted number's ledger entry (``sources:``) is replaced by one labelled
   ``calibrated`` that names the targets it was fitted to and says how (the calibration
-  file, trials, seeds, size and range);
+  file, trials, seeds, size and range), and targets the calibration gave inline join the
+  file's ``targets``, so that every run of it reports them;
 - a header says what was fitted to what, and which targets the best values meet.
 
 The edits are made on the file's text at the positions PyYAML reports, so nothing else
@@ -108,11 +109,37 @@ def _entry_yaml(key: str, evidence: Evidence, indent: str) -> str:
     )
 
 
-def _edited(text: str, changes: dict[str, Any], entries: dict[str, Evidence]) -> str:
-    """``text`` with ``changes`` (key path to number) and ``entries`` (ledger) applied."""
+def _targets_insertion(text: str, root: MappingNode, targets: list[dict[str, Any]]):
+    """Where and what to insert so that ``targets:`` also holds ``targets`` (line, text)."""
+    _, node = _child(root, "targets")
+    items = "".join(f"  - {json.dumps(t, ensure_ascii=False)}\n" for t in targets)
+    lines = text.splitlines()
+    if node is None or (isinstance(node, SequenceNode) and not node.value and node.flow_style):
+        if node is not None:
+            raise _CannotEdit("an empty flow list of targets")
+        return len(lines), "\ntargets:\n" + items
+    if not isinstance(node, SequenceNode) or node.flow_style:
+        raise _CannotEdit("targets is not a block list")
+    first = lines[node.value[0].start_mark.line]
+    indent = " " * first.index("-")
+    items = "".join(f"{indent}- {json.dumps(t, ensure_ascii=False)}\n" for t in targets)
+    end = node.end_mark.line if node.end_mark.column == 0 else node.end_mark.line + 1
+    while end > 0 and (not lines[end - 1].strip() or lines[end - 1].lstrip().startswith("#")):
+        end -= 1
+    return end, items
+
+
+def _edited(
+    text: str,
+    changes: dict[str, Any],
+    entries: dict[str, Evidence],
+    targets: list[dict[str, Any]] | None = None,
+) -> str:
+    """``text`` with ``changes`` (key path to number), ``entries`` (ledger) and ``targets``."""
     root = yaml.compose(text, Loader=yaml.SafeLoader)
     if not isinstance(root, MappingNode):
         raise _CannotEdit("not a mapping")
+    extra = _targets_insertion(text, root, targets) if targets else None
     spans: list[tuple[int, int, str]] = []
     for key, value in changes.items():
         node = _value_node(root, key)
@@ -143,14 +170,20 @@ def _edited(text: str, changes: dict[str, Any], entries: dict[str, Evidence]) ->
         text = text[:start] + replacement + text[end:]
     lines = text.splitlines(keepends=True)
     block = "".join(_entry_yaml(k, e, indent) for k, e in entries.items())
+    if lines and not lines[-1].endswith("\n"):
+        lines[-1] += "\n"
     out: list[str] = []
     for number, line in enumerate(lines):
         if insert_at is not None and number == insert_at:
             out.append(block)
+        if extra is not None and number == extra[0]:
+            out.append(extra[1])
         if number not in lines_out:
             out.append(line)
     if insert_at is not None and insert_at >= len(lines):
         out.append(block)
+    if extra is not None and extra[0] >= len(lines):
+        out.append(extra[1])
     if insert_at is None:
         out.append("\nsources:\n" + block)
     return "".join(out)
@@ -166,6 +199,7 @@ def calibrated_text(
     changes: dict[str, Any],
     entries: dict[str, Evidence],
     header: str,
+    targets: list[dict[str, Any]] | None = None,
 ) -> str:
     """The calibrated scenario file's text, checked by loading it.
 
@@ -175,6 +209,7 @@ def calibrated_text(
         changes: key path to value: the fitted values and the fixed settings.
         entries: key path to its new ledger entry (the fitted values).
         header: comment lines (without ``#``) put at the top.
+        targets: targets the calibration gave inline, added to the file's ``targets``.
 
     Raises:
         ScenarioError: the calibrated file does not load (a bug: it is not written).
@@ -182,7 +217,7 @@ def calibrated_text(
     comment = "".join(f"# {line}".rstrip() + "\n" for line in header.splitlines())
     try:
         original, _ = _source_text(source)
-        text = comment + "\n" + _edited(original, changes, entries)
+        text = comment + "\n" + _edited(original, changes, entries, targets)
         scenario = _check(text, changes, entries)
     except (_CannotEdit, ScenarioError, OSError, yaml.YAMLError):
         written = {k: written_value(v) for k, v in changes.items()}
@@ -192,6 +227,7 @@ def calibrated_text(
             sources.pop(key, None)
         sources.update({k: e.model_dump(mode="json", exclude_none=True) for k, e in entries.items()})
         data["sources"] = sources
+        data["targets"] = [*data.get("targets", []), *(targets or [])]
         text = comment + "\n" + _dumped(data)
         scenario = _check(text, changes, entries)
     del scenario

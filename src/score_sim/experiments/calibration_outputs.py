@@ -130,8 +130,17 @@ def write_outputs(
     # calibrated.yaml
     fixed = {k: v for k, v in plan.fixed.items() if _is_number(v)}
     entries = calibrated_evidence(plan, done)
+    own = {t.name for t in plan.scenario.targets}
+    inline = [
+        t.model_dump(mode="json", exclude_defaults=True) for t in plan.targets if t.name not in own
+    ]
     text = calibrated_text(
-        plan.source, plan.scenario.to_data(), fixed | values, entries, _header(plan, result)
+        plan.source,
+        plan.scenario.to_data(),
+        fixed | values,
+        entries,
+        _header(plan, result),
+        inline,
     )
     partial = out / f".{CALIBRATED_YAML}.partial"
     partial.write_text(text, encoding="utf-8")
