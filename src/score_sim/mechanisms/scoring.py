@@ -3,7 +3,8 @@
 The points concept (start 1000, at least 600, at most 1300) is the one described for the
 national system and modelled on the pilots; deductions such as -5 for a traffic ticket or
 -30 for commercial fraud are Rongcheng's (see DOMAIN.md), and some offences grade a person
-down directly (Rongcheng-style grades: drunk driving straight to C, ``downgrade_to``). Employees' conduct affects the
+down directly (Rongcheng-style grades: drunk driving straight to C, ``downgrade_to``), where
+the score may be held for a while (``downgrade_days``, how long is not documented). Employees' conduct affects the
 firm's rating and one branch's evaluation can affect the whole company (spillover). Decay
 toward a baseline with a half-life is an assumption: it models records fading with time.
 
@@ -205,6 +206,58 @@ def downgrade(
     false_points[actors] = capped - np.minimum(now - owed, cap_true)
 
 
+class Holds:
+    """Scores held at or below a grade's top for a while after a downgrading finding.
+
+    Kept for the held actors only (a few), each with its ceiling, the last day it holds
+    and whether a true finding put it there; several holds of one actor merge into the
+    lowest ceiling and the latest day.
+    """
+
+    def __init__(self) -> None:
+        self.actors = np.empty(0, dtype=np.int64)
+        self.ceiling = np.empty(0, dtype=np.float64)
+        self.until = np.empty(0, dtype=np.int32)
+        self.true = np.empty(0, dtype=bool)
+
+    def add(
+        self, day: int, findings: Findings, ceiling: np.ndarray, hold_days: np.ndarray
+    ) -> None:
+        """Hold the actors of today's findings of behaviours that hold a downgrade."""
+        days = hold_days[findings.behaviour]
+        hit = days > 0
+        if not hit.any():
+            return
+        actors = np.concatenate([self.actors, findings.actor[hit]])
+        caps = np.concatenate([self.ceiling, ceiling[findings.behaviour[hit]]])
+        until = np.concatenate([self.until, (day + days[hit] - 1).astype(np.int32)])
+        true = np.concatenate([self.true, findings.true[hit]])
+        self.actors, inverse = np.unique(actors, return_inverse=True)
+        self.ceiling = np.full(self.actors.size, np.inf)
+        np.minimum.at(self.ceiling, inverse, caps)
+        self.until = np.zeros(self.actors.size, dtype=np.int32)
+        np.maximum.at(self.until, inverse, until)
+        self.true = np.zeros(self.actors.size, dtype=bool)
+        np.logical_or.at(self.true, inverse, true)
+
+    def apply(self, day: int, score: np.ndarray, false_points: np.ndarray) -> None:
+        """Hold today's held scores at their ceilings; release the holds that have ended.
+
+        A hold resting only on false findings owes its points to them (false points).
+        """
+        keep = self.until >= day
+        if not keep.all():
+            self.actors, self.ceiling = self.actors[keep], self.ceiling[keep]
+            self.until, self.true = self.until[keep], self.true[keep]
+        if self.actors.size == 0:
+            return
+        now = score[self.actors]
+        held = np.minimum(now, self.ceiling)
+        score[self.actors] = held
+        false = ~self.true
+        false_points[self.actors[false]] += (held - now)[false]
+
+
 class Scoring(Mechanism):
     """The default score's day: findings add points, spill over, are bounded and decay."""
 
@@ -212,6 +265,8 @@ class Scoring(Mechanism):
     title = "scoring"
 
     def __init__(self, rules: Scenario) -> None:
+        self.holds: Holds | None = None
+        """Scores held down after downgrading findings (None: no behaviour holds one)."""
         self.configure(rules)
 
     @classmethod
@@ -225,6 +280,14 @@ class Scoring(Mechanism):
         """Each day's factor on the distance from the decay baseline."""
         self.ceiling = grade_ceilings(rules)
         """Per behaviour, the highest score a finding of it leaves (None: no downgrades)."""
+        self.hold_days = (
+            None
+            if self.ceiling is None
+            else np.array([b.downgrade_days or 0 for b in rules.behaviours], dtype=np.int32)
+        )
+        """Per behaviour, the days a downgrade holds (0: dropped once)."""
+        if self.hold_days is not None and self.hold_days.any() and self.holds is None:
+            self.holds = Holds()
 
     def retune(self, rules: Scenario, host: ScoreModel) -> None:
         """Follow a changed half-life from today on."""
@@ -245,6 +308,8 @@ class Scoring(Mechanism):
         )
         if self.ceiling is not None:
             downgrade(world.score, world.false_points, day.findings, self.ceiling)
+            if self.holds is not None:
+                self.holds.add(day.day, day.findings, self.ceiling, self.hold_days)
         day.receivers = spill_over(
             world.score,
             world.false_points,
@@ -269,6 +334,8 @@ class Scoring(Mechanism):
         clamp(world.score, rule.lower, rule.upper)
         decay(world.score, rule.decay_baseline, self.decay_factor)
         world.false_points *= self.decay_factor
+        if self.holds is not None:
+            self.holds.apply(day.day, world.score, world.false_points)
 
     def remedy(self, day: Day) -> None:
         """Bound the scores again after the remedies."""

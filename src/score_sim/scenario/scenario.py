@@ -187,6 +187,13 @@ class Scenario(_Strict):
                         f"{behaviour.downgrade_to!r} is not a grade of score.grades {grades}",
                     )
                 )
+            if behaviour.downgrade_days is not None and behaviour.downgrade_to is None:
+                problems.append(
+                    (
+                        ("behaviours", i, "downgrade_days"),
+                        "holds a downgrade: give downgrade_to, the grade it drops to",
+                    )
+                )
             if behaviour.sector is not None and behaviour.sector not in self.population.sectors:
                 problems.append(
                     (
