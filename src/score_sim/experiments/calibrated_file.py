@@ -217,7 +217,12 @@ def calibrated_text(
     comment = "".join(f"# {line}".rstrip() + "\n" for line in header.splitlines())
     try:
         original, _ = _source_text(source)
-        text = comment + "\n" + _edited(original, changes, entries, targets)
+        edited = _edited(original, changes, entries, targets)
+        first, _, rest = edited.partition("\n")
+        if first.startswith("# yaml-language-server:"):  # the editor's modeline stays first
+            text = f"{first}\n#\n{comment}{rest}"
+        else:
+            text = comment + "\n" + edited
         scenario = _check(text, changes, entries)
     except (_CannotEdit, ScenarioError, OSError, yaml.YAMLError):
         written = {k: written_value(v) for k, v in changes.items()}
