@@ -2,7 +2,7 @@
 
 A target names the lists it counts, the kinds of actor it counts and what its share is of
 (:class:`~score_sim.scenario.evidence.Target`): each name must exist, a share of adults
-needs the population's adult share, and the travel metrics need the travel bans counted.
+needs the population's adult share, and the travel metrics count citizens' purchases.
 """
 
 from __future__ import annotations
@@ -38,14 +38,8 @@ def target_problems(scenario: Scenario) -> list[tuple[tuple[str | int, ...], str
                 )
             )
         if target.metric in TRAVEL_METRICS:
-            if not scenario.travel_bans.enabled:
-                problems.append(
-                    (
-                        ("targets", i, "metric"),
-                        f"{target.metric.value} counts refused ticket purchases: switch on "
-                        "travel_bans.enabled",
-                    )
-                )
+            # without travel_bans the target is undefined (and reported so), not an error:
+            # a run may switch the count off
             if target.kinds != (Who.citizen,):
                 problems.append(
                     (("targets", i, "who"), "only citizens buy tickets: give who: citizen")
