@@ -170,7 +170,7 @@ def test_a_downgrade_drops_the_score_to_the_grade_s_top_and_false_ones_owe_it():
     np.testing.assert_array_equal(score, [849, 849, 800, 1100])  # ...but it is held at C
     holds.apply(40, score, false_points)  # day 40: the 30 days (10..39) are over
     assert holds.actors.size == 0
-    with pytest.raises(ScenarioError, match="'Z' is not a grade of score.grades"):
+    with pytest.raises(ScenarioError, match=r"'Z' is not a grade of score\.grades"):
         data["behaviours"][0]["downgrade_to"] = "Z"
         scenario_from_data(data)
 

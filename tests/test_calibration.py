@@ -145,7 +145,7 @@ def test_known_parameters_are_fitted_back_within_a_stated_tolerance(fitted):
 
 
 def test_outputs_name_values_targets_and_intervals(fitted):
-    spec, result = fitted
+    _, result = fitted
     out = result.out_dir
     frame = result.dataframe()
     assert list(frame["trial"]) == list(range(24))
@@ -171,7 +171,7 @@ def test_the_calibrated_file_labels_its_values_calibrated_and_names_their_target
     _, result = fitted
     path = result.out_dir / "calibrated.yaml"
     scenario = load_scenario(path)
-    for key, value in result.values.items():
+    for key in result.values:
         evidence = scenario.evidence_of(key)
         assert evidence.level is Level.calibrated
         assert evidence.targets == ("inflow", "stock")
@@ -219,7 +219,7 @@ def test_the_same_result_with_one_worker_after_sigkill_and_a_larger_budget(fitte
     more = run_calibration(load_calibration(spec, trials=28), out, workers=1, figures=False)
     assert more.n_run_now == 4
     rows = (out / "trials.csv").read_text().splitlines()
-    assert rows[: 25] == (reference.out_dir / "trials.csv").read_text().splitlines()
+    assert rows[:25] == (reference.out_dir / "trials.csv").read_text().splitlines()
     assert len(rows) == 29
 
 
@@ -284,9 +284,7 @@ def test_a_changed_calibration_or_a_foreign_folder_is_refused(fitted, tmp_path):
         ({"scenario": "nowhere.yaml"}, "", "nowhere.yaml"),
     ],
 )  # fmt: skip
-def test_bad_calibration_files_are_refused_with_file_line_and_key(
-    tmp_path, change, where, message
-):
+def test_bad_calibration_files_are_refused_with_file_line_and_key(tmp_path, change, where, message):
     spec = write_spec(tmp_path, **change)
     with pytest.raises(ScenarioError) as caught:
         load_calibration(spec)

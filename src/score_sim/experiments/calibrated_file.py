@@ -32,14 +32,14 @@ from score_sim.scenario import Evidence, Level, bundled_scenarios, scenario_from
 from score_sim.scenario.overrides import _split_key
 
 
-class _CannotEdit(Exception):
+class _CannotEditError(Exception):
     """The file's text cannot be edited safely for this change."""
 
 
 def _number(value: float | int) -> str:
     """A number as YAML: integers plain, floats with up to 6 significant digits."""
     if isinstance(value, bool):
-        raise _CannotEdit("not a number")
+        raise _CannotEditError("not a number")
     if isinstance(value, int):
         return str(value)
     text = f"{float(value):.6g}"
@@ -66,9 +66,13 @@ def _child(node: Node, part: str | int) -> tuple[Node | None, Node | None]:
         return None, None
     if isinstance(node, SequenceNode):
         if isinstance(part, int):
-            return (None, node.value[part]) if -len(node.value) <= part < len(node.value) else (
-                None,
-                None,
+            return (
+                (None, node.value[part])
+                if -len(node.value) <= part < len(node.value)
+                else (
+                    None,
+                    None,
+                )
             )
         for item in node.value:
             if isinstance(item, MappingNode):
@@ -85,7 +89,7 @@ def _value_node(root: Node, key: str) -> ScalarNode:
             break
         _, node = _child(node, part)
     if not isinstance(node, ScalarNode):
-        raise _CannotEdit(f"{key} is not spelled out as a number in the file")
+        raise _CannotEditError(f"{key} is not spelled out as a number in the file")
     return node
 
 
@@ -116,10 +120,10 @@ def _targets_insertion(text: str, root: MappingNode, targets: list[dict[str, Any
     lines = text.splitlines()
     if node is None or (isinstance(node, SequenceNode) and not node.value and node.flow_style):
         if node is not None:
-            raise _CannotEdit("an empty flow list of targets")
+            raise _CannotEditError("an empty flow list of targets")
         return len(lines), "\ntargets:\n" + items
     if not isinstance(node, SequenceNode) or node.flow_style:
-        raise _CannotEdit("targets is not a block list")
+        raise _CannotEditError("targets is not a block list")
     first = lines[node.value[0].start_mark.line]
     indent = " " * first.index("-")
     items = "".join(f"{indent}- {json.dumps(t, ensure_ascii=False)}\n" for t in targets)
@@ -138,7 +142,7 @@ def _edited(
     """``text`` with ``changes`` (key path to number), ``entries`` (ledger) and ``targets``."""
     root = yaml.compose(text, Loader=yaml.SafeLoader)
     if not isinstance(root, MappingNode):
-        raise _CannotEdit("not a mapping")
+        raise _CannotEditError("not a mapping")
     extra = _targets_insertion(text, root, targets) if targets else None
     spans: list[tuple[int, int, str]] = []
     for key, value in changes.items():
@@ -164,7 +168,7 @@ def _edited(
                 lines_out.update(range(first, last + 1))
         insert_at = sources_key.end_mark.line + 1
     else:
-        raise _CannotEdit("sources is not a block mapping")
+        raise _CannotEditError("sources is not a block mapping")
     # apply the value edits from the end, so earlier positions hold
     for start, end, replacement in sorted(spans, reverse=True):
         text = text[:start] + replacement + text[end:]
@@ -224,13 +228,15 @@ def calibrated_text(
         else:
             text = comment + "\n" + edited
         scenario = _check(text, changes, entries)
-    except (_CannotEdit, ScenarioError, OSError, yaml.YAMLError):
+    except (_CannotEditError, ScenarioError, OSError, yaml.YAMLError):
         written = {k: written_value(v) for k, v in changes.items()}
         data = scenario_from_data(base_data, "calibration", None, written).to_data()
         sources = dict(data.get("sources") or {})
         for key in entries:
             sources.pop(key, None)
-        sources.update({k: e.model_dump(mode="json", exclude_none=True) for k, e in entries.items()})
+        sources.update(
+            {k: e.model_dump(mode="json", exclude_none=True) for k, e in entries.items()}
+        )
         data["sources"] = sources
         data["targets"] = [*data.get("targets", []), *(targets or [])]
         text = comment + "\n" + _dumped(data)
@@ -248,10 +254,10 @@ def _check(text: str, changes: dict[str, Any], entries: dict[str, Evidence]) -> 
     resolved = scenario.to_data()
     for key, value in changes.items():
         if not path_exists(resolved, key) or _lookup(resolved, key) != written_value(value):
-            raise _CannotEdit(f"{key} did not take its value")
+            raise _CannotEditError(f"{key} did not take its value")
     for key in entries:
         if scenario.evidence_of(key).level is not Level.calibrated:
-            raise _CannotEdit(f"{key} is not labelled calibrated")
+            raise _CannotEditError(f"{key} is not labelled calibrated")
     return scenario
 
 

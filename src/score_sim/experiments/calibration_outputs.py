@@ -29,7 +29,7 @@ from score_sim.experiments.calibrated_file import calibrated_text, written_value
 from score_sim.outputs.tables import write_csv
 
 if TYPE_CHECKING:
-    from score_sim.experiments.calibration import CalibrationStore, Slot
+    from score_sim.experiments.calibration_store import CalibrationStore, Slot
     from score_sim.experiments.calibration_spec import CalibrationPlan
 
 
@@ -59,10 +59,10 @@ def write_outputs(
         CALIBRATED_YAML,
         FIGURES_DIR,
         TRIALS_CSV,
-        _changes,
         calibrated_evidence,
         target_results,
     )
+    from score_sim.experiments.calibration_store import _changes
 
     shown = [slots[s] for s in sorted(slots) if s < plan.trials]
     per_trial: dict[int, list[dict[str, Any]]] = {}
@@ -160,7 +160,7 @@ def _figures(
     rows: list[dict[str, Any]],
     best: Slot,
 ) -> list[Path]:
-    from score_sim.experiments.calibration import _changes
+    from score_sim.experiments.calibration_store import _changes
     from score_sim.outputs.figures.calibration import TrialPoint, search_figure, target_figure
     from score_sim.outputs.figures.saving import save_figure
 
@@ -258,7 +258,8 @@ def closing_lines(result: Any) -> list[str]:
     before = len(plan.seeds) * best["trials"] + len(plan.check_seeds) - result.n_run_now
     lines = [
         f"{plan.scenario.name}: {best['trials']} trials ({len(plan.seeds)} seed(s) each), "
-        f"{result.n_run_now} runs now" + (f", {before} stored before" if before > 0 else "")
+        f"{result.n_run_now} runs now"
+        + (f", {before} stored before" if before > 0 else "")
         + f" -> {result.out_dir}/",
         f"best values (trial {best['trial']}, loss {best['loss']:.4g}):",
     ]

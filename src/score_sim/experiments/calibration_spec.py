@@ -294,7 +294,9 @@ def load_calibration(
     _check_corners(parameters, base_data, locator)
 
     base_seed = spec.seed if spec.seed is not None else scenario.run.seed
-    seeds = derive_seeds(base_seed, spec.seeds) if isinstance(spec.seeds, int) else tuple(spec.seeds)
+    seeds = (
+        derive_seeds(base_seed, spec.seeds) if isinstance(spec.seeds, int) else tuple(spec.seeds)
+    )
     check_seeds: tuple[int, ...] = ()
     if spec.check_seeds:
         # fresh seeds: derived from another base, so none repeats a trial's seed
@@ -383,7 +385,14 @@ def _parameters(
             problems += _valid(
                 base_data,
                 {key: value},
-                {key: (*loc, ("low", "high")[i] if isinstance(spec.parameters[key], ParameterRange) else i)},
+                {
+                    key: (
+                        *loc,
+                        ("low", "high")[i]
+                        if isinstance(spec.parameters[key], ParameterRange)
+                        else i,
+                    )
+                },
                 f"the range's {'low' if i == 0 else 'high'} end {value:g} is outside this "
                 "parameter's valid values: ",
                 locator,
@@ -397,9 +406,7 @@ def _check_corners(parameters: list[Parameter], base_data: dict[str, Any], locat
     if len(parameters) < 2 or 2 ** len(parameters) > MAX_CORNER_CHECKS:
         return
     for ends in itertools.product(*[(p.low, p.high) for p in parameters]):
-        changes = {
-            p.key: int(v) if p.integer else v for p, v in zip(parameters, ends, strict=True)
-        }
+        changes = {p.key: int(v) if p.integer else v for p, v in zip(parameters, ends, strict=True)}
         described = ", ".join(f"{k}={v:g}" for k, v in changes.items())
         found = _valid(
             base_data,

@@ -4,9 +4,10 @@ The points concept (start 1000, at least 600, at most 1300) is the one described
 national system and modelled on the pilots; deductions such as -5 for a traffic ticket or
 -30 for commercial fraud are Rongcheng's (see DOMAIN.md), and some offences grade a person
 down directly (Rongcheng-style grades: drunk driving straight to C, ``downgrade_to``), where
-the score may be held for a while (``downgrade_days``, how long is not documented). Employees' conduct affects the
-firm's rating and one branch's evaluation can affect the whole company (spillover). Decay
-toward a baseline with a half-life is an assumption: it models records fading with time.
+the score may be held for a while (``downgrade_days``, how long is not documented).
+Employees' conduct affects the firm's rating and one branch's evaluation can affect the
+whole company (spillover). Decay toward a baseline with a half-life is an assumption: it
+models records fading with time.
 
 Alongside the score, each actor carries ``false_points``: the part of its distance from the
 baseline that comes from false findings, decaying in step with the score. It is what an
@@ -220,9 +221,7 @@ class Holds:
         self.until = np.empty(0, dtype=np.int32)
         self.true = np.empty(0, dtype=bool)
 
-    def add(
-        self, day: int, findings: Findings, ceiling: np.ndarray, hold_days: np.ndarray
-    ) -> None:
+    def add(self, day: int, findings: Findings, ceiling: np.ndarray, hold_days: np.ndarray) -> None:
         """Hold the actors of today's findings of behaviours that hold a downgrade."""
         days = hold_days[findings.behaviour]
         hit = days > 0

@@ -49,8 +49,11 @@ EXIT_KINDS = (
 
 
 def counted_lists(scenario: Scenario, target: Target, kind: Who) -> list[str]:
-    """The lists a target counts for actors of ``kind``: its named lists that cover the
-    kind, or, when it names none, every blacklist covering the kind."""
+    """The lists a target counts for actors of ``kind``.
+
+    Its named lists that cover the kind, or, when it names none, every blacklist covering
+    the kind.
+    """
     named = target.lists
     if named is not None:
         return [name for name in named if kind in scenario.lists[name].who]

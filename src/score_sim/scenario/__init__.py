@@ -104,7 +104,6 @@ from score_sim.scenario.scenario import Scenario
 from score_sim.scenario.schema import json_schema, json_schema_text
 from score_sim.scenario.score import RONGCHENG_GRADES, GradeBand, NegativeCounting, Score
 from score_sim.scenario.sharing import AgencyLink, Sharing
-from score_sim.scenario.travel import TravelBans
 from score_sim.scenario.systems import (
     DEFAULT_SYSTEM,
     Feeds,
@@ -114,6 +113,7 @@ from score_sim.scenario.systems import (
     system_grade_names,
 )
 from score_sim.scenario.timeline import TimelineEntry
+from score_sim.scenario.travel import TravelBans
 
 __all__ = [
     "APPLICABLE",

@@ -20,7 +20,6 @@ from score_sim.scenario.behaviours import Behaviour, Errors, Inspections
 from score_sim.scenario.corporate import Corporate
 from score_sim.scenario.effects import Deterrence, Effects
 from score_sim.scenario.evidence import Evidence, Level, Target
-from score_sim.scenario.target_checks import target_problems
 from score_sim.scenario.lists import DEFAULT_LIST_NAMES, ListRule, ListType, _default_lists
 from score_sim.scenario.overrides import path_exists
 from score_sim.scenario.population import Heterogeneity, Population, Ties
@@ -37,6 +36,7 @@ from score_sim.scenario.systems import (
     several_scores_problems,
     system_grade_names,
 )
+from score_sim.scenario.target_checks import target_problems
 from score_sim.scenario.timeline import TimelineEntry
 from score_sim.scenario.travel import TravelBans
 
@@ -277,8 +277,7 @@ class Scenario(_Strict):
                         problems.append(
                             (
                                 ("sources", key, "target"),
-                                f"{name!r} is not a target of this scenario "
-                                f"{sorted(target_names)}",
+                                f"{name!r} is not a target of this scenario {sorted(target_names)}",
                             )
                         )
         return problems

@@ -23,8 +23,10 @@ def target_problems(scenario: Scenario) -> list[tuple[tuple[str | int, ...], str
         names = target.lists or ()
         for j, name in enumerate(names):
             if name not in scenario.lists:
-                where = ("targets", i, "list") if isinstance(target.list, str) else (
-                    "targets", i, "list", j
+                where = (
+                    ("targets", i, "list")
+                    if isinstance(target.list, str)
+                    else ("targets", i, "list", j)
                 )
                 problems.append(
                     (where, f"{name!r} is not a list of this scenario {sorted(scenario.lists)}")

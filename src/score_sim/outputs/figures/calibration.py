@@ -60,9 +60,7 @@ def target_figure(
                 seeds = [v for v in p.values if v is not None]
                 colour = BEST_COLOUR if p.trial == best_trial else "0.35"
                 left.scatter([p.trial] * len(seeds), seeds, s=9, color=colour, alpha=0.6, lw=0)
-                left.plot(
-                    [p.trial - 0.35, p.trial + 0.35], [p.median] * 2, color=colour, lw=1.6
-                )
+                left.plot([p.trial - 0.35, p.trial + 0.35], [p.median] * 2, color=colour, lw=1.6)
             left.set_xlim(-1, max(p.trial for p in points) + 1)
         else:
             panel_note(left, "No trial gave this target a value.")
@@ -137,7 +135,7 @@ def search_figure(
         left.set_xlabel("trial")
         left.set_ylabel("loss (mean squared distance from the ranges' middles)")
         left.set_title("The search")
-        for j, (key, low, high, log) in enumerate(parameters):
+        for j, (_key, low, high, log) in enumerate(parameters):
             xs, ys, best = [], [], None
             for t, v in zip(trials, values[j], strict=True):
                 if v is None:
@@ -156,7 +154,10 @@ def search_figure(
                 right.scatter([best_trial], [best], s=40, color=BEST_COLOUR, zorder=3)
         right.set_yticks(range(len(parameters)))
         right.set_yticklabels(
-            [_wrapped(key.replace("behaviours.", "").replace("_", " "), 28) for key, *_ in parameters],
+            [
+                _wrapped(key.replace("behaviours.", "").replace("_", " "), 28)
+                for key, *_ in parameters
+            ],
             fontsize=7,
         )
         right.set_ylim(-0.6, len(parameters) - 0.4)
