@@ -29,8 +29,8 @@ from score_sim.experiments.calibrated_file import calibrated_text, written_value
 from score_sim.outputs.tables import write_csv
 
 if TYPE_CHECKING:
-    from score_sim.experiments.calibration_store import CalibrationStore, Slot
     from score_sim.experiments.calibration_spec import CalibrationPlan
+    from score_sim.experiments.calibration_store import CalibrationStore, Slot
 
 
 def _replace(partial: Path, path: Path) -> Path:
