@@ -161,6 +161,7 @@ def _figures(
     best: Slot,
 ) -> list[Path]:
     from score_sim.experiments.calibration_store import _changes
+    from score_sim.explain import target_text
     from score_sim.outputs.figures.calibration import TrialPoint, search_figure, target_figure
     from score_sim.outputs.figures.saving import save_figure
 
@@ -169,14 +170,15 @@ def _figures(
     label = (
         f"{len(result['seeds'])} fresh seeds"
         if plan.check_seeds
-        else f"the best trial's {len(result['seeds'])} seed(s)"
+        else f"the best trial's {_seeds(len(result['seeds']))}"
     )
     for j, row in enumerate(rows):
         points = [
             TrialPoint(slot, tuple(per_trial[slot][j]["values"]), per_trial[slot][j]["median"])
             for slot in sorted(per_trial)
         ]
-        fig = target_figure(row, points, best.slot, f"interval over {label}")
+        what = target_text(plan.targets[j]).split(": ", 1)[1].split(", in ")[0]
+        fig = target_figure(row | {"what": what}, points, best.slot, f"interval over {label}")
         path = folder / f"{_file_name(row['name'])}.png"
         partial = folder / f".{path.name}.partial.png"
         save_figure(fig, partial)
@@ -205,12 +207,12 @@ def _header(plan: CalibrationPlan, result: dict[str, Any]) -> str:
         f"{plan.scenario.name}, calibrated by `score-sim calibrate {plan.file}`:",
         f"the best of {result['trials']} trials (trial {result['trial']}, loss "
         f"{result['loss']:.4g}), at {pop.citizens:,} citizens, {pop.firms:,} firms, "
-        f"{plan.scenario.run.steps} days, {len(plan.seeds)} seed(s) a trial.",
+        f"{plan.scenario.run.steps} days, {_seeds(len(plan.seeds))} a trial.",
         "Fitted values (labelled calibrated in sources):",
     ]
     lines += [f"  {k} = {v:g}" for k, v in result["parameters"].items()]
     lines.append(
-        f"Targets over {len(result['seeds'])} seeds ({result['interval_over']}): "
+        f"Targets over {_seeds(len(result['seeds']))} ({result['interval_over']}): "
         f"{result['targets_met']} of {len(result['targets'])} met."
     )
     for row in result["targets"]:
@@ -257,7 +259,7 @@ def closing_lines(result: Any) -> list[str]:
     plan, best = result.plan, result.best
     before = len(plan.seeds) * best["trials"] + len(plan.check_seeds) - result.n_run_now
     lines = [
-        f"{plan.scenario.name}: {best['trials']} trials ({len(plan.seeds)} seed(s) each), "
+        f"{plan.scenario.name}: {best['trials']} trials ({_seeds(len(plan.seeds))} each), "
         f"{result.n_run_now} runs now"
         + (f", {before} stored before" if before > 0 else "")
         + f" -> {result.out_dir}/",
@@ -266,10 +268,15 @@ def closing_lines(result: Any) -> list[str]:
     for key, value in best["parameters"].items():
         low, high = best["ranges"][key]
         lines.append(f"  {key} = {value:g}  (searched {low:g}..{high:g})")
+    n = len(best["seeds"])
     lines.append(
-        f"targets over {len(best['seeds'])} seeds ({best['interval_over']}), median [5%, 95%]: "
-        f"{best['targets_met']} of {len(best['targets'])} met"
+        f"targets over {n} seed{'s' if n != 1 else ''} ({best['interval_over']}), "
+        f"median [5%, 95%]: {best['targets_met']} of {len(best['targets'])} met"
     )
     lines += [f"  {target_summary(row)}" for row in best["targets"]]
     lines += [f"  {path.relative_to(result.out_dir)}" for path in result.files]
     return lines
+
+
+def _seeds(n: int) -> str:
+    return f"{n} seed{'s' if n != 1 else ''}"

@@ -31,6 +31,16 @@ class TrialPoint:
     median: float | None
 
 
+def parameter_words(key: str) -> str:
+    """A parameter's key path in words, on two short lines: whose number, and which."""
+    parts = key.split(".")
+    if parts[0] in ("behaviours", "lists", "perks", "scores") and len(parts) > 2:
+        owner, what = parts[1], " ".join(parts[2:])
+    else:
+        owner, what = parts[0], " ".join(parts[1:])
+    return f"{owner.replace('_', ' ')}:\n{_wrapped(what.replace('_', ' '), 30)}"
+
+
 def _wrapped(text: str, width: int = 150) -> str:
     return text if len(text) <= width else text[: width - 3].rstrip() + "..."
 
@@ -42,7 +52,8 @@ def target_figure(
 
     Args:
         row: the best values' result for this target (``name``, ``source``, ``low``,
-            ``high``, ``median``, ``p05``, ``p95``, ``values``, ``met``).
+            ``high``, ``median``, ``p05``, ``p95``, ``values``, ``met``, and ``what`` it
+            measures, in words).
         points: every trial's values for this target.
         best_trial: the best trial's number.
         interval_label: over which seeds the right panel's interval is (in words).
@@ -64,8 +75,8 @@ def target_figure(
             left.set_xlim(-1, max(p.trial for p in points) + 1)
         else:
             panel_note(left, "No trial gave this target a value.")
-        left.set_xlabel("trial")
-        left.set_ylabel("model value (dots: seeds, bars: median)")
+        left.set_xlabel("trial (dots: seeds, bars: their median)")
+        left.set_ylabel(_wrapped(row.get("what", "model value"), 60), fontsize=9)
         left.set_title("Every trial")
         left.legend(loc="best", fontsize=8, frameon=False)
 
@@ -96,7 +107,7 @@ def target_figure(
             ax.set_ylim(ax_low - pad, ax_high + pad)
         finish_layout(
             fig,
-            f"{row['name']}: fit against the documented range",
+            f"{row['name'].replace('_', ' ')}: the fit against its documented range",
             _wrapped(f"Documented: {row['source']}"),
         )
     return fig
@@ -153,18 +164,17 @@ def search_figure(
             if best is not None:
                 right.scatter([best_trial], [best], s=40, color=BEST_COLOUR, zorder=3)
         right.set_yticks(range(len(parameters)))
-        right.set_yticklabels(
-            [
-                _wrapped(key.replace("behaviours.", "").replace("_", " "), 28)
-                for key, *_ in parameters
-            ],
-            fontsize=7,
-        )
+        right.set_yticklabels([parameter_words(key) for key, *_ in parameters], fontsize=7)
         right.set_ylim(-0.6, len(parameters) - 0.4)
-        right.set_xlabel("trial (each row: low end of the range at the bottom, high at top)")
-        right.set_title("Values tried (best in colour)")
+        right.set_xlabel("trial")
+        right.set_title("Values tried, each row low to high (best in colour)", fontsize=10)
         finish_layout(
-            fig, "Calibration: the search", "Loss 1 or less: every target in its range on average",
-            left=0.09, wspace=0.55,
-        )  # fmt: skip
+            fig,
+            "Calibration: the search",
+            "Loss: the mean over targets of ((median - middle of its range) / half the range)"
+            " squared; at 1 or less the targets are, on average, within their ranges",
+            left=0.08,
+            right=0.98,
+            wspace=0.62,
+        )
     return fig
