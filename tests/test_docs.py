@@ -195,9 +195,20 @@ def test_set_up_commands_are_what_ci_runs():
             assert command in ci, command
 
 
+def small_calibration_file(cwd: Path, name: str) -> None:
+    """Make a calibration file of the copied calibrations/ small: a town, 4 trials, 1 seed."""
+    path = cwd / name
+    spec = yaml.safe_load(path.read_text(encoding="utf-8"))
+    spec.update(citizens=2000, firms=100, steps=120, seeds=1, trials=4, batch=2)
+    spec["startup_trials"] = 2
+    spec["check_seeds"] = 2
+    path.write_text(yaml.safe_dump(spec, sort_keys=False), encoding="utf-8")
+
+
 @pytest.mark.parametrize("block", SH, ids=[b.id for b in SH])
 def test_shell_block_runs(block, tmp_path):
     shutil.copytree(REPO / "sweeps", tmp_path / "sweeps")
+    shutil.copytree(REPO / "calibrations", tmp_path / "calibrations")
     servers: list[subprocess.Popen] = []
     port = None
     try:
@@ -233,6 +244,8 @@ def test_shell_block_runs(block, tmp_path):
                 words += SMALL_RUN
             if words[1] == "sweep":
                 small_sweep_file(tmp_path, words[2])
+            if words[1] == "calibrate":
+                small_calibration_file(tmp_path, words[2])
             result = run_command(words, tmp_path)
             # a page showing an error shows a refusal: exit status 2
             wanted = 2 if (block.expected or "").lstrip().startswith("error:") else 0

@@ -286,7 +286,7 @@ def run(
     except ScenarioError as error:
         raise _fail(error) from None
     from score_sim.outputs.summary import closing_lines
-    from score_sim.outputs.targets import missed_lines
+    from score_sim.outputs.targets import target_line
 
     manifest = result.manifest
     summary = json.loads((result.out_dir / "summary.json").read_text(encoding="utf-8"))
@@ -302,8 +302,8 @@ def run(
     if targets:
         met = sum(1 for target in targets if target["met"])
         typer.echo(f"  calibration targets met: {met} of {len(targets)}")
-        for line in missed_lines(targets):
-            typer.echo(f"  {line}")
+        for target in targets:
+            typer.echo(f"  {target_line(target)}")
     typer.echo(f"outputs: {result.out_dir}/ ({_outputs_text(result.files, result.out_dir)})")
 
 
@@ -669,6 +669,73 @@ def sweep(
         _echo_sensitivity(result.sensitivity)
     for path in result.files:
         typer.echo(f"  {path.relative_to(result.out_dir)}")
+
+
+@app.command()
+def calibrate(
+    spec: Annotated[
+        str, typer.Argument(help="Calibration file (YAML; see calibrations/ for examples).")
+    ],
+    out: Annotated[
+        Path | None,
+        typer.Option(
+            "--out", "-o", help="Calibration folder [default: runs/calibrate-<file>-<hash>/]."
+        ),
+    ] = None,
+    workers: Annotated[
+        int | None, typer.Option(help="Local worker processes [default: the machine's cores].")
+    ] = None,
+    scheduler: Annotated[
+        str | None,
+        typer.Option(help="Send the runs to a Dask cluster: its scheduler, tcp://HOST:PORT."),
+    ] = None,
+    trials: Annotated[
+        int | None,
+        typer.Option(
+            help="Trials in all, instead of the file's `trials` (a larger budget continues "
+            "a finished calibration in the same folder)."
+        ),
+    ] = None,
+    yes: Annotated[
+        bool, typer.Option("--yes", "-y", help="Confirm a calibration of very many runs.")
+    ] = False,
+    figures: Annotated[bool, typer.Option(help="Draw a figure per target.")] = True,
+) -> None:
+    """Fit a scenario's undocumented numbers to its documented targets (Optuna); resumable."""
+    if scheduler is None:
+        from score_sim.experiments.workers import prepare_workers
+
+        prepare_workers()
+    from score_sim.experiments.calibration import (
+        CalibrationProgress,
+        default_out_dir,
+        run_calibration,
+    )
+    from score_sim.experiments.calibration_outputs import closing_lines
+    from score_sim.experiments.calibration_spec import load_calibration
+
+    target = out
+    try:
+        plan = load_calibration(spec, yes=yes, trials=trials)
+        target = out if out is not None else default_out_dir(plan)
+        result = run_calibration(
+            plan,
+            target,
+            workers=workers,
+            scheduler=scheduler,
+            progress=CalibrationProgress(),
+            figures=figures,
+        )
+    except ScenarioError as error:
+        raise _fail(error) from None
+    except (Interrupted, KeyboardInterrupt) as error:
+        stored = f"the finished runs are stored in {target}/; " if target else ""
+        typer.echo(
+            f"\ninterrupted: {stored}run the same command to finish the calibration", err=True
+        )
+        raise typer.Exit(128 + getattr(error, "signum", signal.SIGINT)) from None
+    for line in closing_lines(result):
+        typer.echo(line)
 
 
 def _echo_sensitivity(result) -> None:

@@ -66,7 +66,7 @@ from score_sim.scenario.behaviours import Behaviour, Channel, Detection, Errors,
 from score_sim.scenario.bundled import bundled_dir, bundled_scenarios, resolve_scenario_path
 from score_sim.scenario.corporate import LADDER_STAGES, Commitments, Corporate, Escalation
 from score_sim.scenario.effects import Deterrence, Effects, VisibilitySignal
-from score_sim.scenario.evidence import Evidence, Level, Metric, Target
+from score_sim.scenario.evidence import Denominator, Evidence, Level, Metric, Target
 from score_sim.scenario.lists import DEFAULT_LIST_NAMES, Extension, ListEntry, ListRule, ListType
 from score_sim.scenario.lists import _default_blacklist as _default_blacklist
 from score_sim.scenario.lists import _default_lists as _default_lists
@@ -113,6 +113,7 @@ from score_sim.scenario.systems import (
     system_grade_names,
 )
 from score_sim.scenario.timeline import TimelineEntry
+from score_sim.scenario.travel import TravelBans
 
 __all__ = [
     "APPLICABLE",
@@ -140,6 +141,7 @@ __all__ = [
     "CreditRepair",
     "Days",
     "DelayDays",
+    "Denominator",
     "Detection",
     "Deterrence",
     "Effects",
@@ -187,6 +189,7 @@ __all__ = [
     "TermDays",
     "Ties",
     "TimelineEntry",
+    "TravelBans",
     "VisibilitySignal",
     "Who",
     "bundled_dir",
