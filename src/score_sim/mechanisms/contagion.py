@@ -110,8 +110,25 @@ def kinship(ties: TieSet) -> dict[str, Graph]:
     return {name: graphs[name] for name in RELATIONS}
 
 
+REVERSE = {
+    "partner": "partner",
+    "parent": "child",
+    "child": "parent",
+    "sibling": "sibling",
+    "friend": "friend",
+}
+"""Each relation seen from the other side: a listed child's parent is at risk through
+``parent``; the same tie from the parent's side is ``child``."""
+
+
 class ContagionDesk(Mechanism):
-    """Relatives and friends of the listed, entering the list after them."""
+    """Relatives and friends of the listed, entering the list after them.
+
+    Each citizen's combined hazard is kept up to date as entries of the list begin and
+    end (a listener on the list): ``log_survival`` sums ``log(1 - h)`` over the citizen's
+    listed relatives, ``n_sources`` counts them. A day's work is then one pass over who
+    has listed relatives, plus work in proportion to the entries that begin or end.
+    """
 
     name = "contagion"
     title = "contagion over ties"
@@ -121,7 +138,12 @@ class ContagionDesk(Mechanism):
         """The contagion, when the scenario turns it on at some point."""
         if not any(rules.contagion.enabled for rules in host.in_force):
             return None
-        return cls(host.score_scenario.contagion, host.world.ties, host.world.n_citizens, host)
+        desk = cls(host.score_scenario.contagion, host.world.ties, host.world.n_citizens, host)
+        for book in host.world.lists.books.values():
+            book.listeners.append(desk._on_change)
+        desk.book = host.world.lists.books[desk.list_name]
+        desk.recount()
+        return desk
 
     def __init__(self, config: Contagion, ties: TieSet, n_citizens: int, host: ScoreModel) -> None:
         self.n_citizens = n_citizens
@@ -133,12 +155,19 @@ class ContagionDesk(Mechanism):
         if any(rules.contagion.relations.by_sex() for rules in host.in_force):
             sexes = host.stream("contagion:sex")
             self.is_man = (sexes.random(n_citizens) >= config.women_share).astype(np.int64)
+        self.log_survival = np.zeros(n_citizens)
+        """Per citizen, the sum of ``log(1 - h)`` over its listed relatives' ties."""
+        self.n_sources = np.zeros(n_citizens, dtype=np.int32)
+        """Per citizen, its ties to listed relatives (with a chance of passing the listing)."""
+        self.n_innocent_sources = np.zeros(n_citizens, dtype=np.int32)
+        """Of those, ties to relatives listed on false findings."""
         self.n_listed = 0
         """Entries made by contagion so far."""
         self.n_listed_innocent = 0
         """Of those, entries that rest on false findings (every source listed falsely)."""
         self.by_relation = dict.fromkeys(RELATIONS, 0.0)
         """Entries so far, each split over the relations in proportion to their hazards."""
+        self.book: ListBook | None = None
         self.configure(config)
 
     def configure(self, config: Contagion) -> None:
@@ -155,97 +184,115 @@ class ContagionDesk(Mechanism):
                 self.hazards[name] = daily_hazard(np.array(table))
 
     def retune(self, rules: Scenario, host: ScoreModel) -> None:
-        """Follow changed probabilities from today on (sexes and families stay)."""
+        """Follow changed probabilities (or list) from today on; sexes and families stay."""
         self.configure(rules.contagion)
+        self.book = host.world.lists.books[self.list_name]
+        self.recount()
+
+    def ties_from(self, sources: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Every tie from ``sources`` (listed citizens) with a chance of passing the listing.
+
+        Returns:
+            ``(position in sources, relative, relation index)``, and the hazards are
+            :meth:`hazard_of_ties`.
+        """
+        positions, relatives, relations = [], [], []
+        for index, name in enumerate(RELATIONS):
+            if name not in self.hazards or sources.size == 0:
+                continue
+            position, relative = self.graphs[name].neighbours_of(sources)
+            positions.append(position)
+            relatives.append(relative.astype(np.int64))
+            relations.append(np.full(relative.size, index, dtype=np.int8))
+        if not positions:
+            empty = np.empty(0, dtype=np.int64)
+            return empty, empty, empty.astype(np.int8)
+        return np.concatenate(positions), np.concatenate(relatives), np.concatenate(relations)
+
+    def hazard_of_ties(
+        self, source: np.ndarray, relative: np.ndarray, relation: np.ndarray
+    ) -> np.ndarray:
+        """The daily hazard of each tie from a listed ``source`` to its ``relative``."""
+        hazard = np.zeros(source.size)
+        for index, name in enumerate(RELATIONS):
+            mine = relation == index
+            if name in self.hazards and mine.any():
+                table = self.hazards[name]
+                hazard[mine] = table[self.is_man[source[mine]], self.is_man[relative[mine]]]
+        return hazard
+
+    def _add(self, sources: np.ndarray, innocent: np.ndarray, sign: int) -> None:
+        """Add (``sign`` 1) or take away (-1) the ties of listed ``sources`` from the tallies."""
+        position, relative, relation = self.ties_from(sources)
+        if relative.size == 0:
+            return
+        hazard = self.hazard_of_ties(sources[position], relative, relation)
+        n = self.n_citizens
+        self.log_survival += sign * np.bincount(relative, weights=np.log1p(-hazard), minlength=n)
+        self.n_sources += sign * np.bincount(relative, minlength=n).astype(np.int32)
+        innocent_ties = relative[innocent[position]]
+        self.n_innocent_sources += sign * np.bincount(innocent_ties, minlength=n).astype(np.int32)
+        self.log_survival[self.n_sources == 0] = 0.0  # exactly, without rounding left over
+
+    def _on_change(self, book: ListBook, actors: np.ndarray, entering: bool) -> None:
+        """Keep the tallies as entries of the contagion's list begin or end."""
+        if book is not self.book:
+            return
+        sources = actors[actors < self.n_citizens]
+        if sources.size:
+            self._add(sources, book.innocent[sources], 1 if entering else -1)
+
+    def recount(self) -> None:
+        """Tally the ties of everyone on the list now, from scratch."""
+        self.log_survival[:] = 0.0
+        self.n_sources[:] = 0
+        self.n_innocent_sources[:] = 0
+        book = self.book
+        if book is None or not self.n_citizens:
+            return
+        listed = np.flatnonzero(book.listed[: self.n_citizens])
+        self._add(listed, book.innocent[listed], 1)
+
+    def at_risk(self) -> tuple[np.ndarray, np.ndarray]:
+        """Citizens off the list with listed relatives, and each one's hazard today."""
+        book = self.book
+        candidates = np.flatnonzero(self.n_sources > 0)
+        candidates = candidates[~book.listed[candidates] & book.covered[candidates]]
+        return candidates, -np.expm1(self.log_survival[candidates])
 
     def list(self, day: Day) -> None:
         """Relatives and friends of today's listed enter the list with their hazard."""
-        if not self.enabled or not self.hazards:
+        book = self.book
+        if not self.enabled or not self.hazards or not book.accepting:
+            return  # (a suspended list takes nobody, by contagion neither)
+        candidates, hazard = self.at_risk()
+        if candidates.size == 0:
             return
-        book = day.host.world.lists.books[self.list_name]
-        if book.accepting:  # a suspended list takes nobody, by contagion neither
-            self.spread(day.day, book, day.host.events)
-
-    def at_risk(self, book: ListBook) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-        """Every tie from a listed citizen to a relative who may follow it today.
-
-        Returns:
-            ``(relative, relation index, daily hazard, whether the source is listed on
-            false findings)``, one entry per tie (a relative appears once per listed tie).
-        """
-        members = book.members[book.listed[book.members]]
-        listed = members[members < self.n_citizens]
-        relatives, relations, hazards, innocent = [], [], [], []
-        for index, name in enumerate(RELATIONS):
-            table = self.hazards.get(name)
-            if table is None or listed.size == 0:
-                continue
-            position, relative = self.graphs[name].neighbours_of(listed)
-            relative = relative.astype(np.int64)
-            free = ~book.listed[relative] & book.covered[relative]
-            position, relative = position[free], relative[free]
-            source = listed[position]
-            relatives.append(relative)
-            relations.append(np.full(relative.size, index, dtype=np.int8))
-            hazards.append(table[self.is_man[source], self.is_man[relative]])
-            innocent.append(book.innocent[source])
-        if not relatives:
-            empty = np.empty(0)
-            return empty.astype(np.int64), empty.astype(np.int8), empty, empty.astype(bool)
-        return (
-            np.concatenate(relatives),
-            np.concatenate(relations),
-            np.concatenate(hazards),
-            np.concatenate(innocent),
-        )
-
-    def hazard_of(
-        self, relative: np.ndarray, hazard: np.ndarray
-    ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-        """Each relative's combined hazard from all its listed ties (at least one tie).
-
-        Returns:
-            ``(relatives, each once and sorted; their hazard today; the index of each tie's
-            relative in the first array; each tie's share of its relative's hazard)``.
-        """
-        order = np.argsort(relative, kind="stable")
-        ordered = relative[order]
-        starts = np.flatnonzero(np.r_[True, ordered[1:] != ordered[:-1]])
-        unique = ordered[starts]
-        log_survive = np.log1p(-hazard)
-        total = np.add.reduceat(log_survive[order], starts)
-        which = np.empty(relative.size, dtype=np.int64)
-        which[order] = np.repeat(np.arange(unique.size), np.diff(np.r_[starts, ordered.size]))
-        share = np.divide(
-            log_survive, total[which], out=np.zeros_like(log_survive), where=total[which] < 0
-        )
-        return unique, -np.expm1(total), which, share
-
-    def spread(self, day: int, book: ListBook, events: EventLog) -> np.ndarray:
-        """Draw today's entries by contagion into ``book`` and record them.
-
-        Returns:
-            The citizens who entered the list today by contagion.
-        """
-        relative, relation, hazard, innocent = self.at_risk(book)
-        if relative.size == 0:
-            return relative
-        unique, total, which, share = self.hazard_of(relative, hazard)
-        entering = self.rng.random(unique.size) < total
-        if not entering.any():
-            return unique[:0]
+        entering = candidates[self.rng.random(candidates.size) < hazard]
+        if entering.size == 0:
+            return
         # an entry rests on false findings when every relative it came from does
-        all_innocent = np.ones(unique.size, dtype=bool)
-        np.logical_and.at(all_innocent, which, innocent)
-        actors = unique[entering]
-        entered = book.admit(day, actors, all_innocent[entering], Cause.contagion, events)
+        innocent = self.n_innocent_sources[entering] == self.n_sources[entering]
+        self._attribute(entering)
+        entered = book.admit(day.day, entering, innocent, Cause.contagion, day.host.events)
         self.n_listed += int(entered.size)
-        self.n_listed_innocent += int(np.count_nonzero(all_innocent[entering]))
-        counted = entering[which]
-        weights = np.bincount(relation[counted], weights=share[counted], minlength=len(RELATIONS))
+        self.n_listed_innocent += int(np.count_nonzero(innocent))
+
+    def _attribute(self, entering: np.ndarray) -> None:
+        """Split each entry over the relations, in proportion to their share of its hazard."""
+        book = self.book
         for index, name in enumerate(RELATIONS):
-            self.by_relation[name] += float(weights[index])
-        return entered
+            if name not in self.hazards:
+                continue
+            position, source = self.graphs[REVERSE[name]].neighbours_of(entering)
+            source = source.astype(np.int64)
+            listed = book.listed[source]
+            if not listed.any():
+                continue
+            relative = entering[position[listed]]
+            hazard = self.hazards[name][self.is_man[source[listed]], self.is_man[relative]]
+            share = np.log1p(-hazard) / self.log_survival[relative]
+            self.by_relation[name] += float(share.sum())
 
     def columns(self) -> list[str]:
         """The contagion's column: entries made by contagion so far."""

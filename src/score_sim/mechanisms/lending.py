@@ -120,15 +120,33 @@ class LendingDesk(Mechanism):
         """The day each actor's open loan falls due, -1 for none."""
         self.u_repay = np.zeros(n)
         self.u_lawsuit = np.zeros(n)
+        self.loan_phase = np.zeros(n, dtype=np.int64)
+        """The phase (set of rules) under which each actor's open loan was approved."""
         self.due: dict[int, list[np.ndarray]] = {}
         """Borrowers by the day their loans fall due."""
         self.points_from_loans = np.zeros(n)
         """Points each actor's loans have added or taken so far (before bounds and decay)."""
-        self.counts = np.zeros((len(COUNTS), len(self.group_names) + 1), dtype=np.int64)
-        """Applications, approvals, refusals, repayments, defaults, lawsuits, by group."""
-        self.lender_utility = 0.0
+        self.phase_days: list[int] = [0]
+        """The first day of each phase: the run's start, then each change of the rules."""
+        width = len(self.group_names) + 1
+        self.counts = [np.zeros((len(COUNTS), width), dtype=np.int64)]
+        """Per phase: applications, approvals, refusals, then the outcomes of the loans
+        approved in it (repaid, defaulted, sued), by group."""
+        self.utility = [0.0]
+        """Per phase, the lender's utility from the loans approved in it."""
+        self.points_by_group = [np.zeros(width)]
+        """Per phase, the points the loans approved in it gave each group, summed."""
         self.sued_today = np.empty(0, dtype=np.int64)
         self.configure(scenario.lending)
+
+    @property
+    def lender_utility(self) -> float:
+        """The lender's utility so far: its gains on repaid loans less its losses."""
+        return float(sum(self.utility))
+
+    def totals(self) -> np.ndarray:
+        """The counts of every phase together (rows of :data:`COUNTS`, by group)."""
+        return np.sum(self.counts, axis=0)
 
     def configure(self, config: Lending) -> None:
         """Take the rules of ``config`` (loans already open keep their terms)."""
@@ -154,7 +172,16 @@ class LendingDesk(Mechanism):
         """Each actor's chance of repaying a loan."""
 
     def retune(self, rules: Scenario, host: ScoreModel) -> None:
-        """Follow changed lending rules from today on (open loans fall due as agreed)."""
+        """Follow changed lending rules from today on (open loans fall due as agreed).
+
+        What the lender has done so far is noted, so the summary can tell what happened
+        under each set of rules (:meth:`summary`'s ``phases``).
+        """
+        if rules.lending != self.config:
+            self.phase_days.append(host.steps + 1)
+            self.counts.append(np.zeros_like(self.counts[0]))
+            self.utility.append(0.0)
+            self.points_by_group.append(np.zeros_like(self.points_by_group[0]))
         self.configure(rules.lending)
 
     # -- the day's steps
@@ -176,11 +203,18 @@ class LendingDesk(Mechanism):
         world.score[borrowers] += points
         self.points_from_loans[borrowers] += points
         day.receivers = np.concatenate([day.receivers, borrowers])
-        group = self.group[borrowers]
-        for row, mask in ((4, repaid), (5, ~repaid), (6, sued)):
-            self.counts[row] += np.bincount(group[mask], minlength=self.counts.shape[1])
-        self.lender_utility += config.gain_per_repaid * int(np.count_nonzero(repaid))
-        self.lender_utility -= config.loss_per_default * int(np.count_nonzero(~repaid))
+        group, phase = self.group[borrowers], self.loan_phase[borrowers]
+        width = self.counts[0].shape[1]
+        gain = np.where(repaid, config.gain_per_repaid, -config.loss_per_default)
+        for index in np.unique(phase).tolist():  # each phase the loans were approved in
+            mine = phase == index
+            counts = self.counts[index]
+            for row, mask in ((4, repaid), (5, ~repaid), (6, sued)):
+                counts[row] += np.bincount(group[mine & mask], minlength=width)
+            self.utility[index] += float(gain[mine].sum())
+            self.points_by_group[index] += np.bincount(
+                group[mine], weights=points[mine], minlength=width
+            )
         events = host.events
         events.record(day.day, borrowers[repaid], EventKind.loan_repaid, true=1)
         events.record(day.day, borrowers[~repaid], EventKind.loan_default, true=1)
@@ -224,20 +258,21 @@ class LendingDesk(Mechanism):
             lends = np.array([name in approval.grades for name in names], dtype=bool)
             passes = lends[host.grading.grade_index(score)]
         approved = ~restricted & passes
-        group, width = self.group[applicant], self.counts.shape[1]
+        group, counts = self.group[applicant], self.counts[-1]
         for row, mask in (
             (0, np.ones(applicant.size, dtype=bool)),
             (1, approved),
             (2, ~restricted & ~passes),
             (3, restricted),
         ):
-            self.counts[row] += np.bincount(group[mask], minlength=width)
+            counts[row] += np.bincount(group[mask], minlength=counts.shape[1])
         borrowers = applicant[approved]
         if borrowers.size:
             due = day.day + self.config.term_days
             self.due_day[borrowers] = due
             self.u_repay[borrowers] = uniforms[approved, 0]
             self.u_lawsuit[borrowers] = uniforms[approved, 1]
+            self.loan_phase[borrowers] = len(self.counts) - 1
             self.due.setdefault(due, []).append(borrowers)
 
     # -- what it reports
@@ -248,7 +283,7 @@ class LendingDesk(Mechanism):
 
     def metrics(self, host: ScoreModel) -> dict[str, float]:
         """Today's values of :meth:`columns`."""
-        totals = self.counts.sum(axis=1)
+        totals = self.totals().sum(axis=1)
         values = dict(zip(LENDING_COLUMNS[:7], totals.tolist(), strict=True))
         values["n_loans_open"] = int(np.count_nonzero(self.due_day != NO_LOAN))
         values["lender_utility"] = self.lender_utility
@@ -257,32 +292,84 @@ class LendingDesk(Mechanism):
     def summary(self, score: np.ndarray) -> dict[str, Any]:
         """The run's lending for ``summary.json``: totals, and each group's outcome.
 
+        With a timeline that changed the lending rules, ``phases`` gives the same for each
+        set of rules (from its first ``day`` on): the applications decided under them, and
+        what became of the loans they approved (even those that fell due later).
+
         Args:
             score: every actor's score now (for each group's mean change since day 0).
         """
-        totals = dict(zip(COUNTS, self.counts.sum(axis=1).tolist(), strict=True))
+        groups = self._groups()
+        points = np.array([self.points_from_loans[members].sum() for _, members in groups])
+        out = self._tally(self.totals(), self.lender_utility, points, groups)
+        for name, members in groups:
+            out["by_group"][name]["mean_repayment_probability"] = round(
+                float(self.p_repay[members].mean()), 4
+            )
+            out["by_group"][name]["mean_score_change"] = round(
+                float(score[members].mean() - self.initial_score), 4
+            )
+        out["open_at_end"] = int(np.count_nonzero(self.due_day != NO_LOAN))
+        if len(self.phase_days) > 1:
+            names = [name for _, name in self._indexed()]
+            which = [names.index(name) for name, _ in groups]
+            out["phases"] = [
+                {"day": day, **self._tally(counts, utility, by_group[which], groups)}
+                for day, counts, utility, by_group in zip(
+                    self.phase_days, self.counts, self.utility, self.points_by_group, strict=True
+                )
+            ]
+        return out
+
+    def _indexed(self) -> list[tuple[int, str]]:
+        """Each group's index and name (the last: actors without a group)."""
+        names = [*self.group_names, "no group" if self.group_names else "everyone"]
+        return list(enumerate(names))
+
+    def _groups(self) -> list[tuple[str, np.ndarray]]:
+        """Each group with members among the actors who may borrow: name and members."""
+        covered = np.zeros(self.is_firm.size, dtype=bool)
+        covered[self.covered] = True
+        groups = []
+        for index, name in self._indexed():
+            members = covered & (self.group == index)
+            if members.any():
+                groups.append((name, members))
+        return groups
+
+    def _tally(
+        self,
+        counts: np.ndarray,
+        utility: float,
+        points: np.ndarray,
+        groups: list[tuple[str, np.ndarray]],
+    ) -> dict[str, Any]:
+        """Totals, shares, and each group's counts and mean points from loans.
+
+        Args:
+            counts: rows of :data:`COUNTS` by group index.
+            utility: the lender's utility.
+            points: the points from loans, summed, per group of ``groups``.
+            groups: the groups with members (name, members).
+        """
+        totals = dict(zip(COUNTS, counts.sum(axis=1).tolist(), strict=True))
         applications, approved = totals["applications"], totals["approved"]
         settled = totals["repaid"] + totals["defaulted"]
         out: dict[str, Any] = {
             **totals,
-            "open_at_end": int(np.count_nonzero(self.due_day != NO_LOAN)),
             "approval_share": round(approved / applications, 4) if applications else None,
             "default_share": round(totals["defaulted"] / settled, 4) if settled else None,
-            "lender_utility": round(self.lender_utility, 4),
+            "lender_utility": round(utility, 4),
             "by_group": {},
         }
-        names = [*self.group_names, "no group" if self.group_names else "everyone"]
-        covered = np.zeros(self.is_firm.size, dtype=bool)
-        covered[self.covered] = True
-        for index, name in enumerate(names):
-            members = covered & (self.group == index)
-            if not members.any():
-                continue
+        names = [name for _, name in self._indexed()]
+        for (name, members), total_points in zip(groups, points, strict=True):
+            group_counts = dict(zip(COUNTS, counts[:, names.index(name)].tolist(), strict=True))
+            asked = group_counts["applications"]
             out["by_group"][name] = {
                 "members": int(np.count_nonzero(members)),
-                **dict(zip(COUNTS, self.counts[:, index].tolist(), strict=True)),
-                "mean_repayment_probability": round(float(self.p_repay[members].mean()), 4),
-                "mean_points_from_loans": round(float(self.points_from_loans[members].mean()), 4),
-                "mean_score_change": round(float(score[members].mean() - self.initial_score), 4),
+                **group_counts,
+                "approval_share": round(group_counts["approved"] / asked, 4) if asked else None,
+                "mean_points_from_loans": round(float(total_points) / int(members.sum()), 4),
             }
         return out
