@@ -38,7 +38,6 @@ from score_sim.mechanisms.ties import Graph, TieSet
 from score_sim.scenario import RELATIONS, BySex, Contagion, Scenario
 
 if TYPE_CHECKING:
-    from score_sim.events import EventLog
     from score_sim.mechanisms.base import Day
     from score_sim.mechanisms.lists import ListBook
     from score_sim.model import ScoreModel
@@ -281,7 +280,7 @@ class ContagionDesk(Mechanism):
     def _attribute(self, entering: np.ndarray) -> None:
         """Split each entry over the relations, in proportion to their share of its hazard."""
         book = self.book
-        for index, name in enumerate(RELATIONS):
+        for name in RELATIONS:
             if name not in self.hazards:
                 continue
             position, source = self.graphs[REVERSE[name]].neighbours_of(entering)
