@@ -113,6 +113,11 @@ class Replication:
     figure: Callable[[list[dict[str, Any]], Outcome, str], Figure]
     """Draws the figure from the rows and the outcome, under a caption line."""
 
+    @property
+    def authors(self) -> str:
+        """The citation's authors and year (``Lum, Swarup, Eubank & Hawdon (2014)``)."""
+        return self.citation.split("), ")[0] + ")"
+
 
 @dataclass(frozen=True)
 class ReplicationResult:
@@ -256,10 +261,10 @@ def replicate(
     n_seeds = size.seeds if seeds is None else seeds
     if not 1 <= n_seeds <= MAX_SEEDS:
         name = argument("seeds", "--seeds")
-        raise ScenarioError.of(name, None, None, name, f"must be 1 to {MAX_SEEDS:,}")
+        raise ScenarioError.of(name, None, None, "", f"must be 1 to {MAX_SEEDS:,}")
     if workers is not None and workers < 1:
         name = argument("workers", "--workers")
-        raise ScenarioError.of(name, None, None, name, "needs at least 1 worker")
+        raise ScenarioError.of(name, None, None, "", "needs at least 1 worker")
     seed_list = derive_seeds(scenario.run.seed, n_seeds)
     default = RUNS_DIR / f"replicate-{replication.name}{'-quick' if quick else ''}"
     claim = claim_output_folder(
