@@ -11,11 +11,11 @@ import numpy as np
 import pytest
 from conftest import small_data, small_scenario
 
+from score_sim.errors import ScenarioError
 from score_sim.events import EventKind
 from score_sim.mechanisms.base import Day
 from score_sim.mechanisms.lending import CREDIT, NO_LOAN
 from score_sim.model import ScoreModel
-from score_sim.errors import ScenarioError
 from score_sim.scenario import scenario_from_data
 
 EVERY_DAY = 10_000.0
