@@ -149,11 +149,11 @@ class ContagionDesk(Mechanism):
         self.graphs = kinship(ties) if n_citizens else {}
         """Per relation, the graph from a listed citizen to the relatives it puts at risk."""
         self.rng = host.stream("contagion")
-        self.is_man = np.zeros(n_citizens, dtype=np.int64)
+        self.is_man = np.zeros(n_citizens, dtype=np.int8)
         """1 for a man, 0 for a woman (all women unless a probability depends on sex)."""
         if any(rules.contagion.relations.by_sex() for rules in host.in_force):
             sexes = host.stream("contagion:sex")
-            self.is_man = (sexes.random(n_citizens) >= config.women_share).astype(np.int64)
+            self.is_man = (sexes.random(n_citizens) >= config.women_share).astype(np.int8)
         self.log_survival = np.zeros(n_citizens)
         """Per citizen, the sum of ``log(1 - h)`` over its listed relatives' ties."""
         self.n_sources = np.zeros(n_citizens, dtype=np.int32)

@@ -114,13 +114,13 @@ class LendingDesk(Mechanism):
         """Each actor's own propensity to misconduct (1 on average)."""
         groups = host.propensities.group
         self.group_names = [g.name for g in scenario.heterogeneity.groups]
-        self.group = np.where(groups >= 0, groups, len(self.group_names)).astype(np.int64)
+        self.group = np.where(groups >= 0, groups, len(self.group_names)).astype(np.int16)
         """Each actor's group index; the last index is for actors without a group."""
         self.due_day = np.full(n, NO_LOAN, dtype=np.int32)
         """The day each actor's open loan falls due, -1 for none."""
         self.u_repay = np.zeros(n)
         self.u_lawsuit = np.zeros(n)
-        self.loan_phase = np.zeros(n, dtype=np.int64)
+        self.loan_phase = np.zeros(n, dtype=np.int16)
         """The phase (set of rules) under which each actor's open loan was approved."""
         self.due: dict[int, list[np.ndarray]] = {}
         """Borrowers by the day their loans fall due."""

@@ -183,18 +183,19 @@ REPLICATION = Replication(
         "people seeking to belong; here they arise from an institution: a false listing "
         "early on, a list that spreads along family ties (Lum et al. 2014's monthly "
         "probabilities), and two-year entries (the court defaulter list's).",
-        "Bad luck is a false listing (false records and malicious denunciations in the "
-        "first 90 days), not an unlucky outcome of an interaction.",
+        "Bad luck is a false listing (false court records and malicious denunciations in "
+        "the first 90 days), not an unlucky outcome of an interaction; only what a court "
+        "finds is modelled, so every false record lists.",
         "An outcast is blacklisted or a pariah on the last day of three years, not a person "
         "others avoid; nobody avoids anyone here.",
         "The comparison is with a twin world without errors (same seed, same people, the "
         "same draws of conduct), which an experiment with people cannot have.",
-        "5,000 identical citizens in households of about three, no friends' ties (with them "
+        "10,000 identical citizens in households of about three, no friends' ties (with them "
         "two-year entries spread without end); contagion is the paper's by relation and sex, "
         "with sexes and family roles generated (see contagion_lum2014).",
     ),
-    quick=Size(citizens=2000, steps=1095, seeds=6),
-    full=Size(citizens=5000, steps=1095, seeds=20),
+    quick=Size(citizens=3000, steps=1095, seeds=6),
+    full=Size(citizens=10000, steps=1095, seeds=20),
     jobs=jobs,
     analyse=analyse,
     figure=figure,
