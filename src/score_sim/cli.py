@@ -787,6 +787,70 @@ def sensitivity(
         typer.echo(f"  {path.relative_to(folder)}")
 
 
+@app.command()
+def replicate(
+    name: Annotated[
+        str | None,
+        typer.Argument(help="The published result to reproduce [default: list them]."),
+    ] = None,
+    seeds: Annotated[
+        int | None, typer.Option(help="Seeds to run [default: 20, or fewer with --quick].")
+    ] = None,
+    quick: Annotated[
+        bool,
+        typer.Option(help="The small version: a smaller town and fewer seeds, in seconds."),
+    ] = False,
+    out: Annotated[
+        Path | None,
+        typer.Option("--out", "-o", help="Output folder [default: runs/replicate-<name>/]."),
+    ] = None,
+    workers: Annotated[
+        int | None, typer.Option(help="Local worker processes [default: the machine's cores].")
+    ] = None,
+    overwrite: Annotated[
+        bool,
+        typer.Option(help="Replace an earlier score-sim output in --out (never other files)."),
+    ] = False,
+) -> None:
+    """Reproduce a published result: the paper's finding and ours, side by side."""
+    from score_sim.experiments.workers import prepare_workers
+
+    if name is None:
+        from score_sim.experiments.replications import REPLICATIONS
+
+        for rep in REPLICATIONS.values():
+            typer.echo(f"{rep.name:<24} {rep.title}: {rep.authors}")
+        typer.echo("run one: score-sim replicate NAME [--quick] [--seeds N] [--out DIR]")
+        return
+    if workers != 1:
+        prepare_workers()  # the workers' imports run while this process starts
+    from score_sim.experiments.replications import replicate as run_replication
+    from score_sim.experiments.replications import replication, side_by_side
+    from score_sim.experiments.replications.runner import JobProgress
+
+    try:
+        chosen = replication(name)
+        result = run_replication(
+            chosen,
+            seeds=seeds,
+            quick=quick,
+            out_dir=out,
+            workers=workers,
+            overwrite=overwrite,
+            progress=JobProgress(f"replicating {name}"),
+            command_line=["score-sim", *sys.argv[1:]],
+        )
+    except ScenarioError as error:
+        raise _fail(error) from None
+    for line in side_by_side(result):
+        typer.echo(line)
+    typer.echo(f"figure: {result.figure}")
+    typer.echo(
+        f"-> {result.out_dir}/ (replication.csv, replication.json, {result.figure.name}; "
+        f"{len(result.rows)} rows, {result.wall_time_s:.0f} s)"
+    )
+
+
 @app.callback(invoke_without_command=True)
 def _main_options(
     version: Annotated[bool, typer.Option("--version", help="Show the version and exit.")] = False,

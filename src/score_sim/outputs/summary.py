@@ -278,6 +278,12 @@ def summarize(model: ScoreModel, twin: ScoreModel | None = None) -> dict[str, An
         summary["timeline"] = timeline_report(model)
     if model.deterrence_columns:
         summary["deterrence"] = deterrence_report(model)
+    if model.lending is not None:
+        summary["lending"] = model.lending.summary(model.world.score)
+    if model.contagion is not None:
+        summary["contagion"] = model.contagion.summary()
+    if model.bad_luck is not None:
+        summary["bad_luck"] = model.bad_luck
     summary["headlines"] = headlines(model.score_scenario, summary)
     return summary
 
