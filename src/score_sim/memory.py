@@ -55,7 +55,8 @@ def activity_bytes(scenario: Scenario) -> int:
       from the start);
     - the event log: every occurrence of the run (each phase's rates for its days), beyond
       the :data:`EVENTS_PER_ACTOR_FITTED` per actor that :data:`BYTES_PER_ACTOR` covers;
-    - ties: family and friend ties (:data:`BYTES_PER_TIE` each, built at once);
+    - ties: family and friend ties beyond the :data:`TIES_PER_CITIZEN_FITTED` a citizen
+      that :data:`BYTES_PER_ACTOR` covers (:data:`BYTES_PER_TIE` each, built at once);
     - inspections: firm violations kept until an inspection can find them, up to the
       look-back period of every phase;
     - further scores (``scores:``): one more set of arrays over the actors each;
@@ -87,9 +88,8 @@ def activity_bytes(scenario: Scenario) -> int:
             kept_days = min(phase.inspections.lookback_days, scenario.run.steps)
             pending = max(pending, firm_per_year * kept_days / 365)
     extra_events = max(0.0, events - EVENTS_PER_ACTOR_FITTED * n_actors)
-    ties = population.citizens * (
-        scenario.ties.household_size_mean + scenario.ties.friends_per_citizen
-    )
+    ties_each = scenario.ties.household_size_mean + scenario.ties.friends_per_citizen
+    ties = population.citizens * max(0.0, ties_each - TIES_PER_CITIZEN_FITTED)
     sharing = n_actors * SHARING_BYTES_PER_ACTOR if scenario.sharing.enabled else 0
     scores = len(scenario.scores) * n_actors * BYTES_PER_SCORE_PER_ACTOR
     return int(
@@ -127,6 +127,9 @@ def _phases(scenario: Scenario) -> list[tuple[Scenario, int]]:
 SHARING_BYTES_PER_ACTOR = 2 * 11 * 4 + 2
 """Data sharing: an arrival day per actor and kind of restriction (int32), its per-day
 temporaries and the bits drawn."""
+TIES_PER_CITIZEN_FITTED = 7
+"""Family and friend ties per citizen that :data:`BYTES_PER_ACTOR` covers (it was fitted on
+rongcheng_city: households of 3, 4 friends)."""
 BYTES_PER_TIE = 80
 """One family or friend tie while the tie graph is built: the pair drawn (int64), sorted,
 and kept both ways (measured: 49 for households of 20, 64 for 100 friends a citizen)."""
