@@ -120,7 +120,7 @@ def test_a_rate_raised_by_the_timeline_is_refused_before_anything_is_built():
 def test_many_friends_are_refused_before_the_ties_are_built(monkeypatch):
     monkeypatch.setattr(memory, "available_bytes", lambda: 4 * 2**30)
     scenario = scenario_from_data(city(2_000_000, 1_000, 5, ties={"friends_per_citizen": 100.0}))
-    ties = 2_000_000 * 100 * memory.BYTES_PER_TIE
+    ties = 2_000_000 * (100 - memory.TIES_PER_CITIZEN_FITTED) * memory.BYTES_PER_TIE
     assert memory.activity_bytes(scenario) >= ties
     need = memory.run_bytes(scenario)
     with pytest.raises(ScenarioError, match=f"at these rates need about {need / 2**30:.1f} GiB"):
