@@ -405,6 +405,23 @@ def test_an_edited_results_csv_is_not_written_over(finished_sweep, tmp_path):
     assert cli("sweep", str(path), "--out", str(out), "--workers", "1").returncode == 0
 
 
+def test_a_folder_or_link_where_a_result_file_goes_is_named_not_written_over(
+    finished_sweep, tmp_path
+):
+    path, out = copy_of(finished_sweep, tmp_path)
+    (out / "written.json").unlink()  # not even a record of what was written
+    (out / "results.csv").unlink()
+    (out / "results.csv").mkdir()
+    (out / "results.csv" / "mine.txt").write_text("kept")
+    result = cli("sweep", str(path), "--out", str(out), "--workers", "1")
+    assert result.returncode == 2
+    assert result.stderr.splitlines() == [
+        f"error: {out / 'results.csv'}: is a folder, not the file score-sim writes there; it "
+        "is not written over: move it away and run the same command again"
+    ]
+    assert (out / "results.csv" / "mine.txt").read_text() == "kept"
+
+
 @pytest.fixture(scope="module")
 def sample_sweep(tmp_path_factory) -> Path:
     """A finished Sobol' sweep of the smallest sample allowed."""

@@ -292,7 +292,7 @@ class SweepStore:
         if (
             out.is_dir()
             and any(out.iterdir())
-            and not record_path.is_file()
+            and not _exists(record_path)
             and not _failed_start(out)
         ):
             raise ScenarioError.of(
@@ -303,7 +303,7 @@ class SweepStore:
                 "folder is not empty and holds no sweep (no sweep.json): choose an empty "
                 "or new folder",
             )
-        if record_path.is_file():
+        if _exists(record_path):
             stored = read_record(out)
             if stored.get("sha256") != record["sha256"]:
                 raise ScenarioError.of(
@@ -331,7 +331,17 @@ class SweepStore:
             import fcntl
         except ImportError:  # not on Windows: no lock
             return
-        self._lock = open(self.out_dir / LOCK_FILE, "w")  # noqa: SIM115
+        lock = self.out_dir / LOCK_FILE
+        if lock.is_symlink() or (lock.exists() and not lock.is_file()):
+            raise ScenarioError.of(
+                str(lock),
+                None,
+                None,
+                "",
+                "is not the lock file score-sim makes (a link, a folder or a pipe): move it "
+                "away and run the same command again",
+            )
+        self._lock = open(lock, "w")  # noqa: SIM115
         try:
             fcntl.flock(self._lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except OSError:
@@ -555,6 +565,11 @@ class SweepStore:
         os.replace(partial, summary_path)
         record_written(self.out_dir, (csv_path, parquet_path, summary_path))
         return csv_path, parquet_path, summary_path
+
+
+def _exists(path: Path) -> bool:
+    """Whether anything (a file, a folder, a link, even a broken one) is at ``path``."""
+    return path.is_symlink() or path.exists()
 
 
 _FAILED_START_FILES = (LOCK_FILE, f".{RECORD_FILE}.partial", FINISHED_FILE)
