@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import inspect
 from pathlib import Path
 from typing import Any
 
+import mesa
 import pytest
 import yaml
 
@@ -51,3 +53,10 @@ def write_scenario(tmp_path: Path):
         return path
 
     return write
+
+
+def iterations(n: int) -> dict[str, object]:
+    """``n`` runs per parameter set, as this Mesa's ``batch_run`` asks for them."""
+    if "rng" in inspect.signature(mesa.batch_run).parameters:  # Mesa 3.4+: one seed per run
+        return {"rng": [None] * n}
+    return {"iterations": n}

@@ -31,17 +31,17 @@ MIB = 2**20
 @pytest.fixture
 def reads(monkeypatch) -> list[str]:
     """Every scenario file the code under test reads."""
-    import score_sim.loading
-    import score_sim.scenario
+    import score_sim.scenario.loading
+    import score_sim.scenario.yaml_files
 
     seen: list[str] = []
-    original = score_sim.loading.read_yaml
+    original = score_sim.scenario.yaml_files.read_yaml
 
     def recording(path, text=None):
         seen.append(str(path))
         return original(path, text)
 
-    monkeypatch.setattr(score_sim.scenario, "read_yaml", recording)
+    monkeypatch.setattr(score_sim.scenario.loading, "read_yaml", recording)
     return seen
 
 

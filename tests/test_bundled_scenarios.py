@@ -12,8 +12,8 @@ import numpy as np
 import pytest
 
 from score_sim.model import ScoreModel
+from score_sim.outputs.summary import summarize
 from score_sim.scenario import bundled_scenarios, load_scenario
-from score_sim.summary import summarize
 
 HARM_SCENARIOS = ("pariah_spiral", "sanction_cascade", "erroneous_reports")
 SEEDS = (1, 2, 3)

@@ -1,5 +1,5 @@
-"""The corporate system's pieces (issue 9): the escalation ladder, credit commitment
-letters and the Credit Rescue Commitment Letter, with their located errors."""
+"""The corporate system's pieces: the escalation ladder, credit commitment letters and the
+Credit Rescue Commitment Letter, with their located errors."""
 
 from __future__ import annotations
 
@@ -11,9 +11,10 @@ from conftest import small_data
 
 from score_sim.errors import ScenarioError
 from score_sim.events import EventKind, EventLog
+from score_sim.mechanisms.escalation import BLACKLIST, CLOSURE, STAGE, STAGE_EVENTS, Ladder
+from score_sim.mechanisms.sanctions import RESTRICTION_BITS
 from score_sim.model import ScoreModel
-from score_sim.rules.escalation import BLACKLIST, CLOSURE, STAGE, STAGE_EVENTS, Ladder
-from score_sim.rules.sanctions import RESTRICTION_BITS
+from score_sim.outputs.summary import summarize
 from score_sim.scenario import (
     LADDER_STAGES,
     Escalation,
@@ -21,7 +22,6 @@ from score_sim.scenario import (
     load_scenario,
     scenario_from_data,
 )
-from score_sim.summary import summarize
 
 GRADES = [
     {"name": "A", "min": 1020},

@@ -6,10 +6,10 @@ import numpy as np
 import pytest
 from conftest import small_data
 
-from score_sim.ledger import ledger
 from score_sim.model import ScoreModel
 from score_sim.runner import run_scenario
 from score_sim.scenario import Level, scenario_from_data
+from score_sim.scenario.ledger import ledger
 
 SANCTIONED = {
     "sanctions": {"blacklist": ["travel", "credit"]},

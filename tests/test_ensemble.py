@@ -13,8 +13,8 @@ from matplotlib.figure import Figure
 from typer.testing import CliRunner
 
 from score_sim.cli import app
-from score_sim.ensemble import derive_seeds, merge_summaries, run_seeds, spread
-from score_sim.plots import draw_series
+from score_sim.experiments.ensemble import derive_seeds, merge_summaries, run_seeds, spread
+from score_sim.outputs.figures.base import draw_series
 
 TINY = {"citizens": 400, "firms": 20, "steps": 120}
 

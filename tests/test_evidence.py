@@ -15,8 +15,9 @@ from conftest import small_data, small_scenario
 
 from score_sim.errors import ScenarioError
 from score_sim.explain import explain_scenario
-from score_sim.ledger import ledger, level_counts
 from score_sim.model import ScoreModel
+from score_sim.outputs.summary import summarize
+from score_sim.outputs.targets import report
 from score_sim.runner import run_scenario
 from score_sim.scenario import (
     Level,
@@ -25,8 +26,7 @@ from score_sim.scenario import (
     load_scenario,
     scenario_from_data,
 )
-from score_sim.summary import summarize
-from score_sim.targets import report
+from score_sim.scenario.ledger import ledger, level_counts
 
 BUNDLED = sorted(bundled_scenarios())
 
@@ -332,7 +332,7 @@ def test_rongcheng_city_meets_its_documented_targets_at_a_tenth_of_its_size():
 
 
 def test_the_caption_says_how_many_numbers_are_assumptions():
-    from score_sim.plots import FigureContext, caption
+    from score_sim.outputs.figures.base import FigureContext, caption
 
     model = ScoreModel("baseline", rng=42, citizens=200, firms=10, steps=2)
     counts = level_counts(ledger(model.score_scenario))
@@ -375,7 +375,7 @@ def test_the_ratio_headline_names_the_differences_between_people_and_how_much_is
 
 
 def test_a_selection_share_outside_0_to_1_is_not_claimed():
-    from score_sim.headlines import _selection_text
+    from score_sim.outputs.headlines import _selection_text
 
     parts = {"selection_ratio": 1.2, "feedback_ratio": 0.7, "selection_share_of_log_ratio": -0.5}
     text = _selection_text({"selection_vs_feedback": {"citizen": parts}})

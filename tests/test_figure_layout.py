@@ -17,19 +17,21 @@ import numpy as np
 import pytest
 from matplotlib.figure import Figure
 
-from score_sim.figure_checks import text_problems
-from score_sim.harm_plots import (
-    plot_cascade_ccdf,
-    plot_comparison,
-    plot_innocents,
+from score_sim.mechanisms.sanctions import CASCADE_DTYPE
+from score_sim.model import ScoreModel
+from score_sim.outputs.figures.base import FigureContext
+from score_sim.outputs.figures.cascades import plot_cascade_ccdf
+from score_sim.outputs.figures.checks import text_problems
+from score_sim.outputs.figures.innocents import plot_innocents
+from score_sim.outputs.figures.lists import plot_list_sizes
+from score_sim.outputs.figures.pariahs import (
     plot_pariahs,
     plot_selection_feedback,
     plot_trajectories,
 )
-from score_sim.model import ScoreModel
-from score_sim.plots import FigureContext, plot_grade_shares, plot_list_sizes, plot_score_fan
-from score_sim.rules.sanctions import CASCADE_DTYPE
-from score_sim.summary import summarize
+from score_sim.outputs.figures.scores import plot_grade_shares, plot_score_fan
+from score_sim.outputs.figures.twins import plot_comparison
+from score_sim.outputs.summary import summarize
 
 CITY_CITIZENS, CITY_FIRMS = 670_000, 33_500
 SETTINGS = {"heterogeneity.enabled": True}

@@ -3,7 +3,7 @@
 Random mutations of every bundled scenario (values replaced by wrong types, non-finite and
 extreme numbers, empty or huge lists, deleted or duplicated keys) and random ``--set``
 strings go through ``score-sim validate`` and a short, small ``score-sim run``. The
-property (issue 7, point 8): the exit status is 0 or 2, never 1, and no traceback.
+property: the exit status is 0 or 2, never 1, and no traceback.
 
 Internal errors are raised here as exceptions (``SCORE_SIM_DEBUG=1``), so that hypothesis
 shrinks them and shows where they happen. The budget is a few hundred examples in the

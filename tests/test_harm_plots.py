@@ -1,4 +1,5 @@
-"""Tests for score_sim.harm_plots: CCDF, transition shares, files, determinism and labels."""
+"""Tests for the harm and comparison figures (score_sim.outputs.figures: pariahs, cascades,
+innocents, twins): CCDF, transition shares, files, determinism and labels."""
 
 from __future__ import annotations
 
@@ -10,23 +11,19 @@ import numpy as np
 import pytest
 from matplotlib.figure import Figure
 
-from score_sim.harm_plots import (
-    ccdf,
-    column_label,
-    nonzero_columns,
-    plot_cascade_ccdf,
-    plot_comparison,
-    plot_innocents,
+from score_sim.mechanisms.sanctions import CASCADE_DTYPE
+from score_sim.model import ScoreModel
+from score_sim.outputs.figures.base import FigureContext, caption
+from score_sim.outputs.figures.cascades import ccdf, plot_cascade_ccdf, reach_counts
+from score_sim.outputs.figures.innocents import plot_innocents
+from score_sim.outputs.figures.jobs import write_harm_figures
+from score_sim.outputs.figures.pariahs import (
     plot_pariahs,
     plot_selection_feedback,
     plot_trajectories,
-    reach_counts,
-    write_harm_figures,
 )
-from score_sim.model import ScoreModel
-from score_sim.plots import FigureContext, caption
-from score_sim.rules.sanctions import CASCADE_DTYPE
-from score_sim.summary import summarize
+from score_sim.outputs.figures.twins import column_label, nonzero_columns, plot_comparison
+from score_sim.outputs.summary import summarize
 
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 OVERRIDES = {

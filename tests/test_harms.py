@@ -6,11 +6,11 @@ import numpy as np
 import pytest
 from conftest import small_scenario
 
-from score_sim.compare import compare_scenarios
 from score_sim.events import Cause, EventKind
+from score_sim.experiments.twins import compare_scenarios
+from score_sim.mechanisms.sanctions import RESTRICTION_BITS
+from score_sim.mechanisms.ties import build_family, build_friends
 from score_sim.model import ScoreModel
-from score_sim.rules.sanctions import RESTRICTION_BITS
-from score_sim.rules.ties import build_family, build_friends
 from score_sim.scenario import Restriction
 
 SEEDS = (1, 2, 3)

@@ -9,9 +9,9 @@ import numpy as np
 import pytest
 
 from score_sim.errors import ScenarioError
+from score_sim.mechanisms.behaviour import BehaviourDraws
+from score_sim.mechanisms.propensity import Propensities
 from score_sim.model import ScoreModel
-from score_sim.rules.behaviour import BehaviourDraws
-from score_sim.rules.propensity import Propensities
 from score_sim.runner import run_scenario
 from score_sim.scenario import Heterogeneity, resolve_scenario
 from score_sim.world import build_world

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from score_sim.errors import Problem, ScenarioError, format_key
-from score_sim.loading import MAX_EXPANDED_NODES, MAX_FILE_BYTES, read_yaml
+from score_sim.scenario.yaml_files import MAX_EXPANDED_NODES, MAX_FILE_BYTES, read_yaml
 
 NESTED = """\
 name: demo

@@ -1,7 +1,7 @@
 """Nothing lost: output folders are claimed first, replaced only when score-sim's own.
 
-Covers issue 7, points 1 (never delete what score-sim did not write), 2 (claimed
-atomically and checked before simulating; umask) and 3 (signals; leftovers of a kill).
+Covers never deleting what score-sim did not write; claiming atomically and checking the
+place before simulating (with the user's umask); and signals and the leftovers of a kill.
 """
 
 from __future__ import annotations
@@ -18,9 +18,9 @@ import pytest
 from conftest import small_data
 from test_cli import assert_bad_input, cli
 
-from score_sim.compare import compare_scenarios
 from score_sim.errors import ScenarioError
-from score_sim.output_folder import claim_output_folder, clean_stale, foreign_files
+from score_sim.experiments.twins import compare_scenarios
+from score_sim.outputs.folder import claim_output_folder, clean_stale, foreign_files
 from score_sim.runner import run_scenario
 
 TINY = ("--citizens", "300", "--firms", "15", "--steps", "5", "--no-figures")
@@ -159,7 +159,7 @@ def test_an_unwritable_out_is_refused_before_the_first_day(tmp_path, write_scena
 def test_a_full_disk_is_refused_before_the_first_day(tmp_path, small_file, monkeypatch):
     import shutil
 
-    from score_sim import output_folder
+    from score_sim.outputs import folder as output_folder
 
     class Usage:
         total, used, free = 10 * 2**30, 10 * 2**30 - 2**20, 2**20

@@ -5,11 +5,11 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from score_sim import tables
+from score_sim.mechanisms.grades import Grading
+from score_sim.mechanisms.metrics import percentiles
 from score_sim.memory import BASE_BYTES, estimate_bytes
-from score_sim.metrics import percentiles
 from score_sim.model import ScoreModel
-from score_sim.rules.grades import Grading
+from score_sim.outputs import tables
 from score_sim.scenario import RONGCHENG_GRADES
 
 Q = (5, 25, 50, 75, 95)

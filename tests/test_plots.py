@@ -1,4 +1,5 @@
-"""Tests for score_sim.plots: files, determinism, labels, empty kinds and grade shares."""
+"""Tests for the run figures and their machinery (score_sim.outputs.figures: base, scores,
+lists, saving): files, determinism, labels, empty kinds and grade shares."""
 
 from __future__ import annotations
 
@@ -14,19 +15,12 @@ import numpy as np
 import pytest
 from matplotlib.figure import Figure
 
-from score_sim.plots import (
-    FIGURE_FILES,
-    FigureContext,
-    figure_jobs,
-    grade_colors,
-    grade_shares,
-    plot_grade_shares,
-    plot_list_sizes,
-    plot_score_fan,
-    present_kinds,
-    save_figures,
-    write_figures,
-)
+from score_sim.outputs.figures.base import FigureContext, present_kinds
+from score_sim.outputs.figures.jobs import FIGURE_FILES, figure_jobs, write_figures
+from score_sim.outputs.figures.lists import plot_list_sizes
+from score_sim.outputs.figures.palette import grade_colors
+from score_sim.outputs.figures.saving import save_figures
+from score_sim.outputs.figures.scores import grade_shares, plot_grade_shares, plot_score_fan
 
 GRADES = ("AAA", "AA", "A", "B", "C", "D")
 N_DAYS = 366
@@ -290,7 +284,7 @@ def test_figures_drawn_by_workers_are_the_same_bytes(
 
 
 def test_default_workers_follow_the_usable_cores() -> None:
-    from score_sim.plots import default_workers
+    from score_sim.outputs.figures.saving import default_workers
 
     assert default_workers(0) == 1
     assert default_workers(1) == 1
@@ -338,7 +332,7 @@ def test_a_figure_failing_here_stops_the_forked_processes(
 
 
 def test_figures_are_drawn_here_while_other_threads_run() -> None:
-    from score_sim.plots import default_workers
+    from score_sim.outputs.figures.saving import default_workers
 
     stop = threading.Event()
     other = threading.Thread(target=stop.wait)

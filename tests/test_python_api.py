@@ -9,6 +9,7 @@ import mesa
 import numpy as np
 import pandas as pd
 import pytest
+from conftest import iterations
 
 import score_sim
 from score_sim import ScoreModel, compare_scenarios, explain_scenario, run_scenario
@@ -42,7 +43,7 @@ def test_batch_run_iterations_differ_and_each_row_names_its_seed():
     results = mesa.batch_run(
         ScoreModel,
         parameters={"scenario": "baseline", "steps": 60, **SMALL},
-        iterations=3,
+        **iterations(3),
         display_progress=False,
     )
     assert len(results) == 3

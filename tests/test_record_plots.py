@@ -6,10 +6,10 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from score_sim.figure_checks import text_problems
 from score_sim.model import ScoreModel
-from score_sim.plots import FigureContext
-from score_sim.record_plots import (
+from score_sim.outputs.figures.base import FigureContext
+from score_sim.outputs.figures.checks import text_problems
+from score_sim.outputs.figures.records import (
     LADDER_FILE,
     SHARING_FILE,
     plot_ladder,

@@ -7,10 +7,10 @@ import pytest
 from conftest import small_scenario
 
 from score_sim.events import Cause
+from score_sim.mechanisms.grades import Grading
+from score_sim.mechanisms.reporting import Findings
+from score_sim.mechanisms.scoring import apply_findings
 from score_sim.model import ScoreModel
-from score_sim.rules.grades import Grading
-from score_sim.rules.reporting import Findings
-from score_sim.rules.scoring import apply_findings
 from score_sim.scenario import RONGCHENG_GRADES, NegativeCounting
 
 

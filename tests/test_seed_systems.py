@@ -18,10 +18,10 @@ import pytest
 
 from score_sim.events import EventKind
 from score_sim.explain import explain_scenario
-from score_sim.ledger import ledger, level_counts
 from score_sim.model import ScoreModel
-from score_sim.overrides import parse_override
 from score_sim.scenario import bundled_scenarios, load_scenario, resolve_scenario
+from score_sim.scenario.ledger import ledger, level_counts
+from score_sim.scenario.overrides import parse_override
 
 SEED_SYSTEMS = (
     "national_concept",

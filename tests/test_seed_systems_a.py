@@ -11,10 +11,10 @@ import pytest
 
 from score_sim.events import EventKind
 from score_sim.explain import explain_scenario
-from score_sim.ledger import ledger, level_counts
+from score_sim.mechanisms.sanctions import RESTRICTION_BITS, restriction_names
 from score_sim.model import ScoreModel
-from score_sim.rules.sanctions import RESTRICTION_BITS, restriction_names
 from score_sim.scenario import Level, Restriction, load_scenario
+from score_sim.scenario.ledger import ledger, level_counts
 
 SMALL = {"citizens": 3000, "firms": 300}
 

@@ -14,9 +14,9 @@ import numpy as np
 import pytest
 
 from score_sim.explain import explain_scenario
-from score_sim.ledger import idle_default_score_keys, ledger, level_counts
 from score_sim.model import ScoreModel
 from score_sim.scenario import Level, bundled_scenarios, load_scenario, resolve_scenario
+from score_sim.scenario.ledger import idle_default_score_keys, ledger, level_counts
 
 SCENARIOS = ("sesame_credit", "tencent_credit", "siloed_scores")
 SMALL = {"citizens": 3000, "firms": 150, "steps": 90}
@@ -201,7 +201,7 @@ def test_an_unpaid_fare_costs_the_city_what_the_description_says_when_merged():
         small("siloed_scores", steps=1, **quiet, **{"scores.sesame.feeds.share": share}).run()
         for share in (0.5, 0.0)
     ]
-    scenario = runs[0].scenario
+    scenario = runs[0].score_scenario
     fare = scenario.scores["sesame"].observes["didi_fare_unpaid"]
     decay = 0.5 ** (1 / scenario.score.half_life_days)  # the day's decay, after the points
     moved = (runs[0].world.score - runs[1].world.score) / decay

@@ -1,4 +1,4 @@
-"""The bundled scenarios of issue 9, part C: data_sharing and corporate_scs.
+"""The bundled scenarios of data sharing and the corporate system: data_sharing, corporate_scs.
 
 Each test checks a documented mechanic the scenario claims, with numbers, on a reduced
 run: the path of a listing to the agencies (a delay before a sanction reaches an agency,
@@ -14,17 +14,17 @@ import numpy as np
 import pytest
 
 from score_sim.events import EventKind
+from score_sim.mechanisms.behaviour import DAYS_PER_YEAR
+from score_sim.mechanisms.escalation import STAGE_EVENTS
+from score_sim.mechanisms.grades import Grading
+from score_sim.mechanisms.inspections import InspectionOffice
+from score_sim.mechanisms.reporting import Reporting
+from score_sim.mechanisms.sanctions import RESTRICTION_BITS
+from score_sim.mechanisms.sharing import NEVER
 from score_sim.model import ScoreModel
-from score_sim.rules.behaviour import DAYS_PER_YEAR
-from score_sim.rules.escalation import STAGE_EVENTS
-from score_sim.rules.grades import Grading
-from score_sim.rules.inspections import InspectionOffice
-from score_sim.rules.reporting import Reporting
-from score_sim.rules.sanctions import RESTRICTION_BITS
-from score_sim.rules.sharing import NEVER
+from score_sim.outputs.summary import summarize
+from score_sim.outputs.targets import report
 from score_sim.scenario import Restriction, bundled_scenarios, load_scenario
-from score_sim.summary import summarize
-from score_sim.targets import report
 
 SCENARIOS = ("data_sharing", "corporate_scs")
 

@@ -8,8 +8,8 @@ from conftest import small_data, small_scenario
 
 from score_sim.errors import ScenarioError
 from score_sim.events import EventKind
+from score_sim.mechanisms.sanctions import RESTRICTION_BITS, restriction_names
 from score_sim.model import ScoreModel
-from score_sim.rules.sanctions import RESTRICTION_BITS, restriction_names
 from score_sim.scenario import CITIZEN_RESTRICTIONS, FIRM_RESTRICTIONS, scenario_from_data
 
 FRAUD = {"name": "fraud", "who": "citizen", "rate_per_year": 2.0, "points": -50,
@@ -172,7 +172,7 @@ def test_an_upheld_appeal_restores_no_more_than_the_false_finding_cost_at_the_fl
 
 
 def test_the_restore_after_an_appeal_is_what_the_false_finding_cost():
-    from score_sim.rules.scoring import clamp_false_points
+    from score_sim.mechanisms.scoring import clamp_false_points
 
     # at 620, a false -50 takes the score to the floor of 600: it cost 20, not 50
     score = np.array([570.0])

@@ -13,9 +13,9 @@ from conftest import small_data
 
 from score_sim.errors import ScenarioError
 from score_sim.explain import explain_scenario
-from score_sim.metrics import column_names
+from score_sim.mechanisms.metrics import column_names
+from score_sim.mechanisms.systems import NO_GRADE
 from score_sim.model import ScoreModel
-from score_sim.rules.systems import NO_GRADE
 from score_sim.scenario import load_scenario, scenario_from_data
 
 SESAME_GRADES = [
@@ -365,9 +365,10 @@ def test_bad_scores_and_perks_from_the_command_line_exit_2_located(write_scenari
 
 
 def test_figures_of_scores_and_perks_only_when_the_scenario_has_them(tmp_path):
-    from score_sim.figure_checks import text_problems
-    from score_sim.plots import FigureContext, save_figures
-    from score_sim.system_plots import system_figure_jobs
+    from score_sim.outputs.figures.base import FigureContext
+    from score_sim.outputs.figures.checks import text_problems
+    from score_sim.outputs.figures.saving import save_figures
+    from score_sim.outputs.figures.systems import system_figure_jobs
 
     plain = run(with_private(run={"steps": 20, "seed": 1}))
     assert system_figure_jobs(plain.timeseries(), FigureContext.of_model(plain), tmp_path,
@@ -383,7 +384,7 @@ def test_figures_of_scores_and_perks_only_when_the_scenario_has_them(tmp_path):
     band = {c: np.vstack([m.timeseries()[c] for m in models]) for c in one}
     band["step"] = one["step"]
     for folder, series in (("one", one), ("band", band)):
-        jobs = system_figure_jobs(series, ctx, tmp_path / folder, models[0].scenario)
+        jobs = system_figure_jobs(series, ctx, tmp_path / folder, models[0].score_scenario)
         assert all(text_problems(make()) == [] for _, make in jobs)  # legible
         paths = save_figures(jobs)
         assert [p.name for p in paths] == ["scores.png", "perks.png"]

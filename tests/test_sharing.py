@@ -1,4 +1,4 @@
-"""Data sharing (issue 9): a listing reaches each agency after its delay, or never.
+"""Data sharing: a listing reaches each agency after its delay, or never.
 
 The documented path of a listing: finding -> list -> national platform (NCISP) -> other
 agencies. A restriction applies only where the listing has arrived; delay and coverage
@@ -15,11 +15,11 @@ from conftest import small_data
 
 from score_sim.errors import ScenarioError
 from score_sim.events import EventKind
+from score_sim.mechanisms.sanctions import RESTRICTION_BITS
+from score_sim.mechanisms.sharing import NEVER, SHARING_COLUMNS
 from score_sim.model import ScoreModel
-from score_sim.rules.sanctions import RESTRICTION_BITS
-from score_sim.rules.sharing import NEVER, SHARING_COLUMNS
+from score_sim.outputs.summary import summarize
 from score_sim.scenario import Restriction, load_scenario, scenario_from_data
-from score_sim.summary import summarize
 
 TRAVEL = RESTRICTION_BITS[Restriction.travel]
 CREDIT = RESTRICTION_BITS[Restriction.credit]

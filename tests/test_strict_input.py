@@ -1,7 +1,7 @@
 """Never garbage: numbers finite and in range, strict types, names, located messages.
 
-Covers issue 7, points 4 (finite and sane numbers), 5 (names and sections), 6 (messages
-point at the user's line) and 7 (a run ends by saying what happened).
+Finite and sane numbers, names and sections, messages that point at the user's line, and
+a run that ends by saying what happened.
 """
 
 from __future__ import annotations

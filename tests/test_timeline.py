@@ -15,16 +15,17 @@ import numpy as np
 import pytest
 from conftest import small_data
 
-from score_sim.compare import compare_scenarios
 from score_sim.errors import ScenarioError
 from score_sim.events import EventKind
+from score_sim.experiments.twins import compare_scenarios
 from score_sim.explain import explain_scenario
-from score_sim.figure_checks import text_problems
-from score_sim.ledger import cited_choices, ledger
 from score_sim.model import ScoreModel
-from score_sim.plots import FigureContext, plot_list_sizes
+from score_sim.outputs.figures.base import FigureContext
+from score_sim.outputs.figures.checks import text_problems
+from score_sim.outputs.figures.lists import plot_list_sizes
 from score_sim.runner import run_scenario
 from score_sim.scenario import Level, load_scenario, scenario_from_data
+from score_sim.scenario.ledger import cited_choices, ledger
 
 DAY = 40
 

@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING
 import mesa
 import numpy as np
 
-from score_sim.rules.sanctions import restriction_names
+from score_sim.mechanisms.sanctions import restriction_names
 
 if TYPE_CHECKING:
     from score_sim.model import ScoreModel

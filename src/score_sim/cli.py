@@ -128,7 +128,7 @@ class Progress:
 
 
 def _parse_sets(values: list[str]) -> dict[str, object]:
-    from score_sim.overrides import parse_override
+    from score_sim.scenario.overrides import parse_override
 
     overrides: dict[str, object] = {}
     for text in values:
@@ -182,7 +182,7 @@ def run(
     ] = None,
 ) -> None:
     """Run a scenario and write timeseries.csv, agents.csv, events.csv, figures and a manifest."""
-    from score_sim.ensemble import run_seeds
+    from score_sim.experiments.ensemble import run_seeds
     from score_sim.runner import run_scenario
 
     options = {
@@ -212,8 +212,8 @@ def run(
         )
     except ScenarioError as error:
         raise _fail(error) from None
-    from score_sim.summary import closing_lines
-    from score_sim.targets import missed_lines
+    from score_sim.outputs.summary import closing_lines
+    from score_sim.outputs.targets import missed_lines
 
     manifest = result.manifest
     summary = json.loads((result.out_dir / "summary.json").read_text(encoding="utf-8"))
@@ -269,7 +269,7 @@ def compare(
     figures: Annotated[bool, typer.Option(help="Draw the PNG figures.")] = True,
 ) -> None:
     """Run two worlds with common random numbers and show what the rule change did."""
-    from score_sim.compare import KEY_COLUMNS, compare_scenarios
+    from score_sim.experiments.twins import KEY_COLUMNS, compare_scenarios
 
     try:
         result = compare_scenarios(

@@ -1,6 +1,6 @@
 """Explaining a scenario: its description, and the evidence level of every number.
 
-Scenarios are honest about their numbers (see :mod:`score_sim.ledger`): a number is
+Scenarios are honest about their numbers (see :mod:`score_sim.scenario.ledger`): a number is
 documented only when its own key path is cited in ``sources:``; derived, calibrated and
 assumed numbers say so. ``score-sim explain`` prints every number with its level and what
 founds it, and the counts per level.
@@ -10,8 +10,14 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from score_sim.ledger import cited_choices, idle_default_score_keys, ledger, level_counts, numbers
 from score_sim.scenario import Level, Scenario, load_scenario
+from score_sim.scenario.ledger import (
+    cited_choices,
+    idle_default_score_keys,
+    ledger,
+    level_counts,
+    numbers,
+)
 
 __all__ = ["explain_scenario", "numbers"]
 
@@ -77,7 +83,28 @@ def explain_scenario(scenario: Scenario | str | Path) -> str:
                 f"  {target.name}: {target.metric.value} of {target.who.value}s on {where} "
                 f"in {target.low:g}..{target.high:g} (source: {target.source})"
             )
+    out += ["", "THE DAY (each phase, and which mechanisms are on in this scenario):"]
+    out += ["  " + line for line in day_plan(scenario).splitlines()]
     return "\n".join(out) + "\n"
+
+
+def day_plan(scenario: Scenario) -> str:
+    """The day's plan for ``scenario``: each phase, and which mechanisms' steps are on.
+
+    Which mechanisms run depends on the scenario's rules, not on its size, so the plan is
+    read off a small city under the same rules (a few hundred actors, one day).
+    """
+    from score_sim.model import ScoreModel
+
+    population = scenario.population
+    model = ScoreModel(
+        scenario,
+        rng=scenario.run.seed,
+        citizens=min(population.citizens, 200),
+        firms=min(population.firms, 20),
+        steps=1,
+    )
+    return model.describe_plan()
 
 
 def _band_text(bands: list[tuple[str, float | None]], upper: float) -> str:

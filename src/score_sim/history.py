@@ -58,7 +58,7 @@ class Trajectories:
         """Positions in the sample of actors who were pariahs at some point.
 
         A spell that began on day s makes a pariah on day s + ``pariah_min_days``, its
-        ``pariah_min_days + 1``-th day (as :class:`score_sim.harms.HarmLedger` counts).
+        ``pariah_min_days + 1``-th day (as :class:`score_sim.mechanisms.harms.HarmLedger` counts).
         """
         return np.flatnonzero(self.longest_spell_days() > self.pariah_min_days)
 

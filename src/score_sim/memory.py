@@ -55,7 +55,7 @@ def activity_bytes(scenario: Scenario) -> int:
 
 
 SHARING_BYTES_PER_ACTOR = 2 * 11 * 4 + 2
-"""Data sharing (issue 9): an arrival day per actor and kind of restriction (int32), its
+"""Data sharing: an arrival day per actor and kind of restriction (int32), its
 per-day temporaries and the bits drawn."""
 
 

@@ -11,8 +11,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from score_sim.rules.lists import ListBook, ListSet
-from score_sim.rules.ties import TieSet, build_ties
+from score_sim.mechanisms.lists import ListBook, ListSet
+from score_sim.mechanisms.ties import TieSet, build_ties
 from score_sim.scenario import Scenario, Who
 
 
@@ -84,7 +84,7 @@ def build_world(
         ties_rng: the stream used for families, friends, representatives and branches.
         seed: the run's seed (each list draws from its own stream).
         ever_enabled: the lists switched on at some point of the run (see
-            :class:`score_sim.rules.lists.ListSet`).
+            :class:`score_sim.mechanisms.lists.ListSet`).
     """
     pop = scenario.population
     n_actors = pop.citizens + pop.firms

@@ -1,16 +1,16 @@
 """The app's figures: the CLI's figures of a run so far, as PNG bytes, and the twin worlds.
 
-Each figure is drawn by the same function ``score-sim run`` uses (:mod:`score_sim.plots`,
-:mod:`score_sim.harm_plots`), from the model's time series up to today, so the page and the
+Each figure is drawn by the same function ``score-sim run`` uses
+(:mod:`score_sim.outputs.figures`), from the model's time series up to today, so the page and the
 output folder show the same thing. Their axes are honest already: counts start at zero,
 shares span 0..100 %, the score fan holds the lowest and highest score and the baseline.
 
-The twin-world figure is :func:`score_sim.harm_plots.plot_comparison` over
-:data:`score_sim.compare.KEY_COLUMNS`, with two changes for a classroom: panels are titled in
-words instead of column names, and no axis zooms in on a small change. Counts and shares
-start at zero, a score axis spans at least a tenth of the score scale, and the difference
-(right axis, same unit) is drawn on the same span as its panel, centred on zero, so a
-2-point drift looks like a 2-point drift, not a collapse.
+The twin-world figure is :func:`score_sim.outputs.figures.twins.plot_comparison` over
+:data:`score_sim.experiments.twins.KEY_COLUMNS`, with two changes for a classroom: panels
+are titled in words instead of column names, and no axis zooms in on a small change.
+Counts and shares start at zero, a score axis spans at least a tenth of the score scale,
+and the difference (right axis, same unit) is drawn on the same span as its panel,
+centred on zero, so a 2-point drift looks like a 2-point drift, not a collapse.
 """
 
 from __future__ import annotations
@@ -23,21 +23,15 @@ import matplotlib as mpl
 import numpy as np
 from matplotlib.figure import Figure
 
-from score_sim.compare import KEY_COLUMNS
-from score_sim.harm_plots import (
-    plot_cascade_ccdf,
-    plot_comparison,
-    plot_innocents,
-    plot_pariahs,
-)
-from score_sim.plots import (
-    FigureContext,
-    default_style,
-    plot_grade_shares,
-    plot_list_sizes,
-    plot_score_fan,
-)
-from score_sim.summary import summarize
+from score_sim.experiments.twins import KEY_COLUMNS
+from score_sim.outputs.figures.base import FigureContext, default_style
+from score_sim.outputs.figures.cascades import plot_cascade_ccdf
+from score_sim.outputs.figures.innocents import plot_innocents
+from score_sim.outputs.figures.lists import plot_list_sizes
+from score_sim.outputs.figures.pariahs import plot_pariahs
+from score_sim.outputs.figures.scores import plot_grade_shares, plot_score_fan
+from score_sim.outputs.figures.twins import plot_comparison
+from score_sim.outputs.summary import summarize
 
 if TYPE_CHECKING:
     from score_sim.model import ScoreModel

@@ -8,8 +8,8 @@ does (:mod:`score_sim.explain`).
 
 from __future__ import annotations
 
-from score_sim.ledger import LedgerRow, ledger, level_counts
 from score_sim.scenario import Level, Scenario
+from score_sim.scenario.ledger import LedgerRow, ledger, level_counts
 
 SECTIONS = ("WHAT IT IS", "HOW IT WORKS", "THINGS TO NOTICE", "THINGS TO TRY")
 

@@ -6,7 +6,7 @@ students on one server never move each other's days. A session builds a
 steps it a day at a time and never past the scenario's last day, and can run a twin world:
 the same scenario, people and seed with one rule changed, stepped in lockstep. Because every
 mechanism draws from its own random stream (:mod:`score_sim.streams`, as
-:func:`score_sim.compare.compare_scenarios` relies on), the twins differ only through that
+:func:`score_sim.experiments.twins.compare_scenarios` relies on), the twins differ only through that
 rule.
 
 A session is used from the page's event handlers and from its Play thread at once; a lock

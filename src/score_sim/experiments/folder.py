@@ -57,7 +57,7 @@ def record_sha256(record: dict[str, Any]) -> str:
 
 def _read_bytes(path: Path, what: str) -> bytes:
     """A file's bytes, refusing (located) anything but a readable regular file."""
-    from score_sim.loading import check_regular_file, open_regular_file
+    from score_sim.scenario.yaml_files import check_regular_file, open_regular_file
 
     def fail(message: str) -> ScenarioError:
         return ScenarioError.of(str(path), None, None, "", f"{message} ({what})")

@@ -35,7 +35,7 @@ from typing import Any
 import numpy as np
 
 from score_sim.errors import ScenarioError
-from score_sim.tables import write_csv
+from score_sim.outputs.tables import write_csv
 
 CONF_LEVEL = 0.95
 NUM_RESAMPLES = 200

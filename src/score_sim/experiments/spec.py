@@ -1,8 +1,9 @@
 """Sweep files: which scenario, which seeds, which parameter sets, which metrics.
 
-A sweep file is YAML, read as safely as a scenario (:func:`score_sim.loading.read_yaml`)
-and validated by :class:`SweepSpec` (unknown keys refused; its JSON Schema is committed as
-``sweeps/sweep.schema.json``). :func:`load_sweep` then turns it into a :class:`SweepPlan`:
+A sweep file is YAML, read as safely as a scenario
+(:func:`score_sim.scenario.yaml_files.read_yaml`) and validated by :class:`SweepSpec` (unknown
+keys refused; its JSON Schema is committed as ``sweeps/sweep.schema.json``).
+:func:`load_sweep` then turns it into a :class:`SweepPlan`:
 every parameter set is checked against the scenario's own models *before any run starts*,
 so a key path that names nothing, a value a parameter cannot take, or a range reaching
 outside a parameter's valid values is refused with ``file:line:col key: message``.
@@ -41,9 +42,7 @@ from pydantic import (
 )
 
 from score_sim.errors import Problem, ScenarioError, argument, format_key
-from score_sim.loading import LocationMap, read_yaml
-from score_sim.metrics import CUMULATIVE_COLUMNS
-from score_sim.overrides import _split_key, known_field
+from score_sim.mechanisms.metrics import CUMULATIVE_COLUMNS
 from score_sim.scenario import (
     Scenario,
     _problems_from,
@@ -51,6 +50,8 @@ from score_sim.scenario import (
     load_scenario,
     scenario_from_data,
 )
+from score_sim.scenario.overrides import _split_key, known_field
+from score_sim.scenario.yaml_files import LocationMap, read_yaml
 
 MAX_RUNS_UNCONFIRMED = 5_000
 """A sweep of more runs than this needs confirming (``--yes``)."""
@@ -394,7 +395,7 @@ def available_metrics(scenario: Scenario) -> tuple[set[str], set[str]]:
     Found by running the scenario's rules on a tiny city for one day.
     """
     from score_sim.model import ScoreModel
-    from score_sim.summary import summarize
+    from score_sim.outputs.summary import summarize
 
     tiny = scenario_from_data(
         scenario.to_data(),

@@ -55,8 +55,8 @@ from score_sim.experiments.spec import (
     metric_columns,
 )
 from score_sim.experiments.workers import watch_parent, worker_context
+from score_sim.outputs.tables import write_csv
 from score_sim.scenario import Scenario, resolve_scenario
-from score_sim.tables import write_csv
 
 if TYPE_CHECKING:
     from score_sim.model import ScoreModel
@@ -102,7 +102,7 @@ def measure(
     for name in metrics:
         if name.startswith("summary."):
             if summary is None:
-                from score_sim.summary import summarize
+                from score_sim.outputs.summary import summarize
 
                 summary = summarize(model)
             node: Any = summary
@@ -998,7 +998,7 @@ RESULT_BYTES_PER_VALUE = 3 * 24
 
 def _check_folder_space(out: Path, plan: SweepPlan, keep_runs: bool) -> None:
     """Refuse a sweep folder on a disk that cannot hold its results, before any run."""
-    from score_sim.output_folder import check_disk_space, output_bytes
+    from score_sim.outputs.folder import check_disk_space, output_bytes
 
     existing = out
     while not existing.exists() and existing != existing.parent:
@@ -1057,7 +1057,7 @@ def run_sweep(
     largest = max(plan.largest_run_bytes, run_bytes(plan.scenario))
     if scheduler is None:
         check_bytes(largest, plan.file, "population.citizens", "the largest run of this sweep")
-    from score_sim.output_folder import check_name_lengths
+    from score_sim.outputs.folder import check_name_lengths
 
     check_name_lengths(out, argument("out_dir"), beside=False)
     _check_folder_space(out, plan, keep_runs)
