@@ -27,9 +27,9 @@ import threading
 import time
 from pathlib import Path
 
-from score_sim.browser import figures
-from score_sim.browser.controls import Settings
-from score_sim.browser.session import Session
+from score_sim.app import figures
+from score_sim.app.controls import Settings
+from score_sim.app.session import Session
 
 IMAGE_FORMAT = "svg"  # what the page sends (score_sim.app.IMAGE_FORMAT)
 

@@ -16,9 +16,9 @@ import numpy as np
 import pytest
 import solara
 
-from score_sim import app
-from score_sim.browser import figures, info, server
-from score_sim.browser.controls import (
+from score_sim.app import page as app
+from score_sim.app import figures, info, server
+from score_sim.app.controls import (
     GENERAL,
     MAX_CITIZENS,
     Settings,
@@ -27,7 +27,7 @@ from score_sim.browser.controls import (
     parse_whole_number,
     rule_controls,
 )
-from score_sim.browser.session import Session
+from score_sim.app.session import Session
 from score_sim.explain import explain_scenario
 from score_sim.scenario import bundled_scenarios, load_scenario
 

@@ -330,7 +330,7 @@ def test_the_server_fetches_no_asset_it_lacks(page, server):
     import urllib.error
     import urllib.request
 
-    from score_sim.browser.server import assets_dir
+    from score_sim.app.server import assets_dir
 
     before = sorted(p.name for p in assets_dir().iterdir())
     for path in ("left-pad@1.3.0/index.js", "requirejs@2.3.6/nope.js", "x@1.0.0"):

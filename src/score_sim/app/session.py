@@ -2,7 +2,7 @@
 
 Every tab (Solara session) owns a :class:`Session`; nothing is shared between tabs, so two
 students on one server never move each other's days. A session builds a
-:class:`~score_sim.model.ScoreModel` from checked :class:`~score_sim.browser.controls.Settings`,
+:class:`~score_sim.model.ScoreModel` from checked :class:`~score_sim.app.controls.Settings`,
 steps it a day at a time and never past the scenario's last day, and can run a twin world:
 the same scenario, people and seed with one rule changed, stepped in lockstep. Because every
 mechanism draws from its own random stream (:mod:`score_sim.streams`, as
@@ -13,7 +13,7 @@ A session is used from the page's event handlers and from its Play thread at onc
 keeps each step and each copy of the state for drawing whole.
 
 Every city is sized before it is built and reserved against the server's memory budgets
-(:mod:`score_sim.browser.budget`): a city over them is refused with a sentence, and a tab idle
+(:mod:`score_sim.app.budget`): a city over them is refused with a sentence, and a tab idle
 for long gives its city back (:meth:`Session.free`) until its user presses Reset.
 """
 
@@ -27,16 +27,16 @@ from typing import Any
 
 import numpy as np
 
-from score_sim.browser import figures
-from score_sim.browser.budget import Budget, city_bytes, current_budget
-from score_sim.browser.controls import (
+from score_sim.app import figures
+from score_sim.app.budget import Budget, city_bytes, current_budget
+from score_sim.app.controls import (
     GENERAL,
     RuleControl,
     Settings,
     check_settings,
     rule_controls,
 )
-from score_sim.browser.offer import Offer, current_offer
+from score_sim.app.offer import Offer, current_offer
 from score_sim.errors import ScenarioError
 from score_sim.model import ScoreModel
 from score_sim.scenario import Scenario
@@ -282,7 +282,7 @@ class Session:
     # --- drawing ----------------------------------------------------------------------
 
     def render(self, figure: str, firms: bool = False, image_format: str = "png") -> bytes:
-        """One of :data:`~score_sim.browser.figures.FIGURES` of world A so far.
+        """One of :data:`~score_sim.app.figures.FIGURES` of world A so far.
 
         Citizens only unless ``firms`` (the CLI's figure, with a panel for firms too), as
         PNG or SVG (``image_format``).

@@ -1,0 +1,145 @@
+"""What every part of the page shares: a tab's state, the page's styles, and small widgets.
+
+:class:`AppState` holds a tab's :class:`~score_sim.app.session.Session` and the reactive
+values its components share; :func:`guarded` turns an unexpected error in an event handler
+into a notice on the page instead of a traceback; :func:`escape_html` makes a scenario's text
+safe inside Markdown (its HTML is shown, never run).
+"""
+
+from __future__ import annotations
+
+import base64
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+from typing import Any
+
+import markdown
+import solara
+
+from score_sim.app import figures
+from score_sim.app.controls import GENERAL, Settings
+from score_sim.app.session import Session
+from score_sim.text_safety import printable
+
+logger = logging.getLogger("score_sim.app")
+
+IMAGE_FORMAT = "svg"
+"""How figures are sent to the browser (see :data:`score_sim.app.figures.MIME_TYPES`)."""
+
+ERROR_STYLE = {"color": "#b00020", "font-size": "0.85em"}
+HELP_STYLE = {"color": "#555", "font-size": "0.8em", "line-height": "1.25"}
+
+CSS = """
+.score-sim-sidebar .v-input--switch { margin-top: 0; }
+.score-sim-sidebar .v-input__slot { margin-bottom: 0; }
+.score-sim-day { font-size: 1.35em; font-weight: 600; min-width: 10em; }
+.score-sim-figure img { width: 100%; max-width: 880px; height: auto; }
+.score-sim-label { font-size: 0.9em; margin-top: 6px; }
+.score-sim-firms { flex: 0 0 auto; margin-top: 0; }
+.score-sim-section { margin-top: 10px; }
+.score-sim-section p { margin-bottom: 2px; }
+.score-sim-prose table { border-collapse: collapse; font-size: 0.85em; }
+.score-sim-prose td, .score-sim-prose th { border-bottom: 1px solid #ddd; padding: 2px 6px; }
+.score-sim-sidebar .v-slider { margin-left: 0; margin-right: 0; }
+"""
+
+
+@dataclass(frozen=True)
+class AppState:
+    """A tab's session and the page state its components share (all per tab)."""
+
+    session: Session
+    draft: solara.Reactive[Settings]
+    """The settings as the controls show them; applied to the session on Reset."""
+    applied: solara.Reactive[int]
+    """Bumped whenever the session's city is rebuilt."""
+    frame: solara.Reactive[int]
+    """Bumped whenever days have passed and the figures should be redrawn."""
+    playing: solara.Reactive[bool]
+    tab: solara.Reactive[int]
+    speed: solara.Reactive[str]
+    notice: solara.Reactive[str]
+    """A message about the page as a whole (a failed Reset, an internal error)."""
+    firms: solara.Reactive[bool]
+    """Whether the figures show firms too (as the CLI's do) or citizens only."""
+    refused: solara.Reactive[dict[str, str]]
+    """Values the page sent that no control offers, by control key: why each was refused."""
+
+
+def guarded(state: AppState, action: Callable[[], None]) -> Callable[[], None]:
+    """``action`` for an event handler: an unexpected error becomes a notice, not a traceback."""
+
+    def run() -> None:
+        try:
+            action()
+        except Exception as error:
+            logger.exception("score-sim app: an action failed")
+            state.notice.set(
+                f"Something went wrong ({type(error).__name__}: {error}). The page still "
+                "works: press Reset to start again."
+            )
+
+    return run
+
+
+def apply_draft(state: AppState) -> None:
+    """Rebuild the city from the controls (Reset), or say what is wrong."""
+    state.playing.set(False)
+    state.session.touch()
+    messages = state.session.apply(state.draft.value)
+    if messages:
+        state.notice.set(
+            "Not reset: "
+            + messages.get(GENERAL, "a control on the left needs a different value (in red).")
+        )
+        return
+    state.notice.set("")
+    state.applied.set(state.applied.value + 1)
+    state.frame.set(state.frame.value + 1)
+
+
+def escape_html(text: str) -> str:
+    """Text from a scenario, safe inside Markdown: its HTML shown, never run.
+
+    Every control character is escaped too.
+    """
+    return printable(text).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+@solara.component
+def Prose(text: str, classes: list[str] | None = None):
+    """Markdown as HTML, rendered on the server: no math renderer to fetch (offline).
+
+    Text from a scenario goes through :func:`escape_html` first.
+    """
+    html = solara.use_memo(
+        lambda: markdown.markdown(text, extensions=["tables"], output_format="html"), [text]
+    )
+    solara.HTML(tag="div", unsafe_innerHTML=html, classes=["score-sim-prose", *(classes or [])])
+
+
+@solara.component
+def ErrorText(message: str | None):
+    """A control's message, shown right under it."""
+    if message:
+        solara.Text(message, style=ERROR_STYLE, classes=["score-sim-error"])
+
+
+@solara.component
+def ImageView(image: bytes | None, problem: str = ""):
+    """A figure scaled to the page's width, or why it could not be drawn."""
+    if image is None:
+        ErrorText(problem)
+        return
+    mime = figures.MIME_TYPES[IMAGE_FORMAT]
+    source = f"data:{mime};base64," + base64.b64encode(image).decode("ascii")
+    solara.HTML(
+        tag="div",
+        unsafe_innerHTML=f'<img src="{source}" alt="figure">',
+        classes=["score-sim-figure"],
+    )
+
+
+def _replace(settings: Settings, **changes: Any) -> Settings:
+    return replace(settings, **changes)
