@@ -16,8 +16,8 @@ import numpy as np
 import pytest
 import solara
 
+from score_sim.app import figures, info, server, widgets
 from score_sim.app import page as app
-from score_sim.app import figures, info, server
 from score_sim.app.controls import (
     GENERAL,
     MAX_CITIZENS,
@@ -484,7 +484,7 @@ def test_a_switch_changes_its_rule_on_apply(sessions):
 def test_the_info_tab_shows_the_description_and_the_ledger(sessions):
     rc = render_page()
     assert "What it is" not in html_of(rc)
-    rc.find(vw.Tabs).widget.v_model = app.INFO_TAB
+    rc.find(vw.Tabs).widget.v_model = widgets.INFO_TAB
     shown = html_of(rc)
     for heading in ("What it is", "How it works", "Things to notice", "Things to try"):
         assert f"<h4>{heading}</h4>" in shown
@@ -493,7 +493,7 @@ def test_the_info_tab_shows_the_description_and_the_ledger(sessions):
 
 def test_the_twin_tab_starts_twin_worlds(sessions):
     rc = render_page()
-    rc.find(vw.Tabs).widget.v_model = app.TWIN_TAB
+    rc.find(vw.Tabs).widget.v_model = widgets.TWIN_TAB
     rc.find(vw.Btn, children=["Start twin worlds"]).widget.click()
     assert sessions[0].twin is not None
     rc.find(vw.Btn, children=["Step"]).widget.click()

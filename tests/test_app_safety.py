@@ -16,8 +16,8 @@ import ipyvuetify as vw
 import pytest
 import solara
 
-from score_sim.app import page as app
 from score_sim.app import assets, offer
+from score_sim.app import page as app
 from score_sim.app.budget import Budget, city_bytes
 from score_sim.app.controls import GENERAL, Settings, check_settings, rule_controls
 from score_sim.app.offer import Offer

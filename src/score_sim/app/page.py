@@ -34,17 +34,13 @@ from score_sim.app import assets, figures
 from score_sim.app.session import Session
 from score_sim.app.sidebar import Controls
 from score_sim.app.toolbar import DEFAULT_SPEED, Toolbar
-from score_sim.app.views import FigureView, InfoView, TwinView
-from score_sim.app.widgets import CSS, AppState, Prose
+from score_sim.app.views import FigureView, InfoView, LessonBanner, TwinView
+from score_sim.app.widgets import CSS, TAB_TITLES, TWIN_TAB, AppState, Prose
 
 # No calls home, however the page is served (``score-sim app`` sets this too).
 solara.server.settings.telemetry.mixpanel_enable = False
 # Nothing fetched or stored on a client's request: only the packaged assets are served.
 assets.serve_packaged_assets_only()
-
-TAB_TITLES = [*figures.FIGURES.values(), "Twin worlds", "Info"]
-TWIN_TAB = len(figures.FIGURES)
-INFO_TAB = TWIN_TAB + 1
 
 
 def _tab_index(value: Any, current: int) -> int:
@@ -95,6 +91,7 @@ def Page():
             style={"flex": "1", "height": "100vh", "overflow-y": "auto", "padding": "8px 16px"},
         ):
             Toolbar(state)
+            LessonBanner(state)
             solara.v.Tabs(
                 v_model=tab.value,
                 on_v_model=lambda index: tab.set(_tab_index(index, tab.value)),

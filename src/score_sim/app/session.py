@@ -36,6 +36,7 @@ from score_sim.app.controls import (
     check_settings,
     rule_controls,
 )
+from score_sim.app.lessons import OPENING, Lesson
 from score_sim.app.offer import Offer, current_offer
 from score_sim.errors import ScenarioError
 from score_sim.model import ScoreModel
@@ -63,7 +64,9 @@ class Session:
     """One tab's city (world A) and, when asked for, its twin (world B).
 
     Args:
-        settings: what to build first [default: the offer's first scenario].
+        settings: what to build first [default: the teacher's first scenario file, else
+            the opening lesson (:data:`~score_sim.app.lessons.OPENING`) with its twin
+            worlds].
         budget: the memory budgets the session's cities are reserved against [default:
             the server's].
         offer: the scenarios and values the page may choose [default: the server's].
@@ -83,7 +86,18 @@ class Session:
         self.lock = threading.RLock()
         self.offer = offer or current_offer()
         self.budget = budget or current_budget()
-        self.settings = settings or Settings(scenario=self.offer.default())
+        opening = OPENING if settings is None and not self.offer.files else None
+        if opening is not None and opening.scenario not in self.offer:
+            opening = None
+        if settings is None:
+            settings = (
+                opening.settings(Settings())
+                if opening is not None
+                else Settings(scenario=self.offer.default())
+            )
+        self.settings = settings
+        self.lesson: Lesson | None = None
+        """The lesson the twin worlds were set up for, if any."""
         scenario, messages = check_settings(self.settings, self.offer)
         if scenario is None:
             raise ScenarioError.of("settings", None, None, "", "; ".join(messages.values()))
@@ -101,6 +115,8 @@ class Session:
             self.notice = "Not built: " + refused
         else:
             self.model = ScoreModel(scenario, rng=scenario.run.seed)
+            if opening is not None:
+                self.start_lesson(opening)
 
     # --- building -------------------------------------------------------------------
 
@@ -138,6 +154,8 @@ class Session:
         with self.lock:
             self.settings, self.scenario, self.model = settings, scenario, model
             self.twin, self.change = twin, change
+            if change is None:
+                self.lesson = None
             self.generation += 1
             self.notice = ""
         return {}
@@ -164,14 +182,40 @@ class Session:
         twin = ScoreModel(scenario, rng=scenario.run.seed)
         with self.lock:
             self.model, self.twin, self.change = model, twin, TwinChange(control, value)
+            self.lesson = None
             self.generation += 1
             self.notice = ""
+        return {}
+
+    def start_lesson(self, lesson: Lesson) -> dict[str, str]:
+        """Set up ``lesson``: its scenario at this tab's population, and its twin worlds.
+
+        Returns:
+            What is wrong (under ``GENERAL``), or nothing; the city is unchanged then.
+        """
+        if lesson.scenario not in self.offer:
+            return {GENERAL: f"{lesson.name} needs {lesson.scenario}, not offered here"}
+        settings = lesson.settings(self.settings)
+        scenario, messages = check_settings(settings, self.offer)
+        if scenario is None:
+            return {GENERAL: "; ".join(messages.values())}
+        control = next((c for c in rule_controls(scenario) if c.key == lesson.rule), None)
+        if control is None:
+            return {GENERAL: f"{lesson.name}: its rule is not offered by {lesson.scenario}"}
+        previous = (self.settings, self.scenario)
+        with self.lock:
+            self.settings, self.scenario = settings, scenario
+            messages = self.start_twin(control, lesson.value_b)
+            if messages:
+                self.settings, self.scenario = previous
+                return messages
+            self.lesson = lesson
         return {}
 
     def stop_twin(self) -> None:
         """Back to one world (world A keeps its days)."""
         with self.lock:
-            self.twin, self.change = None, None
+            self.twin, self.change, self.lesson = None, None, None
             if self.model is not None:
                 self.budget.reserve(self, city_bytes(self.scenario))
 

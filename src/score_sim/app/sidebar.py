@@ -18,6 +18,7 @@ from score_sim.app.controls import (
     control_value,
     rule_controls,
 )
+from score_sim.app.lessons import LESSON_NAMES
 from score_sim.app.offer import checked_rule_value, checked_text
 from score_sim.app.widgets import (
     HELP_STYLE,
@@ -26,6 +27,7 @@ from score_sim.app.widgets import (
     Prose,
     _replace,
     apply_draft,
+    choose_lesson,
     escape_html,
     guarded,
 )
@@ -120,7 +122,15 @@ def Controls(state: AppState):
             state.draft.set(_replace(state.draft.value, scenario=name, rules={}, days=""))
 
     refused = state.refused.value
+    lesson = state.session.lesson
     with solara.Column(gap="4px", classes=["score-sim-sidebar"]):
+        solara.Select(
+            label="Lesson (sets up twin worlds)",
+            values=LESSON_NAMES,
+            value=lesson.name if lesson is not None else None,
+            on_value=guarded(state, lambda name: choose_lesson(state, name)),
+            classes=["score-sim-lesson"],
+        )
         solara.Select(
             label="Scenario",
             values=offer.names(),

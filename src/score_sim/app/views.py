@@ -58,12 +58,34 @@ def TwinView(state: AppState):
         TwinWorlds(state)
 
 
+def rule_label(control: Any) -> str:
+    """A rule's name in the twin-world menu: its section, unless its label starts with it."""
+    if control.label.lower().startswith(control.section.lower()):
+        return control.label
+    return f"{control.section}: {control.label}"
+
+
+@solara.component
+def LessonBanner(state: AppState):
+    """The lesson being taught: what to predict before Play, and what to notice."""
+    state.applied.value  # noqa: B018 (re-render when a lesson is set up)
+    lesson = state.session.lesson
+    if lesson is None:
+        return
+    Prose(
+        f"**{escape_html(lesson.name)}** (notebook {escape_html(lesson.notebook)}). "
+        f"**Predict first:** {escape_html(lesson.question)} "
+        f"**What to notice:** {escape_html(lesson.notice)}",
+        classes=["score-sim-lesson-banner"],
+    )
+
+
 @solara.component
 def TwinSetup(state: AppState):
     """Choose the rule world B changes, and its value there."""
     session = state.session
     controls = session.controls()
-    labels = [f"{c.section}: {c.label}" for c in controls]
+    labels = [rule_label(c) for c in controls]
     choice, set_choice = solara.use_state(labels[0] if labels else "")
     value, set_value = solara.use_state(None)
     message, set_message = solara.use_state("")

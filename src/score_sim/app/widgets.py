@@ -24,6 +24,10 @@ from score_sim.text_safety import printable
 
 logger = logging.getLogger("score_sim.app")
 
+TAB_TITLES = [*figures.FIGURES.values(), "Twin worlds", "Info"]
+TWIN_TAB = len(figures.FIGURES)
+INFO_TAB = TWIN_TAB + 1
+
 IMAGE_FORMAT = "svg"
 """How figures are sent to the browser (see :data:`score_sim.app.figures.MIME_TYPES`)."""
 
@@ -67,12 +71,15 @@ class AppState:
     """Values the page sent that no control offers, by control key: why each was refused."""
 
 
-def guarded(state: AppState, action: Callable[[], None]) -> Callable[[], None]:
-    """``action`` for an event handler: an unexpected error becomes a notice, not a traceback."""
+def guarded(state: AppState, action: Callable[..., None]) -> Callable[..., None]:
+    """``action`` for an event handler: an unexpected error becomes a notice, not a traceback.
 
-    def run() -> None:
+    What the page sends (a value, or nothing for a click) is passed on to ``action``.
+    """
+
+    def run(*sent: Any) -> None:
         try:
-            action()
+            action(*sent)
         except Exception as error:
             logger.exception("score-sim app: an action failed")
             state.notice.set(
@@ -95,6 +102,28 @@ def apply_draft(state: AppState) -> None:
         )
         return
     state.notice.set("")
+    state.applied.set(state.applied.value + 1)
+    state.frame.set(state.frame.value + 1)
+
+
+def choose_lesson(state: AppState, name: Any) -> None:
+    """Set up the lesson offered as ``name`` (its scenario and twin worlds), or say why not."""
+    from score_sim.app.lessons import lesson_named
+
+    lesson = lesson_named(name)
+    if lesson is None:
+        state.notice.set("That lesson is not offered here; choose one from the list.")
+        return
+    state.playing.set(False)
+    state.session.touch()
+    messages = state.session.start_lesson(lesson)
+    if messages:
+        state.notice.set("Lesson not set up: " + "; ".join(messages.values()))
+        return
+    state.notice.set("")
+    state.refused.set({})
+    state.draft.set(state.session.settings)
+    state.tab.set(TWIN_TAB)
     state.applied.set(state.applied.value + 1)
     state.frame.set(state.frame.value + 1)
 
