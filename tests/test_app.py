@@ -387,18 +387,20 @@ def sessions(monkeypatch) -> list[Session]:
             super().__init__(Settings(citizens="800", firms="40", days="12"))
             made.append(self)
 
-        def render(self, figure: str, firms: bool = False, image_format: str = "png") -> bytes:
-            key = f"{figure}:{firms}:{image_format}"
+        def render(
+            self, figure: str, firms: bool = False, image_format: str = "png", projector=False
+        ) -> bytes:
+            key = f"{figure}:{firms}:{image_format}:{projector}"
             if key not in _DRAWN:
-                _DRAWN[key] = super().render(figure, firms, image_format)
+                _DRAWN[key] = super().render(figure, firms, image_format, projector)
             return _DRAWN[key]
 
-        def render_twins(self, image_format: str = "png") -> bytes | None:
+        def render_twins(self, image_format: str = "png", projector=False) -> bytes | None:
             if self.twin is None:
                 return None
-            key = f"twins:{image_format}"
+            key = f"twins:{image_format}:{projector}"
             if key not in _DRAWN:
-                _DRAWN[key] = super().render_twins(image_format)
+                _DRAWN[key] = super().render_twins(image_format, projector)
             return _DRAWN[key]
 
     monkeypatch.setattr(app, "Session", SmallSession)
@@ -470,15 +472,20 @@ def test_bad_seed_is_answered_next_to_its_box_and_the_page_works_on(sessions):
 
 def test_a_switch_changes_its_rule_on_apply(sessions):
     rc = render_page()
-    assert "Changed: press Reset to apply." not in alerts(rc)
+    assert not pending(rc)
     rc.find(
         vw.Switch, label="Feedback: restrictions make misconduct likelier: on"
     ).widget.v_model = False
-    assert "Changed: press Reset to apply." in alerts(rc)
+    # announced next to Reset, saying what waits
+    assert pending(rc) == ["Changed: press Reset to apply. Waiting: 1 rule."]
     assert sessions[0].scenario.effects.enabled is True  # not until Reset
     rc.find(vw.Btn, children=["Apply and reset"]).widget.click()
     assert sessions[0].scenario.effects.enabled is False
-    assert "Changed: press Reset to apply." not in alerts(rc)
+    assert not pending(rc)
+
+
+def pending(rc) -> list[str]:
+    return [t for t in texts(rc) if t.startswith("Changed: press Reset")]
 
 
 def test_the_info_tab_shows_the_description_and_the_ledger(sessions):

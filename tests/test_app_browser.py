@@ -270,17 +270,17 @@ def test_bad_input_gets_a_message_next_to_its_box_and_the_page_keeps_working(pag
     type_into(page, "citizens", "-5")
     page.locator(".score-sim-input-citizens").get_by_text("at least 0").wait_for()
     type_into(page, "citizens", "2,000")
-    type_into(page, "seed", "7")
+    type_into(page, "seed", "")
     seed_box.get_by_text(message).wait_for(state="detached")
     page.get_by_text(PENDING).wait_for()
     apply.click()
-    page.get_by_text("baseline: 2,000 citizens, 500 firms, seed 7").wait_for()
+    page.get_by_text("rongcheng_city: 2,000 citizens, 500 firms, seed 42").wait_for()
     click(page, "Step")
     day(page, 1)
 
 
 def test_a_slider_changes_a_rule_applied_on_reset(page):
-    rule = page.locator(".rule-lists-blacklist-min_days")
+    rule = page.locator(".rule-lists-court_defaulters-min_days")
     rule.get_by_text("Shortest stay: 180 days").wait_for()
     rule.get_by_role("slider").focus()
     page.keyboard.press("ArrowRight")
@@ -311,7 +311,7 @@ def test_play_stops_at_the_last_day(page):
 def test_two_tabs_are_two_cities(browser_context, server, page):
     other = open_tab(browser_context, server)  # a fresh tab starts at day 0...
     try:
-        other.get_by_text("baseline: 10,000 citizens, 500 firms, seed 42").wait_for()
+        other.get_by_text("rongcheng_city: 10,000 citizens, 500 firms, seed 42").wait_for()
         click(other, "Step")
         click(other, "Step")
         day(other, 2)
@@ -320,7 +320,7 @@ def test_two_tabs_are_two_cities(browser_context, server, page):
         click(page, "Reset")
         day(page, 0, of=15)
         assert other.get_by_text("day 2 of 365", exact=True).is_visible()
-        assert re.search(r"seed 7", page.content())
+        assert re.search(r"rongcheng_city: 2,000 citizens", page.content())
     finally:
         other.close()
 

@@ -149,6 +149,49 @@ def draw(snapshot: Snapshot, figure: str) -> Figure:
     raise KeyError(f"no figure {figure!r}; the figures are {', '.join(FIGURES)}")
 
 
+PROJECTOR_SMALLEST_PT = 13.0
+"""Smallest text in a projector figure, in points (at :data:`DPI`, about 16 pixels when the
+figure is drawn 880 pixels wide)."""
+PROJECTOR_CAPTION_PT = 9.0
+"""The caption line's size in a projector figure (the run's facts, not read from afar)."""
+PROJECTOR_GROWTH = 1.35
+"""How much larger than on paper every text of a projector figure is, at least."""
+
+
+def for_projector(fig: Figure) -> Figure:
+    """``fig`` with every text (titles, axes, ticks, legends, captions) legible from afar.
+
+    Each text grows by :data:`PROJECTOR_GROWTH` and to at least
+    :data:`PROJECTOR_SMALLEST_PT`; the panels are then laid out again around the larger
+    text, leaving the figure's title above and its caption below.
+    """
+    from matplotlib.text import Text
+
+    def grown(size: float) -> float:
+        return max(size * PROJECTOR_GROWTH, PROJECTOR_SMALLEST_PT)
+
+    ticks = set()
+    for ax in fig.axes:
+        for axis in (ax.xaxis, ax.yaxis):
+            major = axis.get_major_ticks()
+            ticks.update(id(t) for tick in major for t in (tick.label1, tick.label2))
+            if major:
+                axis.set_tick_params(labelsize=grown(float(major[0].label1.get_fontsize())))
+    captions = {id(text) for text in fig.texts if text is not fig._suptitle}
+    for text in fig.findobj(Text):
+        if text.get_text() and id(text) not in ticks and id(text) not in captions:
+            text.set_fontsize(grown(float(text.get_fontsize())))
+    # the caption line (the run's facts) is read from near: it stays smaller
+    for text in (t for t in fig.texts if t is not fig._suptitle):
+        text.set_fontsize(max(float(text.get_fontsize()), PROJECTOR_CAPTION_PT))
+        text.set_wrap(True)
+    top = 0.9 if fig._suptitle is not None else 1.0
+    bottom = 0.1 if any(t.get_position()[1] < 0.05 for t in fig.texts) else 0.0
+    with default_style():
+        fig.tight_layout(rect=(0.0, bottom, 1.0, top), pad=0.6)
+    return fig
+
+
 def render(model: ScoreModel, figure: str, firms: bool = True) -> bytes:
     """One of :data:`FIGURES` for the run so far, as PNG (``firms``: see :class:`Snapshot`)."""
     return to_png(draw(Snapshot.of(model, figure, firms), figure))

@@ -59,14 +59,15 @@ def Page():
     applied = solara.use_reactive(0)
     frame = solara.use_reactive(0)
     playing = solara.use_reactive(False)
-    tab = solara.use_reactive(0)
+    tab = solara.use_reactive(TWIN_TAB if session.lesson is not None else 0)
     speed = solara.use_reactive(DEFAULT_SPEED)
     notice = solara.use_reactive("")
     firms = solara.use_reactive(False)
+    projector = solara.use_reactive(True)
     refused = solara.use_reactive({})
     state = solara.use_memo(
         lambda: AppState(
-            session, draft, applied, frame, playing, tab, speed, notice, firms, refused
+            session, draft, applied, frame, playing, tab, speed, notice, firms, projector, refused
         ),
         [],
     )
@@ -75,8 +76,8 @@ def Page():
     with solara.Row(gap="0px", style={"height": "100vh", "overflow": "hidden"}):
         with solara.Column(
             style={
-                "width": "330px",
-                "min-width": "330px",
+                "width": "290px",
+                "min-width": "290px",
                 "height": "100vh",
                 "overflow-y": "auto",
                 "padding": "8px 14px",
@@ -88,7 +89,14 @@ def Page():
             Controls(state)
         with solara.Column(
             gap="4px",
-            style={"flex": "1", "height": "100vh", "overflow-y": "auto", "padding": "8px 16px"},
+            style={
+                "flex": "1",
+                "min-width": "0",
+                "height": "100vh",
+                "overflow-y": "auto",
+                "padding": "6px 12px",
+            },
+            classes=["score-sim-main"] + (["score-sim-projector-on"] if projector.value else []),
         ):
             Toolbar(state)
             LessonBanner(state)
@@ -96,7 +104,8 @@ def Page():
                 v_model=tab.value,
                 on_v_model=lambda index: tab.set(_tab_index(index, tab.value)),
                 children=[solara.v.Tab(children=[title]) for title in TAB_TITLES],
-                height="40px",
+                show_arrows=False,
+                class_="score-sim-tabs",
                 style_="flex: 0 0 auto;",
             )
             names = list(figures.FIGURES)

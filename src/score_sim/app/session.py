@@ -325,11 +325,18 @@ class Session:
 
     # --- drawing ----------------------------------------------------------------------
 
-    def render(self, figure: str, firms: bool = False, image_format: str = "png") -> bytes:
+    def render(
+        self,
+        figure: str,
+        firms: bool = False,
+        image_format: str = "png",
+        projector: bool = False,
+    ) -> bytes:
         """One of :data:`~score_sim.app.figures.FIGURES` of world A so far.
 
         Citizens only unless ``firms`` (the CLI's figure, with a panel for firms too), as
-        PNG or SVG (``image_format``).
+        PNG or SVG (``image_format``); ``projector``: every text legible from afar
+        (:func:`~score_sim.app.figures.for_projector`).
 
         Raises:
             ScenarioError: the city is freed (with :attr:`notice`).
@@ -338,9 +345,12 @@ class Session:
             if self.model is None:
                 raise ScenarioError.of("session", None, None, "", self.notice or "no city")
             snapshot = figures.Snapshot.of(self.model, figure, firms)
-        return figures.encode(figures.draw(snapshot, figure), image_format)
+        fig = figures.draw(snapshot, figure)
+        if projector:
+            figures.for_projector(fig)
+        return figures.encode(fig, image_format)
 
-    def render_twins(self, image_format: str = "png") -> bytes | None:
+    def render_twins(self, image_format: str = "png", projector: bool = False) -> bytes | None:
         """The twin-world figure so far (PNG or SVG); None without a twin."""
         with self.lock:
             if self.model is None or self.twin is None or self.change is None:
@@ -348,7 +358,10 @@ class Session:
             a = figures.Snapshot.of(self.model, "twins")
             b = figures.Snapshot.of(self.twin, "twins")
             label_b = f"B: {self.change.describe()}"
-        return figures.encode(figures.draw_twins(a, b, "A: as set", label_b), image_format)
+        fig = figures.draw_twins(a, b, "A: as set", label_b)
+        if projector:
+            figures.for_projector(fig)
+        return figures.encode(fig, image_format)
 
     def twin_summary(self) -> dict[str, int] | None:
         """Actors harmed in one world only so far (as ``score-sim compare`` counts them)."""

@@ -84,9 +84,8 @@ def Controls(state: AppState):
     draft = state.draft.value
     state.applied.value  # noqa: B018 (re-render when the city is rebuilt)
     offer = state.session.offer
-    scenario_now = state.session.scenario
     base = solara.use_memo(lambda: _base_scenario(offer, draft.scenario), [draft.scenario])
-    checked, messages = solara.use_memo(lambda: check_settings(draft, offer), [draft])
+    _, messages = solara.use_memo(lambda: check_settings(draft, offer), [draft])
     controls = rule_controls(base) if base is not None else []
 
     def refuse(key: str, problem: str | None) -> None:
@@ -169,9 +168,6 @@ def Controls(state: AppState):
                 refused.get(control.key) or messages.get(control.key),
                 default=control_value(base, control) or 365,
             )
-        pending = checked is not None and checked.sha256() != scenario_now.sha256()
-        if pending:
-            solara.Info("Changed: press Reset to apply.", dense=True)
         solara.Button(
             "Apply and reset",
             on_click=guarded(state, lambda: apply_draft(state)),

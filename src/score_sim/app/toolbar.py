@@ -61,6 +61,7 @@ def Toolbar(state: AppState):
             state.speed.set(value)
 
     finished = session.finished
+    pending = pending_changes(state)
     with solara.Row(
         gap="8px",
         style={"align-items": "center", "flex-wrap": "wrap"},
@@ -79,7 +80,17 @@ def Toolbar(state: AppState):
                 disabled=finished,
                 color="primary",
             )
-        solara.Button("Reset", on_click=guarded(state, lambda: apply_draft(state)), outlined=True)
+        solara.Button(
+            "Reset",
+            on_click=guarded(state, lambda: apply_draft(state)),
+            outlined=not pending,
+            color="warning" if pending else None,
+        )
+        if pending:
+            solara.Text(
+                "Changed: press Reset to apply. Waiting: " + pending + ".",
+                classes=["score-sim-pending"],
+            )
         solara.Select(
             label="Play speed",
             values=list(SPEEDS),
@@ -88,23 +99,14 @@ def Toolbar(state: AppState):
             dense=True,
             style={"max-width": "9em"},
         )
-    headline = session.headline()
-    world = (
-        f"{session.scenario.name}: {session.scenario.population.citizens:,} citizens, "
-        f"{session.scenario.population.firms:,} firms, seed {session.scenario.run.seed}"
-    )
-    if headline is None:
-        solara.Warning(session.notice or "No city.", dense=True, classes=["score-sim-freed"])
-    else:
-        solara.Text(
-            f"{world} · mean score {headline['citizen_mean_score']:.1f} · blacklisted "
-            f"{headline['citizen_n_blacklisted']:,.0f} · pariahs "
-            f"{headline['citizen_n_pariah']:,.0f} · restricted "
-            f"{headline['citizen_n_restricted']:,.0f} · listed without cause "
-            f"{headline['citizen_n_listed_innocent']:,.0f}",
-            style=HELP_STYLE,
+        solara.Switch(
+            label="Projector",
+            value=state.projector.value is True,
+            on_value=lambda on: state.projector.set(on is True),
+            classes=["score-sim-projector"],
         )
-    if finished and headline is not None:
+    Headline(state)
+    if finished and session.headline() is not None:
         solara.Text(
             "The last day has passed: press Reset to run again.",
             style=HELP_STYLE,
@@ -112,3 +114,68 @@ def Toolbar(state: AppState):
         )
     if state.notice.value:
         solara.Warning(state.notice.value, dense=True, classes=["score-sim-notice"])
+
+
+HEADLINE_NUMBERS = (
+    ("citizen_mean_score", "mean score", "{:,.1f}"),
+    ("citizen_n_blacklisted", "blacklisted", "{:,.0f}"),
+    ("citizen_n_restricted", "under restriction", "{:,.0f}"),
+    ("citizen_n_pariah", "pariahs", "{:,.0f}"),
+    ("citizen_n_listed_innocent", "listed without cause", "{:,.0f}"),
+)
+"""Today's numbers a class watches, in the order shown: key, words, format."""
+
+
+@solara.component
+def Headline(state: AppState):
+    """Today's numbers of world A as large tiles (citizens), and which world this is."""
+    session = state.session
+    headline = session.headline()
+    scenario = session.scenario
+    world = (
+        f"{scenario.name}: {scenario.population.citizens:,} citizens, "
+        f"{scenario.population.firms:,} firms, seed {scenario.run.seed}"
+    )
+    if headline is None:
+        solara.Warning(session.notice or "No city.", dense=True, classes=["score-sim-freed"])
+        return
+    with solara.Row(gap="6px", style={"flex-wrap": "wrap"}, classes=["score-sim-headline"]):
+        for key, words, form in HEADLINE_NUMBERS:
+            solara.HTML(
+                tag="div",
+                unsafe_innerHTML=(
+                    f'<span class="score-sim-number">{form.format(headline[key])}</span>'
+                    f'<span class="score-sim-number-label">{words}</span>'
+                ),
+                classes=["score-sim-tile", f"score-sim-tile-{key}"],
+            )
+    solara.Text(world, style=HELP_STYLE, classes=["score-sim-world"])
+
+
+def pending_changes(state: AppState) -> str:
+    """What the controls changed that Reset has not applied yet, in words ("" for nothing)."""
+    from score_sim.app.controls import check_settings
+
+    draft = state.draft.value
+    session = state.session
+    applied = session.settings
+    if draft == applied:
+        return ""
+    checked, _ = check_settings(draft, session.offer)
+    if checked is not None and checked.sha256() == session.scenario.sha256():
+        return ""
+    parts = []
+    if draft.scenario != applied.scenario:
+        parts.append(f"scenario {draft.scenario}")
+    for name, words in (
+        ("citizens", "citizens"),
+        ("firms", "firms"),
+        ("days", "days"),
+        ("seed", "seed"),
+    ):
+        if getattr(draft, name) != getattr(applied, name):
+            parts.append(f"{words} {getattr(draft, name) or 'as the scenario says'}")
+    changed = [k for k in draft.rules if draft.rules.get(k) != applied.rules.get(k)]
+    if changed and draft.scenario == applied.scenario:
+        parts.append(f"{len(changed)} rule{'s' if len(changed) > 1 else ''}")
+    return ", ".join(parts) or "the controls on the left"

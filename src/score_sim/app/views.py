@@ -28,17 +28,20 @@ def FigureView(state: AppState, name: str):
     frame = state.frame.value
     applied = state.applied.value
     firms = state.firms.value
+    projector = state.projector.value
 
     def draw() -> tuple[bytes | None, str]:
         if state.session.freed:
             return None, state.session.notice
         try:
-            return state.session.render(name, firms=firms, image_format=IMAGE_FORMAT), ""
+            return state.session.render(
+                name, firms=firms, image_format=IMAGE_FORMAT, projector=projector
+            ), ""
         except Exception as error:
             logger.exception("score-sim app: drawing %s failed", name)
             return None, f"This figure could not be drawn ({type(error).__name__}: {error})."
 
-    png, problem = solara.use_memo(draw, [name, frame, applied, firms])
+    png, problem = solara.use_memo(draw, [name, frame, applied, firms, projector])
     solara.Switch(
         label="Firms too (as the CLI's figure; slower to redraw)",
         value=firms is True,
@@ -147,15 +150,16 @@ def TwinWorlds(state: AppState):
     session = state.session
     frame = state.frame.value
     applied = state.applied.value
+    projector = state.projector.value
 
     def draw() -> tuple[bytes | None, str]:
         try:
-            return session.render_twins(IMAGE_FORMAT), ""
+            return session.render_twins(IMAGE_FORMAT, projector=projector), ""
         except Exception as error:
             logger.exception("score-sim app: drawing the twins failed")
             return None, f"The twin worlds could not be drawn ({type(error).__name__}: {error})."
 
-    png, problem = solara.use_memo(draw, [frame, applied])
+    png, problem = solara.use_memo(draw, [frame, applied, projector])
     counts = session.twin_summary() or {}
     change = session.change
 

@@ -46,6 +46,23 @@ CSS = """
 .score-sim-prose table { border-collapse: collapse; font-size: 0.85em; }
 .score-sim-prose td, .score-sim-prose th { border-bottom: 1px solid #ddd; padding: 2px 6px; }
 .score-sim-sidebar .v-slider { margin-left: 0; margin-right: 0; }
+.score-sim-tabs .v-slide-group__content { flex-wrap: wrap; }
+.score-sim-tabs .v-tabs-bar { height: auto !important; }
+.score-sim-tabs .v-slide-group__prev,
+.score-sim-tabs .v-slide-group__next { display: none !important; }
+.score-sim-tabs .v-tab { min-width: 0; padding: 0 10px; height: 34px; }
+.score-sim-figure img { max-height: calc(100vh - 230px); width: auto; max-width: 100%; }
+.score-sim-tile { display: flex; flex-direction: column; padding: 2px 10px;
+  border-left: 4px solid #1f77b4; background: #f4f7fb; }
+.score-sim-number { font-size: 1.35em; font-weight: 700; line-height: 1.1; }
+.score-sim-number-label { font-size: 0.8em; color: #333; }
+.score-sim-pending { color: #8a4b00; font-weight: 600; max-width: 24em; line-height: 1.2; }
+.score-sim-lesson-banner p { margin: 0; font-size: 0.9em; line-height: 1.3; }
+.score-sim-projector-on { font-size: 17px; }
+.score-sim-projector-on .score-sim-number { font-size: 1.9em; }
+.score-sim-projector-on .score-sim-number-label { font-size: 0.95em; }
+.score-sim-projector-on .score-sim-tabs .v-tab { font-size: 15px; font-weight: 600; }
+.score-sim-projector-on .score-sim-lesson-banner p { font-size: 1em; }
 """
 
 
@@ -67,6 +84,8 @@ class AppState:
     """A message about the page as a whole (a failed Reset, an internal error)."""
     firms: solara.Reactive[bool]
     """Whether the figures show firms too (as the CLI's do) or citizens only."""
+    projector: solara.Reactive[bool]
+    """Projector mode: larger text on the page and in every figure."""
     refused: solara.Reactive[dict[str, str]]
     """Values the page sent that no control offers, by control key: why each was refused."""
 
