@@ -154,6 +154,9 @@ PROJECTOR_SMALLEST_PT = 13.0
 figure is drawn 880 pixels wide)."""
 PROJECTOR_CAPTION_PT = 9.0
 """The caption line's size in a projector figure (the run's facts, not read from afar)."""
+PROJECTOR_SHRINK = 0.8
+"""A projector figure is drawn this much smaller (in inches) and shown as wide: its text is
+1/0.8 times larger on the screen again."""
 PROJECTOR_GROWTH = 1.35
 """How much larger than on paper every text of a projector figure is, at least."""
 
@@ -185,6 +188,8 @@ def for_projector(fig: Figure) -> Figure:
     for text in (t for t in fig.texts if t is not fig._suptitle):
         text.set_fontsize(max(float(text.get_fontsize()), PROJECTOR_CAPTION_PT))
         text.set_wrap(True)
+    width, height = fig.get_size_inches()
+    fig.set_size_inches(width * PROJECTOR_SHRINK, height * PROJECTOR_SHRINK)
     top = 0.9 if fig._suptitle is not None else 1.0
     bottom = 0.1 if any(t.get_position()[1] < 0.05 for t in fig.texts) else 0.0
     with default_style():
@@ -197,12 +202,18 @@ def render(model: ScoreModel, figure: str, firms: bool = True) -> bytes:
     return to_png(draw(Snapshot.of(model, figure, firms), figure))
 
 
+PAGE_TWIN_COLUMNS = ("citizen_n_restricted", "citizen_n_blacklisted", "citizen_n_listed_innocent")
+"""What the page's twin figure compares unless a lesson says otherwise: one row of panels,
+so that the figure fits one screen."""
+
+
 def draw_twins(
     a: Snapshot,
     b: Snapshot,
     label_a: str,
     label_b: str,
     columns: tuple[str, ...] = KEY_COLUMNS,
+    policy_changes: tuple[tuple[int, str], ...] = (),
 ) -> Figure:
     """The twin worlds side by side with their difference, on honest axes.
 
@@ -212,6 +223,8 @@ def draw_twins(
         label_a: world A's name in the legend.
         label_b: world B's name in the legend.
         columns: the time-series columns compared, one panel each.
+        policy_changes: rule changes the runs reached, ``(day, note)``, drawn as dated
+            lines.
     """
     ctx = a.context
     fig = plot_comparison(
@@ -221,6 +234,7 @@ def draw_twins(
         label_b,
         list(columns),
         f"twin worlds, seed {ctx.seed} · {ctx.n_citizens:,} citizens, {ctx.n_firms:,} firms",
+        policy_changes=list(policy_changes),
     )
     honest_comparison_axes(fig, columns, ctx)
     return fig
@@ -232,6 +246,11 @@ def honest_comparison_axes(fig: Figure, columns: tuple[str, ...], ctx: FigureCon
     :func:`~score_sim.harm_plots.plot_comparison` titles each value panel with its column
     and draws ``B − A`` in a panel of its own below it, in the same order.
     """
+    for text in fig.texts:  # the note of columns left out, in words
+        words = text.get_text()
+        for name in columns:
+            words = words.replace(name, title_of(name).lower())
+        text.set_text(words)
     visible = [ax for ax in fig.axes if ax.get_visible()]
     mains = [ax for ax in visible if ax.get_title() in columns]
     differences = [ax for ax in visible if ax.get_ylabel() == "B − A"]

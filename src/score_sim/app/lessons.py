@@ -33,6 +33,7 @@ class Lesson:
         value_b: that rule's value in world B.
         question: what to predict before pressing Play, in a sentence.
         notebook: the notebook's file name, under ``notebooks/``.
+        columns: what the twin figure compares (time-series columns, one panel each).
     """
 
     number: int
@@ -43,6 +44,11 @@ class Lesson:
     value_b: Any
     question: str
     notebook: str
+    columns: tuple[str, ...] = (
+        "citizen_n_restricted",
+        "citizen_n_blacklisted",
+        "citizen_n_listed_innocent",
+    )
 
     @property
     def name(self) -> str:
@@ -66,6 +72,7 @@ LESSONS: tuple[Lesson, ...] = (
         "If a low score no longer lists anyone above 700 points, how many fewer citizens "
         "will the blacklist hold after a year?",
         "01_what_is_a_points_regime.ipynb",
+        ("citizen_mean_score", "citizen_n_blacklisted", "citizen_n_redlisted"),
     ),
     Lesson(
         2,
@@ -78,6 +85,7 @@ LESSONS: tuple[Lesson, ...] = (
         "With the feedback switched off in world B, how many pariahs will it have after "
         "two years, compared with world A?",
         "02_pariah_spirals.ipynb",
+        ("citizen_n_pariah", "citizen_n_blacklisted", "citizen_n_restricted"),
     ),
     Lesson(
         3,
@@ -90,6 +98,7 @@ LESSONS: tuple[Lesson, ...] = (
         "If a sanctioned firm's staff are no longer reached in world B, what share of the "
         "restricted citizens disappears?",
         "03_sanction_cascades.ipynb",
+        ("citizen_n_restricted", "n_cascades", "innocent_sanction_share"),
     ),
     Lesson(
         4,
@@ -103,6 +112,7 @@ LESSONS: tuple[Lesson, ...] = (
         "World B has three times as many false findings: will it list three times as "
         "many innocent citizens, more, or fewer?",
         "04_erroneous_reports.ipynb",
+        ("citizen_n_listed_innocent", "citizen_n_blacklisted", "innocent_sanction_share"),
     ),
     Lesson(
         5,
@@ -128,6 +138,7 @@ LESSONS: tuple[Lesson, ...] = (
         "With the shortest blacklisting halved to 90 days in world B, will it catch fewer "
         "serious findings, or only list people for less time?",
         "06_design_your_own_regime.ipynb",
+        ("citizen_n_blacklisted", "citizen_mean_score", "citizen_n_restricted"),
     ),
 )
 """Every lesson, in the notebooks' order."""

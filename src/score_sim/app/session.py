@@ -358,7 +358,8 @@ class Session:
             a = figures.Snapshot.of(self.model, "twins")
             b = figures.Snapshot.of(self.twin, "twins")
             label_b = f"B: {self.change.describe()}"
-        fig = figures.draw_twins(a, b, "A: as set", label_b)
+            columns = self.lesson.columns if self.lesson is not None else None
+        fig = figures.draw_twins(a, b, "A: as set", label_b, columns or figures.PAGE_TWIN_COLUMNS)
         if projector:
             figures.for_projector(fig)
         return figures.encode(fig, image_format)

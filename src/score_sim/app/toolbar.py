@@ -129,6 +129,8 @@ HEADLINE_NUMBERS = (
 @solara.component
 def Headline(state: AppState):
     """Today's numbers of world A as large tiles (citizens), and which world this is."""
+    state.frame.value  # noqa: B018 (re-render on every frame)
+    state.applied.value  # noqa: B018
     session = state.session
     headline = session.headline()
     scenario = session.scenario
@@ -139,7 +141,8 @@ def Headline(state: AppState):
     if headline is None:
         solara.Warning(session.notice or "No city.", dense=True, classes=["score-sim-freed"])
         return
-    with solara.Row(gap="6px", style={"flex-wrap": "wrap"}, classes=["score-sim-headline"]):
+    row_style = {"flex-wrap": "wrap", "align-items": "center"}
+    with solara.Row(gap="6px", style=row_style, classes=["score-sim-headline"]):
         for key, words, form in HEADLINE_NUMBERS:
             solara.HTML(
                 tag="div",
@@ -149,7 +152,7 @@ def Headline(state: AppState):
                 ),
                 classes=["score-sim-tile", f"score-sim-tile-{key}"],
             )
-    solara.Text(world, style=HELP_STYLE, classes=["score-sim-world"])
+        solara.Text(world, style=HELP_STYLE, classes=["score-sim-world"])
 
 
 def pending_changes(state: AppState) -> str:

@@ -75,12 +75,13 @@ def LessonBanner(state: AppState):
     lesson = state.session.lesson
     if lesson is None:
         return
-    Prose(
-        f"**{escape_html(lesson.name)}** (notebook {escape_html(lesson.notebook)}). "
-        f"**Predict first:** {escape_html(lesson.question)} "
-        f"**What to notice:** {escape_html(lesson.notice)}",
-        classes=["score-sim-lesson-banner"],
-    )
+    with solara.Column(gap="0px", classes=["score-sim-lesson-banner"]):
+        Prose(f"**{escape_html(lesson.name)}.** **Predict first:** {escape_html(lesson.question)}")
+        with solara.Details("What to notice (read it after your prediction)"):
+            Prose(
+                f"{escape_html(lesson.notice[:1].upper() + lesson.notice[1:])} The full "
+                f"lesson is the notebook {escape_html(lesson.notebook)}."
+            )
 
 
 @solara.component
@@ -177,7 +178,7 @@ def TwinWorlds(state: AppState):
                 classes=["score-sim-twin-status"],
             )
         solara.Button("Back to one world", on_click=guarded(state, stop), outlined=True)
-    ImageView(png, problem)
+    ImageView(png, problem, kind="twin")
 
 
 @solara.component

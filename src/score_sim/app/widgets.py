@@ -51,7 +51,9 @@ CSS = """
 .score-sim-tabs .v-slide-group__prev,
 .score-sim-tabs .v-slide-group__next { display: none !important; }
 .score-sim-tabs .v-tab { min-width: 0; padding: 0 10px; height: 34px; }
-.score-sim-figure img { max-height: calc(100vh - 230px); width: auto; max-width: 100%; }
+.score-sim-figure img { width: auto; max-width: 100%; }
+.score-sim-figure-one img { max-height: calc(100vh - 365px); }
+.score-sim-figure-twin img { max-height: calc(100vh - 390px); }
 .score-sim-tile { display: flex; flex-direction: column; padding: 2px 10px;
   border-left: 4px solid #1f77b4; background: #f4f7fb; }
 .score-sim-number { font-size: 1.35em; font-weight: 700; line-height: 1.1; }
@@ -59,7 +61,7 @@ CSS = """
 .score-sim-pending { color: #8a4b00; font-weight: 600; max-width: 24em; line-height: 1.2; }
 .score-sim-lesson-banner p { margin: 0; font-size: 0.9em; line-height: 1.3; }
 .score-sim-projector-on { font-size: 17px; }
-.score-sim-projector-on .score-sim-number { font-size: 1.9em; }
+.score-sim-projector-on .score-sim-number { font-size: 1.7em; }
 .score-sim-projector-on .score-sim-number-label { font-size: 0.95em; }
 .score-sim-projector-on .score-sim-tabs .v-tab { font-size: 15px; font-weight: 600; }
 .score-sim-projector-on .score-sim-lesson-banner p { font-size: 1em; }
@@ -175,8 +177,12 @@ def ErrorText(message: str | None):
 
 
 @solara.component
-def ImageView(image: bytes | None, problem: str = ""):
-    """A figure scaled to the page's width, or why it could not be drawn."""
+def ImageView(image: bytes | None, problem: str = "", kind: str = "one"):
+    """A figure scaled to fit the page's width and the screen's height, or why not drawn.
+
+    ``kind`` (``one`` or ``twin``) says how much of the screen's height the rows above
+    it take.
+    """
     if image is None:
         ErrorText(problem)
         return
@@ -185,7 +191,7 @@ def ImageView(image: bytes | None, problem: str = ""):
     solara.HTML(
         tag="div",
         unsafe_innerHTML=f'<img src="{source}" alt="figure">',
-        classes=["score-sim-figure"],
+        classes=["score-sim-figure", f"score-sim-figure-{kind}"],
     )
 
 
