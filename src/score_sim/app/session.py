@@ -34,6 +34,7 @@ from score_sim.app.controls import (
     RuleControl,
     Settings,
     check_settings,
+    control_value,
     rule_controls,
 )
 from score_sim.app.lessons import OPENING, Lesson
@@ -211,6 +212,99 @@ class Session:
                 return messages
             self.lesson = lesson
         return {}
+
+    def change_from_today(self, settings: Settings) -> dict[str, str]:
+        """Apply the rules ``settings`` changed from tomorrow on; the run goes on.
+
+        The change becomes an entry of the scenario's timeline at the next day, exactly as a
+        ``timeline:`` entry in a scenario file, in both worlds: the city is built again with
+        that timeline and the days so far simulated again with the same seed, which gives
+        the same city as before (the entry takes effect only from its day on), and then
+        runs on under the new rules. The figures mark the day with a dated line.
+
+        Args:
+            settings: the controls as set now; only their rules may differ from the
+                applied settings (a new scenario, population, days or seed needs Reset).
+
+        Returns:
+            What is wrong (by control key or under ``GENERAL``), or nothing.
+        """
+        from score_sim.scenario.loading import scenario_from_data
+
+        if self.model is None:
+            return {GENERAL: self.notice or "no city: press Reset"}
+        others = [
+            words
+            for name, words in (
+                ("scenario", "the scenario"),
+                ("citizens", "citizens"),
+                ("firms", "firms"),
+                ("days", "days"),
+                ("seed", "the seed"),
+            )
+            if getattr(settings, name) != getattr(self.settings, name)
+        ]
+        if others:
+            return {
+                GENERAL: "only rules can change from today; "
+                + ", ".join(others)
+                + " changed: press Reset for those"
+            }
+        checked, messages = check_settings(settings, self.offer)
+        if checked is None:
+            return messages
+        controls = {c.key: c for c in self.controls()}
+        in_force = self.model.rules  # the rules of today, after earlier changes
+        changed = {
+            key: value
+            for key, value in settings.rules.items()
+            if key in controls and value != control_value(in_force, controls[key])
+        }
+        if not changed:
+            return {GENERAL: "no rule was changed: move a rule's control first"}
+        day = self.day + 1
+        if day > self.last_day:
+            return {GENERAL: "the last day has passed: nothing can change from today"}
+        entry = {
+            "day": day,
+            "set": {key: controls[key].override(value) for key, value in changed.items()},
+            "note": "; ".join(
+                f"{controls[key].label} {controls[key].format(value)}"
+                for key, value in changed.items()
+            ),
+        }
+        worlds = []
+        for model in (self.model, self.twin):
+            if model is None:
+                worlds.append(None)
+                continue
+            data = model.score_scenario.to_data()
+            data["timeline"] = [*data.get("timeline", []), entry]
+            try:
+                worlds.append(scenario_from_data(data, file="the page"))
+            except ScenarioError as error:
+                return {GENERAL: "not changed: " + "; ".join(p.message for p in error.problems)}
+        with self.lock:
+            days = self.day
+            rebuilt = [
+                None if world is None else ScoreModel(world, rng=world.run.seed) for world in worlds
+            ]
+            for model in rebuilt:
+                for _ in range(days) if model is not None else ():
+                    model.step()
+            self.model, self.twin = rebuilt
+            assert self.model is not None
+            self.settings = settings
+            self.scenario = self.model.score_scenario
+            self.generation += 1
+        return {}
+
+    def rule_changes(self) -> list[tuple[int, str]]:
+        """The rule changes made during this run so far, as ``(day, what)``."""
+        model = self.model
+        if model is None:
+            return []
+        return [(entry.day, entry.note) for entry in model.score_scenario.timeline]
 
     def stop_twin(self) -> None:
         """Back to one world (world A keeps its days)."""

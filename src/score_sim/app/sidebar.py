@@ -27,6 +27,7 @@ from score_sim.app.widgets import (
     Prose,
     _replace,
     apply_draft,
+    apply_from_today,
     choose_lesson,
     escape_html,
     guarded,
@@ -168,11 +169,48 @@ def Controls(state: AppState):
                 refused.get(control.key) or messages.get(control.key),
                 default=control_value(base, control) or 365,
             )
-        solara.Button(
-            "Apply and reset",
-            on_click=guarded(state, lambda: apply_draft(state)),
-            color="primary",
-            disabled=bool(messages),
+        with solara.Row(gap="6px", style={"flex-wrap": "wrap"}):
+            solara.Button(
+                "Apply and reset",
+                on_click=guarded(state, lambda: apply_draft(state)),
+                color="primary",
+                disabled=bool(messages),
+            )
+            FromToday(state, bool(messages))
+        Prose(
+            "*Apply and reset* starts again at day 0; *Apply from day N* changes the rules "
+            "from the next day on and the run goes on (a dated line on the figures).",
+            classes=["score-sim-help"],
+        )
+        RuleChanges(state)
+
+
+@solara.component
+def FromToday(state: AppState, invalid: bool):
+    """The button that changes the rules from the next day on (its day kept current)."""
+    state.frame.value  # noqa: B018 (re-render as days pass)
+    state.applied.value  # noqa: B018
+    session = state.session
+    solara.Button(
+        f"Apply from day {min(session.day + 1, session.last_day):,}",
+        on_click=guarded(state, lambda: apply_from_today(state)),
+        color="primary",
+        outlined=True,
+        disabled=invalid or session.finished,
+        classes=["score-sim-from-today"],
+    )
+
+
+@solara.component
+def RuleChanges(state: AppState):
+    """The rule changes made during this run, by day."""
+    state.applied.value  # noqa: B018
+    changes = state.session.rule_changes()
+    if changes:
+        Prose(
+            "**Changed during this run:** "
+            + "; ".join(f"day {day:,}: {escape_html(note)}" for day, note in changes),
+            classes=["score-sim-rule-changes"],
         )
 
 

@@ -59,12 +59,16 @@ CSS = """
 .score-sim-number { font-size: 1.35em; font-weight: 700; line-height: 1.1; }
 .score-sim-number-label { font-size: 0.8em; color: #333; }
 .score-sim-pending { color: #8a4b00; font-weight: 600; max-width: 24em; line-height: 1.2; }
+.score-sim-help p { font-size: 0.8em; color: #555; margin: 0; }
+.score-sim-rule-changes p { font-size: 0.85em; margin: 2px 0; }
 .score-sim-lesson-banner p { margin: 0; font-size: 0.9em; line-height: 1.3; }
 .score-sim-projector-on { font-size: 17px; }
 .score-sim-projector-on .score-sim-number { font-size: 1.7em; }
 .score-sim-projector-on .score-sim-number-label { font-size: 0.95em; }
 .score-sim-projector-on .score-sim-tabs .v-tab { font-size: 15px; font-weight: 600; }
-.score-sim-projector-on .score-sim-lesson-banner p { font-size: 1em; }
+.score-sim-projector-on .score-sim-help p { font-size: 0.8em; color: #555; margin: 0; }
+.score-sim-rule-changes p { font-size: 0.85em; margin: 2px 0; }
+.score-sim-lesson-banner p { font-size: 1em; }
 """
 
 
@@ -119,6 +123,21 @@ def apply_draft(state: AppState) -> None:
     if messages:
         state.notice.set(
             "Not reset: "
+            + messages.get(GENERAL, "a control on the left needs a different value (in red).")
+        )
+        return
+    state.notice.set("")
+    state.applied.set(state.applied.value + 1)
+    state.frame.set(state.frame.value + 1)
+
+
+def apply_from_today(state: AppState) -> None:
+    """Change the rules the controls changed from the next day on; the run goes on."""
+    state.session.touch()
+    messages = state.session.change_from_today(state.draft.value)
+    if messages:
+        state.notice.set(
+            "Not changed: "
             + messages.get(GENERAL, "a control on the left needs a different value (in red).")
         )
         return
