@@ -30,7 +30,7 @@ from typing import Any
 import solara
 import solara.server.settings
 
-from score_sim.app import assets, figures
+from score_sim.app import assets, figures, restore
 from score_sim.app.session import Session
 from score_sim.app.sidebar import Controls
 from score_sim.app.toolbar import DEFAULT_SPEED, Toolbar
@@ -53,7 +53,9 @@ def _tab_index(value: Any, current: int) -> int:
 @solara.component
 def Page():
     """The whole page, one per browser tab."""
-    session = solara.use_memo(Session, [])
+    router = solara.use_router()
+    restored, why = solara.use_memo(lambda: restore.restore(router.search), [])
+    session = solara.use_memo(lambda: restored or Session(), [])
     solara.use_effect(lambda: session.close, [])  # a closed tab gives its memory back
     draft = solara.use_reactive(session.settings)
     applied = solara.use_reactive(0)
@@ -61,7 +63,14 @@ def Page():
     playing = solara.use_reactive(False)
     tab = solara.use_reactive(TWIN_TAB if session.lesson is not None else 0)
     speed = solara.use_reactive(DEFAULT_SPEED)
-    notice = solara.use_reactive("")
+    notice = solara.use_reactive(
+        why
+        or (
+            f"Restored after a reload: the same run, simulated again to day {session.day:,}."
+            if restored is not None
+            else ""
+        )
+    )
     firms = solara.use_reactive(False)
     projector = solara.use_reactive(True)
     refused = solara.use_reactive({})
@@ -99,6 +108,7 @@ def Page():
             classes=["score-sim-main"] + (["score-sim-projector-on"] if projector.value else []),
         ):
             Toolbar(state)
+            Address(state, router)
             LessonBanner(state)
             solara.v.Tabs(
                 v_model=tab.value,
@@ -115,6 +125,27 @@ def Page():
                 TwinView(state)
             else:
                 InfoView(state)
+
+
+@solara.component
+def Address(state: AppState, router):
+    """Keeps the page's address describing the tab's run, so that a reload restores it.
+
+    The address changes when the run is rebuilt, a rule changes from a day, and when days
+    pass (not while playing: once Play stops).
+    """
+    frame = state.frame.value
+    applied = state.applied.value
+    playing = state.playing.value
+
+    def keep() -> None:
+        if playing or state.session.freed or router.set_path is None:
+            return  # (no browser address when the page is rendered without one, in tests)
+        wanted = restore.address_of(state.session)
+        if router.search != wanted:
+            router.push(f"{router.path or '/'}?{wanted}")
+
+    solara.use_effect(keep, [frame, applied, playing])
 
 
 page = Page

@@ -99,6 +99,10 @@ class Session:
         self.settings = settings
         self.lesson: Lesson | None = None
         """The lesson the twin worlds were set up for, if any."""
+        self.start_settings = settings
+        """The settings the run started from at day 0 (before any change from today)."""
+        self.changes: list[tuple[int, dict[str, Any]]] = []
+        """The rule changes made from a day on: the day and the rules as set then."""
         scenario, messages = check_settings(self.settings, self.offer)
         if scenario is None:
             raise ScenarioError.of("settings", None, None, "", "; ".join(messages.values()))
@@ -158,6 +162,7 @@ class Session:
             if change is None:
                 self.lesson = None
             self.generation += 1
+            self.start_settings, self.changes = self.settings, []
             self.notice = ""
         return {}
 
@@ -185,6 +190,7 @@ class Session:
             self.model, self.twin, self.change = model, twin, TwinChange(control, value)
             self.lesson = None
             self.generation += 1
+            self.start_settings, self.changes = self.settings, []
             self.notice = ""
         return {}
 
@@ -294,6 +300,7 @@ class Session:
                     model.step()
             self.model, self.twin = rebuilt
             assert self.model is not None
+            self.changes.append((day, dict(settings.rules)))
             self.settings = settings
             self.scenario = self.model.score_scenario
             self.generation += 1

@@ -99,6 +99,7 @@ def Toolbar(state: AppState):
             dense=True,
             style={"max-width": "9em"},
         )
+        Download(state)
         solara.Switch(
             label="Projector",
             value=state.projector.value is True,
@@ -114,6 +115,32 @@ def Toolbar(state: AppState):
         )
     if state.notice.value:
         solara.Warning(state.notice.value, dense=True, classes=["score-sim-notice"])
+
+
+@solara.component
+def Download(state: AppState):
+    """Download the tab's run so far (tables, figures, manifest; both worlds) as one ZIP."""
+    from score_sim.app import restore
+
+    state.applied.value  # noqa: B018
+    state.frame.value  # noqa: B018
+    session = state.session
+    if session.freed:
+        return
+    population = session.scenario.population
+    if population.citizens + population.firms > restore.MAX_DOWNLOAD_ACTORS:
+        return
+
+    def build() -> bytes:
+        state.playing.set(False)
+        return restore.run_archive(session)
+
+    solara.FileDownload(
+        build,
+        filename=restore.archive_name(session),
+        label="Download run",
+        mime_type="application/zip",
+    )
 
 
 HEADLINE_NUMBERS = (

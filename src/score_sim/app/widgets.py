@@ -46,14 +46,15 @@ CSS = """
 .score-sim-prose table { border-collapse: collapse; font-size: 0.85em; }
 .score-sim-prose td, .score-sim-prose th { border-bottom: 1px solid #ddd; padding: 2px 6px; }
 .score-sim-sidebar .v-slider { margin-left: 0; margin-right: 0; }
-.score-sim-tabs .v-slide-group__content { flex-wrap: wrap; }
+.score-sim-tabs .v-slide-group__wrapper { overflow: visible; contain: none; }
+.score-sim-tabs .v-slide-group__content { flex-wrap: wrap; transform: none !important; }
 .score-sim-tabs .v-tabs-bar { height: auto !important; }
 .score-sim-tabs .v-slide-group__prev,
 .score-sim-tabs .v-slide-group__next { display: none !important; }
-.score-sim-tabs .v-tab { min-width: 0; padding: 0 10px; height: 34px; }
+.score-sim-tabs .v-tab { min-width: 0; padding: 0 8px; height: 32px; }
 .score-sim-figure img { width: auto; max-width: 100%; }
-.score-sim-figure-one img { max-height: calc(100vh - 365px); }
-.score-sim-figure-twin img { max-height: calc(100vh - 390px); }
+.score-sim-figure-one img { max-height: calc(100vh - 395px); }
+.score-sim-figure-twin img { max-height: calc(100vh - 420px); }
 .score-sim-tile { display: flex; flex-direction: column; padding: 2px 10px;
   border-left: 4px solid #1f77b4; background: #f4f7fb; }
 .score-sim-number { font-size: 1.35em; font-weight: 700; line-height: 1.1; }
@@ -66,9 +67,7 @@ CSS = """
 .score-sim-projector-on .score-sim-number { font-size: 1.7em; }
 .score-sim-projector-on .score-sim-number-label { font-size: 0.95em; }
 .score-sim-projector-on .score-sim-tabs .v-tab { font-size: 15px; font-weight: 600; }
-.score-sim-projector-on .score-sim-help p { font-size: 0.8em; color: #555; margin: 0; }
-.score-sim-rule-changes p { font-size: 0.85em; margin: 2px 0; }
-.score-sim-lesson-banner p { font-size: 1em; }
+.score-sim-projector-on .score-sim-lesson-banner p { font-size: 1em; }
 """
 
 
