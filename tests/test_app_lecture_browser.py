@@ -138,3 +138,37 @@ def test_choosing_a_lesson_sets_up_its_twins_and_pending_changes_sit_next_to_res
     click(page, "Reset")
     pending.wait_for(state="detached")
     page.get_by_text("pariah_spiral: 10,000 citizens, 500 firms, seed 7").wait_for()
+
+
+def test_a_rule_changed_from_today_keeps_the_day_and_is_listed(page):
+    day(page, 0, of=730)
+    for n in (1, 2, 3):
+        click(page, "Step")
+        day(page, n, of=730)
+    rule = page.locator(".rule-score-half_life_days")
+    rule.get_by_role("slider").focus()
+    page.keyboard.press("ArrowLeft")
+    page.locator(".score-sim-toolbar").get_by_text(PENDING).wait_for()
+    page.locator(".score-sim-from-today").click()
+    page.get_by_text("Changed during this run: day 4: Half-life of a finding 364 days").wait_for()
+    day(page, 3, of=730)  # the run goes on from where it was
+    click(page, "Step")
+    day(page, 4, of=730)
+    screenshot(page, "rule-from-today")
+
+
+def test_a_reload_restores_the_run_and_the_run_downloads(page, tmp_path):
+    page.wait_for_function("() => location.search.includes('day=4')")
+    with page.expect_download() as caught:
+        page.get_by_role("button", name="Download run").click()
+    target = tmp_path / "run.zip"
+    caught.value.save_as(target)
+    import zipfile
+
+    names = zipfile.ZipFile(target).namelist()
+    assert "world_A/timeseries.csv" in names and "world_B/figures/pariahs.png" in names
+    page.reload()
+    page.get_by_text("Restored after a reload: the same run, simulated again to day 4").wait_for()
+    day(page, 4, of=730)
+    page.get_by_text("Changed during this run: day 4: Half-life of a finding 364 days").wait_for()
+    page.get_by_text("World B: Feedback: restrictions make misconduct likelier: off").wait_for()

@@ -31,11 +31,12 @@ import solara
 import solara.server.settings
 
 from score_sim.app import assets, figures, restore
+from score_sim.app.people_view import PeopleView
 from score_sim.app.session import Session
 from score_sim.app.sidebar import Controls
 from score_sim.app.toolbar import DEFAULT_SPEED, Toolbar
 from score_sim.app.views import FigureView, InfoView, LessonBanner, TwinView
-from score_sim.app.widgets import CSS, TAB_TITLES, TWIN_TAB, AppState, Prose
+from score_sim.app.widgets import CSS, PEOPLE_TAB, TAB_TITLES, TWIN_TAB, AppState, Prose
 
 # No calls home, however the page is served (``score-sim app`` sets this too).
 solara.server.settings.telemetry.mixpanel_enable = False
@@ -123,6 +124,8 @@ def Page():
                 FigureView(state, names[tab.value])
             elif tab.value == TWIN_TAB:
                 TwinView(state)
+            elif tab.value == PEOPLE_TAB:
+                PeopleView(state)
             else:
                 InfoView(state)
 

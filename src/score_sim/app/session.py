@@ -27,7 +27,7 @@ from typing import Any
 
 import numpy as np
 
-from score_sim.app import figures
+from score_sim.app import figures, people
 from score_sim.app.budget import Budget, city_bytes, current_budget
 from score_sim.app.controls import (
     GENERAL,
@@ -115,6 +115,10 @@ class Session:
         self.notice = ""
         """Why the session holds no city (refused by the budgets, or freed when idle)."""
         self._freed_day = 0
+        self.watched: np.ndarray | None = None
+        self.watched_for: ScoreModel | None = None
+        self.history: list[np.ndarray] = []
+        """The watched sample's scores, one array a day from day 0."""
         refused = self.budget.reserve(self, city_bytes(scenario))
         if refused:
             self.notice = "Not built: " + refused
@@ -301,6 +305,8 @@ class Session:
             self.model, self.twin = rebuilt
             assert self.model is not None
             self.changes.append((day, dict(settings.rules)))
+            if self.watched_for is not None:
+                self.watched_for = self.model  # the same run: its history holds
             self.settings = settings
             self.scenario = self.model.score_scenario
             self.generation += 1
@@ -377,12 +383,44 @@ class Session:
         with self.lock:
             while done < days and self.model is not None and self.model.steps < self.last_day:
                 self.model.step()
+                self._watch(self.model)
                 if self.twin is not None:
                     self.twin.step()
                 done += 1
         if done:
             self.touch()
         return done
+
+    def _watch(self, model: ScoreModel) -> None:
+        """Record today's scores of the watched sample (see :mod:`score_sim.app.people`)."""
+        if self.watched is None or self.watched_for is not model:
+            world = model.world
+            n_firms = world.n_actors - world.n_citizens
+            self.watched = people.watched_actors(world.n_citizens, n_firms)
+            self.watched_for = model
+            start = float(model.score_scenario.score.initial)
+            self.history = [np.full(self.watched.size, start)] if model.steps <= 1 else []
+        if len(self.history) < model.steps + 1:
+            self.history.append(model.world.score[self.watched].copy())
+
+    def score_history(self, actor: int) -> np.ndarray | None:
+        """A watched actor's score from day 0 to today (None when not watched or not known)."""
+        with self.lock:
+            if self.watched is None or self.model is None or self.watched_for is not self.model:
+                return None
+            where = np.flatnonzero(self.watched == actor)
+            if where.size == 0 or len(self.history) != self.model.steps + 1:
+                return None
+            return np.array([day[where[0]] for day in self.history])
+
+    def watched_now(self) -> tuple[np.ndarray, list[str]]:
+        """The watched sample of world A and each one's state today."""
+        with self.lock:
+            if self.model is None:
+                return np.zeros(0, dtype=np.int64), []
+            world = self.model.world
+            actors = people.watched_actors(world.n_citizens, world.n_actors - world.n_citizens)
+            return actors, people.states(self.model, actors)
 
     def play(
         self,

@@ -24,9 +24,10 @@ from score_sim.text_safety import printable
 
 logger = logging.getLogger("score_sim.app")
 
-TAB_TITLES = [*figures.FIGURES.values(), "Twin worlds", "Info"]
+TAB_TITLES = [*figures.FIGURES.values(), "Twin worlds", "People", "Info"]
 TWIN_TAB = len(figures.FIGURES)
-INFO_TAB = TWIN_TAB + 1
+PEOPLE_TAB = TWIN_TAB + 1
+INFO_TAB = PEOPLE_TAB + 1
 
 IMAGE_FORMAT = "svg"
 """How figures are sent to the browser (see :data:`score_sim.app.figures.MIME_TYPES`)."""
