@@ -493,9 +493,17 @@ def test_the_info_tab_shows_the_description_and_the_ledger(sessions):
     assert "What it is" not in html_of(rc)
     rc.find(vw.Tabs).widget.v_model = widgets.INFO_TAB
     shown = html_of(rc)
-    for heading in ("What it is", "How it works", "Things to notice", "Things to try"):
+    headings = ("What it is", "How it works", "How to use it", "Things to notice")
+    for heading in (*headings, "Things to try", "Sources", "The matching lesson"):
         assert f"<h4>{heading}</h4>" in shown
     assert "documented" in shown and "assumption" in shown and "<table>" in shown
+    # written for the page: no flags, no file keys, no key paths in the ledger
+    tries = shown[shown.index("<h4>Things to try</h4>") : shown.index("<h4>Sources</h4>")]
+    assert "--set" not in tries and "summary.json" not in tries and "Apply" in tries
+    assert "lists › blacklist › min days" in shown and "<code>" not in shown
+    rc.find(vw.Btn, children=["Set up Lesson 1: What is a points regime?"]).widget.click()
+    assert sessions[0].lesson is not None and sessions[0].lesson.number == 1
+    assert sessions[0].twin is not None
 
 
 def test_the_twin_tab_starts_twin_worlds(sessions):

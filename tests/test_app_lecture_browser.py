@@ -76,14 +76,16 @@ def test_every_tab_and_the_twin_figure_fit_the_screen(page, width, height):
     for name in ("Step", "Play", "Reset"):
         assert on_screen(page, toolbar_button(page, name)), name
     titles = ["Scores", "Lists", "Grades", "Pariahs", "Cascades", "Innocents", "Twin worlds"]
-    for title in [*titles, "Info"]:
+    for title in [*titles, "People", "Info"]:
         assert on_screen(page, tab(page, title)), f"the {title} tab is off-screen"
     for tile in page.locator(".score-sim-tile").all():
         assert on_screen(page, tile)
     tab(page, "Twin worlds").click()
-    image = page.locator(".score-sim-figure img").first
+    image = page.locator(".score-sim-figure-twin img").first
     image.wait_for()
-    page.wait_for_function("() => document.querySelector('.score-sim-figure img').naturalWidth")
+    page.wait_for_function(
+        "() => document.querySelector('.score-sim-figure-twin img').naturalWidth"
+    )
     screenshot(page, "twin-worlds")
     assert on_screen(page, image), "the twin figure does not fit on one screen"
     assert image.bounding_box()["width"] >= 0.4 * width
@@ -101,13 +103,13 @@ def test_projector_mode_makes_numbers_and_tabs_large(page):
     big = float(number.evaluate("e => parseFloat(getComputedStyle(e).fontSize)"))
     assert big >= 26  # legible from the back of a room
     before = page.locator(".score-sim-figure img").first.get_attribute("src")
-    page.locator(".score-sim-projector").get_by_role("switch").click()
+    page.locator(".score-sim-projector label").click()
     page.wait_for_function(
         "src => document.querySelector('.score-sim-figure img').src !== src", arg=before
     )
     small = float(number.evaluate("e => parseFloat(getComputedStyle(e).fontSize)"))
     assert small < big
-    page.locator(".score-sim-projector").get_by_role("switch").click()
+    page.locator(".score-sim-projector label").click()
     page.wait_for_function(
         "n => parseFloat(getComputedStyle(document.querySelector("
         "'.score-sim-tile-citizen_n_restricted .score-sim-number')).fontSize) >= n",

@@ -20,6 +20,7 @@ from score_sim.app.controls import (
 )
 from score_sim.app.lessons import LESSON_NAMES
 from score_sim.app.offer import checked_rule_value, checked_text
+from score_sim.app.toolbar import Download
 from score_sim.app.widgets import (
     HELP_STYLE,
     AppState,
@@ -183,6 +184,7 @@ def Controls(state: AppState):
             classes=["score-sim-help"],
         )
         RuleChanges(state)
+        Download(state)
 
 
 @solara.component

@@ -99,7 +99,6 @@ def Toolbar(state: AppState):
             dense=True,
             style={"max-width": "9em"},
         )
-        Download(state)
         solara.Switch(
             label="Projector",
             value=state.projector.value is True,

@@ -8,6 +8,7 @@ import solara
 
 from score_sim.app import info
 from score_sim.app.controls import control_value
+from score_sim.app.lessons import LESSONS
 from score_sim.app.offer import checked_rule_value
 from score_sim.app.sidebar import RuleWidget
 from score_sim.app.widgets import (
@@ -16,6 +17,7 @@ from score_sim.app.widgets import (
     AppState,
     ImageView,
     Prose,
+    choose_lesson,
     escape_html,
     guarded,
     logger,
@@ -185,9 +187,32 @@ def TwinWorlds(state: AppState):
 def InfoView(state: AppState):
     """The scenario's description by section, and its evidence ledger."""
     state.applied.value  # noqa: B018
-    scenario = state.session.scenario
-    for heading, text in info.description_sections(scenario.description):
-        Prose(f"#### {escape_html(heading.capitalize())}\n\n{escape_html(text)}")
-    Prose("#### Where the numbers come from")
+    session = state.session
+    scenario = session.scenario
+    for heading, text in info.app_sections(scenario, session.controls()):
+        Prose(f"#### {heading}\n\n{text if heading in APP_WRITTEN else escape_html(text)}")
+    lessons = [x for x in LESSONS if x.scenario == scenario.name]
+    if lessons:
+        Prose("#### The matching lesson")
+        for lesson in lessons:
+            solara.Button(
+                f"Set up {lesson.name}",
+                on_click=guarded(state, lambda x=lesson: choose_lesson(state, x.name)),
+                outlined=True,
+                classes=["score-sim-info-lesson"],
+            )
+            solara.Text(f"The full lesson: notebooks/{lesson.notebook}", style=HELP_STYLE)
+    Prose("#### Sources")
+    Prose(
+        "\n".join(
+            f"- **{escape_html(info.key_in_words(key))}**: {escape_html(text)}"
+            for key, text in list(scenario.sources.items())[:12]
+        )
+        or "This scenario names no sources: every number is an assumption."
+    )
     with solara.Details("The evidence ledger: every number, documented or assumed"):
-        Prose(escape_html(info.ledger_markdown(scenario)))
+        Prose(escape_html(info.ledger_rows_in_words(scenario)))
+
+
+APP_WRITTEN = ("How to use it", "Things to try")
+"""Sections written for the page (Markdown kept); the others are the scenario's text."""

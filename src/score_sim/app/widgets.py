@@ -38,7 +38,7 @@ HELP_STYLE = {"color": "#555", "font-size": "0.8em", "line-height": "1.25"}
 CSS = """
 .score-sim-sidebar .v-input--switch { margin-top: 0; }
 .score-sim-sidebar .v-input__slot { margin-bottom: 0; }
-.score-sim-day { font-size: 1.35em; font-weight: 600; min-width: 10em; }
+.score-sim-day { font-size: 1.3em; font-weight: 600; min-width: 7.5em; }
 .score-sim-figure img { width: 100%; max-width: 880px; height: auto; }
 .score-sim-label { font-size: 0.9em; margin-top: 6px; }
 .score-sim-firms { flex: 0 0 auto; margin-top: 0; }
@@ -68,7 +68,7 @@ CSS = """
 .score-sim-projector-on .score-sim-number { font-size: 1.7em; }
 .score-sim-projector-on .score-sim-number-label { font-size: 0.95em; }
 .score-sim-projector-on .score-sim-tabs .v-tab { font-size: 15px; font-weight: 600; }
-.score-sim-projector-on .score-sim-lesson-banner p { font-size: 1em; }
+.score-sim-projector-on .score-sim-lesson-banner p { font-size: 0.92em; }
 """
 
 
