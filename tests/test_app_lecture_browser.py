@@ -70,6 +70,23 @@ def test_the_page_opens_on_a_lesson_with_harm_in_its_twin_worlds(page):
 
 
 @pytest.mark.parametrize("width,height", SIZES)
+def test_people_are_watched_and_one_is_inspected_with_its_chain(page, width, height):
+    page.set_viewport_size({"width": width, "height": height})
+    tab(page, "People").click()
+    page.locator(".score-sim-person").first.wait_for()
+    assert page.locator(".score-sim-person").count() == 72
+    red = page.locator(".score-sim-state-restricted")
+    assert red.count() >= 1  # Rongcheng restricts someone of the sample within 30 days
+    red.first.click()
+    page.get_by_text("Why, from the finding to here:").wait_for()
+    page.locator(".score-sim-inspect").get_by_text("restricted from:").wait_for()
+    page.locator(".score-sim-inspect img").wait_for()
+    screenshot(page, "people-inspect")
+    page.locator(".score-sim-inspect").get_by_text("restricted from:").scroll_into_view_if_needed()
+    screenshot(page, "people-inspect-scrolled")
+
+
+@pytest.mark.parametrize("width,height", SIZES)
 def test_every_tab_and_the_twin_figure_fit_the_screen(page, width, height):
     page.set_viewport_size({"width": width, "height": height})
     assert page.evaluate("document.documentElement.scrollWidth") <= width

@@ -104,6 +104,7 @@ def Page():
                 "min-width": "0",
                 "height": "100vh",
                 "overflow-y": "auto",
+                "overflow-x": "hidden",
                 "padding": "6px 12px",
             },
             classes=["score-sim-main"] + (["score-sim-projector-on"] if projector.value else []),

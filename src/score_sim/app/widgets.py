@@ -47,8 +47,10 @@ CSS = """
 .score-sim-prose table { border-collapse: collapse; font-size: 0.85em; }
 .score-sim-prose td, .score-sim-prose th { border-bottom: 1px solid #ddd; padding: 2px 6px; }
 .score-sim-sidebar .v-slider { margin-left: 0; margin-right: 0; }
-.score-sim-tabs .v-slide-group__wrapper { overflow: visible; contain: none; }
-.score-sim-tabs .v-slide-group__content { flex-wrap: wrap; transform: none !important; }
+.score-sim-tabs .v-slide-group__wrapper { overflow: visible; contain: none; width: 100%; }
+.score-sim-tabs .v-slide-group__content {
+  flex: 1 1 auto; min-width: 0; flex-wrap: wrap; white-space: normal; transform: none !important;
+}
 .score-sim-tabs .v-tabs-bar { height: auto !important; }
 .score-sim-tabs .v-slide-group__prev,
 .score-sim-tabs .v-slide-group__next { display: none !important; }
