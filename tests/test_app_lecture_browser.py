@@ -105,7 +105,7 @@ def test_every_tab_and_the_twin_figure_fit_the_screen(page, width, height):
     )
     screenshot(page, "twin-worlds")
     assert on_screen(page, image), "the twin figure does not fit on one screen"
-    assert image.bounding_box()["width"] >= 0.4 * width
+    assert image.bounding_box()["width"] >= 0.35 * width
     tab(page, "Cascades").click()
     one = page.locator(".score-sim-figure-one img").first
     one.wait_for()

@@ -170,7 +170,8 @@ def TwinWorlds(state: AppState):
         session.stop_twin()
         state.applied.set(state.applied.value + 1)
 
-    with solara.Row(style={"align-items": "center", "flex-wrap": "wrap"}):
+    row = {"align-items": "center", "flex-wrap": "nowrap", "font-size": "0.9em"}
+    with solara.Row(gap="6px", style=row):
         if change is not None:
             in_a = change.control.format(control_value(session.scenario, change.control))
             solara.Text(
@@ -179,7 +180,7 @@ def TwinWorlds(state: AppState):
                 f"{counts.get('harmed_only_in_a', 0):,}.",
                 classes=["score-sim-twin-status"],
             )
-        solara.Button("Back to one world", on_click=guarded(state, stop), outlined=True)
+        solara.Button("Back to one world", on_click=guarded(state, stop), outlined=True, small=True)
     ImageView(png, problem, kind="twin")
 
 

@@ -57,7 +57,7 @@ CSS = """
 .score-sim-tabs .v-tab { min-width: 0; padding: 0 8px; height: 32px; }
 .score-sim-figure img { width: auto; max-width: 100%; }
 .score-sim-figure-one img { max-height: calc(100vh - 395px); }
-.score-sim-figure-twin img { max-height: calc(100vh - 420px); }
+.score-sim-figure-twin img { max-height: calc(100vh - 440px); }
 .score-sim-tile { display: flex; flex-direction: column; padding: 2px 10px;
   border-left: 4px solid #1f77b4; background: #f4f7fb; }
 .score-sim-number { font-size: 1.35em; font-weight: 700; line-height: 1.1; }
