@@ -138,7 +138,7 @@ def explain(model: ScoreModel, actor: int) -> Explanation:
             chain = [
                 *_listing(model, source),
                 f"day {int(last['day'])}: {name_of(model, source)} sanctioned",
-                f"day {int(last['day'])}: {name} restricted {TIES[cause]} "
+                f"day {int(last['day'])}: {name} restricted {_tie(model, cause, source)} "
                 f"{name_of(model, source)}: it did nothing itself",
             ]
         else:
@@ -149,6 +149,13 @@ def explain(model: ScoreModel, actor: int) -> Explanation:
     elif lists:
         chain = _listing(model, actor)
     return Explanation(name, lines, chain)
+
+
+def _tie(model: ScoreModel, cause: Cause, source: int) -> str:
+    """How a tie reached someone: family reached through a firm are its staff's family."""
+    if cause == Cause.family and source >= model.world.n_citizens:
+        return "as family of the staff of"
+    return TIES[cause]
 
 
 def cascade_tree(model: ScoreModel, source: int) -> list[str]:
