@@ -117,9 +117,9 @@ def test_the_apps_info_tab_shows_scenario_html_as_text(tmp_path, monkeypatch):
     import solara
 
     from score_sim import app
-    from score_sim.browser.controls import Settings
-    from score_sim.browser.offer import Offer
-    from score_sim.browser.session import Session
+    from score_sim.app.controls import Settings
+    from score_sim.app.offer import Offer
+    from score_sim.app.session import Session
 
     data = small_data(
         description="WHAT IT IS\n\nA city <img src=x onerror=alert(1)> & <script>x()</script>"

@@ -557,7 +557,7 @@ def app_command(
     ] = None,
 ) -> None:
     """Start the browser app (works offline) and print its address."""
-    from score_sim.browser.server import AppStartError, serve
+    from score_sim.app.server import AppStartError, serve
 
     try:
         serve(

@@ -14,7 +14,7 @@ with ``tracemalloc`` for scenarios where each of these dominates
 (``tests/test_memory_guard.py``) the estimate is never below the peak and at most
 :data:`STATED_FACTOR` (4) times above it. Sweeps check their largest run, and run no more
 local workers at once than fit (:func:`workers_that_fit`); the app sizes each tab's city
-against its budgets (:mod:`score_sim.browser.budget`).
+against its budgets (:mod:`score_sim.app.budget`).
 """
 
 from __future__ import annotations
