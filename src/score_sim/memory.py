@@ -111,7 +111,7 @@ def _phases(scenario: Scenario) -> list[tuple[Scenario, int]]:
     steps = scenario.run.steps
     if not scenario.timeline:
         return [(scenario, steps)]
-    from score_sim.rules.timeline import build_phases
+    from score_sim.scenario.phases import build_phases
 
     phases: list[tuple[Scenario, int]] = []
     start, current = 1, scenario
