@@ -25,7 +25,7 @@ from score_sim.experiments.replications.contagion_lum2014 import TERM_RATIO
 from score_sim.experiments.replications.lending_liu2018 import EVERYBODY, NOBODY
 from score_sim.experiments.replications.runner import Job, run_jobs
 from score_sim.runner import run_scenario
-from score_sim.scenario import load_scenario
+from score_sim.scenario import bundled_scenarios, load_scenario
 
 
 @pytest.fixture(scope="module")
@@ -185,3 +185,23 @@ def test_erroneous_reports_reports_its_bad_luck_ratio_as_a_headline(tmp_path):
     assert first["name"] == "bad_luck_ratio" and first["text"].startswith("bad-luck ratio")
     assert "errors." in " ".join(first["driven_by"])
     assert "twin_world_without_errors" in result.manifest["phase_times_s"]
+
+
+@pytest.mark.parametrize("name", list(REPLICATIONS))
+def test_each_replication_scenario_is_bundled_and_explains_itself(name):
+    path = bundled_scenarios()[name]
+    assert path.read_text(encoding="utf-8").splitlines()[0] == (
+        "# yaml-language-server: $schema=scenario.schema.json"
+    )
+    scenario = load_scenario(name)
+    positions = [
+        scenario.description.find(section)
+        for section in ("WHAT IT IS", "HOW IT WORKS", "THINGS TO NOTICE", "THINGS TO TRY")
+    ]
+    assert all(p >= 0 for p in positions) and positions == sorted(positions)
+    assert f"score-sim replicate {name}" in scenario.description
+    # the paper is named, and the numbers that carry over are cited by their own key paths
+    author = REPLICATIONS[name].authors.split(",")[0].split(" ")[0]
+    assert author in scenario.description
+    cited = [key for key in scenario.sources if scenario.source_of(key)]
+    assert len(cited) >= 10

@@ -847,7 +847,8 @@ def replicate(
     typer.echo(f"figure: {result.figure}")
     typer.echo(
         f"-> {result.out_dir}/ (replication.csv, replication.json, {result.figure.name}; "
-        f"{len(result.rows)} rows, {result.wall_time_s:.0f} s)"
+        f"{len(result.rows)} rows, {result.wall_time_s:.0f} s, the runs "
+        f"{result.runs_cpu_s:.0f} CPU-seconds)"
     )
 
 

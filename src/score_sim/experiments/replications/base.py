@@ -131,6 +131,8 @@ class ReplicationResult:
     outcome: Outcome
     files: tuple[Path, ...]
     wall_time_s: float
+    runs_cpu_s: float = 0.0
+    """CPU seconds the runs took, in whichever processes ran them."""
 
     @property
     def figure(self) -> Path:
@@ -272,7 +274,8 @@ def replicate(
     )
     with claim:
         work = claim.work
-        rows = run_jobs(replication.jobs(scenario, seed_list, quick), workers, progress)
+        cpu: list[float] = []
+        rows = run_jobs(replication.jobs(scenario, seed_list, quick), workers, progress, cpu)
         outcome = replication.analyse(rows)
         files = [
             work / "replication.csv",
@@ -304,7 +307,8 @@ def replicate(
                 "command_line": list(sys.argv if command_line is None else command_line),
                 "start_time": start_time,
                 "wall_time_s": wall,
-                "runs": len(rows),
+                "runs_cpu_s": round(sum(cpu), 3),
+                "runs": len(cpu),
                 "resolved_scenario": scenario.to_data(),
             },
             files,
@@ -312,7 +316,7 @@ def replicate(
         target = claim.commit()
     written = tuple(target / f.relative_to(work) for f in files)
     return ReplicationResult(
-        replication, target, tuple(seed_list), quick, rows, outcome, written, wall
+        replication, target, tuple(seed_list), quick, rows, outcome, written, wall, sum(cpu)
     )
 
 
@@ -329,7 +333,7 @@ def side_by_side(result: ReplicationResult) -> list[str]:
     lines = [
         f"{rep.title}: {rep.citation}",
         f"published: {rep.finding}",
-        f"ours: {result.rows and len(result.seeds)} seeds, median [5%, 95%] over seeds"
+        f"ours: {len(result.seeds)} seeds, median [5%, 95%] over seeds"
         f" ({'quick' if result.quick else 'full'} version)",
     ]
     width = max(len(claim.what) for claim in result.outcome.claims)

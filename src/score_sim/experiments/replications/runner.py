@@ -45,18 +45,20 @@ class Job:
     """What the run is (its arm, its parameter value), copied into its row first."""
 
 
-def run_job(job: Job) -> list[dict[str, Any]]:
-    """Run one job and return its rows: each its labels, its seed, then its measures."""
+def run_job(job: Job) -> tuple[list[dict[str, Any]], float]:
+    """Run one job: its rows (each its labels, its seed, then its measures) and CPU seconds."""
     from score_sim.agents import release_agent_ids
     from score_sim.model import ScoreModel
 
+    started = time.process_time()
     model = ScoreModel(job.scenario, rng=job.seed, **job.overrides).run()
     try:
         measured = job.measure(model)
     finally:
         release_agent_ids(model)  # a worker runs many models: let each go
     parts = measured if isinstance(measured, list) else [measured]
-    return [{**job.labels, "seed": job.seed, **part} for part in parts]
+    rows = [{**job.labels, "seed": job.seed, **part} for part in parts]
+    return rows, time.process_time() - started
 
 
 def _ignore_interrupts() -> None:
@@ -76,6 +78,7 @@ def run_jobs(
     jobs: Sequence[Job],
     workers: int | None = None,
     progress: Callable[[int, int], None] | None = None,
+    cpu_seconds: list[float] | None = None,
 ) -> list[dict[str, Any]]:
     """Run every job and return their rows in the jobs' order (a job may give several).
 
@@ -83,18 +86,20 @@ def run_jobs(
         jobs: the runs.
         workers: worker processes [default: the usable cores]; 1 runs every job here.
         progress: called as ``progress(done, total)`` after each job (and once at 0).
+        cpu_seconds: if given, each job's CPU seconds are appended to it, in job order
+            (kept out of the rows, which are the same bytes whatever the machine).
     """
     total = len(jobs)
     workers = max(1, min(workers or usable_cores(), total or 1))
     if progress is not None:
         progress(0, total)
-    rows: list[list[dict[str, Any]]] = [[] for _ in range(total)]
+    results: list[tuple[list[dict[str, Any]], float]] = [([], 0.0)] * total
     if workers == 1:
         for index, job in enumerate(jobs):
-            rows[index] = run_job(job)
+            results[index] = run_job(job)
             if progress is not None:
                 progress(index + 1, total)
-        return [row for part in rows for row in part]
+        return _collected(results, cpu_seconds)
     pool = cf.ProcessPoolExecutor(
         max_workers=workers, mp_context=worker_context(), initializer=_ignore_interrupts
     )
@@ -102,13 +107,22 @@ def run_jobs(
     try:
         futures = {pool.submit(run_job, job): index for index, job in enumerate(jobs)}
         for done, future in enumerate(cf.as_completed(futures), start=1):
-            rows[futures[future]] = future.result()
+            results[futures[future]] = future.result()
             if progress is not None:
                 progress(done, total)
         finished = True
     finally:
         pool.shutdown(wait=finished, cancel_futures=not finished)
-    return [row for part in rows for row in part]
+    return _collected(results, cpu_seconds)
+
+
+def _collected(
+    results: list[tuple[list[dict[str, Any]], float]], cpu_seconds: list[float] | None
+) -> list[dict[str, Any]]:
+    """The jobs' rows in order, their CPU seconds added to ``cpu_seconds``."""
+    if cpu_seconds is not None:
+        cpu_seconds.extend(cpu for _, cpu in results)
+    return [row for rows, _ in results for row in rows]
 
 
 class JobProgress:
