@@ -580,3 +580,15 @@ def test_score_sim_app_on_a_busy_port_exits_2_with_a_sentence():
     assert result.returncode == 2
     assert f"error: port {port} on 127.0.0.1 is in use" in result.stderr
     assert "Traceback" not in result.stderr + result.stdout
+
+
+def test_the_info_tab_reads_every_bundled_scenario_in_words():
+    from score_sim.scenario import load_scenario as load
+
+    for name in bundled_scenarios():
+        scenario = load(name)
+        sections = dict(info.app_sections(scenario, rule_controls(scenario)))
+        assert "How to use it" in sections and "Things to try" in sections, name
+        for key, entry in scenario.sources.items():
+            text = info.source_text(entry)
+            assert isinstance(text, str) and text and "Evidence(" not in text, (name, key)

@@ -134,6 +134,16 @@ def test_projector_mode_makes_numbers_and_tabs_large(page):
     )
 
 
+def test_the_info_tab_is_written_for_the_page(page):
+    tab(page, "Info").click()
+    for heading in ("What it is", "How to use it", "Things to try", "Sources"):
+        page.get_by_role("heading", name=heading, exact=True).wait_for()
+    page.get_by_role("button", name="Set up Lesson 5: Real systems side by side").wait_for()
+    assert "--set" not in page.locator("body").inner_text()
+    screenshot(page, "info")
+    tab(page, "Twin worlds").click()
+
+
 def test_choosing_a_lesson_sets_up_its_twins_and_pending_changes_sit_next_to_reset(page):
     page.set_viewport_size({"width": 1280, "height": 720})
     page.locator(".score-sim-lesson").click()

@@ -149,3 +149,12 @@ def ledger_rows_in_words(scenario: Scenario) -> str:
         source = row.source.replace("|", "/") if row.source else ""
         lines.append(f"| {key_in_words(row.key)} | {row.value:g} | {row.level.value} | {source} |")
     return "\n".join(lines)
+
+
+def source_text(entry: object) -> str:
+    """A scenario's source entry in words: its text, or its evidence level and source."""
+    if isinstance(entry, str):
+        return entry
+    level = getattr(entry, "level", None)
+    source = getattr(entry, "source", "") or ""
+    return f"{getattr(level, 'value', level)}: {source}" if level is not None else source

@@ -206,7 +206,7 @@ def InfoView(state: AppState):
     Prose("#### Sources")
     Prose(
         "\n".join(
-            f"- **{escape_html(info.key_in_words(key))}**: {escape_html(text)}"
+            f"- **{escape_html(info.key_in_words(key))}**: {escape_html(info.source_text(text))}"
             for key, text in list(scenario.sources.items())[:12]
         )
         or "This scenario names no sources: every number is an assumption."
