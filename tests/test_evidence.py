@@ -30,7 +30,10 @@ from score_sim.scenario.ledger import ledger, level_counts
 
 BUNDLED = sorted(bundled_scenarios())
 
-AWAITING_CALIBRATION = "rongcheng_city awaits its re-calibration from calibrations/rongcheng_city.yaml: its fitted numbers are not yet in the file"
+AWAITING_CALIBRATION = (
+    "rongcheng_city awaits its re-calibration from calibrations/rongcheng_city.yaml: "
+    "its fitted numbers are not yet in the file"
+)
 """Tests that hold once rongcheng_city carries its calibrated values (strict: they fail
 the suite as soon as they pass, so that the marker is removed)."""
 
