@@ -188,7 +188,7 @@ def test_a_rule_changed_from_today_keeps_the_day_and_is_listed(page):
 
 def test_a_reload_restores_the_run_and_the_run_downloads(page, tmp_path):
     page.wait_for_function("() => location.search.includes('day=4')")
-    with page.expect_download() as caught:
+    with page.expect_download(timeout=180_000) as caught:  # two cities written: slow when busy
         page.get_by_role("button", name="Download run").click()
     target = tmp_path / "run.zip"
     caught.value.save_as(target)

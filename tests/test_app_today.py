@@ -71,3 +71,19 @@ def test_twin_worlds_both_take_the_change():
     assert [e.day for e in session.twin.score_scenario.timeline] == [6]
     assert session.twin.steps == session.model.steps == 5
     assert session.render_twins("png", projector=True)[:4] == b"\x89PNG"
+
+
+def test_the_twin_figure_draws_the_day_of_a_change_on_every_panel():
+    from score_sim.app import figures
+
+    session = Session(Settings(citizens="1,000", firms="50", days="30"))
+    session.start_lesson(LESSONS[4])
+    session.step(6)
+    session.change_from_today(session.settings.with_rule("score.half_life_days", 60))
+    session.step(6)
+    a = figures.Snapshot.of(session.model, "twins")
+    b = figures.Snapshot.of(session.twin, "twins")
+    fig = figures.draw_twins(a, b, "A", "B", policy_changes=a.context.policy_changes)
+    panels = [ax for ax in fig.axes if ax.get_visible() and ax.lines]
+    marked = [ax for ax in panels if any(list(line.get_xdata()) == [7, 7] for line in ax.lines)]
+    assert panels and len(marked) == len(panels)

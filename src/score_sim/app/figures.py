@@ -237,6 +237,13 @@ def draw_twins(
         policy_changes=list(policy_changes),
     )
     honest_comparison_axes(fig, columns, ctx)
+    from score_sim.outputs.figures.base import POLICY_LINE_STYLE
+
+    # the value panels (their x axis unlabelled) get the dated lines too
+    for ax in fig.axes:
+        if ax.get_visible() and ax.get_xlabel() != "day" and ax.get_title():
+            for day, _ in policy_changes:
+                ax.axvline(day, **POLICY_LINE_STYLE)
     return fig
 
 
