@@ -319,10 +319,14 @@ def guide_figures(folder: Path) -> None:
 
     from score_sim.experiments.ensemble import run_seeds
     from score_sim.experiments.twins import compare_scenarios
+    from score_sim.runner import run_scenario
 
     folder.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(prefix="score-sim-docs-") as work:
         work_dir = Path(work)
+        # Getting started's first run, at its own size, as `score-sim run pariah_spiral`
+        first = run_scenario("pariah_spiral", work_dir / "first")
+        shutil.copy(first.out_dir / "figures" / "pariahs.png", folder / "first_run_pariahs.png")
         twins = compare_scenarios(
             "pariah_spiral", None, work_dir / "twins", overrides_b={"effects.enabled": False},
             **SMALL,
