@@ -45,6 +45,8 @@ EXAMPLES = {
     "app": ("score-sim app --host 0.0.0.0 --port 8765",),
     "sweep": ("score-sim sweep sweeps/pariah_spiral_seeds.yaml --out runs/pariah_seeds",),
     "sensitivity": ("score-sim sensitivity runs/pariah_sobol",),
+    "calibrate": ("score-sim calibrate calibrations/rongcheng_city.yaml --out runs/fit",),
+    "replicate": ("score-sim replicate", "score-sim replicate lending_liu2018 --quick"),
 }
 """An example or two of each command, shown under its ``--help``."""
 

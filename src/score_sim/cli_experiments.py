@@ -114,7 +114,7 @@ def sweep(
         typer.echo(f"  {path.relative_to(result.out_dir)}")
 
 
-@app.command()
+@app.command(cls=ReadableCommand, epilog=_examples("calibrate"))
 def calibrate(
     spec: Annotated[
         str, typer.Argument(help="Calibration file (YAML; see calibrations/ for examples).")
@@ -122,7 +122,10 @@ def calibrate(
     out: Annotated[
         Path | None,
         typer.Option(
-            "--out", "-o", help="Calibration folder [default: runs/calibrate-<file>-<hash>/]."
+            "--out",
+            "-o",
+            metavar="DIR",
+            help="Calibration folder [default: runs/calibrate-<file>-<hash>/].",
         ),
     ] = None,
     workers: Annotated[
@@ -230,7 +233,7 @@ def sensitivity(
         typer.echo(f"  {path.relative_to(folder)}")
 
 
-@app.command()
+@app.command(cls=ReadableCommand, epilog=_examples("replicate"))
 def replicate(
     name: Annotated[
         str | None,
@@ -245,7 +248,9 @@ def replicate(
     ] = False,
     out: Annotated[
         Path | None,
-        typer.Option("--out", "-o", help="Output folder [default: runs/replicate-<name>/]."),
+        typer.Option(
+            "--out", "-o", metavar="DIR", help="Output folder [default: runs/replicate-<name>/]."
+        ),
     ] = None,
     workers: Annotated[
         int | None, typer.Option(help="Local worker processes [default: the machine's cores].")
