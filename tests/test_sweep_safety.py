@@ -459,6 +459,35 @@ def test_a_truncated_results_parquet_is_named(sample_sweep, tmp_path):
     assert "truncated or replaced?" in str(caught.value)
 
 
+def test_a_results_parquet_with_a_byte_changed_is_named(sample_sweep, tmp_path):
+    import shutil
+
+    out = tmp_path / "out"
+    shutil.copytree(sample_sweep, out)
+    data = bytearray((out / "results.parquet").read_bytes())
+    data[len(data) // 2] ^= 0x80  # a byte the Parquet format may or may not notice
+    (out / "results.parquet").write_bytes(bytes(data))
+    with pytest.raises(ScenarioError) as caught:
+        analyse(out, figures=False)
+    message = str(caught.value)
+    assert message.startswith(f"{out / 'results.parquet'}: ")
+    # the format noticed, or the sha256 score-sim recorded did
+    assert "is not a readable Parquet file" in message or (
+        "was changed after score-sim wrote it; its numbers cannot be trusted" in message
+    )
+    (out / "written.json").unlink()  # without a record, reading it must still be safe
+    for position in range(0, len(data), max(1, len(data) // 40)):
+        damaged = bytearray(data)
+        damaged[position] ^= 0x80
+        (out / "results.parquet").write_bytes(bytes(damaged))
+        try:
+            analyse(out, figures=False)
+        except ScenarioError as error:
+            assert str(error).startswith(str(out / "results.parquet")) or "sensitivity" in str(
+                error
+            ), str(error)
+
+
 def test_a_results_parquet_holding_infinity_is_named(sample_sweep, tmp_path):
     import shutil
 

@@ -317,8 +317,10 @@ def record_written(out: Path, paths: Iterable[Path]) -> None:
     os.replace(partial, out / WRITTEN_FILE)
 
 
-def check_unchanged(out: Path, names: Iterable[str], locate: Any = None) -> None:
-    """Refuse to write again a result file that is not what score-sim wrote last.
+def check_unchanged(
+    out: Path, names: Iterable[str], locate: Any = None, reading: bool = False
+) -> None:
+    """Refuse to write again (or read) a result file that is not what score-sim wrote last.
 
     A file score-sim has no record of (a folder from an older version) is taken as its own.
 
@@ -327,6 +329,8 @@ def check_unchanged(out: Path, names: Iterable[str], locate: Any = None) -> None
         names: the files about to be written again, relative to ``out``.
         locate: for a changed file, a function of its path giving ``(line, what)`` of its
             first difference, or None.
+        reading: the files are about to be read, not written (the message says what to do
+            then).
 
     Raises:
         ScenarioError: naming each changed file (and where it first differs).
@@ -340,6 +344,8 @@ def check_unchanged(out: Path, names: Iterable[str], locate: Any = None) -> None
             continue
         if path.is_symlink() or not path.is_file():
             kind = "a link" if path.is_symlink() else "a folder" if path.is_dir() else "not a file"
+            if reading:
+                continue  # reading it says what it is
             problems.append(
                 Problem(
                     str(path),
@@ -363,8 +369,14 @@ def check_unchanged(out: Path, names: Iterable[str], locate: Any = None) -> None
                     line,
                     None,
                     "",
-                    f"was changed after score-sim wrote it{what}; it is not written over: "
-                    "move it away (or delete it) and run the same command again",
+                    f"was changed after score-sim wrote it{what}; "
+                    + (
+                        "its numbers cannot be trusted: move it away and run the sweep "
+                        "command again to write it from finished.jsonl"
+                        if reading
+                        else "it is not written over: move it away (or delete it) and run the "
+                        "same command again"
+                    ),
                 )
             )
     if problems:
@@ -397,16 +409,16 @@ def read_results(out: Path, record: dict[str, Any]) -> dict[str, list[Any]]:
         )
     data = _read_bytes(path, "the sweep's results")
     try:
-        table = pq.read_table(pa.BufferReader(data))
-    except (pa.ArrowException, OSError, ValueError) as error:
+        columns = pq.read_table(pa.BufferReader(data)).to_pydict()
+    except (pa.ArrowException, OSError, ValueError) as error:  # UnicodeDecodeError too
+        reason = str(error).splitlines()[0] if str(error) else type(error).__name__
         raise ScenarioError.of(
             file,
             None,
             None,
             "",
-            f"is not a readable Parquet file ({error}): truncated or replaced?",
+            f"is not a readable Parquet file ({reason}): truncated or replaced?",
         ) from None
-    columns = table.to_pydict()
     problems: list[Problem] = []
 
     def problem(key: str, message: str) -> None:
@@ -439,4 +451,6 @@ def read_results(out: Path, record: dict[str, Any]) -> dict[str, list[Any]]:
                 problem(f"row {row}.{name}", f"{value!r} is not a finite number")
     if problems:
         raise ScenarioError(problems)
+    # well formed, yet perhaps changed where the format cannot tell (a number edited)
+    check_unchanged(out, ("results.parquet",), reading=True)
     return columns
