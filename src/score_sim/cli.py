@@ -49,6 +49,7 @@ EXAMPLES = {
     "app": ("score-sim app --host 0.0.0.0 --port 8765",),
     "sweep": ("score-sim sweep sweeps/pariah_spiral_seeds.yaml --out runs/pariah_seeds",),
     "sensitivity": ("score-sim sensitivity runs/pariah_sobol",),
+    "calibrate": ("score-sim calibrate calibrations/rongcheng_city.yaml --out runs/rongcheng_fit",),
 }
 """An example or two of each command, shown under its ``--help``."""
 
@@ -671,35 +672,48 @@ def sweep(
         typer.echo(f"  {path.relative_to(result.out_dir)}")
 
 
-@app.command()
+@app.command(cls=ReadableCommand, epilog=_examples("calibrate"))
 def calibrate(
     spec: Annotated[
-        str, typer.Argument(help="Calibration file (YAML; see calibrations/ for examples).")
+        str,
+        typer.Argument(
+            help="Calibration file (YAML; see calibrations/ for examples).", metavar="FILE"
+        ),
     ],
     out: Annotated[
         Path | None,
         typer.Option(
-            "--out", "-o", help="Calibration folder [default: runs/calibrate-<file>-<hash>/]."
+            "--out",
+            "-o",
+            metavar="DIR",
+            help="Calibration folder [default: runs/calibrate-<file>-<hash>/].",
         ),
     ] = None,
     workers: Annotated[
-        int | None, typer.Option(help="Local worker processes [default: the machine's cores].")
+        int | None,
+        typer.Option(metavar="N", help="Local worker processes [default: the machine's cores]."),
     ] = None,
     scheduler: Annotated[
         str | None,
-        typer.Option(help="Send the runs to a Dask cluster: its scheduler, tcp://HOST:PORT."),
+        typer.Option(
+            metavar="tcp://HOST:PORT", help="Send the runs to a Dask cluster's scheduler."
+        ),
     ] = None,
     trials: Annotated[
         int | None,
         typer.Option(
+            metavar="N",
             help="Trials in all, instead of the file's `trials` (a larger budget continues "
-            "a finished calibration in the same folder)."
+            "a finished calibration in the same folder).",
         ),
     ] = None,
     yes: Annotated[
         bool, typer.Option("--yes", "-y", help="Confirm a calibration of very many runs.")
     ] = False,
-    figures: Annotated[bool, typer.Option(help="Draw a figure per target.")] = True,
+    figures: Annotated[
+        bool,
+        typer.Option(help="Draw a figure per target [default: draw them].", show_default=False),
+    ] = True,
 ) -> None:
     """Fit a scenario's undocumented numbers to its documented targets (Optuna); resumable."""
     if scheduler is None:
