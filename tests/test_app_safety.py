@@ -16,12 +16,12 @@ import ipyvuetify as vw
 import pytest
 import solara
 
-from score_sim import app
-from score_sim.browser import assets, offer
-from score_sim.browser.budget import Budget, city_bytes
-from score_sim.browser.controls import GENERAL, Settings, check_settings, rule_controls
-from score_sim.browser.offer import Offer
-from score_sim.browser.session import Session
+from score_sim.app import assets, offer
+from score_sim.app import page as app
+from score_sim.app.budget import Budget, city_bytes
+from score_sim.app.controls import GENERAL, Settings, check_settings, rule_controls
+from score_sim.app.offer import Offer
+from score_sim.app.session import Session
 from score_sim.scenario import bundled_dir, load_scenario
 
 SMALL = Settings(citizens="400", firms="20", days="10")

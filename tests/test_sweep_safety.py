@@ -21,10 +21,11 @@ from conftest import small_data
 import score_sim
 from score_sim.errors import ScenarioError
 from score_sim.experiments import spec as spec_module
-from score_sim.experiments import sweep as sweep_module
+from score_sim.experiments import sweep_store as sweep_module
 from score_sim.experiments.sensitivity import analyse
 from score_sim.experiments.spec import load_sweep
 from score_sim.experiments.sweep import FINISHED_FILE, SweepStore, run_one, run_sweep
+from score_sim.outputs.labels import metric_label
 
 METRICS = ["citizen_mean_score", "citizen_n_blacklisted"]
 
@@ -405,6 +406,23 @@ def test_an_edited_results_csv_is_not_written_over(finished_sweep, tmp_path):
     assert cli("sweep", str(path), "--out", str(out), "--workers", "1").returncode == 0
 
 
+def test_a_folder_or_link_where_a_result_file_goes_is_named_not_written_over(
+    finished_sweep, tmp_path
+):
+    path, out = copy_of(finished_sweep, tmp_path)
+    (out / "written.json").unlink()  # not even a record of what was written
+    (out / "results.csv").unlink()
+    (out / "results.csv").mkdir()
+    (out / "results.csv" / "mine.txt").write_text("kept")
+    result = cli("sweep", str(path), "--out", str(out), "--workers", "1")
+    assert result.returncode == 2
+    assert result.stderr.splitlines() == [
+        f"error: {out / 'results.csv'}: is a folder, not the file score-sim writes there; it "
+        "is not written over: move it away and run the same command again"
+    ]
+    assert (out / "results.csv" / "mine.txt").read_text() == "kept"
+
+
 @pytest.fixture(scope="module")
 def sample_sweep(tmp_path_factory) -> Path:
     """A finished Sobol' sweep of the smallest sample allowed."""
@@ -547,7 +565,8 @@ def test_a_small_sample_is_analysed_with_a_warning_its_intervals_and_flags(sampl
         "warning: a small sample (sobol, n = 8; 64 or more is advised): read each index with "
         "its 95% confidence interval"
     )
-    line = next(x for x in result.stdout.splitlines() if x.startswith("citizen_mean_score.final"))
+    label = metric_label("citizen_mean_score.final")
+    line = next(x for x in result.stdout.splitlines() if x.startswith(f"what drives {label}:"))
     assert " ± " in line
     table = (out / "sensitivity.csv").read_text()
     assert table.splitlines()[0] == "metric,parameter,index,value,conf_95,flag"

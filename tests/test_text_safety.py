@@ -116,10 +116,11 @@ def test_the_apps_info_tab_shows_scenario_html_as_text(tmp_path, monkeypatch):
     import ipyvuetify as vw
     import solara
 
-    from score_sim import app
-    from score_sim.browser.controls import Settings
-    from score_sim.browser.offer import Offer
-    from score_sim.browser.session import Session
+    from score_sim.app import page as app
+    from score_sim.app.controls import Settings
+    from score_sim.app.offer import Offer
+    from score_sim.app.session import Session
+    from score_sim.app.widgets import INFO_TAB
 
     data = small_data(
         description="WHAT IT IS\n\nA city <img src=x onerror=alert(1)> & <script>x()</script>"
@@ -132,7 +133,7 @@ def test_the_apps_info_tab_shows_scenario_html_as_text(tmp_path, monkeypatch):
         lambda: Session(Settings(scenario=str(path), citizens="200", firms="10"), offer=offer),
     )
     _, rc = solara.render(app.Page(), handle_error=False)
-    rc.find(vw.Tabs).widget.v_model = app.INFO_TAB
+    rc.find(vw.Tabs).widget.v_model = INFO_TAB
     shown = " ".join(w.unsafe_innerHTML or "" for w in rc.find(solara.widgets.HTML).widgets)
     assert "&lt;img src=x onerror=alert(1)&gt;" in shown
     assert "&lt;script&gt;" in shown

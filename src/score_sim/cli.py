@@ -9,186 +9,36 @@ from __future__ import annotations
 
 import json
 import os
-import re
 import signal
 import sys
-import time
-from collections.abc import Sequence
 from pathlib import Path
 from typing import Annotated
 
-import click
 import typer
 import typer.core
 
 from score_sim import __version__
-from score_sim.errors import ScenarioError, command_line_names
-
-app = typer.Typer(
-    name="score-sim",
-    help="Simulate a points-based social-credit regime and the harms it does.",
-    add_completion=False,
-    no_args_is_help=True,
-    pretty_exceptions_enable=False,
-    rich_markup_mode=None,
+from score_sim.cli_common import (
+    EXAMPLES,
+    EXIT_BAD_INPUT,
+    EXIT_INTERNAL,
+    Interrupted,
+    Progress,
+    ReadableCommand,
+    _echo_problems,
+    _examples,
+    _fail,
+    _handle_signals,
+    _number,
+    _on_signal,
+    _outputs_text,
+    _parse_sets,
+    _phase_line,
+    app,
+    raise_if_interrupted,
 )
-
-EXAMPLES = {
-    "run": (
-        "score-sim run pariah_spiral",
-        "score-sim run baseline --citizens 3000 --set score.half_life_days=90 --seeds 5",
-    ),
-    "compare": (
-        "score-sim compare pariah_spiral --set effects.enabled=false",
-        "score-sim compare baseline pariah_spiral --steps 365",
-    ),
-    "validate": ("score-sim validate my_regime.yaml scenarios/baseline.yaml",),
-    "list": ("score-sim list",),
-    "schema": ("score-sim schema --out scenario.schema.json",),
-    "explain": ("score-sim explain rongcheng_city",),
-    "app": ("score-sim app --host 0.0.0.0 --port 8765",),
-    "sweep": ("score-sim sweep sweeps/pariah_spiral_seeds.yaml --out runs/pariah_seeds",),
-    "sensitivity": ("score-sim sensitivity runs/pariah_sobol",),
-    "calibrate": ("score-sim calibrate calibrations/rongcheng_city.yaml --out runs/rongcheng_fit",),
-}
-"""An example or two of each command, shown under its ``--help``."""
-
-
-def _examples(command: str) -> str:
-    """A command's examples as the end of its help, kept as written (not rewrapped)."""
-    lines = "\n".join(f"  {example}" for example in EXAMPLES[command])
-    return f"\b\nExample{'s' if len(EXAMPLES[command]) > 1 else ''}:\n{lines}"
-
-
-class ReadableCommand(typer.core.TyperCommand):
-    """A command whose help reads plainly, whichever typer draws it.
-
-    Some typer versions write a required argument as ``{SCENARIO}`` in the usage line and
-    add its Python type (``<str>``) beside each argument; the names given as metavars
-    (``SCENARIO``, ``DIR``, ``KEY=VALUE``) say more, so the help keeps only them.
-    """
-
-    def get_usage(self, ctx: click.Context) -> str:
-        """The usage line, arguments as plain names."""
-        return _plain_help(super().get_usage(ctx))
-
-    def get_help(self, ctx: click.Context) -> str:
-        """The whole help, arguments as plain names and without Python types."""
-        return _plain_help(super().get_help(ctx))
-
-
-def _plain_help(text: str) -> str:
-    text = re.sub(r"\{([^{}\s]+)\}", r"\1", text)
-    text = re.sub(r"\[\[([^\]\s]+)\]\]", r"[\1]", text)
-    return re.sub(r"^(\s+\S+) <[a-z\[\], ]+>", r"\1", text, flags=re.MULTILINE)
-
-
-EXIT_BAD_INPUT = 2
-EXIT_INTERNAL = 1
-
-
-def _fail(error: ScenarioError) -> typer.Exit:
-    _echo_problems(error)
-    return typer.Exit(EXIT_BAD_INPUT)
-
-
-def _echo_problems(error: ScenarioError) -> None:
-    """Each problem on its own line, with any control character in it escaped."""
-    from score_sim.text_safety import printable_line
-
-    for problem in error.problems:
-        typer.echo(f"error: {printable_line(str(problem))}", err=True)
-
-
-class Interrupted(BaseException):
-    """Ctrl-C, SIGTERM or SIGHUP: the command stops, cleaning up as the exception rises.
-
-    Not a KeyboardInterrupt, which typer would turn into a silent exit: :func:`main`
-    reports it, whenever it comes (during imports, simulation or writing).
-    """
-
-    def __init__(self, signum: int) -> None:
-        super().__init__(signum)
-        self.signum = signum
-
-
-_pending_signal: int | None = None
-"""The signal that stopped the command, once one came (see :func:`raise_if_interrupted`)."""
-
-
-def _on_signal(signum: int, frame: object) -> None:
-    global _pending_signal
-    # a second signal must not interrupt the clean-up of the first
-    signal.signal(signum, signal.SIG_IGN)
-    _pending_signal = signum
-    raise Interrupted(signum)
-
-
-def raise_if_interrupted() -> None:
-    """Raise :class:`Interrupted` again if a signal came and the command goes on.
-
-    A signal handler's exception can land inside a finalizer or a callback, where Python
-    prints "Exception ignored" and carries on; the signal itself is ignored from then on
-    (so that it cannot break the clean-up). Checked once a simulated day, this stops the
-    command at the next day however the first exception was lost.
-    """
-    if _pending_signal is not None:
-        raise Interrupted(_pending_signal)
-
-
-def _handle_signals() -> None:
-    for signum in (signal.SIGINT, signal.SIGTERM, getattr(signal, "SIGHUP", None)):
-        if signum is not None and signal.getsignal(signum) is not signal.SIG_IGN:
-            signal.signal(signum, _on_signal)
-
-
-def _phase_line(label: str) -> None:
-    """Say on stderr what a long phase is doing, when someone is watching."""
-    if sys.stderr.isatty() and os.environ.get("CI", "").lower() not in ("1", "true"):
-        names = {"writing": "writing outputs (tables, figures, manifest)..."}
-        typer.echo(names.get(label, label), err=True)
-
-
-class Progress:
-    """A one-line progress bar on stderr, shown only when stderr is a terminal."""
-
-    def __init__(self, label: str, stream=sys.stderr) -> None:
-        self.label = label
-        self.stream = stream
-        self.enabled = stream.isatty() and os.environ.get("CI", "").lower() not in ("1", "true")
-        self.started = time.perf_counter()
-        self._shown = -1
-
-    def __call__(self, day: int, total: int) -> None:
-        """Show that ``day`` of ``total`` days are done (and stop if a signal came)."""
-        raise_if_interrupted()
-        if not self.enabled or total <= 0:
-            return
-        percent = 100 * day // total
-        if percent == self._shown:
-            return
-        self._shown = percent
-        width = 30
-        filled = width * day // total
-        elapsed = time.perf_counter() - self.started
-        eta = elapsed / day * (total - day) if day else 0.0
-        bar = "#" * filled + "." * (width - filled)
-        self.stream.write(
-            f"\r{self.label} [{bar}] day {day}/{total} {percent:3d}%  eta {eta:4.0f} s"
-        )
-        if day >= total:
-            self.stream.write("\n")
-        self.stream.flush()
-
-
-def _parse_sets(values: list[str]) -> dict[str, object]:
-    from score_sim.scenario.overrides import parse_override
-
-    overrides: dict[str, object] = {}
-    for text in values:
-        key, value = parse_override(text)
-        overrides[key] = value
-    return overrides
+from score_sim.cli_experiments import calibrate, replicate, sensitivity, sweep
+from score_sim.errors import ScenarioError, command_line_names
 
 
 @app.command(cls=ReadableCommand, epilog=_examples("run"))
@@ -306,30 +156,6 @@ def run(
         for target in targets:
             typer.echo(f"  {target_line(target)}")
     typer.echo(f"outputs: {result.out_dir}/ ({_outputs_text(result.files, result.out_dir)})")
-
-
-def _number(value: float, signed: bool = False) -> str:
-    """A number as a person reads it: thousands separated, three significant figures."""
-    if value != value:  # NaN
-        return "n/a"
-    sign = "+" if signed and value > 0 else ""
-    if abs(value) >= 1000 or float(value).is_integer():
-        return f"{sign}{value:,.0f}"
-    return f"{sign}{value:.3g}"
-
-
-def _outputs_text(files: Sequence[Path], folder: Path) -> str:
-    """The files a run wrote, counted and named: the top-level files, then the folders."""
-    top: list[str] = []
-    folders: list[str] = []
-    for path in files:
-        parts = path.relative_to(folder).parts
-        if len(parts) == 1:
-            if parts[0] != "manifest.json":
-                top.append(parts[0])
-        elif f"{parts[0]}/" not in folders:
-            folders.append(f"{parts[0]}/")
-    return f"{len(files)} files: " + ", ".join([*top, *folders, "manifest.json"])
 
 
 @app.command(cls=ReadableCommand, epilog=_examples("compare"))
@@ -558,7 +384,7 @@ def app_command(
     ] = None,
 ) -> None:
     """Start the browser app (works offline) and print its address."""
-    from score_sim.browser.server import AppStartError, serve
+    from score_sim.app.server import AppStartError, serve
 
     try:
         serve(
@@ -577,228 +403,6 @@ def app_command(
         raise typer.Exit(EXIT_BAD_INPUT) from None
     except (Interrupted, KeyboardInterrupt):
         raise typer.Exit(0) from None
-
-
-@app.command(cls=ReadableCommand, epilog=_examples("sweep"))
-def sweep(
-    spec: Annotated[
-        str, typer.Argument(help="Sweep file (YAML; see sweeps/ for examples).", metavar="FILE")
-    ],
-    out: Annotated[
-        Path | None,
-        typer.Option(
-            "--out",
-            "-o",
-            metavar="DIR",
-            help="Sweep folder [default: runs/sweep-<file>-<hash>/].",
-        ),
-    ] = None,
-    workers: Annotated[
-        int | None,
-        typer.Option(metavar="N", help="Local worker processes [default: the machine's cores]."),
-    ] = None,
-    scheduler: Annotated[
-        str | None,
-        typer.Option(
-            metavar="tcp://HOST:PORT", help="Send the runs to a Dask cluster's scheduler."
-        ),
-    ] = None,
-    keep_runs: Annotated[
-        bool, typer.Option("--keep-runs", help="Keep every run's outputs in DIR/runs/.")
-    ] = False,
-    yes: Annotated[
-        bool, typer.Option("--yes", "-y", help="Confirm a sweep of very many runs.")
-    ] = False,
-) -> None:
-    """Run a scenario over seeds and parameter sets; resumable; results.csv and .parquet."""
-    if scheduler is None:
-        from score_sim.experiments.workers import prepare_workers
-
-        prepare_workers()  # the workers' imports run while this process reads the sweep
-    from score_sim.experiments.spec import load_sweep
-    from score_sim.experiments.sweep import SweepProgress, default_out_dir, run_sweep
-
-    target = out
-    try:
-        plan = load_sweep(spec, yes=yes)
-        target = out if out is not None else default_out_dir(plan)
-        progress = SweepProgress(plan.n_runs, 0)
-        result = run_sweep(
-            plan,
-            target,
-            workers=workers,
-            scheduler=scheduler,
-            keep_runs=keep_runs,
-            progress=progress,
-        )
-    except ScenarioError as error:
-        raise _fail(error) from None
-    except (Interrupted, KeyboardInterrupt) as error:
-        stored = f"the finished runs are stored in {target}/; " if target else ""
-        typer.echo(f"\ninterrupted: {stored}run the same command to finish the sweep", err=True)
-        raise typer.Exit(128 + getattr(error, "signum", signal.SIGINT)) from None
-    before = plan.n_runs - result.n_run_now
-    typer.echo(
-        f"{plan.scenario.name}: {plan.n_runs} runs ({len(plan.points)} parameter sets x "
-        f"{len(plan.seeds)} seeds), {result.n_run_now} run now"
-        + (f", {before} stored before" if before else "")
-        + f" -> {result.out_dir}/"
-    )
-    if len(plan.points) == 1:
-        import csv
-
-        from score_sim.experiments.sweep import SUMMARY_CSV
-        from score_sim.outputs.labels import metric_label
-
-        def number(text: str) -> str:
-            return _number(float(text)) if text else "-"
-
-        typer.echo(f"{'over ' + str(len(plan.seeds)) + ' seeds':<56} median (5-95%)")
-        with open(result.out_dir / SUMMARY_CSV, encoding="utf-8", newline="") as handle:
-            for row in csv.DictReader(handle):
-                typer.echo(
-                    f"{metric_label(row['metric']):<56} {number(row['median'])} "
-                    f"({number(row['p05'])} to {number(row['p95'])})"
-                )
-    for column, points in (result.switched_off or {}).items():
-        shown = ", ".join(map(str, points[:10])) + (", ..." if len(points) > 10 else "")
-        typer.echo(
-            f"note: {column} is not measured in parameter set{'s' if len(points) > 1 else ''} "
-            f"{shown}, which switch it off: its cells there are empty"
-        )
-    if result.sensitivity is not None:
-        _echo_sensitivity(result.sensitivity)
-    for path in result.files:
-        typer.echo(f"  {path.relative_to(result.out_dir)}")
-
-
-@app.command(cls=ReadableCommand, epilog=_examples("calibrate"))
-def calibrate(
-    spec: Annotated[
-        str,
-        typer.Argument(
-            help="Calibration file (YAML; see calibrations/ for examples).", metavar="FILE"
-        ),
-    ],
-    out: Annotated[
-        Path | None,
-        typer.Option(
-            "--out",
-            "-o",
-            metavar="DIR",
-            help="Calibration folder [default: runs/calibrate-<file>-<hash>/].",
-        ),
-    ] = None,
-    workers: Annotated[
-        int | None,
-        typer.Option(metavar="N", help="Local worker processes [default: the machine's cores]."),
-    ] = None,
-    scheduler: Annotated[
-        str | None,
-        typer.Option(
-            metavar="tcp://HOST:PORT", help="Send the runs to a Dask cluster's scheduler."
-        ),
-    ] = None,
-    trials: Annotated[
-        int | None,
-        typer.Option(
-            metavar="N",
-            help="Trials in all, instead of the file's `trials` (a larger budget continues "
-            "a finished calibration in the same folder).",
-        ),
-    ] = None,
-    yes: Annotated[
-        bool, typer.Option("--yes", "-y", help="Confirm a calibration of very many runs.")
-    ] = False,
-    figures: Annotated[
-        bool,
-        typer.Option(help="Draw a figure per target [default: draw them].", show_default=False),
-    ] = True,
-) -> None:
-    """Fit a scenario's undocumented numbers to its documented targets (Optuna); resumable."""
-    if scheduler is None:
-        from score_sim.experiments.workers import prepare_workers
-
-        prepare_workers()
-    from score_sim.experiments.calibration import (
-        CalibrationProgress,
-        default_out_dir,
-        run_calibration,
-    )
-    from score_sim.experiments.calibration_outputs import closing_lines
-    from score_sim.experiments.calibration_spec import load_calibration
-
-    target = out
-    try:
-        plan = load_calibration(spec, yes=yes, trials=trials)
-        target = out if out is not None else default_out_dir(plan)
-        result = run_calibration(
-            plan,
-            target,
-            workers=workers,
-            scheduler=scheduler,
-            progress=CalibrationProgress(),
-            figures=figures,
-        )
-    except ScenarioError as error:
-        raise _fail(error) from None
-    except (Interrupted, KeyboardInterrupt) as error:
-        stored = f"the finished runs are stored in {target}/; " if target else ""
-        typer.echo(
-            f"\ninterrupted: {stored}run the same command to finish the calibration", err=True
-        )
-        raise typer.Exit(128 + getattr(error, "signum", signal.SIGINT)) from None
-    for line in closing_lines(result):
-        typer.echo(line)
-
-
-def _echo_sensitivity(result) -> None:
-    """Each metric's most influential parameters, by the method's main index.
-
-    Each with its 95% confidence interval; flagged indices and warnings about the sample
-    are said too.
-    """
-    import math
-
-    from score_sim.outputs.labels import metric_label
-
-    index = {"sobol": "ST", "morris": "mu_star", "latin": "S1"}[result.method]
-
-    def shown(metric: str, parameter: str, value: float) -> str:
-        row = result.row(metric, parameter, index)
-        conf = f" ± {row['conf_95']:.2g}" if math.isfinite(row["conf_95"]) else ""
-        flag = " (flagged)" if row["flag"] else ""
-        return f"{parameter} {value:.3g}{conf}{flag}"
-
-    for warning in getattr(result, "warnings", ()):
-        typer.echo(f"warning: {warning}", err=True)
-    for metric in dict.fromkeys(r["metric"] for r in result.rows):
-        ranked = ", ".join(shown(metric, p, v) for p, v in result.top(metric, index, 3))
-        typer.echo(f"what drives {metric_label(metric)}: {index} {ranked}")
-    for metric, reason in result.skipped.items():
-        typer.echo(f"{metric_label(metric)}: no indices ({reason})")
-
-
-@app.command(cls=ReadableCommand, epilog=_examples("sensitivity"))
-def sensitivity(
-    folder: Annotated[
-        Path, typer.Argument(help="The folder of a finished sample sweep.", metavar="DIR")
-    ],
-    figures: Annotated[
-        bool,
-        typer.Option(help="Draw a figure per metric [default: draw them].", show_default=False),
-    ] = True,
-) -> None:
-    """Sobol', Morris or RBD-FAST indices of a sample sweep: sensitivity.csv and figures."""
-    from score_sim.experiments.sensitivity import analyse
-
-    try:
-        result = analyse(folder, figures=figures)
-    except ScenarioError as error:
-        raise _fail(error) from None
-    _echo_sensitivity(result)
-    for path in result.files:
-        typer.echo(f"  {path.relative_to(folder)}")
 
 
 @app.callback(invoke_without_command=True)
@@ -838,3 +442,18 @@ def main() -> None:
 
 if __name__ == "__main__":
     main()
+
+
+__all__ = [
+    "EXAMPLES",
+    "Interrupted",
+    "Progress",
+    "_on_signal",
+    "app",
+    "calibrate",
+    "main",
+    "raise_if_interrupted",
+    "replicate",
+    "sensitivity",
+    "sweep",
+]

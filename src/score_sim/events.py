@@ -45,6 +45,12 @@ class EventKind(IntEnum):
     rescue_letter = 24
     policy_change = 25
     """A policy timeline's entry took effect (actor -1; ``source`` is the entry's index)."""
+    loan_repaid = 26
+    """A loan fell due and was repaid (``days``: its term)."""
+    loan_default = 27
+    """A loan fell due and was not repaid."""
+    lawsuit = 28
+    """A default was taken to court (``list``: the list the borrower enters, if any)."""
 
 
 class Cause(IntEnum):
@@ -67,6 +73,10 @@ class Cause(IntEnum):
     staff = 8
     family = 9
     parent_company = 10
+    at_start = 11
+    """On the list when the run starts."""
+    contagion = 12
+    """A relative or friend on the list (see :mod:`score_sim.mechanisms.contagion`)."""
 
 
 EVENT_DTYPE = np.dtype(

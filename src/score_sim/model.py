@@ -197,6 +197,9 @@ class ScoreModel(mesa.Model):
         self._n_rows = 0
         self.today = Day(self, 0, scenario, findings=Findings.empty())
         """The day just simulated (day 0: the starting state)."""
+        self.bad_luck: dict[str, Any] | None = None
+        """The bad-luck comparison with the twin world without errors, when the scenario
+        asks for it (filled in by :func:`score_sim.runner.simulate`)."""
         self.history = ScoreHistory(
             pop.citizens, pop.firms, stream(seed, "history"), scenario.run.steps
         )

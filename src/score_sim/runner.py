@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from score_sim.errors import argument
+from score_sim.experiments.bad_luck import measure_bad_luck
 from score_sim.memory import activity_bytes, check_population
 from score_sim.model import ScoreModel
 from score_sim.outputs.figures.jobs import run_figure_jobs
@@ -55,7 +56,11 @@ def simulate(
     progress: Callable[[int, int], None] | None = None,
     decompose: bool | None = None,
 ) -> tuple[ScoreModel, ScoreModel | None]:
-    """Build and run a scenario at its own seed, and its twin without feedback if asked.
+    """Build and run a scenario at its own seed, and the twin worlds it asks for.
+
+    The twin without feedback splits the misconduct ratio (``decompose``); the twin without
+    erroneous reports measures the bad-luck ratio (``harm_metrics.bad_luck_early_days``,
+    see :mod:`score_sim.experiments.bad_luck`), stored as ``model.bad_luck``.
 
     Args:
         scenario: a validated scenario.
@@ -78,11 +83,16 @@ def simulate(
     if decompose and model.feedback.enabled:
         unchanged = resolve_scenario(scenario, {"effects.enabled": False})
         twin = ScoreModel(unchanged, rng=scenario.run.seed).run()
+    twinned = time.perf_counter()
+    model.bad_luck = measure_bad_luck(model)
     model.phase_times_s = {
         "build": round(stepping - started, 3),
         "steps": round(stepped - stepping, 3),
+        **({"twin_world_without_feedback": round(twinned - stepped, 3)} if twin else {}),
         **(
-            {"twin_world_without_feedback": round(time.perf_counter() - stepped, 3)} if twin else {}
+            {"twin_world_without_errors": round(time.perf_counter() - twinned, 3)}
+            if model.bad_luck is not None
+            else {}
         ),
     }
     return model, twin

@@ -54,7 +54,8 @@ def write_outputs(
     figures: bool = True,
 ) -> tuple[dict[str, Any], list[Path]]:
     """Write every output of a finished calibration; return ``best.json``'s content and files."""
-    from score_sim.experiments.calibration import (
+    from score_sim.experiments.calibration_store import _changes
+    from score_sim.experiments.calibration_targets import (
         BEST_JSON,
         CALIBRATED_YAML,
         FIGURES_DIR,
@@ -62,7 +63,6 @@ def write_outputs(
         calibrated_evidence,
         target_results,
     )
-    from score_sim.experiments.calibration_store import _changes
 
     shown = [slots[s] for s in sorted(slots) if s < plan.trials]
     per_trial: dict[int, list[dict[str, Any]]] = {}

@@ -289,9 +289,12 @@ def file_sha256(path: Path) -> str | None:
 
 def read_written(out: Path) -> dict[str, str]:
     """What score-sim last wrote into a sweep folder: file name to sha256 (empty if none)."""
+    path = out / WRITTEN_FILE
+    if path.is_symlink() or not path.is_file():
+        return {}
     try:
-        written = json.loads((out / WRITTEN_FILE).read_text(encoding="utf-8"))
-    except (OSError, ValueError):
+        written = json.loads(_read_bytes(path, "what score-sim wrote").decode("utf-8"))
+    except (ScenarioError, ValueError):
         return {}
     if not isinstance(written, dict):
         return {}
@@ -305,6 +308,10 @@ def record_written(out: Path, paths: Iterable[Path]) -> None:
         digest = file_sha256(path)
         if digest is not None:
             written[path.relative_to(out).as_posix()] = digest
+    if (out / WRITTEN_FILE).is_symlink() or (out / WRITTEN_FILE).is_dir():
+        raise ScenarioError.of(
+            str(out / WRITTEN_FILE), None, None, "", "is not a file: move it away and run again"
+        )
     partial = out / f".{WRITTEN_FILE}.partial"
     partial.write_text(json.dumps(written, indent=2, sort_keys=True) + "\n", encoding="utf-8")
     os.replace(partial, out / WRITTEN_FILE)
@@ -329,11 +336,26 @@ def check_unchanged(out: Path, names: Iterable[str], locate: Any = None) -> None
     for name in names:
         path = out / name
         expected = written.get(name)
-        if expected is None or not (path.exists() or path.is_symlink()):
+        if not (path.exists() or path.is_symlink()):
             continue
-        if path.is_symlink() or not path.is_file() or file_sha256(path) != expected:
+        if path.is_symlink() or not path.is_file():
+            kind = "a link" if path.is_symlink() else "a folder" if path.is_dir() else "not a file"
+            problems.append(
+                Problem(
+                    str(path),
+                    None,
+                    None,
+                    "",
+                    f"is {kind}, not the file score-sim writes there; it is not written over: "
+                    "move it away and run the same command again",
+                )
+            )
+            continue
+        if expected is None:
+            continue
+        if file_sha256(path) != expected:
             line, what = (None, "")
-            if locate is not None and path.is_file() and not path.is_symlink():
+            if locate is not None:
                 line, what = locate(path)
             problems.append(
                 Problem(

@@ -280,6 +280,8 @@ def _write_figures(
     from score_sim.outputs.labels import metric_label
 
     folder = out / "sensitivity"
+    if folder.is_symlink() or (folder.exists() and not folder.is_dir()):
+        raise _fail(folder, "is not the folder of figures score-sim makes: move it away")
     folder.mkdir(exist_ok=True)
     metrics = list(dict.fromkeys(r["metric"] for r in rows))
     indices = [index for index, _ in INDICES[method]]

@@ -56,6 +56,8 @@ class HarmLedger(Mechanism):
         self.count_misconduct(
             day.restricted, occurrences.actor[misconduct], day.host.world.n_citizens
         )
+        if self.misconduct_by_actor is not None:
+            np.add.at(self.misconduct_by_actor, occurrences.actor[misconduct], 1)
 
     def after(self, day: Day) -> None:
         """Advance the pariah spells and the sanction-day tallies by today."""
@@ -97,6 +99,11 @@ class HarmLedger(Mechanism):
         """Occurrences of misconduct by [citizens, firms] x [unrestricted, restricted]."""
         self.exposure_days = np.zeros((2, 2), dtype=np.int64)
         """Actor-days of [citizens, firms] x [unrestricted, restricted]."""
+        self.misconduct_by_actor = (
+            np.zeros(n_actors, dtype=np.int32) if config.bad_luck_early_days else None
+        )
+        """Each actor's misconduct so far, kept only to measure the bad-luck ratio (whose
+        twin worlds draw the same conduct)."""
 
     def pariah(self, day: int) -> np.ndarray:
         """Whether each actor is a pariah today."""

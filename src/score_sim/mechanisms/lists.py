@@ -35,6 +35,7 @@ import numpy as np
 from score_sim.arraytools import merge_disjoint, union
 from score_sim.events import Cause, EventKind, EventLog
 from score_sim.mechanisms.base import Mechanism
+from score_sim.mechanisms.behaviour import DAYS_PER_YEAR
 from score_sim.scenario import (
     DEFAULT_SYSTEM,
     ListRule,
@@ -97,6 +98,8 @@ class ListBook:
         """Day of the latest listing finding during the current entry (or its start)."""
         self.extensions = np.zeros(n, dtype=np.int8) if rule.extension is not None else None
         """How many times the current entry is extended (drawn when it begins)."""
+        self.term_days = np.zeros(n, dtype=np.int32) if rule.term is not None else None
+        """Each current entry's drawn length before extensions (with ``term``), else None."""
         self.innocent = np.zeros(n, dtype=bool)
         """Whether the current entry rests on false findings (False when not listed)."""
         self.members = np.empty(0, dtype=np.int64)
@@ -121,16 +124,21 @@ class ListBook:
         current entries run on under the rules last in force until they end.
         """
         self.accepting = rule.enabled
+        old_max_days = self.rule.max_days or 0
         complete = rule.enter is not None and rule.min_days is not None and rule.max_days
         if rule.enabled or complete:
             self.rule = rule if rule.enabled else rule.model_copy(update={"enabled": True})
             self.listing_behaviours = listing_behaviours
         if self.extensions is None and self.rule.extension is not None:
             self.extensions = np.zeros(self.listed.size, dtype=np.int8)
+        if self.term_days is None and self.rule.term is not None:
+            # entries begun under a fixed length keep it
+            self.term_days = np.where(self.listed, np.int32(old_max_days), 0).astype(np.int32)
 
     def expiry_day(self, actors: np.ndarray) -> np.ndarray:
         """Day the current entries of ``actors`` are due to end (max_days and extensions)."""
-        due = self.since_day[actors] + np.int32(self.rule.max_days)
+        length = np.int32(self.rule.max_days) if self.term_days is None else self.term_days[actors]
+        due = self.since_day[actors] + length
         if self.extensions is not None and self.rule.extension is not None:
             due += self.extensions[actors].astype(np.int32) * np.int32(self.rule.extension.days)
         return due
@@ -332,7 +340,12 @@ class ListBook:
             ext = rule.extension
             times = self.rng.binomial(ext.times, ext.probability, entering.size)
             self.extensions[entering] = times
-            duration += ext.days * times.astype(np.int32)
+        if self.term_days is not None:
+            if rule.term is not None:
+                duration = self.draw_terms(entering.size)
+            self.term_days[entering] = duration
+        if rule.extension is not None and self.extensions is not None:
+            duration = duration + rule.extension.days * self.extensions[entering].astype(np.int32)
         self.listed[entering] = True
         self.since_day[entering] = day
         self.renewed_day[entering] = day
@@ -350,6 +363,18 @@ class ListBook:
         )
         for listener in self.listeners:
             listener(self, entering, True)
+
+    def draw_terms(self, n: int) -> np.ndarray:
+        """``n`` entry lengths in days, drawn as the rule's ``term`` says.
+
+        A Poisson count of months whose mean is drawn from a Gamma distribution (Lum et al.
+        2014), plus the extra months; at least a day, at most ``max_days``.
+        """
+        term = self.rule.term
+        mean_months = self.rng.gamma(term.shape, term.mean_months / term.shape, n)
+        months = self.rng.poisson(mean_months) + term.extra_months
+        days = np.rint(months * (DAYS_PER_YEAR / 12))
+        return np.clip(days, 1, self.rule.max_days).astype(np.int32)
 
 
 def listing_behaviours(rule: ListRule, scenario: Scenario) -> np.ndarray:
@@ -407,8 +432,26 @@ class ListSet(Mechanism):
 
     @classmethod
     def build(cls, host: ScoreModel) -> ListSet:
-        """The world's lists, made with the world."""
-        return host.world.lists
+        """The world's lists, made with the world, with those listed when the run starts."""
+        lists = host.world.lists
+        lists.admit_at_start(host.seed, host.events)
+        return lists
+
+    def admit_at_start(self, seed: int, events: EventLog) -> None:
+        """List each list's ``initially_listed_share`` of the actors it covers, on day 0.
+
+        The actors are drawn at random (a stream of the list's own), as many as the share
+        of those covered, rounded; their entries last as any entry of the list does.
+        """
+        for name, book in self.books.items():
+            share = book.rule.initially_listed_share
+            if share is None or not book.rule.enabled:
+                continue
+            covered = np.flatnonzero(book.covered)
+            count = round(share * covered.size)
+            rng = stream(seed, f"lists:{name}:at_start")
+            chosen = np.sort(rng.choice(covered, count, replace=False)).astype(np.int64)
+            book.admit(0, chosen, np.zeros(count, dtype=bool), Cause.at_start, events)
 
     def list(self, day: Day) -> None:
         """Entries expire and are released, and today's findings and scores list actors."""

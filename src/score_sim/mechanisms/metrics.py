@@ -13,7 +13,9 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from score_sim.mechanisms.base import Mechanism
+from score_sim.mechanisms.contagion import CONTAGION_CUMULATIVE
 from score_sim.mechanisms.grades import Grading
+from score_sim.mechanisms.lending import LENDING_CUMULATIVE
 
 if TYPE_CHECKING:
     from score_sim.model import ScoreModel
@@ -74,7 +76,10 @@ MECHANISM_CUMULATIVE = frozenset(
 """Totals so far among the columns of data sharing, the escalation ladder and the letters,
 present only when those mechanisms are on."""
 CUMULATIVE_COLUMNS = (
-    frozenset(WORLD_COLUMNS[WORLD_COLUMNS.index("n_cascades") :]) | MECHANISM_CUMULATIVE
+    frozenset(WORLD_COLUMNS[WORLD_COLUMNS.index("n_cascades") :])
+    | MECHANISM_CUMULATIVE
+    | LENDING_CUMULATIVE
+    | CONTAGION_CUMULATIVE
 )
 """Columns that are totals (or means) so far: a mean over the run means nothing."""
 

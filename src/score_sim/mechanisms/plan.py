@@ -20,11 +20,13 @@ from typing import TYPE_CHECKING
 
 from score_sim.mechanisms.behaviour import Behaviours
 from score_sim.mechanisms.commitments import CommitmentDesk
+from score_sim.mechanisms.contagion import ContagionDesk
 from score_sim.mechanisms.deterrence import DeterrenceRule
 from score_sim.mechanisms.effects import Feedback
 from score_sim.mechanisms.escalation import Ladder
 from score_sim.mechanisms.harms import HarmLedger
 from score_sim.mechanisms.inspections import InspectionOffice
+from score_sim.mechanisms.lending import LendingDesk
 from score_sim.mechanisms.lists import ListSet
 from score_sim.mechanisms.metrics import DailyMetrics
 from score_sim.mechanisms.perks import PerkDesk
@@ -74,6 +76,8 @@ MECHANISMS: tuple[type[Mechanism], ...] = (
     CreditRepairDesk,
     PerkDesk,
     TravelDesk,
+    LendingDesk,
+    ContagionDesk,
     Scoring,
     ListSet,
     PolicyTimeline,
@@ -122,10 +126,13 @@ DAY: tuple[Step, ...] = (
     Step("report", "ladder", "spare_closed", "nothing is found on a closed firm"),
     Step("report", "reporting", "record_findings", "today's findings become events"),
     Step("score", "scoring", "score", "findings move scores, and spill over"),
+    Step("score", "lending", "score", "loans fall due: repaid or defaulted, scores move"),
     Step("score", "systems", "score", "further scores observe today's conduct"),
     Step("score", "scoring", "settle", "scores are bounded and decay"),
     Step("score", "ladder", "score", "firms climb the escalation ladder"),
     Step("list", "lists", "list", "lists expire, release and take actors"),
+    Step("list", "lending", "list", "defaulters taken to court enter the defaulter list"),
+    Step("list", "contagion", "list", "relatives and friends of the listed may follow them"),
     Step("list", "ladder", "list", "closed firms are blacklisted"),
     Step("list", "commitments", "list", "commitment letters are broken, kept and signed"),
     Step("remedy", "appeals", "remedy", "appeals are filed and decided"),
@@ -138,6 +145,7 @@ DAY: tuple[Step, ...] = (
     Step("after", "perks", "after", "rewards are used by those who qualify"),
     Step("after", "travel_bans", "after", "the banned try to buy tickets and are refused"),
     Step("after", "harms", "after", "harms are counted"),
+    Step("after", "lending", "after", "loan applications are decided by score"),
 )
 """The day, step by step."""
 

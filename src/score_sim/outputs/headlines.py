@@ -64,6 +64,15 @@ DRIVERS: dict[str, tuple[tuple[str, str], ...]] = {
         ("sharing.*", "sharing delays and coverage"),
         ("lists.*", "list rules"),
     ),
+    "bad_luck_ratio": (
+        ("errors.*", "error rates"),
+        ("inspections.false_finding_probability", "false inspection results"),
+        ("contagion.*", "contagion over ties"),
+        ("lending.*", "lending rules"),
+        ("lists.*", "list rules"),
+        ("remedies.*", "remedies"),
+        ("harm_metrics.*", "outcast definition"),
+    ),
     "firm_closures": (
         ("corporate.escalation.*", "ladder rules"),
         ("behaviours.*.rate_per_year", "behaviour rates"),
@@ -81,6 +90,8 @@ LABELS = {
     "restriction_days_spared_share": "share of the restriction-days called for that never "
     "happened (delay, missing records)",
     "firm_closures": "firms closed by the escalation ladder",
+    "bad_luck_ratio": "bad-luck ratio (outcasts at the end among the falsely listed early "
+    "on, against the same people without errors)",
 }
 
 
@@ -221,6 +232,8 @@ def _values(summary: dict[str, Any]) -> dict[str, Any]:
         first["restriction_days_spared_share"] = summary["sharing"]["spared_share"]
     if "escalation" in summary:
         first["firm_closures"] = summary["escalation"]["closures"]
+    if "bad_luck" in summary:
+        first["bad_luck_ratio"] = summary["bad_luck"]["ratio"]
     return first | values
 
 
@@ -233,6 +246,8 @@ def headlines(scenario: Scenario, summary: dict[str, Any]) -> list[dict[str, Any
         shown = format_value(name, value)
         if name == "misconduct_rate_ratio_restricted" and value is not None:
             shown += _selection_text(summary)
+        if name == "bad_luck_ratio" and value is not None:
+            shown += _bad_luck_text(summary["bad_luck"])
         out.append(
             {
                 "name": name,
@@ -305,6 +320,17 @@ def _selection_text(summary: dict[str, Any]) -> str:
     if share is not None and 0 <= share <= 1:
         return f" ({_floor_percent(share)}% of it, on a log scale, is selection: {twin})"
     return f" ({twin})"
+
+
+def _bad_luck_text(bad_luck: dict[str, Any]) -> str:
+    """Who the bad-luck ratio counts, in words."""
+    hit = bad_luck["citizens_hit"]
+    return (
+        f" ({hit:,} citizens falsely listed in the first {bad_luck['early_days']} days: "
+        f"{bad_luck['outcasts_among_hit']:,} outcasts at the end, "
+        f"{bad_luck['outcasts_among_hit_without_errors']:,} in the twin world without "
+        "errors; run several seeds for its interval)"
+    )
 
 
 def _reach_text(

@@ -278,6 +278,12 @@ def summarize(model: ScoreModel, twin: ScoreModel | None = None) -> dict[str, An
         summary["timeline"] = timeline_report(model)
     if model.deterrence_columns:
         summary["deterrence"] = deterrence_report(model)
+    if model.lending is not None:
+        summary["lending"] = model.lending.summary(model.world.score)
+    if model.contagion is not None:
+        summary["contagion"] = model.contagion.summary()
+    if model.bad_luck is not None:
+        summary["bad_luck"] = model.bad_luck
     summary["headlines"] = headlines(model.score_scenario, summary)
     return summary
 
@@ -361,6 +367,7 @@ def closing_lines(model: ScoreModel, summary: dict[str, Any]) -> list[str]:
         f"{share(ts['firm_n_restricted'], 'firm')}",
     ]
     lines += _systems_lines(summary)
+    lines += _lending_and_contagion_lines(summary)
     if "timeline" in summary:
         days = [str(e["day"]) for e in summary["timeline"] if e["applied"]]
         lines.append(
@@ -371,6 +378,30 @@ def closing_lines(model: ScoreModel, summary: dict[str, Any]) -> list[str]:
     if not summary["cascades"]["count"]:
         shown = [h for h in shown if h["name"] != "mean_cascade_size"]
     return lines + [h["text"] for h in shown][: max(0, 6 - len(lines))]
+
+
+def _lending_and_contagion_lines(summary: dict[str, Any]) -> list[str]:
+    """A closing line for lending and one for contagion, when they are on."""
+    lines = []
+    lending = summary.get("lending")
+    if lending and lending["applications"]:
+        groups = ", ".join(
+            f"{name} {group['mean_score_change']:+.1f}"
+            for name, group in lending["by_group"].items()
+        )
+        lines.append(
+            f"loans: {lending['approved']:,} of {lending['applications']:,} applications "
+            f"approved, {lending['defaulted']:,} defaulted, lender's utility "
+            f"{lending['lender_utility']:g}; mean score change since day 0: {groups}"
+        )
+    contagion = summary.get("contagion")
+    if contagion:
+        lines.append(
+            f"listed through a relative or friend on the list: {contagion['listings']:,} "
+            f"({contagion['listings_resting_on_false_findings']:,} of them traced to false "
+            "findings)"
+        )
+    return lines
 
 
 def _systems_lines(summary: dict[str, Any]) -> list[str]:

@@ -25,6 +25,8 @@ lives in the module of its part of the regime:
 - :mod:`~score_sim.scenario.sharing`: data sharing between agencies;
 - :mod:`~score_sim.scenario.corporate`: the escalation ladder and commitment letters;
 - :mod:`~score_sim.scenario.systems`: further scores and perks;
+- :mod:`~score_sim.scenario.lending`: loans approved by score, repaid or defaulted;
+- :mod:`~score_sim.scenario.contagion`: listings that spread to relatives and friends;
 - :mod:`~score_sim.scenario.timeline`: dated policy changes;
 - :mod:`~score_sim.scenario.evidence`: the ledger's entries and calibration targets;
 - :mod:`~score_sim.scenario.run`: the run's length and seed, the harm metrics;
@@ -64,10 +66,19 @@ from score_sim.scenario.base import (
 from score_sim.scenario.base import _Strict as _Strict
 from score_sim.scenario.behaviours import Behaviour, Channel, Detection, Errors, Inspections
 from score_sim.scenario.bundled import bundled_dir, bundled_scenarios, resolve_scenario_path
+from score_sim.scenario.contagion import RELATIONS, BySex, Contagion, Relations
 from score_sim.scenario.corporate import LADDER_STAGES, Commitments, Corporate, Escalation
 from score_sim.scenario.effects import Deterrence, Effects, VisibilitySignal
 from score_sim.scenario.evidence import Denominator, Evidence, Level, Metric, Target
-from score_sim.scenario.lists import DEFAULT_LIST_NAMES, Extension, ListEntry, ListRule, ListType
+from score_sim.scenario.lending import Approval, Lending, Repayment
+from score_sim.scenario.lists import (
+    DEFAULT_LIST_NAMES,
+    Extension,
+    ListEntry,
+    ListRule,
+    ListType,
+    Term,
+)
 from score_sim.scenario.lists import _default_blacklist as _default_blacklist
 from score_sim.scenario.lists import _default_lists as _default_lists
 from score_sim.scenario.lists import _default_redlist as _default_redlist
@@ -129,13 +140,17 @@ __all__ = [
     "MAX_MULTIPLIER",
     "MAX_RATE_PER_YEAR",
     "MAX_SCORE_MAGNITUDE",
+    "RELATIONS",
     "RONGCHENG_GRADES",
     "SHORTHAND_KEYS",
     "AgencyLink",
     "Appeals",
+    "Approval",
     "Behaviour",
+    "BySex",
     "Channel",
     "Commitments",
+    "Contagion",
     "Corporate",
     "Count",
     "CreditRepair",
@@ -155,6 +170,7 @@ __all__ = [
     "HarmMetrics",
     "Heterogeneity",
     "Inspections",
+    "Lending",
     "Level",
     "ListEntry",
     "ListRule",
@@ -169,7 +185,9 @@ __all__ = [
     "PropensityGroup",
     "RatePerYear",
     "Reach",
+    "Relations",
     "Remedies",
+    "Repayment",
     "RescueLetters",
     "Restriction",
     "RestrictionSet",
@@ -186,6 +204,7 @@ __all__ = [
     "Spillover",
     "Switch",
     "Target",
+    "Term",
     "TermDays",
     "Ties",
     "TimelineEntry",

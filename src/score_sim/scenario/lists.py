@@ -105,6 +105,26 @@ class Extension(_Strict):
     )
 
 
+class Term(_Strict):
+    """An entry's length drawn for each entry: a Poisson count of months with a Gamma mean.
+
+    As Lum et al. (2014) draw sentences: the mean of each entry's Poisson count of months
+    is itself drawn from a Gamma distribution of shape ``shape`` and mean ``mean_months``;
+    ``extra_months`` are added to every draw (a harsher regime: the same draw, longer).
+    A month is 365/12 days; an entry lasts at least a day and at most ``max_days``.
+    """
+
+    mean_months: Annotated[float, Strict(), Field(gt=0.0, le=1200.0)] = Field(
+        description="Mean of the Gamma distribution of each entry's mean length, in months."
+    )
+    shape: Annotated[float, Strict(), Field(gt=0.0, le=1000.0)] = Field(
+        description="Shape of that Gamma distribution (1: exponential; larger: less spread)."
+    )
+    extra_months: Annotated[float, Strict(), Field(ge=0.0, le=1200.0)] = Field(
+        0.0, description="Months added to every entry's drawn length."
+    )
+
+
 class ListRule(_Strict):
     """One list: who enters, for how long, how an entry ends, and what it triggers."""
 
@@ -132,6 +152,17 @@ class ListRule(_Strict):
     )
     extension: Extension | None = Field(
         None, description="How an entry may be extended beyond max_days (null: never)."
+    )
+    term: Term | None = Field(
+        None,
+        description="Draw each entry's length (a Poisson count of months with a "
+        "Gamma-distributed mean) instead of max_days, which then caps it; null: every entry "
+        "lasts max_days.",
+    )
+    initially_listed_share: Annotated[Probability, Field(gt=0.0)] | None = Field(
+        None,
+        description="Share of the actors the list covers who are on it when the run starts "
+        "(drawn at random on day 0; their entries last as any entry does); null: nobody.",
     )
     early_removal: Switch = Field(
         True,

@@ -46,6 +46,7 @@ FIXED_KEYS: dict[tuple[str, ...], str] = {
     ("score", "lower"): "the scale's bounds set the measures of harm (near the floor) and the "
     "figures",
     ("score", "upper"): "the scale's bounds set the measures of harm and the figures",
+    ("contagion", "women_share"): "who is a woman is drawn when the world is built",
 }
 """Keys a timeline entry may not change, with the reason."""
 
@@ -73,6 +74,8 @@ RETUNED: dict[str, tuple[str, ...] | None] = {
     "effects": None,
     "remedies": ("appeals", "credit_repair"),
     "deterrence": None,
+    "lending": None,
+    "contagion": None,
 }
 """Sections whose rules the model re-tunes mid-run (and, where given, the only parts of
 them it does); a section a later mechanism adds is refused until its rule can follow a
@@ -98,6 +101,8 @@ def _refusal(parts: list[str | int]) -> str | None:
         return "cannot change during a run: a behaviour's name, kind and sector are fixed"
     if len(parts) >= 3 and head == "lists" and parts[2] in ("type", "who"):
         return "cannot change during a run: a list's type and who it covers are fixed"
+    if len(parts) >= 3 and head == "lists" and parts[2] == "initially_listed_share":
+        return "cannot change during a run: who is on a list at the start is drawn on day 0"
     return None
 
 

@@ -21,6 +21,12 @@ class HarmMetrics(_Strict):
     pariah_min_days: Annotated[Days, Field(ge=1)] = Field(
         90, description="Days at the floor or blacklisted, without a break, to be a pariah."
     )
+    bad_luck_early_days: Annotated[Days, Field(ge=1)] | None = Field(
+        None,
+        description="Measure the bad-luck ratio: citizens falsely listed in the run's first "
+        "this many days, blacklisted or pariahs at the end, against the same citizens in the "
+        "twin world without errors (a second simulation); null: not measured.",
+    )
 
 
 class Run(_Strict):

@@ -17,9 +17,11 @@ from pydantic import Field, Strict, ValidationInfo, field_validator, model_valid
 from score_sim.errors import format_key
 from score_sim.scenario.base import MAX_ITEMS, Name, _Strict
 from score_sim.scenario.behaviours import Behaviour, Errors, Inspections
+from score_sim.scenario.contagion import Contagion
 from score_sim.scenario.corporate import Corporate
 from score_sim.scenario.effects import Deterrence, Effects
 from score_sim.scenario.evidence import Evidence, Level, Target
+from score_sim.scenario.lending import Lending
 from score_sim.scenario.lists import DEFAULT_LIST_NAMES, ListRule, ListType, _default_lists
 from score_sim.scenario.overrides import path_exists
 from score_sim.scenario.population import Heterogeneity, Population, Ties
@@ -121,6 +123,14 @@ class Scenario(_Strict):
         default_factory=TravelBans,
         description="Travel bans counted as purchases refused (off by default): flights and "
         "trains that banned citizens try to buy.",
+    )
+    lending: Lending = Field(
+        default_factory=Lending,
+        description="Loans approved by score, repaid or defaulted (off by default).",
+    )
+    contagion: Contagion = Field(
+        default_factory=Contagion,
+        description="Listings that spread to relatives and friends (off by default).",
     )
     run: Run = Field(default_factory=Run)
 
@@ -254,6 +264,7 @@ class Scenario(_Strict):
             problems.append((("targets",), "target names must be unique"))
         problems += target_problems(self)
         problems += self._sharing_and_corporate_cross_check()
+        problems += self._lending_and_contagion_cross_check()
         data = self.model_dump(mode="json")
         for key, entry in self.sources.items():
             if isinstance(entry, str) and not entry.strip():
@@ -339,6 +350,48 @@ class Scenario(_Strict):
                         f"{grade!r} is not a grade of {scale} {grade_names}",
                     )
                 )
+        return problems
+
+    def _lending_and_contagion_cross_check(self) -> list[tuple[tuple[str | int, ...], str]]:
+        """Names in `lending` and `contagion` that must exist: lists, grades, groups."""
+        problems: list[tuple[tuple[str | int, ...], str]] = []
+        blacklists = sorted(n for n in self.lists if self.list_type(n) is ListType.blacklist)
+        lending = self.lending
+        if lending.enabled:
+            if lending.lawsuit_list is not None and lending.lawsuit_list not in blacklists:
+                problems.append(
+                    (
+                        ("lending", "lawsuit_list"),
+                        f"{lending.lawsuit_list!r} is not a blacklist of this scenario "
+                        f"{blacklists}",
+                    )
+                )
+            grade_names = [band.name for band in self.score.grades]
+            for i, grade in enumerate(lending.approval.grades):
+                if grade not in grade_names:
+                    problems.append(
+                        (
+                            ("lending", "approval", "grades", i),
+                            f"{grade!r} is not a grade of score.grades {grade_names}",
+                        )
+                    )
+            groups = [group.name for group in self.heterogeneity.groups]
+            for name in lending.repayment.by_group:
+                if name not in groups or not self.heterogeneity.enabled:
+                    problems.append(
+                        (
+                            ("lending", "repayment", "by_group", name),
+                            f"{name!r} is not a group of heterogeneity.groups {groups}"
+                            + ("" if self.heterogeneity.enabled else " (heterogeneity is off)"),
+                        )
+                    )
+        if self.contagion.enabled and self.contagion.list not in blacklists:
+            problems.append(
+                (
+                    ("contagion", "list"),
+                    f"{self.contagion.list!r} is not a blacklist of this scenario {blacklists}",
+                )
+            )
         return problems
 
     def to_data(self) -> dict[str, Any]:

@@ -5,7 +5,7 @@ it lacks, downloads it from a public CDN and stores it there. On a classroom net
 would let anyone make the server call the internet and fill its disk. Here a request is
 answered only with a file the ``solara-assets`` package installed (as its ``RECORD`` lists
 them); anything else is a 404, with no connection made and nothing written.
-:func:`serve_packaged_assets_only` puts this in place; :mod:`score_sim.app` calls it when
+:func:`serve_packaged_assets_only` puts this in place; :mod:`score_sim.app.page` calls it when
 it is imported, which the server does before it answers any request.
 """
 

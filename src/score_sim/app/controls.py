@@ -8,7 +8,7 @@ unit and its range. :func:`check_settings` turns what was typed and moved into a
 :class:`~score_sim.scenario.Scenario`, or into one message per control, so that bad input
 is answered next to the control that holds it, never with a traceback. Nothing a page sends
 is trusted: the scenario must be one the app offers, and every value must be one its
-control offers (:mod:`score_sim.browser.offer`), slider ranges included.
+control offers (:mod:`score_sim.app.offer`), slider ranges included.
 """
 
 from __future__ import annotations
@@ -21,7 +21,7 @@ from score_sim.errors import ScenarioError
 from score_sim.scenario import Scenario, resolve_scenario
 
 if TYPE_CHECKING:
-    from score_sim.browser.offer import Offer
+    from score_sim.app.offer import Offer
 
 ControlKind = Literal["int", "float", "switch", "reach"]
 
@@ -334,7 +334,7 @@ def check_settings(
         ``messages`` maps a control's key (``population.citizens``, ``run.seed``, a
         :class:`RuleControl` key, or :data:`GENERAL`) to what is wrong with it.
     """
-    from score_sim.browser.offer import checked_rule_value, checked_text, current_offer
+    from score_sim.app.offer import checked_rule_value, checked_text, current_offer
 
     messages: dict[str, str] = {}
     try:

@@ -149,9 +149,62 @@ def draw(snapshot: Snapshot, figure: str) -> Figure:
     raise KeyError(f"no figure {figure!r}; the figures are {', '.join(FIGURES)}")
 
 
+PROJECTOR_SMALLEST_PT = 13.0
+"""Smallest text in a projector figure, in points (at :data:`DPI`, about 16 pixels when the
+figure is drawn 880 pixels wide)."""
+PROJECTOR_CAPTION_PT = 9.0
+"""The caption line's size in a projector figure (the run's facts, not read from afar)."""
+PROJECTOR_SHRINK = 0.8
+"""A projector figure is drawn this much smaller (in inches) and shown as wide: its text is
+1/0.8 times larger on the screen again."""
+PROJECTOR_GROWTH = 1.35
+"""How much larger than on paper every text of a projector figure is, at least."""
+
+
+def for_projector(fig: Figure) -> Figure:
+    """``fig`` with every text (titles, axes, ticks, legends, captions) legible from afar.
+
+    Each text grows by :data:`PROJECTOR_GROWTH` and to at least
+    :data:`PROJECTOR_SMALLEST_PT`; the panels are then laid out again around the larger
+    text, leaving the figure's title above and its caption below.
+    """
+    from matplotlib.text import Text
+
+    def grown(size: float) -> float:
+        return max(size * PROJECTOR_GROWTH, PROJECTOR_SMALLEST_PT)
+
+    ticks = set()
+    for ax in fig.axes:
+        for axis in (ax.xaxis, ax.yaxis):
+            major = axis.get_major_ticks()
+            ticks.update(id(t) for tick in major for t in (tick.label1, tick.label2))
+            if major:
+                axis.set_tick_params(labelsize=grown(float(major[0].label1.get_fontsize())))
+    captions = {id(text) for text in fig.texts if text is not fig._suptitle}
+    for text in fig.findobj(Text):
+        if text.get_text() and id(text) not in ticks and id(text) not in captions:
+            text.set_fontsize(grown(float(text.get_fontsize())))
+    # the caption line (the run's facts) is read from near: it stays smaller
+    for text in (t for t in fig.texts if t is not fig._suptitle):
+        text.set_fontsize(max(float(text.get_fontsize()), PROJECTOR_CAPTION_PT))
+        text.set_wrap(True)
+    width, height = fig.get_size_inches()
+    fig.set_size_inches(width * PROJECTOR_SHRINK, height * PROJECTOR_SHRINK)
+    top = 0.9 if fig._suptitle is not None else 1.0
+    bottom = 0.1 if any(t.get_position()[1] < 0.05 for t in fig.texts) else 0.0
+    with default_style():
+        fig.tight_layout(rect=(0.0, bottom, 1.0, top), pad=0.6)
+    return fig
+
+
 def render(model: ScoreModel, figure: str, firms: bool = True) -> bytes:
     """One of :data:`FIGURES` for the run so far, as PNG (``firms``: see :class:`Snapshot`)."""
     return to_png(draw(Snapshot.of(model, figure, firms), figure))
+
+
+PAGE_TWIN_COLUMNS = ("citizen_n_restricted", "citizen_n_blacklisted", "citizen_n_listed_innocent")
+"""What the page's twin figure compares unless a lesson says otherwise: one row of panels,
+so that the figure fits one screen."""
 
 
 def draw_twins(
@@ -160,6 +213,7 @@ def draw_twins(
     label_a: str,
     label_b: str,
     columns: tuple[str, ...] = KEY_COLUMNS,
+    policy_changes: tuple[tuple[int, str], ...] = (),
 ) -> Figure:
     """The twin worlds side by side with their difference, on honest axes.
 
@@ -169,6 +223,8 @@ def draw_twins(
         label_a: world A's name in the legend.
         label_b: world B's name in the legend.
         columns: the time-series columns compared, one panel each.
+        policy_changes: rule changes the runs reached, ``(day, note)``, drawn as dated
+            lines.
     """
     ctx = a.context
     fig = plot_comparison(
@@ -178,8 +234,16 @@ def draw_twins(
         label_b,
         list(columns),
         f"twin worlds, seed {ctx.seed} · {ctx.n_citizens:,} citizens, {ctx.n_firms:,} firms",
+        policy_changes=list(policy_changes),
     )
     honest_comparison_axes(fig, columns, ctx)
+    from score_sim.outputs.figures.base import POLICY_LINE_STYLE
+
+    # the value panels (their x axis unlabelled) get the dated lines too
+    for ax in fig.axes:
+        if ax.get_visible() and ax.get_xlabel() != "day" and ax.get_title():
+            for day, _ in policy_changes:
+                ax.axvline(day, **POLICY_LINE_STYLE)
     return fig
 
 
@@ -193,6 +257,11 @@ def honest_comparison_axes(fig: Figure, columns: tuple[str, ...], ctx: FigureCon
     from score_sim.outputs.labels import metric_label
 
     by_title = {metric_label(column): column for column in columns}
+    for text in fig.texts:  # the note of columns left out, in words
+        words = text.get_text()
+        for name in columns:
+            words = words.replace(name, title_of(name).lower())
+        text.set_text(words)
     visible = [ax for ax in fig.axes if ax.get_visible()]
     mains = [ax for ax in visible if ax.get_title() in by_title]
     differences = [ax for ax in visible if ax.get_ylabel() == "B − A"]

@@ -1,17 +1,17 @@
 """``score-sim app``: serve the browser app, offline, and say where.
 
-The page is :mod:`score_sim.app`, served by Solara's server in production mode. Nothing in
+The page is :mod:`score_sim.app.page`, served by Solara's server in production mode. Nothing in
 it needs the internet: the JavaScript, styles and fonts come from the ``solara-assets``
 package (installed with the ``app`` extra, which ``.[dev]`` includes), Solara's version
 check and telemetry are switched off, the browser is not opened, and the asset route serves
-only the packaged files (:mod:`score_sim.browser.assets`). A host or port that cannot be
+only the packaged files (:mod:`score_sim.app.assets`). A host or port that cannot be
 used, or a missing extra, is reported in one sentence with exit status 2.
 
 The teacher's own scenario files (``--scenario my.yaml``, repeatable) are checked before the
 server starts and offered beside the bundled ones; the memory budgets of a tab and of the
 whole server and the idle time after which a tab's city is freed are set here too. They
-reach the page in the environment (see :mod:`score_sim.browser.offer` and
-:mod:`score_sim.browser.budget`).
+reach the page in the environment (see :mod:`score_sim.app.offer` and
+:mod:`score_sim.app.budget`).
 """
 
 from __future__ import annotations
@@ -25,7 +25,7 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-APP_MODULE = "score_sim.app"
+APP_MODULE = "score_sim.app.page"
 
 OFFLINE_ENVIRONMENT = {
     # no calls home (production mode also drops the page's check, --no-check-version the
@@ -92,7 +92,7 @@ def budget_environment(
         AppStartError: a budget or time that is not a positive number, or a tab's budget
             above the server's.
     """
-    from score_sim.browser import budget
+    from score_sim.app import budget
 
     environment = {}
     for option, value, name in (
@@ -179,8 +179,8 @@ def serve(
     check_address(host, port)
     for key, value in OFFLINE_ENVIRONMENT.items():
         os.environ.setdefault(key, value)
-    from score_sim.browser import offer
-    from score_sim.browser.assets import serve_packaged_assets_only
+    from score_sim.app import offer
+    from score_sim.app.assets import serve_packaged_assets_only
 
     os.environ.update(environment)
     os.environ[offer.SCENARIOS_ENVIRONMENT] = json.dumps(files)

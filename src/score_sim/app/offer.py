@@ -22,7 +22,7 @@ from score_sim.errors import ScenarioError
 from score_sim.text_safety import shown
 
 if TYPE_CHECKING:
-    from score_sim.browser.controls import RuleControl
+    from score_sim.app.controls import RuleControl
     from score_sim.scenario import Scenario
 
 SCENARIOS_ENVIRONMENT = "SCORE_SIM_APP_SCENARIOS"

@@ -2,7 +2,7 @@
 
 Every tab (Solara session) owns a :class:`Session`; nothing is shared between tabs, so two
 students on one server never move each other's days. A session builds a
-:class:`~score_sim.model.ScoreModel` from checked :class:`~score_sim.browser.controls.Settings`,
+:class:`~score_sim.model.ScoreModel` from checked :class:`~score_sim.app.controls.Settings`,
 steps it a day at a time and never past the scenario's last day, and can run a twin world:
 the same scenario, people and seed with one rule changed, stepped in lockstep. Because every
 mechanism draws from its own random stream (:mod:`score_sim.streams`, as
@@ -13,7 +13,7 @@ A session is used from the page's event handlers and from its Play thread at onc
 keeps each step and each copy of the state for drawing whole.
 
 Every city is sized before it is built and reserved against the server's memory budgets
-(:mod:`score_sim.browser.budget`): a city over them is refused with a sentence, and a tab idle
+(:mod:`score_sim.app.budget`): a city over them is refused with a sentence, and a tab idle
 for long gives its city back (:meth:`Session.free`) until its user presses Reset.
 """
 
@@ -27,16 +27,18 @@ from typing import Any
 
 import numpy as np
 
-from score_sim.browser import figures
-from score_sim.browser.budget import Budget, city_bytes, current_budget
-from score_sim.browser.controls import (
+from score_sim.app import figures, people
+from score_sim.app.budget import Budget, city_bytes, current_budget
+from score_sim.app.controls import (
     GENERAL,
     RuleControl,
     Settings,
     check_settings,
+    control_value,
     rule_controls,
 )
-from score_sim.browser.offer import Offer, current_offer
+from score_sim.app.lessons import OPENING, Lesson
+from score_sim.app.offer import Offer, current_offer
 from score_sim.errors import ScenarioError
 from score_sim.model import ScoreModel
 from score_sim.scenario import Scenario
@@ -63,7 +65,9 @@ class Session:
     """One tab's city (world A) and, when asked for, its twin (world B).
 
     Args:
-        settings: what to build first [default: the offer's first scenario].
+        settings: what to build first [default: the teacher's first scenario file, else
+            the opening lesson (:data:`~score_sim.app.lessons.OPENING`) with its twin
+            worlds].
         budget: the memory budgets the session's cities are reserved against [default:
             the server's].
         offer: the scenarios and values the page may choose [default: the server's].
@@ -83,7 +87,22 @@ class Session:
         self.lock = threading.RLock()
         self.offer = offer or current_offer()
         self.budget = budget or current_budget()
-        self.settings = settings or Settings(scenario=self.offer.default())
+        opening = OPENING if settings is None and not self.offer.files else None
+        if opening is not None and opening.scenario not in self.offer:
+            opening = None
+        if settings is None:
+            settings = (
+                opening.settings(Settings())
+                if opening is not None
+                else Settings(scenario=self.offer.default())
+            )
+        self.settings = settings
+        self.lesson: Lesson | None = None
+        """The lesson the twin worlds were set up for, if any."""
+        self.start_settings = settings
+        """The settings the run started from at day 0 (before any change from today)."""
+        self.changes: list[tuple[int, dict[str, Any]]] = []
+        """The rule changes made from a day on: the day and the rules as set then."""
         scenario, messages = check_settings(self.settings, self.offer)
         if scenario is None:
             raise ScenarioError.of("settings", None, None, "", "; ".join(messages.values()))
@@ -96,11 +115,17 @@ class Session:
         self.notice = ""
         """Why the session holds no city (refused by the budgets, or freed when idle)."""
         self._freed_day = 0
+        self.watched: np.ndarray | None = None
+        self.watched_for: ScoreModel | None = None
+        self.history: list[np.ndarray] = []
+        """The watched sample's scores, one array a day from day 0."""
         refused = self.budget.reserve(self, city_bytes(scenario))
         if refused:
             self.notice = "Not built: " + refused
         else:
             self.model = ScoreModel(scenario, rng=scenario.run.seed)
+            if opening is not None:
+                self.start_lesson(opening)
 
     # --- building -------------------------------------------------------------------
 
@@ -138,7 +163,10 @@ class Session:
         with self.lock:
             self.settings, self.scenario, self.model = settings, scenario, model
             self.twin, self.change = twin, change
+            if change is None:
+                self.lesson = None
             self.generation += 1
+            self.start_settings, self.changes = self.settings, []
             self.notice = ""
         return {}
 
@@ -164,14 +192,137 @@ class Session:
         twin = ScoreModel(scenario, rng=scenario.run.seed)
         with self.lock:
             self.model, self.twin, self.change = model, twin, TwinChange(control, value)
+            self.lesson = None
             self.generation += 1
+            self.start_settings, self.changes = self.settings, []
             self.notice = ""
         return {}
+
+    def start_lesson(self, lesson: Lesson) -> dict[str, str]:
+        """Set up ``lesson``: its scenario at this tab's population, and its twin worlds.
+
+        Returns:
+            What is wrong (under ``GENERAL``), or nothing; the city is unchanged then.
+        """
+        if lesson.scenario not in self.offer:
+            return {GENERAL: f"{lesson.name} needs {lesson.scenario}, not offered here"}
+        settings = lesson.settings(self.settings)
+        scenario, messages = check_settings(settings, self.offer)
+        if scenario is None:
+            return {GENERAL: "; ".join(messages.values())}
+        control = next((c for c in rule_controls(scenario) if c.key == lesson.rule), None)
+        if control is None:
+            return {GENERAL: f"{lesson.name}: its rule is not offered by {lesson.scenario}"}
+        previous = (self.settings, self.scenario)
+        with self.lock:
+            self.settings, self.scenario = settings, scenario
+            messages = self.start_twin(control, lesson.value_b)
+            if messages:
+                self.settings, self.scenario = previous
+                return messages
+            self.lesson = lesson
+        return {}
+
+    def change_from_today(self, settings: Settings) -> dict[str, str]:
+        """Apply the rules ``settings`` changed from tomorrow on; the run goes on.
+
+        The change becomes an entry of the scenario's timeline at the next day, exactly as a
+        ``timeline:`` entry in a scenario file, in both worlds: the city is built again with
+        that timeline and the days so far simulated again with the same seed, which gives
+        the same city as before (the entry takes effect only from its day on), and then
+        runs on under the new rules. The figures mark the day with a dated line.
+
+        Args:
+            settings: the controls as set now; only their rules may differ from the
+                applied settings (a new scenario, population, days or seed needs Reset).
+
+        Returns:
+            What is wrong (by control key or under ``GENERAL``), or nothing.
+        """
+        from score_sim.scenario.loading import scenario_from_data
+
+        if self.model is None:
+            return {GENERAL: self.notice or "no city: press Reset"}
+        others = [
+            words
+            for name, words in (
+                ("scenario", "the scenario"),
+                ("citizens", "citizens"),
+                ("firms", "firms"),
+                ("days", "days"),
+                ("seed", "the seed"),
+            )
+            if getattr(settings, name) != getattr(self.settings, name)
+        ]
+        if others:
+            return {
+                GENERAL: "only rules can change from today; "
+                + ", ".join(others)
+                + " changed: press Reset for those"
+            }
+        checked, messages = check_settings(settings, self.offer)
+        if checked is None:
+            return messages
+        controls = {c.key: c for c in self.controls()}
+        in_force = self.model.rules  # the rules of today, after earlier changes
+        changed = {
+            key: value
+            for key, value in settings.rules.items()
+            if key in controls and value != control_value(in_force, controls[key])
+        }
+        if not changed:
+            return {GENERAL: "no rule was changed: move a rule's control first"}
+        day = self.day + 1
+        if day > self.last_day:
+            return {GENERAL: "the last day has passed: nothing can change from today"}
+        entry = {
+            "day": day,
+            "set": {key: controls[key].override(value) for key, value in changed.items()},
+            "note": "; ".join(
+                f"{controls[key].label} {controls[key].format(value)}"
+                for key, value in changed.items()
+            ),
+        }
+        worlds = []
+        for model in (self.model, self.twin):
+            if model is None:
+                worlds.append(None)
+                continue
+            data = model.score_scenario.to_data()
+            data["timeline"] = [*data.get("timeline", []), entry]
+            try:
+                worlds.append(scenario_from_data(data, file="the page"))
+            except ScenarioError as error:
+                return {GENERAL: "not changed: " + "; ".join(p.message for p in error.problems)}
+        with self.lock:
+            days = self.day
+            rebuilt = [
+                None if world is None else ScoreModel(world, rng=world.run.seed) for world in worlds
+            ]
+            for model in rebuilt:
+                for _ in range(days) if model is not None else ():
+                    model.step()
+            self.model, self.twin = rebuilt
+            assert self.model is not None
+            self.changes.append((day, dict(settings.rules)))
+            if self.watched_for is not None:
+                self.watched_for = self.model  # the same run: its history holds
+            self.settings = settings
+            self.scenario = self.model.score_scenario
+            self.generation += 1
+        return {}
+
+    def rule_changes(self) -> list[tuple[int, str]]:
+        """The rule changes made during this run so far, as ``(day, what)``."""
+        model = self.model
+        if model is None:
+            return []
+        return [(entry.day, entry.note) for entry in model.score_scenario.timeline]
 
     def stop_twin(self) -> None:
         """Back to one world (world A keeps its days)."""
         with self.lock:
-            self.twin, self.change = None, None
+            self.twin, self.change, self.lesson = None, None, None
             if self.model is not None:
                 self.budget.reserve(self, city_bytes(self.scenario))
 
@@ -232,12 +383,44 @@ class Session:
         with self.lock:
             while done < days and self.model is not None and self.model.steps < self.last_day:
                 self.model.step()
+                self._watch(self.model)
                 if self.twin is not None:
                     self.twin.step()
                 done += 1
         if done:
             self.touch()
         return done
+
+    def _watch(self, model: ScoreModel) -> None:
+        """Record today's scores of the watched sample (see :mod:`score_sim.app.people`)."""
+        if self.watched is None or self.watched_for is not model:
+            world = model.world
+            n_firms = world.n_actors - world.n_citizens
+            self.watched = people.watched_actors(world.n_citizens, n_firms)
+            self.watched_for = model
+            start = float(model.score_scenario.score.initial)
+            self.history = [np.full(self.watched.size, start)] if model.steps <= 1 else []
+        if len(self.history) < model.steps + 1:
+            self.history.append(model.world.score[self.watched].copy())
+
+    def score_history(self, actor: int) -> np.ndarray | None:
+        """A watched actor's score from day 0 to today (None when not watched or not known)."""
+        with self.lock:
+            if self.watched is None or self.model is None or self.watched_for is not self.model:
+                return None
+            where = np.flatnonzero(self.watched == actor)
+            if where.size == 0 or len(self.history) != self.model.steps + 1:
+                return None
+            return np.array([day[where[0]] for day in self.history])
+
+    def watched_now(self) -> tuple[np.ndarray, list[str]]:
+        """The watched sample of world A and each one's state today."""
+        with self.lock:
+            if self.model is None:
+                return np.zeros(0, dtype=np.int64), []
+            world = self.model.world
+            actors = people.watched_actors(world.n_citizens, world.n_actors - world.n_citizens)
+            return actors, people.states(self.model, actors)
 
     def play(
         self,
@@ -281,11 +464,18 @@ class Session:
 
     # --- drawing ----------------------------------------------------------------------
 
-    def render(self, figure: str, firms: bool = False, image_format: str = "png") -> bytes:
-        """One of :data:`~score_sim.browser.figures.FIGURES` of world A so far.
+    def render(
+        self,
+        figure: str,
+        firms: bool = False,
+        image_format: str = "png",
+        projector: bool = False,
+    ) -> bytes:
+        """One of :data:`~score_sim.app.figures.FIGURES` of world A so far.
 
         Citizens only unless ``firms`` (the CLI's figure, with a panel for firms too), as
-        PNG or SVG (``image_format``).
+        PNG or SVG (``image_format``); ``projector``: every text legible from afar
+        (:func:`~score_sim.app.figures.for_projector`).
 
         Raises:
             ScenarioError: the city is freed (with :attr:`notice`).
@@ -294,9 +484,12 @@ class Session:
             if self.model is None:
                 raise ScenarioError.of("session", None, None, "", self.notice or "no city")
             snapshot = figures.Snapshot.of(self.model, figure, firms)
-        return figures.encode(figures.draw(snapshot, figure), image_format)
+        fig = figures.draw(snapshot, figure)
+        if projector:
+            figures.for_projector(fig)
+        return figures.encode(fig, image_format)
 
-    def render_twins(self, image_format: str = "png") -> bytes | None:
+    def render_twins(self, image_format: str = "png", projector: bool = False) -> bytes | None:
         """The twin-world figure so far (PNG or SVG); None without a twin."""
         with self.lock:
             if self.model is None or self.twin is None or self.change is None:
@@ -304,7 +497,11 @@ class Session:
             a = figures.Snapshot.of(self.model, "twins")
             b = figures.Snapshot.of(self.twin, "twins")
             label_b = f"B: {self.change.describe()}"
-        return figures.encode(figures.draw_twins(a, b, "A: as set", label_b), image_format)
+            columns = self.lesson.columns if self.lesson is not None else None
+        fig = figures.draw_twins(a, b, "A: as set", label_b, columns or figures.PAGE_TWIN_COLUMNS)
+        if projector:
+            figures.for_projector(fig)
+        return figures.encode(fig, image_format)
 
     def twin_summary(self) -> dict[str, int] | None:
         """Actors harmed in one world only so far (as ``score-sim compare`` counts them)."""
