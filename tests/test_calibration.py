@@ -340,6 +340,7 @@ def test_the_repository_calibrations_are_valid(path):
 
 def test_progress_shows_trials_best_loss_and_time_left_only_on_a_terminal(monkeypatch):
     monkeypatch.delenv("CI", raising=False)  # under CI the bar is off whatever the stream
+
     class Terminal:
         def __init__(self, tty: bool) -> None:
             self.tty, self.text = tty, ""
