@@ -9,6 +9,7 @@ build starts; the lesson notebooks are copied in and executed by myst-nb.
 
 from __future__ import annotations
 
+import shutil
 import sys
 from pathlib import Path
 
@@ -17,6 +18,10 @@ sys.path.insert(0, str(HERE / "_ext"))
 sys.path.insert(0, str(HERE.parent / "src"))
 
 import score_sim  # noqa: E402
+
+# the API reference's pages are written afresh from the package as it is: a module that
+# moved or went leaves no page behind
+shutil.rmtree(HERE / "reference" / "_api", ignore_errors=True)
 
 project = "score-sim"
 author = "score-sim contributors"

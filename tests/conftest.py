@@ -30,13 +30,22 @@ _HYPOTHESIS_DIR = tempfile.mkdtemp(prefix="score-sim-hypothesis-")
 os.environ.setdefault("HYPOTHESIS_STORAGE_DIRECTORY", _HYPOTHESIS_DIR)
 
 
+DOCS_BUILD = ("docs/_generated", "docs/scenarios", "docs/tutorials/lessons", "docs/reference/_api",
+              "docs/reference/cli.md", "docs/reference/scenario-format.md")  # fmt: skip
+"""What a documentation build writes (git ignores it): a build beside the tests is no leak."""
+
+
 def _checkout_entries() -> set[str]:
-    """Every file and folder of the checkout (caches and environments left out)."""
+    """Every file and folder of the checkout (caches, environments, docs builds left out)."""
     found: set[str] = set()
     for folder, dirs, files in os.walk(REPO):
         dirs[:] = [d for d in dirs if d not in IGNORED and not d.startswith(".venv")]
         base = Path(folder).relative_to(REPO)
-        found.update(str(base / name) for name in (*dirs, *files))
+        found.update(
+            str(base / name)
+            for name in (*dirs, *files)
+            if not (base / name).as_posix().startswith(DOCS_BUILD)
+        )
     return found
 
 

@@ -39,7 +39,7 @@ GENERATED = ("docs/scenarios/", "docs/reference/cli.md", "docs/reference/scenari
              "docs/reference/_api/")  # fmt: skip
 SETUP = ("python3 -m venv", "pip install", "pytest", "sphinx-build")
 SMALL_RUN = ("--citizens", "1500", "--firms", "75", "--steps", "60")
-SMALL_SWEEP = {"citizens": 300, "firms": 15, "steps": 20}
+SMALL_SWEEP = {"citizens": 200, "firms": 10, "steps": 10}
 FENCE = re.compile(r"^```(\w*)\s*$")
 COMMENT = re.compile(r"^<!-- docs-test: (\w+)")
 SECONDS = re.compile(r"\(\d+(\.\d+)? s\)")
