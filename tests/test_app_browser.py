@@ -33,6 +33,17 @@ PENDING = "Changed: press Reset to apply."
 TIMEOUT_MS = 45_000  # a loaded 2-core CI machine is slow to start a page
 
 
+def _opening_days() -> int:
+    """How many days the run a new page opens on lasts (its lesson's scenario's own)."""
+    from score_sim.app.lessons import OPENING
+    from score_sim.scenario import load_scenario
+
+    return load_scenario(OPENING.scenario).run.steps
+
+
+OPENING_DAYS = _opening_days()
+
+
 def find_chromium() -> str | None:
     found = os.environ.get("SCORE_SIM_CHROMIUM") or next(
         (p for p in CHROMIUM_PATHS if Path(p).exists()), None
@@ -200,7 +211,7 @@ def page(browser_context, server):
     return open_tab(browser_context, server)
 
 
-def day(page, n: int, of: int = 365) -> None:
+def day(page, n: int, of: int = OPENING_DAYS) -> None:
     """Wait until the page says ``day n of M``."""
     page.get_by_text(f"day {n:,} of {of:,}", exact=True).wait_for()
 
@@ -321,7 +332,7 @@ def test_two_tabs_are_two_cities(browser_context, server, page):
         assert page.get_by_text("day 15 of 15", exact=True).is_visible()
         click(page, "Reset")
         day(page, 0, of=15)
-        assert other.get_by_text("day 2 of 365", exact=True).is_visible()
+        assert other.get_by_text(f"day 2 of {OPENING_DAYS:,}", exact=True).is_visible()
         assert re.search(r"rongcheng_city: 2,000 citizens", page.content())
     finally:
         other.close()
