@@ -1,8 +1,16 @@
-"""Shared fixtures: small scenarios written to temporary files."""
+"""Shared fixtures: small scenarios written to temporary files; a checkout left clean.
+
+The suite writes only into temporary folders: hypothesis keeps its files in one too, and
+when the whole run ends (on the controller, with pytest-xdist) any file or folder that
+appeared in the checkout during the run fails it, named.
+"""
 
 from __future__ import annotations
 
 import inspect
+import os
+import shutil
+import tempfile
 from pathlib import Path
 from typing import Any
 
@@ -11,6 +19,52 @@ import pytest
 import yaml
 
 from score_sim.scenario import Scenario, scenario_from_data
+
+REPO = Path(__file__).resolve().parents[1]
+IGNORED = {".git", "__pycache__", ".pytest_cache", ".ruff_cache", ".venv", "_build"}
+"""Names never counted as left by the suite: git's, Python's and the tools' own caches,
+virtual environments and the docs' build folder."""
+
+# hypothesis keeps its caches in ./.hypothesis unless told otherwise: keep them out
+_HYPOTHESIS_DIR = tempfile.mkdtemp(prefix="score-sim-hypothesis-")
+os.environ.setdefault("HYPOTHESIS_STORAGE_DIRECTORY", _HYPOTHESIS_DIR)
+
+
+def _checkout_entries() -> set[str]:
+    """Every file and folder of the checkout (caches and environments left out)."""
+    found: set[str] = set()
+    for folder, dirs, files in os.walk(REPO):
+        dirs[:] = [d for d in dirs if d not in IGNORED and not d.startswith(".venv")]
+        base = Path(folder).relative_to(REPO)
+        found.update(str(base / name) for name in (*dirs, *files))
+    return found
+
+
+def pytest_sessionstart(session: pytest.Session) -> None:
+    if not hasattr(session.config, "workerinput"):  # the controller, or a run without xdist
+        session.config.stash[_BEFORE] = _checkout_entries()
+
+
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    if hasattr(session.config, "workerinput"):
+        shutil.rmtree(_HYPOTHESIS_DIR, ignore_errors=True)
+        return
+    shutil.rmtree(_HYPOTHESIS_DIR, ignore_errors=True)
+    before = session.config.stash.get(_BEFORE, None)
+    if before is None:
+        return
+    left = sorted(_checkout_entries() - before)
+    # a folder and everything in it: name the folder only
+    roots = [p for p in left if not any(p.startswith(q + os.sep) for q in left if q != p)]
+    if roots:
+        reporter = session.config.pluginmanager.get_plugin("terminalreporter")
+        message = "the tests left files in the checkout: " + ", ".join(roots[:10])
+        if reporter is not None:
+            reporter.write_line(message, red=True)
+        session.exitstatus = pytest.ExitCode.TESTS_FAILED
+
+
+_BEFORE = pytest.StashKey[set[str]]()
 
 
 def small_data(**sections: Any) -> dict[str, Any]:

@@ -16,9 +16,9 @@ import numpy as np
 import pytest
 import solara
 
-from score_sim import app
-from score_sim.browser import figures, info, server
-from score_sim.browser.controls import (
+from score_sim.app import figures, info, server, widgets
+from score_sim.app import page as app
+from score_sim.app.controls import (
     GENERAL,
     MAX_CITIZENS,
     Settings,
@@ -27,7 +27,7 @@ from score_sim.browser.controls import (
     parse_whole_number,
     rule_controls,
 )
-from score_sim.browser.session import Session
+from score_sim.app.session import Session
 from score_sim.explain import explain_scenario
 from score_sim.scenario import bundled_scenarios, load_scenario
 
@@ -157,7 +157,9 @@ def test_blank_days_and_seed_are_the_scenarios():
 def test_an_unknown_scenario_is_a_general_message():
     scenario, messages = check_settings(Settings(scenario="no_such_scenario"))
     assert scenario is None
-    assert "no bundled scenario" in messages[GENERAL]
+    assert messages[GENERAL] == (
+        "'no_such_scenario' is not one of the scenarios this app offers; choose one from the list"
+    )
 
 
 # --- sessions -------------------------------------------------------------------------
@@ -385,18 +387,20 @@ def sessions(monkeypatch) -> list[Session]:
             super().__init__(Settings(citizens="800", firms="40", days="12"))
             made.append(self)
 
-        def render(self, figure: str, firms: bool = False, image_format: str = "png") -> bytes:
-            key = f"{figure}:{firms}:{image_format}"
+        def render(
+            self, figure: str, firms: bool = False, image_format: str = "png", projector=False
+        ) -> bytes:
+            key = f"{figure}:{firms}:{image_format}:{projector}"
             if key not in _DRAWN:
-                _DRAWN[key] = super().render(figure, firms, image_format)
+                _DRAWN[key] = super().render(figure, firms, image_format, projector)
             return _DRAWN[key]
 
-        def render_twins(self, image_format: str = "png") -> bytes | None:
+        def render_twins(self, image_format: str = "png", projector=False) -> bytes | None:
             if self.twin is None:
                 return None
-            key = f"twins:{image_format}"
+            key = f"twins:{image_format}:{projector}"
             if key not in _DRAWN:
-                _DRAWN[key] = super().render_twins(image_format)
+                _DRAWN[key] = super().render_twins(image_format, projector)
             return _DRAWN[key]
 
     monkeypatch.setattr(app, "Session", SmallSession)
@@ -468,30 +472,43 @@ def test_bad_seed_is_answered_next_to_its_box_and_the_page_works_on(sessions):
 
 def test_a_switch_changes_its_rule_on_apply(sessions):
     rc = render_page()
-    assert "Changed: press Reset to apply." not in alerts(rc)
+    assert not pending(rc)
     rc.find(
         vw.Switch, label="Feedback: restrictions make misconduct likelier: on"
     ).widget.v_model = False
-    assert "Changed: press Reset to apply." in alerts(rc)
+    # announced next to Reset, saying what waits
+    assert pending(rc) == ["Changed: press Reset to apply. Waiting: 1 rule."]
     assert sessions[0].scenario.effects.enabled is True  # not until Reset
     rc.find(vw.Btn, children=["Apply and reset"]).widget.click()
     assert sessions[0].scenario.effects.enabled is False
-    assert "Changed: press Reset to apply." not in alerts(rc)
+    assert not pending(rc)
+
+
+def pending(rc) -> list[str]:
+    return [t for t in texts(rc) if t.startswith("Changed: press Reset")]
 
 
 def test_the_info_tab_shows_the_description_and_the_ledger(sessions):
     rc = render_page()
     assert "What it is" not in html_of(rc)
-    rc.find(vw.Tabs).widget.v_model = app.INFO_TAB
+    rc.find(vw.Tabs).widget.v_model = widgets.INFO_TAB
     shown = html_of(rc)
-    for heading in ("What it is", "How it works", "Things to notice", "Things to try"):
+    headings = ("What it is", "How it works", "How to use it", "Things to notice")
+    for heading in (*headings, "Things to try", "Sources", "The matching lesson"):
         assert f"<h4>{heading}</h4>" in shown
     assert "documented" in shown and "assumption" in shown and "<table>" in shown
+    # written for the page: no flags, no file keys, no key paths in the ledger
+    tries = shown[shown.index("<h4>Things to try</h4>") : shown.index("<h4>Sources</h4>")]
+    assert "--set" not in tries and "summary.json" not in tries and "Apply" in tries
+    assert "lists › blacklist › min days" in shown and "<code>" not in shown
+    rc.find(vw.Btn, children=["Set up Lesson 1: What is a points regime?"]).widget.click()
+    assert sessions[0].lesson is not None and sessions[0].lesson.number == 1
+    assert sessions[0].twin is not None
 
 
 def test_the_twin_tab_starts_twin_worlds(sessions):
     rc = render_page()
-    rc.find(vw.Tabs).widget.v_model = app.TWIN_TAB
+    rc.find(vw.Tabs).widget.v_model = widgets.TWIN_TAB
     rc.find(vw.Btn, children=["Start twin worlds"]).widget.click()
     assert sessions[0].twin is not None
     rc.find(vw.Btn, children=["Step"]).widget.click()
@@ -563,3 +580,15 @@ def test_score_sim_app_on_a_busy_port_exits_2_with_a_sentence():
     assert result.returncode == 2
     assert f"error: port {port} on 127.0.0.1 is in use" in result.stderr
     assert "Traceback" not in result.stderr + result.stdout
+
+
+def test_the_info_tab_reads_every_bundled_scenario_in_words():
+    from score_sim.scenario import load_scenario as load
+
+    for name in bundled_scenarios():
+        scenario = load(name)
+        sections = dict(info.app_sections(scenario, rule_controls(scenario)))
+        assert "How to use it" in sections and "Things to try" in sections, name
+        for key, entry in scenario.sources.items():
+            text = info.source_text(entry)
+            assert isinstance(text, str) and text and "Evidence(" not in text, (name, key)

@@ -2,8 +2,9 @@
 
 ``score-sim app`` is started on a free loopback port; the browser may reach nothing else
 (every other request is aborted and recorded, and host names other than localhost do not
-resolve), and the server's own fallback to the CDN points at a closed loopback port, so the
-page must come entirely from what is installed: the offline promise. One browser (a fresh
+resolve), and the server's own fallback to the CDN points at a loopback port that records
+every connection (none may come), so the page must come entirely from what is installed: the
+offline promise. One browser (a fresh
 profile) serves every test; two tabs in it are two students.
 
 Without Chromium these tests are skipped, saying why; in CI (``CI=true``) a missing
@@ -66,8 +67,21 @@ def free_port() -> int:
 class Server:
     """The app's server process, started but perhaps still importing."""
 
-    def __init__(self, url: str, port: int, process: subprocess.Popen) -> None:
+    def __init__(self, url: str, port: int, process: subprocess.Popen, cdn: socket.socket) -> None:
         self.url, self.port, self.process = url, port, process
+        self.cdn = cdn
+        """A listening socket standing in for the public CDN: nothing may connect to it."""
+
+    def cdn_connections(self) -> int:
+        """Connections made to the stand-in CDN so far."""
+        count = 0
+        while True:
+            try:
+                connection, _ = self.cdn.accept()
+            except BlockingIOError:
+                return count
+            connection.close()
+            count += 1
 
     def wait_until_listening(self, seconds: float = 90) -> None:
         deadline = time.monotonic() + seconds
@@ -86,10 +100,14 @@ class Server:
 def server() -> Iterator[Server]:
     _require_browser()
     port = free_port()
+    cdn = socket.socket()
+    cdn.bind(("127.0.0.1", 0))
+    cdn.listen(16)
+    cdn.setblocking(False)
     env = {
         **os.environ,
-        # the server's fallback for assets it lacks: a closed port, not the internet
-        "SOLARA_ASSETS_CDN": "http://127.0.0.1:9/",
+        # Solara's fallback for assets it lacks: a loopback port that counts connections
+        "SOLARA_ASSETS_CDN": f"http://127.0.0.1:{cdn.getsockname()[1]}/",
         "PYTHONUNBUFFERED": "1",
     }
     process = subprocess.Popen(
@@ -103,8 +121,9 @@ def server() -> Iterator[Server]:
         assert process.stdout is not None
         first_line = process.stdout.readline()
         assert f"http://localhost:{port}" in first_line, first_line
-        yield Server(f"http://127.0.0.1:{port}", port, process)
+        yield Server(f"http://127.0.0.1:{port}", port, process, cdn)
     finally:
+        cdn.close()
         process.terminate()
         try:
             process.wait(timeout=10)
@@ -221,12 +240,14 @@ def test_page_loads_offline_and_fits_a_laptop_screen(page, browser_context):
     for name in ("Step", "Play", "Reset"):
         box = toolbar_button(page, name).bounding_box()
         assert box is not None and box["y"] + box["height"] <= 720
-    box = img.bounding_box()
-    assert box is not None and box["y"] < 360 and box["width"] >= 700
+    box = img.bounding_box()  # the whole figure on screen, and not a thumbnail
+    assert box is not None and box["y"] + box["height"] <= 720 and box["width"] >= 450
     assert page.get_by_text("Half-life of a finding: 365 days").is_visible()
 
 
 def test_step_redraws_and_reset_returns_to_day_zero(page):
+    page.locator(".score-sim-tabs").get_by_role("tab", name="Scores", exact=True).click()
+    page.locator(".score-sim-figure-one img").wait_for()
     before = figure_source(page)
     for n in (1, 2, 3):
         click(page, "Step")
@@ -251,17 +272,17 @@ def test_bad_input_gets_a_message_next_to_its_box_and_the_page_keeps_working(pag
     type_into(page, "citizens", "-5")
     page.locator(".score-sim-input-citizens").get_by_text("at least 0").wait_for()
     type_into(page, "citizens", "2,000")
-    type_into(page, "seed", "7")
+    type_into(page, "seed", "")
     seed_box.get_by_text(message).wait_for(state="detached")
     page.get_by_text(PENDING).wait_for()
     apply.click()
-    page.get_by_text("baseline: 2,000 citizens, 500 firms, seed 7").wait_for()
+    page.get_by_text("rongcheng_city: 2,000 citizens, 500 firms, seed 42").wait_for()
     click(page, "Step")
     day(page, 1)
 
 
 def test_a_slider_changes_a_rule_applied_on_reset(page):
-    rule = page.locator(".rule-lists-blacklist-min_days")
+    rule = page.locator(".rule-lists-court_defaulters-min_days")
     rule.get_by_text("Shortest stay: 180 days").wait_for()
     rule.get_by_role("slider").focus()
     page.keyboard.press("ArrowRight")
@@ -292,7 +313,7 @@ def test_play_stops_at_the_last_day(page):
 def test_two_tabs_are_two_cities(browser_context, server, page):
     other = open_tab(browser_context, server)  # a fresh tab starts at day 0...
     try:
-        other.get_by_text("baseline: 10,000 citizens, 500 firms, seed 42").wait_for()
+        other.get_by_text("rongcheng_city: 10,000 citizens, 500 firms, seed 42").wait_for()
         click(other, "Step")
         click(other, "Step")
         day(other, 2)
@@ -301,6 +322,24 @@ def test_two_tabs_are_two_cities(browser_context, server, page):
         click(page, "Reset")
         day(page, 0, of=15)
         assert other.get_by_text("day 2 of 365", exact=True).is_visible()
-        assert re.search(r"seed 7", page.content())
+        assert re.search(r"rongcheng_city: 2,000 citizens", page.content())
     finally:
         other.close()
+
+
+def test_the_server_fetches_no_asset_it_lacks(page, server):
+    """A request for any package's file is a 404: no connection out, nothing stored."""
+    import urllib.error
+    import urllib.request
+
+    from score_sim.app.server import assets_dir
+
+    before = sorted(p.name for p in assets_dir().iterdir())
+    for path in ("left-pad@1.3.0/index.js", "requirejs@2.3.6/nope.js", "x@1.0.0"):
+        with pytest.raises(urllib.error.HTTPError) as caught:
+            urllib.request.urlopen(f"{server.url}/_solara/cdn/{path}", timeout=30)
+        assert caught.value.code == 404, path
+    with urllib.request.urlopen(f"{server.url}/_solara/cdn/requirejs@2.3.6/require.js") as ok:
+        assert ok.status == 200
+    assert server.cdn_connections() == 0
+    assert sorted(p.name for p in assets_dir().iterdir()) == before

@@ -176,3 +176,78 @@ def test_a_run_records_each_mechanisms_cpu_time_in_its_manifest(tmp_path):
     assert {"behaviour", "lists", "ladder", "sanctions"} <= set(cpu)
     assert all(seconds >= 0 for seconds in cpu.values())
     assert sum(cpu.values()) > 0
+
+
+def import_graph() -> dict[str, set[str]]:
+    """Each module of the package and the package's modules it imports when it runs.
+
+    Imports inside functions count; imports under ``if TYPE_CHECKING:`` (type hints only)
+    do not.
+    """
+    modules = {}
+    for path in PACKAGE.rglob("*.py"):
+        parts = list(path.relative_to(PACKAGE.parent).with_suffix("").parts)
+        if parts[-1] == "__init__":
+            parts = parts[:-1]
+        modules[".".join(parts)] = path
+
+    def resolve(name: str) -> str | None:
+        while name and name not in modules:
+            name = name.rpartition(".")[0]
+        return name or None
+
+    def imported(node: ast.AST, found: set[str]) -> None:
+        for child in ast.iter_child_nodes(node):
+            if isinstance(child, ast.If) and "TYPE_CHECKING" in ast.unparse(child.test):
+                continue
+            names: list[str] = []
+            if isinstance(child, ast.Import):
+                names = [a.name for a in child.names]
+            elif isinstance(child, ast.ImportFrom) and child.module and child.level == 0:
+                names = [
+                    f"{child.module}.{a.name}"
+                    if f"{child.module}.{a.name}" in modules
+                    else child.module
+                    for a in child.names
+                ]
+            found |= {r for n in names if n.startswith("score_sim") and (r := resolve(n))}
+            imported(child, found)
+
+    graph = {}
+    for name, path in modules.items():
+        found: set[str] = set()
+        imported(ast.parse(path.read_text(encoding="utf-8")), found)
+        graph[name] = found - {name}
+    return graph
+
+
+def test_no_import_circle_among_the_packages_modules():
+    graph = import_graph()
+    assert {"score_sim.model", "score_sim.mechanisms.plan", "score_sim.outputs.summary"} <= set(
+        graph
+    )
+    assert "score_sim.mechanisms.plan" in graph["score_sim.model"]  # the scan sees imports
+    # depth-first search for a path that comes back to where it started
+    state: dict[str, int] = {}
+    circles: list[list[str]] = []
+
+    def visit(module: str, path: list[str]) -> None:
+        state[module] = 1
+        for target in sorted(graph[module]):
+            if state.get(target) == 1:
+                circles.append([*path[path.index(target) :], target])
+            elif target not in state:
+                visit(target, [*path, target])
+        state[module] = 2
+
+    for module in sorted(graph):
+        if module not in state:
+            visit(module, [module])
+    assert circles == [], " -> ".join(circles[0]) if circles else ""
+
+
+def test_outputs_never_import_the_model_or_the_runner():
+    graph = import_graph()
+    for module, targets in graph.items():
+        if module.startswith("score_sim.outputs"):
+            assert not targets & {"score_sim.model", "score_sim.runner"}, module

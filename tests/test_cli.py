@@ -390,7 +390,7 @@ def test_a_signal_whose_exception_was_swallowed_still_stops_the_run_the_next_day
     signal ignored."""
     import signal
 
-    from score_sim import cli as cli_module
+    from score_sim import cli_common as cli_module
 
     class Swallower:
         def __del__(self):

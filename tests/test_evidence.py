@@ -30,6 +30,13 @@ from score_sim.scenario.ledger import ledger, level_counts
 
 BUNDLED = sorted(bundled_scenarios())
 
+AWAITING_CALIBRATION = (
+    "rongcheng_city awaits its re-calibration from calibrations/rongcheng_city.yaml: "
+    "its fitted numbers are not yet in the file"
+)
+"""Tests that hold once rongcheng_city carries its calibrated values (strict: they fail
+the suite as soon as they pass, so that the marker is removed)."""
+
 
 def test_a_source_for_a_section_does_not_document_the_numbers_inside_it():
     scenario = small_scenario(
@@ -115,10 +122,11 @@ def test_the_same_fact_has_the_same_level_and_source_in_every_bundled_scenario()
                 row_b.source,
             )
     assert pairs > 50
-    # the case that escaped: a serious-violation entry's 5 years
+    # the case that escaped: a serious-violation entry's 5 years, which the sources give
+    # as a lower bound ("more than 5 years"), not a cap: an assumption wherever it is used
     five = [row for (kind, value), rows in cited.items() if kind == "lists.*.max_days"
             and value == 1825 for _, row in rows]  # fmt: skip
-    assert len(five) >= 3 and {row.level for row in five} == {Level.documented}
+    assert len(five) >= 3 and {row.level for row in five} == {Level.assumption}
 
 
 def test_same_fact_tells_a_remark_from_another_fact():
@@ -132,6 +140,7 @@ def test_same_fact_tells_a_remark_from_another_fact():
     assert not same_fact(five, "Severely-untrustworthy lists: 3 years.")
 
 
+@pytest.mark.xfail(strict=True, reason=AWAITING_CALIBRATION)
 def test_rongcheng_city_documents_fewer_numbers_than_it_used_to_claim():
     rows = ledger(load_scenario("rongcheng_city"))
     counts = level_counts(rows)
@@ -185,6 +194,7 @@ def test_a_scenario_listing_by_score_says_it_departs_from_the_sources(name):
         assert "A DEPARTURE FROM THE SOURCES" in scenario.description
 
 
+@pytest.mark.xfail(strict=True, reason=AWAITING_CALIBRATION)
 def test_explain_prints_the_level_of_every_number_and_the_counts():
     scenario = load_scenario("rongcheng_city")
     text = explain_scenario(scenario)
@@ -198,7 +208,8 @@ def test_explain_prints_the_level_of_every_number_and_the_counts():
     for label in ("DOCUMENTED", "DERIVED", "CALIBRATED", "ASSUMPTION"):
         assert sum(1 for line in listed if f"  {label}" in line) == counts[label.lower()]
     line = next(x for x in listed if "behaviours.sued_for_unpaid_debt.rate_per_year" in x)
-    assert "CALIBRATED: to target court_defaulters_new_per_year" in line
+    assert "CALIBRATED: to target court_defaulters_stock, court_defaulters_new_per_year" in line
+    assert "score-sim calibrate (rongcheng_city.yaml)" in line
 
 
 @pytest.mark.parametrize(
@@ -304,7 +315,8 @@ def test_every_run_reports_its_targets_and_the_cli_prints_the_missed(tmp_path):
         check=False,
     )
     assert cli.returncode == 0, cli.stderr
-    assert "target missed: listed: ever_listed_share" in cli.stdout
+    assert "target missed: listed: " in cli.stdout
+    assert "(documented range 0..1e-09; doc)" in cli.stdout
     assert "calibration targets met: 0 of 1" in cli.stdout
 
 
@@ -321,12 +333,16 @@ def test_headlines_name_the_assumptions_they_scale_with():
         assert not documented & set(headline["driven_by"])
 
 
-def test_rongcheng_city_meets_its_documented_targets_at_a_tenth_of_its_size():
+@pytest.mark.xfail(strict=True, reason=AWAITING_CALIBRATION)
+def test_rongcheng_city_meets_its_documented_targets_at_a_twentieth_of_its_size():
+    """Calibrated at its full size (calibrations/rongcheng_city.yaml), the scenario meets
+    its five targets at a twentieth of it too, over its five and a half years."""
     scenario = load_scenario("rongcheng_city")
-    assert len(scenario.targets) >= 3
+    assert len(scenario.targets) == 5
     calibrated = [r for r in ledger(scenario) if r.level is Level.calibrated]
-    assert {r.target for r in calibrated} <= {t.name for t in scenario.targets}
-    model = ScoreModel(scenario, rng=scenario.run.seed, citizens=67_000, firms=3_350).run()
+    assert len(calibrated) == 6
+    assert {name for r in calibrated for name in r.target} == {t.name for t in scenario.targets}
+    model = ScoreModel(scenario, rng=scenario.run.seed, citizens=33_500, firms=1_675).run()
     results = report(model)
     assert all(t["met"] for t in results), results
 

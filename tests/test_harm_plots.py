@@ -23,6 +23,7 @@ from score_sim.outputs.figures.pariahs import (
     plot_trajectories,
 )
 from score_sim.outputs.figures.twins import column_label, nonzero_columns, plot_comparison
+from score_sim.outputs.labels import metric_label
 from score_sim.outputs.summary import summarize
 
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
@@ -366,7 +367,9 @@ def test_comparison_panels_and_difference(run: Run) -> None:
     visible = [ax for ax in fig.axes if ax.get_visible()]
     values = [ax for ax in visible if ax.get_title()]
     diffs = [ax for ax in visible if ax.get_ylabel() == "B − A"]
-    assert [ax.get_title() for ax in values] == columns
+    # each panel titled in words, never with its column name
+    assert [ax.get_title() for ax in values] == [metric_label(c) for c in columns]
+    assert not any("_" in ax.get_title() for ax in values)
     assert len(diffs) == len(columns)
     assert values[2].get_ylabel() == "share (%)"
     assert legend_labels(fig.legends[0]) == ["A: plain", "B: ties", "B − A"]
@@ -389,8 +392,8 @@ def test_comparison_drops_columns_that_are_zero_in_both_worlds(run: Run) -> None
     assert nonzero_columns(ts, ts, columns) == ["citizen_mean_score"]
     fig = plot_comparison(ts, ts, "A", "B", columns, "c")
     titles = [ax.get_title() for ax in fig.axes if ax.get_visible() and ax.get_title()]
-    assert titles == ["citizen_mean_score"]
-    assert "zero in both worlds, not drawn: firm_n_pariah" in texts(fig)
+    assert titles == ["citizens' mean score"]
+    assert "zero in both worlds, not drawn: firms that are pariahs" in texts(fig)
 
 
 def test_comparison_of_different_lengths_uses_common_days(run: Run) -> None:

@@ -249,3 +249,48 @@ def test_a_sigkilled_run_leaves_a_partial_that_the_next_run_removes(tmp_path):
     result = cli("run", "baseline", "--out", str(tmp_path / "long"), *TINY)
     assert result.returncode == 0, result.stderr
     assert sorted(p.name for p in tmp_path.iterdir()) == ["long"]
+
+
+def test_overwrite_refuses_a_folder_whose_files_were_edited_and_names_them(tmp_path, small_file):
+    out = tmp_path / "run"
+    run_scenario(small_file, out, figures=False)
+    written = {p.name: p.read_bytes() for p in out.iterdir()}
+    summary = out / "summary.json"
+    summary.write_text(summary.read_text() + "\n")  # one byte more: an edit
+    timeseries = out / "timeseries.csv"
+    timeseries.write_bytes(timeseries.read_bytes().replace(b",", b";", 1))  # same size
+    (out / "notes.md").write_text("what I saw")
+    with pytest.raises(ScenarioError) as caught:
+        run_scenario(small_file, out, figures=False, seed=9, overwrite=True)
+    message = str(caught.value)
+    assert "notes.md (added), summary.json (changed), timeseries.csv (changed)" in message
+    assert foreign_files(out) == [
+        "notes.md (added)",
+        "summary.json (changed)",
+        "timeseries.csv (changed)",
+    ]
+    assert summary.read_bytes() == written["summary.json"] + b"\n"
+    assert (out / "notes.md").read_text() == "what I saw"
+    result = cli("run", str(small_file), "--out", str(out), "--overwrite", *TINY)
+    assert_bad_input(result, "summary.json (changed)")
+    # put back as written, the folder is score-sim's again and may be replaced
+    summary.write_bytes(written["summary.json"])
+    timeseries.write_bytes(written["timeseries.csv"])
+    (out / "notes.md").unlink()
+    run_scenario(small_file, out, figures=False, seed=9, overwrite=True)
+    assert json.loads((out / "manifest.json").read_text())["seed"] == 9
+
+
+def test_overwrite_refuses_a_link_or_a_file_the_manifest_has_no_sha256_of(tmp_path, small_file):
+    out = tmp_path / "run"
+    run_scenario(small_file, out, figures=False)
+    (out / "events.csv").unlink()
+    (out / "events.csv").symlink_to(tmp_path / "elsewhere.csv")
+    assert foreign_files(out) == ["events.csv (a link score-sim does not make)"]
+    (out / "events.csv").unlink()
+    manifest = json.loads((out / "manifest.json").read_text())
+    manifest["files"] = sorted(manifest["files"])  # names only, as a list
+    (out / "manifest.json").write_text(json.dumps(manifest))
+    assert "agents.csv (its sha256 is not in the manifest to check)" in foreign_files(out)
+    with pytest.raises(ScenarioError, match="not what score-sim wrote"):
+        run_scenario(small_file, out, figures=False, overwrite=True)

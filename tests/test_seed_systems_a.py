@@ -13,7 +13,7 @@ from score_sim.events import EventKind
 from score_sim.explain import explain_scenario
 from score_sim.mechanisms.sanctions import RESTRICTION_BITS, restriction_names
 from score_sim.model import ScoreModel
-from score_sim.scenario import Level, Restriction, load_scenario
+from score_sim.scenario import Level, Restriction, Who, load_scenario
 from score_sim.scenario.ledger import ledger, level_counts
 
 SMALL = {"citizens": 3000, "firms": 300}
@@ -60,9 +60,34 @@ def test_shandong_suspension_stops_new_listings_of_the_suspended_kinds_and_no_ot
     np.testing.assert_array_equal(serious[["day", "actor"]], serious_twin[["day", "actor"]])
     n_serious_during = np.count_nonzero((serious["day"] >= start) & (serious["day"] < lifted))
     assert n_serious_during > 0
+    # citizens' loan defaults are not enterprises' defaults: they are listed throughout
+    loans = entries_of(model, "loan_defaults")
+    assert np.all(loans["actor"] < SMALL["citizens"])
+    assert np.count_nonzero((loans["day"] >= start) & (loans["day"] < lifted)) > 50
+    assert np.all(entries_of(model, "contract_defaults")["actor"] >= SMALL["citizens"])
 
 
-SUSPENDED = ("delayed_delivery", "deferred_payment", "overdue_contract", "deferred_loan_payment")
+def test_shandong_suspension_changes_firms_only_and_reports_the_firms_listed():
+    """The suspension's effect falls on firms (the sources name enterprises' defaults):
+    leaving the list open changes no citizen's listing; and the share of firms listed is
+    held against the documented 10% and reported missed, as the description explains."""
+    scenario = load_scenario("shandong_2020")
+    open_list = {"timeline.1.set": {"lists.contract_defaults.enabled": True}}
+    model = ScoreModel("shandong_2020", rng=2020, **SMALL).run()
+    opened = ScoreModel("shandong_2020", rng=2020, **SMALL, **open_list).run()
+    a, b = model.timeseries(), opened.timeseries()
+    assert b["firm_n_blacklisted"][-1] > 1.4 * a["firm_n_blacklisted"][-1]
+    np.testing.assert_array_equal(a["citizen_n_on_loan_defaults"], b["citizen_n_on_loan_defaults"])
+    from score_sim.outputs.targets import report
+
+    (target,) = report(model)
+    assert target["name"] == "firms_blacklisted" and target["met"] is False
+    assert target["model"] > target["high"]
+    assert target["lists_counted"] == ["contract_defaults", "serious_violations"]
+    assert "A DEPARTURE FROM THE SOURCES: about 1 firm in 4" in scenario.description
+
+
+SUSPENDED = ("delayed_delivery", "deferred_payment", "overdue_contract")
 SUSPENSION = "timeline.1.set.lists.contract_defaults.enabled"
 
 
@@ -82,8 +107,10 @@ def test_shandong_suspension_cites_its_one_documented_fact_on_the_timeline_value
     text = explain_scenario("shandong_2020")
     choices = text[text.index("CITED CHOICES") :]
     assert f"  {SUSPENSION}: Policy shocks happen" in choices
-    # the suspended list takes exactly the documented kinds
+    # the suspended list takes exactly the documented kinds, of enterprises only
     assert set(scenario.lists["contract_defaults"].enter.behaviours) == set(SUSPENDED)
+    assert scenario.lists["contract_defaults"].who == (Who.firm,)
+    assert "deferred_loan_payment" not in scenario.lists["contract_defaults"].enter.behaviours
 
 
 def test_shandong_suspended_findings_still_cost_their_points_but_list_nobody():
@@ -147,17 +174,18 @@ def test_joint_punishment_restricts_in_many_sectors_at_once_from_the_memorandum_
     }
 
 
-def test_joint_punishment_a_firm_s_cascade_after_the_memorandum_restricts_its_six_kinds():
-    """From the memorandum on, a newly listed firm is restricted in the memorandum's five
-    kinds for firms and its legal representative banned from travel: 6 sectors at once
-    (the kinds read from the file's timeline entry); before it, credit only."""
+def test_joint_punishment_a_firm_s_cascade_after_the_memorandum_restricts_its_seven_kinds():
+    """From the memorandum on, a newly listed firm is restricted in the memorandum's six
+    kinds for firms (stock issuance among them) and its legal representative banned from
+    travel: 7 sectors at once (the kinds read from the file's timeline entry); before it,
+    credit only."""
     scenario = load_scenario("joint_punishment_2016")
     memorandum = scenario.timeline[0]
     day = memorandum.day
     firm_kinds = set(memorandum.set["lists.court_defaulters.sanctions"]["firm"])
     rep_kinds = set(memorandum.set["sanctions.reach.legal_representative"])
     kinds = len(firm_kinds | rep_kinds)
-    assert kinds == 6
+    assert kinds == 7 and "stock_issuance" in firm_kinds
     before_kinds = set(scenario.lists["court_defaulters"].sanctions.firm)
     model = ScoreModel(scenario, rng=2017, citizens=3000, firms=1500, steps=day + 120).run()
     cascades = model.sanctions.cascades
@@ -170,6 +198,36 @@ def test_joint_punishment_a_firm_s_cascade_after_the_memorandum_restricts_its_si
     # the representative is the one reached, one citizen per cascade
     assert np.all(after["n_legal_representative"] == 1)
     assert np.all(before["n_legal_representative"] == 0)
+    # and the firm itself may not issue stock, from the memorandum's day on
+    stock = RESTRICTION_BITS[Restriction.stock_issuance]
+    listed = np.flatnonzero(model.world.lists.blacklisted[model.world.n_citizens :])
+    firms_listed = model.world.n_citizens + listed
+    assert listed.size and np.all(model.sanctions.restrictions[firms_listed] & stock)
+    assert not np.any(model.sanctions.restrictions[: model.world.n_citizens] & stock)
+
+
+def test_joint_punishment_lists_fraud_and_tax_evasion_as_severely_untrustworthy():
+    """The court defaulter list is the list of those who ignore court judgements (its own
+    citation): fraud and tax evasion go on the severely-untrustworthy list (3 years,
+    removal asked for after 1), judgements unperformed on the court defaulters'."""
+    scenario = load_scenario("joint_punishment_2016")
+    court = set(scenario.lists["court_defaulters"].enter.behaviours)
+    severe = set(scenario.lists["severely_untrustworthy"].enter.behaviours)
+    assert court == {"sued_for_unpaid_debt", "unpaid_wages"}
+    assert severe == {"commercial_fraud", "tax_evasion"}
+    assert "court judgement" in scenario.evidence_of("lists.court_defaulters").source
+    model = ScoreModel(scenario, rng=2016, steps=200, **SMALL).run()
+    names = [b.name for b in scenario.behaviours]
+    findings = model.events.of_kind(EventKind.finding)
+    for list_name, kinds in (("court_defaulters", court), ("severely_untrustworthy", severe)):
+        entries = entries_of(model, list_name)
+        assert entries.size > 5
+        # every entry follows a true or false finding, that day, of one of its own kinds
+        found = findings[np.isin(findings["behaviour"], [names.index(k) for k in kinds])]
+        keys = set(zip(found["day"].tolist(), found["actor"].tolist(), strict=True))
+        assert all((d, a) in keys for d, a in zip(entries["day"], entries["actor"], strict=True))
+    severe_entries = entries_of(model, "severely_untrustworthy")
+    assert set(np.unique(severe_entries["days"])) == {1095}
 
 
 # --------------------------------------------------------------------------- national concept

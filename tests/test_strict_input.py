@@ -1,7 +1,7 @@
 """Never garbage: numbers finite and in range, strict types, names, located messages.
 
-Covers issue 7, points 4 (finite and sane numbers), 5 (names and sections), 6 (messages
-point at the user's line) and 7 (a run ends by saying what happened).
+Finite and sane numbers, names and sections, messages that point at the user's line, and
+a run that ends by saying what happened.
 """
 
 from __future__ import annotations
@@ -229,11 +229,11 @@ def test_rates_too_large_for_memory_are_refused_before_building():
         )
 
 
-def test_numbers_written_with_an_exponent_are_numbers(write_scenario):
+def test_numbers_written_with_an_exponent_are_numbers(write_scenario, tmp_path):
     text = "name: exp\nscore:\n  half_life_days: 1e3\nbehaviours:\n"
     text += "  - {name: fine, who: citizen, rate_per_year: 5e-1, points: -2e1}\n"
     scenario = load_scenario(write_scenario(text), overrides={"score.upper": 13e2})
     assert scenario.score.half_life_days == 1000.0 and scenario.score.upper == 1300.0
     assert (scenario.behaviours[0].rate_per_year, scenario.behaviours[0].points) == (0.5, -20.0)
-    result = cli("run", "baseline", "--set", "score.half_life_days=1e3", *TINY)
+    result = cli("run", "baseline", "--set", "score.half_life_days=1e3", *TINY, cwd=tmp_path)
     assert result.returncode == 0, result.stderr

@@ -138,7 +138,7 @@ def test_bad_sweep_files_are_refused_with_file_line_and_key(tmp_path, scenario_f
         encoding="utf-8",
     )
     assert problems_of(path) == [
-        f"{path}:2:1 seedz: unknown key (not allowed here)",
+        f"{path}:2:1 seedz: unknown key (did you mean seed or seeds?)",
         f"{path}:5:3 sample.n: sobol needs n to be a power of 2 (Sobol' sequences converge "
         "only then); try 64 or 128",
     ]
@@ -150,7 +150,7 @@ def test_a_range_outside_a_parameters_valid_values_is_refused(tmp_path, scenario
         f"scenario: {scenario_file.name}\n"
         "sample:\n"
         "  method: latin\n"
-        "  n: 10\n"
+        "  n: 30\n"
         "  ranges:\n"
         "    errors.false_finding_rate_per_year: [-0.1, 0.2]\n"
         "    effects.job_loss_probability_per_day: [0.0, 1.5]\n"
@@ -195,7 +195,7 @@ def test_a_sweep_of_more_runs_than_can_be_confirmed_needs_yes(tmp_path, scenario
     path = grid_sweep(tmp_path, scenario_file, seeds=seeds)
     (found,) = problems_of(path)
     assert f"this sweep is {2 * seeds:,} runs (2 parameter sets x {seeds:,} seeds)" in found
-    assert "pass --yes to confirm" in found
+    assert "pass yes=True to confirm" in found
     assert load_sweep(path, yes=True).n_runs == 2 * seeds
 
 
@@ -489,7 +489,7 @@ def test_sensitivity_finds_the_parameter_that_drives_a_metric(
         assert rate["value"] > 0.8
         assert np.isfinite(rate["conf_95"]) and rate["conf_95"] >= 0
     table = (tmp_path / "out" / "sensitivity.csv").read_text().splitlines()
-    assert table[0] == "metric,parameter,index,value,conf_95"
+    assert table[0] == "metric,parameter,index,value,conf_95,flag"
 
 
 def test_sensitivity_of_a_grid_sweep_is_refused(tmp_path, scenario_file):
@@ -506,7 +506,7 @@ def test_cli_prints_each_headlines_median_and_interval_over_seeds(tmp_path, scen
     result = cli("sweep", str(spec), "--out", str(tmp_path / "out"), "--workers", "1")
     assert result.returncode == 0, result.stderr
     summary = (tmp_path / "out" / "summary.csv").read_text().splitlines()
-    assert summary[0] == "point,metric,n,median,p05,p95,mean"
+    assert summary[0] == "point,metric,n,median,p05,p95,mean,note"
     rows = {line.split(",")[1]: line.split(",") for line in summary[1:]}
     frame = (tmp_path / "out" / "results.csv").read_text().splitlines()
     header = frame[0].split(",")
@@ -517,6 +517,9 @@ def test_cli_prints_each_headlines_median_and_interval_over_seeds(tmp_path, scen
     assert float(rows["citizen_n_blacklisted.final"][4]) >= blacklisted[0]
     # no cascades in this scenario: undefined, shown as "-"
     assert rows["summary.cascades.agents_restricted.mean"][3] == ""
-    assert "summary.cascades.agents_restricted.mean" in result.stdout
-    line = next(x for x in result.stdout.splitlines() if x.startswith("summary.cascades.agents"))
-    assert line.split()[-3:] == ["-", "[-,", "-]"]
+    # each metric in words, not its key path, with its median and 5-95% interval
+    assert "summary.cascades" not in result.stdout
+    line = next(x for x in result.stdout.splitlines() if x.startswith("mean cascade size"))
+    assert line.split()[-4:] == ["-", "(-", "to", "-)"]
+    line = next(x for x in result.stdout.splitlines() if x.startswith("citizens on a blacklist"))
+    assert "(last day)" in line and line.split()[-4] == f"{blacklisted[1]:,.0f}"

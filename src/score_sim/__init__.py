@@ -11,6 +11,7 @@ Public API::
     twins = compare_scenarios("pariah_spiral", overrides_b={"effects.enabled": False})
     print(explain_scenario("baseline"))           # every number: its source or ASSUMPTION
     frame = sweep("sweeps/pariah_spiral_seeds.yaml")   # the CLI's `score-sim sweep`: a DataFrame
+    fit = calibrate("calibrations/rongcheng_city.yaml")  # `score-sim calibrate`: fit to targets
 """
 
 from __future__ import annotations
@@ -36,6 +37,8 @@ _LAZY = {
     "RunResult": "score_sim.runner",
     "sweep": "score_sim.experiments.sweep",
     "load_sweep": "score_sim.experiments.spec",
+    "calibrate": "score_sim.experiments.calibration",
+    "load_calibration": "score_sim.experiments.calibration_spec",
 }
 
 __all__ = ["__version__", *_LAZY]

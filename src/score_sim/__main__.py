@@ -2,4 +2,5 @@
 
 from score_sim.cli import main
 
-main()
+if __name__ == "__main__":  # importing the module (a documentation tool does) runs nothing
+    main()

@@ -11,157 +11,87 @@ import json
 import os
 import signal
 import sys
-import time
 from pathlib import Path
 from typing import Annotated
 
 import typer
+import typer.core
 
 from score_sim import __version__
+from score_sim.cli_common import (
+    EXAMPLES,
+    EXIT_BAD_INPUT,
+    EXIT_INTERNAL,
+    Interrupted,
+    Progress,
+    ReadableCommand,
+    _echo_problems,
+    _examples,
+    _fail,
+    _handle_signals,
+    _number,
+    _on_signal,
+    _outputs_text,
+    _parse_sets,
+    _phase_line,
+    app,
+    raise_if_interrupted,
+)
+from score_sim.cli_experiments import calibrate, replicate, sensitivity, sweep
 from score_sim.errors import ScenarioError, command_line_names
 
-app = typer.Typer(
-    name="score-sim",
-    help="Simulate a points-based social-credit regime and the harms it does.",
-    add_completion=False,
-    no_args_is_help=True,
-    pretty_exceptions_enable=False,
-    rich_markup_mode=None,
-)
 
-EXIT_BAD_INPUT = 2
-EXIT_INTERNAL = 1
-
-
-def _fail(error: ScenarioError) -> typer.Exit:
-    for problem in error.problems:
-        typer.echo(f"error: {problem}", err=True)
-    return typer.Exit(EXIT_BAD_INPUT)
-
-
-class Interrupted(BaseException):
-    """Ctrl-C, SIGTERM or SIGHUP: the command stops, cleaning up as the exception rises.
-
-    Not a KeyboardInterrupt, which typer would turn into a silent exit: :func:`main`
-    reports it, whenever it comes (during imports, simulation or writing).
-    """
-
-    def __init__(self, signum: int) -> None:
-        super().__init__(signum)
-        self.signum = signum
-
-
-_pending_signal: int | None = None
-"""The signal that stopped the command, once one came (see :func:`raise_if_interrupted`)."""
-
-
-def _on_signal(signum: int, frame: object) -> None:
-    global _pending_signal
-    # a second signal must not interrupt the clean-up of the first
-    signal.signal(signum, signal.SIG_IGN)
-    _pending_signal = signum
-    raise Interrupted(signum)
-
-
-def raise_if_interrupted() -> None:
-    """Raise :class:`Interrupted` again if a signal came and the command goes on.
-
-    A signal handler's exception can land inside a finalizer or a callback, where Python
-    prints "Exception ignored" and carries on; the signal itself is ignored from then on
-    (so that it cannot break the clean-up). Checked once a simulated day, this stops the
-    command at the next day however the first exception was lost.
-    """
-    if _pending_signal is not None:
-        raise Interrupted(_pending_signal)
-
-
-def _handle_signals() -> None:
-    for signum in (signal.SIGINT, signal.SIGTERM, getattr(signal, "SIGHUP", None)):
-        if signum is not None and signal.getsignal(signum) is not signal.SIG_IGN:
-            signal.signal(signum, _on_signal)
-
-
-def _phase_line(label: str) -> None:
-    """Say on stderr what a long phase is doing, when someone is watching."""
-    if sys.stderr.isatty() and os.environ.get("CI", "").lower() not in ("1", "true"):
-        names = {"writing": "writing outputs (tables, figures, manifest)..."}
-        typer.echo(names.get(label, label), err=True)
-
-
-class Progress:
-    """A one-line progress bar on stderr, shown only when stderr is a terminal."""
-
-    def __init__(self, label: str, stream=sys.stderr) -> None:
-        self.label = label
-        self.stream = stream
-        self.enabled = stream.isatty() and os.environ.get("CI", "").lower() not in ("1", "true")
-        self.started = time.perf_counter()
-        self._shown = -1
-
-    def __call__(self, day: int, total: int) -> None:
-        """Show that ``day`` of ``total`` days are done (and stop if a signal came)."""
-        raise_if_interrupted()
-        if not self.enabled or total <= 0:
-            return
-        percent = 100 * day // total
-        if percent == self._shown:
-            return
-        self._shown = percent
-        width = 30
-        filled = width * day // total
-        elapsed = time.perf_counter() - self.started
-        eta = elapsed / day * (total - day) if day else 0.0
-        bar = "#" * filled + "." * (width - filled)
-        self.stream.write(
-            f"\r{self.label} [{bar}] day {day}/{total} {percent:3d}%  eta {eta:4.0f} s"
-        )
-        if day >= total:
-            self.stream.write("\n")
-        self.stream.flush()
-
-
-def _parse_sets(values: list[str]) -> dict[str, object]:
-    from score_sim.scenario.overrides import parse_override
-
-    overrides: dict[str, object] = {}
-    for text in values:
-        key, value = parse_override(text)
-        overrides[key] = value
-    return overrides
-
-
-@app.command()
+@app.command(cls=ReadableCommand, epilog=_examples("run"))
 def run(
-    scenario: Annotated[str, typer.Argument(help="Scenario file, or a bundled scenario's name.")],
+    scenario: Annotated[
+        str,
+        typer.Argument(help="Scenario file, or a bundled scenario's name.", metavar="SCENARIO"),
+    ],
     out: Annotated[
         Path | None,
-        typer.Option("--out", "-o", help="Output folder [default: runs/<name>-<hash>/]."),
+        typer.Option(
+            "--out", "-o", metavar="DIR", help="Output folder [default: runs/<name>-<hash>/]."
+        ),
     ] = None,
-    seed: Annotated[int | None, typer.Option(help="Seed (overrides run.seed).")] = None,
-    steps: Annotated[int | None, typer.Option(help="Days to simulate (run.steps).")] = None,
+    seed: Annotated[
+        int | None, typer.Option(metavar="N", help="Seed (overrides run.seed).")
+    ] = None,
+    steps: Annotated[
+        int | None, typer.Option(metavar="DAYS", help="Days to simulate (run.steps).")
+    ] = None,
     citizens: Annotated[
-        int | None, typer.Option(help="Number of citizens (population.citizens).")
+        int | None, typer.Option(metavar="N", help="Number of citizens (population.citizens).")
     ] = None,
-    firms: Annotated[int | None, typer.Option(help="Number of firms (population.firms).")] = None,
+    firms: Annotated[
+        int | None, typer.Option(metavar="N", help="Number of firms (population.firms).")
+    ] = None,
     set_: Annotated[
         list[str] | None,
         typer.Option(
             "--set",
-            help="Change any scenario value: key.path=value (repeatable).",
+            metavar="KEY=VALUE",
+            help="Change any scenario value, e.g. score.half_life_days=90 (repeatable).",
             show_default=False,
         ),
     ] = None,
     overwrite: Annotated[
         bool,
-        typer.Option(help="Replace an earlier score-sim output in --out (never other files)."),
+        typer.Option(
+            help="Replace an earlier score-sim output in --out (never other files).",
+            show_default=False,
+        ),
     ] = False,
-    figures: Annotated[bool, typer.Option(help="Draw the PNG figures.")] = True,
+    figures: Annotated[
+        bool, typer.Option(help="Draw the PNG figures [default: draw them].", show_default=False)
+    ] = True,
     seeds: Annotated[
         int,
         typer.Option(
             min=1,
-            help="Run this many seeds (the scenario's, then seeds derived from it): figures "
-            "show medians with 5-95% bands, summary.json medians and intervals.",
+            metavar="N",
+            show_default=False,
+            help="Run this many seeds (the scenario's, then seeds derived from it): each "
+            "headline's median and 5-95% interval, figures with 5-95% bands [default: 1].",
         ),
     ] = 1,
     decompose: Annotated[
@@ -194,18 +124,12 @@ def run(
             ensemble = run_seeds(scenario, seeds, out, overrides=_parse_sets(set_ or []), **options)
             typer.echo(
                 f"{ensemble.manifest['scenario']}: {len(ensemble.seeds)} seeds, "
-                f"{ensemble.manifest['steps']} days each, "
-                f"{ensemble.manifest['wall_time_s']:.1f} s -> {ensemble.out_dir}/"
+                f"{ensemble.manifest['steps']} days each ({ensemble.manifest['wall_time_s']:.1f} s)"
             )
-            ratio = ensemble.summary.get("bad_luck", {}).get("ratio")
-            if ratio and ratio["median"] is not None:
-                typer.echo(
-                    f"  bad-luck ratio (outcasts among the falsely listed early, against the "
-                    f"same people without errors): median {ratio['median']:g}, 5-95% "
-                    f"{ratio['p05']:g} to {ratio['p95']:g} over {ratio['n']} seeds"
-                )
-            for path in ensemble.files:
-                typer.echo(f"  {path.relative_to(ensemble.out_dir)}")
+            for headline in ensemble.summary["headlines"]:
+                typer.echo(f"  {headline['text']}")
+            listed = _outputs_text(ensemble.files, ensemble.out_dir)
+            typer.echo(f"outputs: {ensemble.out_dir}/ ({listed}; each seed's own in seeds/)")
             return
         result = run_scenario(
             scenario, out, overrides=_parse_sets(set_ or []), on_phase=_phase_line, **options
@@ -213,7 +137,7 @@ def run(
     except ScenarioError as error:
         raise _fail(error) from None
     from score_sim.outputs.summary import closing_lines
-    from score_sim.outputs.targets import missed_lines
+    from score_sim.outputs.targets import target_line
 
     manifest = result.manifest
     summary = json.loads((result.out_dir / "summary.json").read_text(encoding="utf-8"))
@@ -229,44 +153,68 @@ def run(
     if targets:
         met = sum(1 for target in targets if target["met"])
         typer.echo(f"  calibration targets met: {met} of {len(targets)}")
-        for line in missed_lines(targets):
-            typer.echo(f"  {line}")
-    typer.echo(
-        f"outputs: {result.out_dir}/ ({len(result.files)} files: summary.json, "
-        "timeseries.csv, agents.csv, events.csv, cascades.csv, figures/)"
-    )
+        for target in targets:
+            typer.echo(f"  {target_line(target)}")
+    typer.echo(f"outputs: {result.out_dir}/ ({_outputs_text(result.files, result.out_dir)})")
 
 
-@app.command()
+@app.command(cls=ReadableCommand, epilog=_examples("compare"))
 def compare(
-    scenario_a: Annotated[str, typer.Argument(help="World A: a scenario file or bundled name.")],
+    scenario_a: Annotated[
+        str,
+        typer.Argument(help="World A: a scenario file or bundled name.", metavar="A"),
+    ],
     scenario_b: Annotated[
         str | None,
-        typer.Argument(help="World B [default: A, changed by --set]."),
+        typer.Argument(help="World B [default: A, changed by --set].", metavar="[B]"),
     ] = None,
     set_: Annotated[
         list[str] | None,
-        typer.Option("--set", help="Change a value in world B only: key.path=value (repeatable)."),
+        typer.Option(
+            "--set",
+            metavar="KEY=VALUE",
+            help="Change a value in world B only (repeatable).",
+            show_default=False,
+        ),
     ] = None,
     set_both: Annotated[
         list[str] | None,
-        typer.Option("--set-both", help="Change a value in both worlds (repeatable)."),
+        typer.Option(
+            "--set-both",
+            metavar="KEY=VALUE",
+            help="Change a value in both worlds (repeatable).",
+            show_default=False,
+        ),
     ] = None,
     out: Annotated[
         Path | None,
         typer.Option(
-            "--out", "-o", help="Output folder [default: runs/compare-<A>-vs-<B>-<hash>/]."
+            "--out",
+            "-o",
+            metavar="DIR",
+            help="Output folder [default: runs/compare-<A>-vs-<B>-<hash>/].",
         ),
     ] = None,
-    seed: Annotated[int | None, typer.Option(help="Seed of both worlds [default: A's].")] = None,
-    steps: Annotated[int | None, typer.Option(help="Days to simulate in both.")] = None,
-    citizens: Annotated[int | None, typer.Option(help="Citizens in both worlds.")] = None,
-    firms: Annotated[int | None, typer.Option(help="Firms in both worlds.")] = None,
+    seed: Annotated[
+        int | None, typer.Option(metavar="N", help="Seed of both worlds [default: A's].")
+    ] = None,
+    steps: Annotated[
+        int | None, typer.Option(metavar="DAYS", help="Days to simulate in both.")
+    ] = None,
+    citizens: Annotated[
+        int | None, typer.Option(metavar="N", help="Citizens in both worlds.")
+    ] = None,
+    firms: Annotated[int | None, typer.Option(metavar="N", help="Firms in both worlds.")] = None,
     overwrite: Annotated[
         bool,
-        typer.Option(help="Replace an earlier score-sim output in --out (never other files)."),
+        typer.Option(
+            help="Replace an earlier score-sim output in --out (never other files).",
+            show_default=False,
+        ),
     ] = False,
-    figures: Annotated[bool, typer.Option(help="Draw the PNG figures.")] = True,
+    figures: Annotated[
+        bool, typer.Option(help="Draw the PNG figures [default: draw them].", show_default=False)
+    ] = True,
 ) -> None:
     """Run two worlds with common random numbers and show what the rule change did."""
     from score_sim.experiments.twins import KEY_COLUMNS, compare_scenarios
@@ -289,13 +237,16 @@ def compare(
         )
     except ScenarioError as error:
         raise _fail(error) from None
+    from score_sim.outputs.labels import metric_label
+
     rows = {row["metric"]: row for row in result.metrics}
-    typer.echo(f"{'metric (last day)':<34} {'A':>12} {'B':>12} {'B - A':>12}")
+    typer.echo(f"{'on the last day':<40} {'A':>12} {'B':>12} {'B - A':>12}")
     for column in KEY_COLUMNS:
         row = rows.get(f"{column}.final")
         if row is not None:
             typer.echo(
-                f"{column:<34} {row['a']:>12.4g} {row['b']:>12.4g} {row['difference']:>+12.4g}"
+                f"{metric_label(column):<40} {_number(row['a']):>12} {_number(row['b']):>12} "
+                f"{_number(row['difference'], signed=True):>12}"
             )
     changed = sum(1 for row in result.metrics if row["difference"] != 0)
     typer.echo(
@@ -306,12 +257,15 @@ def compare(
     typer.echo(f"-> {result.out_dir}/")
 
 
-@app.command()
+@app.command(cls=ReadableCommand, epilog=_examples("validate"))
 def validate(
-    files: Annotated[list[str], typer.Argument(help="Scenario files (or bundled names).")],
+    files: Annotated[
+        list[str], typer.Argument(help="Scenario files (or bundled names).", metavar="FILE")
+    ],
 ) -> None:
     """Check scenario files and report every problem with its file, line and key."""
     from score_sim.scenario import load_scenario
+    from score_sim.text_safety import printable_line
 
     bad = False
     for file in files:
@@ -319,27 +273,27 @@ def validate(
             scenario = load_scenario(file)
         except ScenarioError as error:
             bad = True
-            for problem in error.problems:
-                typer.echo(f"error: {problem}", err=True)
+            _echo_problems(error)
             continue
-        typer.echo(f"ok: {file} ({scenario.name})")
+        typer.echo(f"ok: {printable_line(file)} ({scenario.name})")
     if bad:
         raise typer.Exit(EXIT_BAD_INPUT)
 
 
-@app.command("list")
+@app.command("list", cls=ReadableCommand, epilog=_examples("list"))
 def list_scenarios() -> None:
     """List the bundled scenarios with their one-line descriptions."""
     from score_sim.scenario import bundled_scenarios, load_scenario
+    from score_sim.text_safety import printable_line
 
     for name, path in bundled_scenarios().items():
         try:
             scenario = load_scenario(path)
         except ScenarioError as error:
-            typer.echo(f"{name:<24} (invalid: {error.problems[0]})")
+            typer.echo(f"{name:<24} (invalid: {printable_line(str(error.problems[0]))})")
             continue
         summary = _one_line(scenario.description)
-        typer.echo(f"{name:<24} {summary}")
+        typer.echo(f"{name:<24} {printable_line(summary)}")
 
 
 def _one_line(description: str, limit: int = 90) -> str:
@@ -355,10 +309,11 @@ def _one_line(description: str, limit: int = 90) -> str:
     return sentence if len(sentence) <= limit else sentence[: limit - 3].rstrip() + "..."
 
 
-@app.command()
+@app.command(cls=ReadableCommand, epilog=_examples("schema"))
 def schema(
     out: Annotated[
-        Path | None, typer.Option("--out", "-o", help="Write to this file instead of stdout.")
+        Path | None,
+        typer.Option("--out", "-o", metavar="FILE", help="Write to this file instead of stdout."),
     ] = None,
 ) -> None:
     """Print the JSON Schema of scenario files (for editors' autocompletion)."""
@@ -371,9 +326,12 @@ def schema(
         out.write_text(text, encoding="utf-8")
 
 
-@app.command()
+@app.command(cls=ReadableCommand, epilog=_examples("explain"))
 def explain(
-    scenario: Annotated[str, typer.Argument(help="Scenario file, or a bundled scenario's name.")],
+    scenario: Annotated[
+        str,
+        typer.Argument(help="Scenario file, or a bundled scenario's name.", metavar="SCENARIO"),
+    ],
 ) -> None:
     """Show a scenario's description and, for every number, its source or 'assumption'."""
     from score_sim.explain import explain_scenario
@@ -383,194 +341,68 @@ def explain(
         loaded = load_scenario(scenario)
     except ScenarioError as error:
         raise _fail(error) from None
-    typer.echo(explain_scenario(loaded), nl=False)
+    from score_sim.text_safety import printable
+
+    typer.echo(printable(explain_scenario(loaded)), nl=False)
 
 
-@app.command("app")
+@app.command("app", cls=ReadableCommand, epilog=_examples("app"))
 def app_command(
     host: Annotated[
-        str, typer.Option(help="Address to listen on (0.0.0.0: every network, for a class).")
+        str,
+        typer.Option(
+            metavar="HOST", help="Address to listen on (0.0.0.0: every network, for a class)."
+        ),
     ] = "127.0.0.1",
-    port: Annotated[int, typer.Option(help="Port to listen on.")] = 8765,
+    port: Annotated[int, typer.Option(metavar="PORT", help="Port to listen on.")] = 8765,
+    scenario: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--scenario",
+            help="A scenario file to offer beside the bundled ones (repeatable); a page can "
+            "choose only these and the bundled scenarios.",
+            show_default=False,
+        ),
+    ] = None,
+    session_memory: Annotated[
+        float | None,
+        typer.Option(help="Most memory one tab's city may use, in MiB [default: 1024].", min=1),
+    ] = None,
+    server_memory: Annotated[
+        float | None,
+        typer.Option(
+            help="Most memory all tabs together may use, in MiB [default: 80% of what is "
+            "available when the app starts].",
+            min=1,
+        ),
+    ] = None,
+    idle_minutes: Annotated[
+        float | None,
+        typer.Option(
+            help="Free a tab's city after this many minutes unused [default: 20].", min=0.1
+        ),
+    ] = None,
 ) -> None:
     """Start the browser app (works offline) and print its address."""
-    from score_sim.browser.server import AppStartError, serve
+    from score_sim.app.server import AppStartError, serve
 
     try:
-        serve(host, port, echo=typer.echo)
+        serve(
+            host,
+            port,
+            echo=typer.echo,
+            scenarios=scenario or [],
+            session_mib=session_memory,
+            server_mib=server_memory,
+            idle_minutes=idle_minutes,
+        )
+    except ScenarioError as error:
+        raise _fail(error) from None
     except AppStartError as problem:
         typer.echo(f"error: {problem}", err=True)
         raise typer.Exit(EXIT_BAD_INPUT) from None
     except (Interrupted, KeyboardInterrupt):
         raise typer.Exit(0) from None
-
-
-@app.command()
-def sweep(
-    spec: Annotated[str, typer.Argument(help="Sweep file (YAML; see sweeps/ for examples).")],
-    out: Annotated[
-        Path | None,
-        typer.Option("--out", "-o", help="Sweep folder [default: runs/sweep-<file>-<hash>/]."),
-    ] = None,
-    workers: Annotated[
-        int | None, typer.Option(help="Local worker processes [default: the machine's cores].")
-    ] = None,
-    scheduler: Annotated[
-        str | None,
-        typer.Option(help="Send the runs to a Dask cluster: its scheduler, tcp://HOST:PORT."),
-    ] = None,
-    keep_runs: Annotated[
-        bool, typer.Option("--keep-runs", help="Keep every run's outputs in DIR/runs/.")
-    ] = False,
-    yes: Annotated[
-        bool, typer.Option("--yes", "-y", help="Confirm a sweep of very many runs.")
-    ] = False,
-) -> None:
-    """Run a scenario over seeds and parameter sets; resumable; results.csv and .parquet."""
-    if scheduler is None:
-        from score_sim.experiments.workers import prepare_workers
-
-        prepare_workers()  # the workers' imports run while this process reads the sweep
-    from score_sim.experiments.spec import load_sweep
-    from score_sim.experiments.sweep import SweepProgress, default_out_dir, run_sweep
-
-    target = out
-    try:
-        plan = load_sweep(spec, yes=yes)
-        target = out if out is not None else default_out_dir(plan)
-        progress = SweepProgress(plan.n_runs, 0)
-        result = run_sweep(
-            plan,
-            target,
-            workers=workers,
-            scheduler=scheduler,
-            keep_runs=keep_runs,
-            progress=progress,
-        )
-    except ScenarioError as error:
-        raise _fail(error) from None
-    except (Interrupted, KeyboardInterrupt) as error:
-        stored = f"the finished runs are stored in {target}/; " if target else ""
-        typer.echo(f"\ninterrupted: {stored}run the same command to finish the sweep", err=True)
-        raise typer.Exit(128 + getattr(error, "signum", signal.SIGINT)) from None
-    before = plan.n_runs - result.n_run_now
-    typer.echo(
-        f"{plan.scenario.name}: {plan.n_runs} runs ({len(plan.points)} parameter sets x "
-        f"{len(plan.seeds)} seeds), {result.n_run_now} run now"
-        + (f", {before} stored before" if before else "")
-        + f" -> {result.out_dir}/"
-    )
-    if len(plan.points) == 1:
-        import csv
-
-        from score_sim.experiments.sweep import SUMMARY_CSV
-
-        def number(text: str) -> str:
-            return f"{float(text):.4g}" if text else "-"
-
-        typer.echo(f"{'metric (over ' + str(len(plan.seeds)) + ' seeds)':<66} median [5%, 95%]")
-        with open(result.out_dir / SUMMARY_CSV, encoding="utf-8", newline="") as handle:
-            for row in csv.DictReader(handle):
-                typer.echo(
-                    f"{row['metric']:<66} {number(row['median'])} "
-                    f"[{number(row['p05'])}, {number(row['p95'])}]"
-                )
-    if result.sensitivity is not None:
-        _echo_sensitivity(result.sensitivity)
-    for path in result.files:
-        typer.echo(f"  {path.relative_to(result.out_dir)}")
-
-
-def _echo_sensitivity(result) -> None:
-    """Each metric's most influential parameters, by the method's main index."""
-    index = {"sobol": "ST", "morris": "mu_star", "latin": "S1"}[result.method]
-    for metric in dict.fromkeys(r["metric"] for r in result.rows):
-        ranked = ", ".join(f"{p} {v:.3g}" for p, v in result.top(metric, index, 3))
-        typer.echo(f"{metric}: {index} {ranked}")
-    for metric, reason in result.skipped.items():
-        typer.echo(f"{metric}: no indices ({reason})")
-
-
-@app.command()
-def sensitivity(
-    folder: Annotated[Path, typer.Argument(help="The folder of a finished sample sweep.")],
-    figures: Annotated[bool, typer.Option(help="Draw a figure per metric.")] = True,
-) -> None:
-    """Sobol', Morris or RBD-FAST indices of a sample sweep: sensitivity.csv and figures."""
-    from score_sim.experiments.sensitivity import analyse
-
-    try:
-        result = analyse(folder, figures=figures)
-    except ScenarioError as error:
-        raise _fail(error) from None
-    _echo_sensitivity(result)
-    for path in result.files:
-        typer.echo(f"  {path.relative_to(folder)}")
-
-
-@app.command()
-def replicate(
-    name: Annotated[
-        str | None,
-        typer.Argument(help="The published result to reproduce [default: list them]."),
-    ] = None,
-    seeds: Annotated[
-        int | None, typer.Option(help="Seeds to run [default: 20, or fewer with --quick].")
-    ] = None,
-    quick: Annotated[
-        bool,
-        typer.Option(help="The small version: a smaller town and fewer seeds, in seconds."),
-    ] = False,
-    out: Annotated[
-        Path | None,
-        typer.Option("--out", "-o", help="Output folder [default: runs/replicate-<name>/]."),
-    ] = None,
-    workers: Annotated[
-        int | None, typer.Option(help="Local worker processes [default: the machine's cores].")
-    ] = None,
-    overwrite: Annotated[
-        bool,
-        typer.Option(help="Replace an earlier score-sim output in --out (never other files)."),
-    ] = False,
-) -> None:
-    """Reproduce a published result: the paper's finding and ours, side by side."""
-    from score_sim.experiments.workers import prepare_workers
-
-    if name is None:
-        from score_sim.experiments.replications import REPLICATIONS
-
-        for rep in REPLICATIONS.values():
-            typer.echo(f"{rep.name:<24} {rep.title}: {rep.authors}")
-        typer.echo("run one: score-sim replicate NAME [--quick] [--seeds N] [--out DIR]")
-        return
-    if workers != 1:
-        prepare_workers()  # the workers' imports run while this process starts
-    from score_sim.experiments.replications import replicate as run_replication
-    from score_sim.experiments.replications import replication, side_by_side
-    from score_sim.experiments.replications.runner import JobProgress
-
-    try:
-        chosen = replication(name)
-        result = run_replication(
-            chosen,
-            seeds=seeds,
-            quick=quick,
-            out_dir=out,
-            workers=workers,
-            overwrite=overwrite,
-            progress=JobProgress(f"replicating {name}"),
-            command_line=["score-sim", *sys.argv[1:]],
-        )
-    except ScenarioError as error:
-        raise _fail(error) from None
-    for line in side_by_side(result):
-        typer.echo(line)
-    typer.echo(f"figure: {result.figure}")
-    typer.echo(
-        f"-> {result.out_dir}/ (replication.csv, replication.json, {result.figure.name}; "
-        f"{len(result.rows)} rows, {result.wall_time_s:.0f} s, the runs "
-        f"{result.runs_cpu_s:.0f} CPU-seconds)"
-    )
 
 
 @app.callback(invoke_without_command=True)
@@ -587,7 +419,7 @@ def main() -> None:
     _handle_signals()
     try:
         with command_line_names():  # problems name --set, --out..., not Python arguments
-            app(standalone_mode=True)
+            app(standalone_mode=True, prog_name="score-sim")
     except (Interrupted, KeyboardInterrupt) as error:
         signum = getattr(error, "signum", signal.SIGINT)
         how = "" if signum == signal.SIGINT else f" by {signal.Signals(signum).name}"
@@ -598,8 +430,10 @@ def main() -> None:
     except Exception as error:  # the last line of defence: no traceback for users
         if os.environ.get("SCORE_SIM_DEBUG"):
             raise
+        from score_sim.text_safety import printable_line
+
         typer.echo(
-            f"internal error: {type(error).__name__}: {error}\n"
+            f"internal error: {type(error).__name__}: {printable_line(str(error))}\n"
             "This is a bug in score-sim; set SCORE_SIM_DEBUG=1 to see the traceback.",
             err=True,
         )
@@ -608,3 +442,18 @@ def main() -> None:
 
 if __name__ == "__main__":
     main()
+
+
+__all__ = [
+    "EXAMPLES",
+    "Interrupted",
+    "Progress",
+    "_on_signal",
+    "app",
+    "calibrate",
+    "main",
+    "raise_if_interrupted",
+    "replicate",
+    "sensitivity",
+    "sweep",
+]

@@ -30,7 +30,7 @@ class EventKind(IntEnum):
     credit_repair = 11
     job_loss = 12
     pariah_recovery = 13
-    # the escalation ladder (issue 9): a firm reaching each stage, or falling back one
+    # the escalation ladder: a firm reaching each stage, or falling back one
     abnormal_operation = 14
     dishonest_entity = 15
     random_checks = 16
@@ -38,7 +38,7 @@ class EventKind(IntEnum):
     frozen_assets = 18
     closure_notice = 19
     stage_fallback = 20
-    # credit commitment letters and the Credit Rescue Commitment Letter (issue 9)
+    # credit commitment letters and the Credit Rescue Commitment Letter
     commitment_signed = 21
     commitment_kept = 22
     commitment_broken = 23

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from score_sim.scenario import Level, Scenario, load_scenario
+from score_sim.scenario import Denominator, Level, Scenario, Target, load_scenario
 from score_sim.scenario.ledger import (
     cited_choices,
     idle_default_score_keys,
@@ -67,7 +67,8 @@ def explain_scenario(scenario: Scenario | str | Path) -> str:
             label += " (default score, unused here)"
         detail = row.source
         if row.level is Level.calibrated:
-            detail = f"to target {row.target}: {detail}"
+            names = row.target if isinstance(row.target, str) else ", ".join(row.target)
+            detail = f"to target {names}: {detail}"
         out.append(f"  {text.ljust(width)}  {label}" + (f": {detail}" if detail else ""))
     out += _systems_text(scenario) + _perks_text(scenario)
     choices = cited_choices(scenario)
@@ -78,14 +79,37 @@ def explain_scenario(scenario: Scenario | str | Path) -> str:
     if scenario.targets:
         out += ["", "CALIBRATION TARGETS (every run reports them in summary.json):"]
         for target in scenario.targets:
-            where = target.list or "any blacklist"
-            out.append(
-                f"  {target.name}: {target.metric.value} of {target.who.value}s on {where} "
-                f"in {target.low:g}..{target.high:g} (source: {target.source})"
-            )
+            out.append(f"  {target_text(target)}")
     out += ["", "THE DAY (each phase, and which mechanisms are on in this scenario):"]
     out += ["  " + line for line in day_plan(scenario).splitlines()]
     return "\n".join(out) + "\n"
+
+
+METRIC_WORDS = {
+    "listed_share_at_end": "the share on {lists} at the end",
+    "ever_listed_share": "the share ever entering {lists}",
+    "new_listings_per_year_share": "entries into {lists} a year, as a share",
+    "entry_years_mean": "the years entries into {lists} are set to last",
+    "stay_years_mean": "the years entries on {lists} last, as lived (those that ended)",
+    "blocked_flight_purchases_per_year_share": "flight purchases refused a year, as a share",
+    "blocked_train_purchases_per_year_share": "train purchases refused a year, as a share",
+}
+"""What each target metric measures, in words."""
+
+
+def target_text(target: Target) -> str:
+    """A calibration target in words: what it measures, of whom, per whom, its range."""
+    lists = " or ".join(target.lists) if target.lists else "any blacklist"
+    kinds = " and ".join(f"{k.value}s" for k in target.kinds)
+    per = ", per adult" if target.denominator is Denominator.adults else ""
+    if target.metric.value.endswith("_share") and not per:
+        per = ", of them"
+    window = f", over the run's last {target.over_last_days} days" if target.over_last_days else ""
+    what = METRIC_WORDS[target.metric.value].format(lists=lists)
+    return (
+        f"{target.name}: {what} ({kinds} counted{per}{window}), in "
+        f"{target.low:g}..{target.high:g} (source: {target.source})"
+    )
 
 
 def day_plan(scenario: Scenario) -> str:

@@ -6,6 +6,15 @@ views are created only when something asks for them (``model.agents``), and then
 :data:`BYTES_PER_AGENT_VIEW` more each. The figures are fitted to peak memory measured with
 ``benchmarks/run.py`` (rongcheng_city, every mechanism on: 217 MB at 105,000 actors,
 430 MB at 703,500, 954 MB at 2.1 million, on CPython 3.11) and rounded up.
+
+Beyond the actors, :func:`activity_bytes` counts every way a run grows: the day's draws and
+the event log at the rates of every phase of the timeline, family and friend ties,
+violations kept for inspection, further scores and data sharing. Against peaks measured
+with ``tracemalloc`` for scenarios where each of these dominates
+(``tests/test_memory_guard.py``) the estimate is never below the peak and at most
+:data:`STATED_FACTOR` (4) times above it. Sweeps check their largest run, and run no more
+local workers at once than fit (:func:`workers_that_fit`); the app sizes each tab's city
+against its budgets (:mod:`score_sim.app.budget`).
 """
 
 from __future__ import annotations
@@ -28,35 +37,109 @@ USABLE_SHARE = 0.8
 """Share of the available memory a run may plan to use."""
 EVENTS_PER_ACTOR_FITTED = 10
 """Findings per actor over a run that :data:`BYTES_PER_ACTOR` already covers."""
-BYTES_PER_EVENT = 2 * 24
-"""One row of the event log, twice over for the log's growth by doubling."""
+BYTES_PER_EVENT = 3 * 24 + 8
+"""One row of the event log (23 bytes), three times over: when the log doubles, the old
+rows and the new buffer twice their size are held at once; and the day's finding it was."""
 BYTES_PER_DRAW = 3 * 8 * 8
 """One candidate occurrence of a day: its uniforms, with the day's copies of them."""
 
 
 def activity_bytes(scenario: Scenario) -> int:
-    """Memory that a scenario's rates need beyond what :data:`BYTES_PER_ACTOR` covers.
+    """Memory that a scenario's rates and structures need beyond :data:`BYTES_PER_ACTOR`.
 
-    A day draws every candidate occurrence at once: each behaviour's base rate plus the
-    feedback layer at the highest multiplier, for every actor of its kind. The event log
-    holds every finding of the run. Rates of thousands a year (valid, but far above any
-    documented rate) make either large, and are refused here before anything is built.
+    Every way a run grows is counted, before anything is built:
+
+    - a day's candidate occurrences, drawn at once: each behaviour's base rate plus the
+      feedback layer at the highest multiplier, for every actor of its kind, under the
+      rules of every phase of the timeline (a rate raised on day 2 counts like one set
+      from the start);
+    - the event log: every occurrence of the run (each phase's rates for its days), beyond
+      the :data:`EVENTS_PER_ACTOR_FITTED` per actor that :data:`BYTES_PER_ACTOR` covers;
+    - ties: family and friend ties beyond the :data:`TIES_PER_CITIZEN_FITTED` a citizen
+      that :data:`BYTES_PER_ACTOR` covers (:data:`BYTES_PER_TIE` each, built at once);
+    - inspections: firm violations kept until an inspection can find them, up to the
+      look-back period of every phase;
+    - further scores (``scores:``): one more set of arrays over the actors each;
+    - data sharing: an arrival day per actor and kind of restriction.
+
+    Rates of thousands a year (valid, but far above any documented rate) make these
+    large, and are refused by :func:`check_population` before anything is built.
+    The estimate is checked against measured peaks (``tests/test_memory_guard.py``): it
+    is never below the peak and at most :data:`STATED_FACTOR` times above it.
     """
     population = scenario.population
     actors = {"citizen": population.citizens, "firm": population.firms}
-    per_year = sum(actors[b.who] * b.rate_per_year for b in scenario.behaviours)
-    per_year += sum(actors.values()) * scenario.errors.false_finding_rate_per_year
-    per_year += population.citizens * scenario.errors.malicious_denunciation_rate_per_year
-    draws_per_day = per_year / 365 * max(1.0, scenario.effects.highest_multiplier())
-    events = per_year * scenario.run.steps / 365
-    extra_events = max(0.0, events - EVENTS_PER_ACTOR_FITTED * sum(actors.values()))
-    sharing = sum(actors.values()) * SHARING_BYTES_PER_ACTOR if scenario.sharing.enabled else 0
-    return int(draws_per_day * BYTES_PER_DRAW + extra_events * BYTES_PER_EVENT + sharing)
+    n_actors = sum(actors.values())
+    draws_per_day = 0.0
+    events = 0.0
+    pending = 0.0
+    for phase, days in _phases(scenario):
+        per_year = sum(actors[b.who] * b.rate_per_year for b in phase.behaviours)
+        per_year += n_actors * phase.errors.false_finding_rate_per_year
+        per_year += population.citizens * phase.errors.malicious_denunciation_rate_per_year
+        draws_per_day = max(
+            draws_per_day, per_year / 365 * max(1.0, phase.effects.highest_multiplier())
+        )
+        events += per_year * days / 365
+        if phase.inspections.enabled:
+            firm_per_year = sum(
+                population.firms * b.rate_per_year for b in phase.behaviours if b.who == "firm"
+            )
+            kept_days = min(phase.inspections.lookback_days, scenario.run.steps)
+            pending = max(pending, firm_per_year * kept_days / 365)
+    extra_events = max(0.0, events - EVENTS_PER_ACTOR_FITTED * n_actors)
+    ties_each = scenario.ties.household_size_mean + scenario.ties.friends_per_citizen
+    ties = population.citizens * max(0.0, ties_each - TIES_PER_CITIZEN_FITTED)
+    sharing = n_actors * SHARING_BYTES_PER_ACTOR if scenario.sharing.enabled else 0
+    scores = len(scenario.scores) * n_actors * BYTES_PER_SCORE_PER_ACTOR
+    return int(
+        draws_per_day * BYTES_PER_DRAW
+        + extra_events * BYTES_PER_EVENT
+        + ties * BYTES_PER_TIE
+        + pending * BYTES_PER_PENDING_INSPECTION
+        + scores
+        + sharing
+    )
+
+
+def _phases(scenario: Scenario) -> list[tuple[Scenario, int]]:
+    """The rules in force over a run, each with the days it is in force.
+
+    A scenario without a timeline is one phase; with one, each entry reached starts a
+    phase with the scenario as that entry leaves it.
+    """
+    steps = scenario.run.steps
+    if not scenario.timeline:
+        return [(scenario, steps)]
+    from score_sim.scenario.phases import build_phases
+
+    phases: list[tuple[Scenario, int]] = []
+    start, current = 1, scenario
+    for phase in build_phases(scenario):
+        if phase.day > steps:
+            break
+        phases.append((current, max(0, phase.day - start)))
+        start, current = phase.day, phase.scenario
+    phases.append((current, max(0, steps + 1 - start)))
+    return phases
 
 
 SHARING_BYTES_PER_ACTOR = 2 * 11 * 4 + 2
-"""Data sharing (issue 9): an arrival day per actor and kind of restriction (int32), its
-per-day temporaries and the bits drawn."""
+"""Data sharing: an arrival day per actor and kind of restriction (int32), its per-day
+temporaries and the bits drawn."""
+TIES_PER_CITIZEN_FITTED = 7
+"""Family and friend ties per citizen that :data:`BYTES_PER_ACTOR` covers (it was fitted on
+rongcheng_city: households of 3, 4 friends)."""
+BYTES_PER_TIE = 80
+"""One family or friend tie while the tie graph is built: the pair drawn (int64), sorted,
+and kept both ways (measured: 49 for households of 20, 64 for 100 friends a citizen)."""
+BYTES_PER_PENDING_INSPECTION = 2 * 22
+"""One firm violation kept for inspection (its firm, behaviour, day and draw), twice over
+while the list is extended."""
+BYTES_PER_SCORE_PER_ACTOR = 32
+"""A further score of one actor: its value, grade and a day's temporaries (measured: 11)."""
+STATED_FACTOR = 4.0
+"""The estimate is at most this many times the measured peak of a run (and never below)."""
 
 
 def estimate_bytes(n_citizens: int, n_firms: int, views: bool = False) -> int:
@@ -124,3 +207,44 @@ def check_population(
             f"{have / 2**30:.1f} GiB available (a run may use "
             f"{USABLE_SHARE:.0%} of it)",
         )
+
+
+def run_bytes(scenario: Scenario) -> int:
+    """Estimated peak memory of one run of ``scenario`` in a process of its own, in bytes."""
+    population = scenario.population
+    return estimate_bytes(population.citizens, population.firms) + activity_bytes(scenario)
+
+
+def check_bytes(need: int, source: str, key: str, what: str) -> None:
+    """Refuse, with the estimate, work that needs more memory than this machine has free.
+
+    Args:
+        need: the estimated peak memory, in bytes.
+        source: the file (or option) named in the message.
+        key: the key named in the message.
+        what: what needs it, in words ("the largest run of this sweep").
+
+    Raises:
+        ScenarioError: naming ``key`` with the estimate and what is available.
+    """
+    have = available_bytes()
+    if have is not None and need > USABLE_SHARE * have:
+        raise ScenarioError.of(
+            source,
+            None,
+            None,
+            key,
+            f"{what} needs about {need / 2**30:.1f} GiB of memory; this machine has "
+            f"{have / 2**30:.1f} GiB available (a run may use {USABLE_SHARE:.0%} of it)",
+        )
+
+
+def workers_that_fit(per_worker: int, workers: int) -> int:
+    """How many of ``workers`` processes, each needing ``per_worker`` bytes, fit in memory.
+
+    At least one: whether one fits is :func:`check_bytes`'s to say.
+    """
+    have = available_bytes()
+    if have is None or per_worker <= 0:
+        return workers
+    return max(1, min(workers, int(USABLE_SHARE * have // per_worker)))

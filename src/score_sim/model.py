@@ -330,6 +330,14 @@ class ScoreModel(mesa.Model):
         """Every actor's grade band index now (0 = best)."""
         return self.grading.grade_index(self.world.score)
 
+    def __repr__(self) -> str:
+        scenario = self.score_scenario
+        return (
+            f"<ScoreModel {scenario.name}: {scenario.population.citizens:,} citizens, "
+            f"{scenario.population.firms:,} firms, day {self.steps} of {scenario.run.steps}, "
+            f"seed {scenario.run.seed}>"
+        )
+
     def run(self, progress: Any = None) -> ScoreModel:
         """Step until the scenario's ``run.steps`` days have passed.
 

@@ -43,6 +43,12 @@ class RunResult:
     files: tuple[Path, ...]
     summary: dict[str, Any] | None = None
 
+    def __repr__(self) -> str:
+        return (
+            f"<RunResult {self.manifest.get('scenario')}, seed {self.manifest.get('seed')}, "
+            f"{self.manifest.get('steps')} days -> {self.out_dir}/ ({len(self.files)} files)>"
+        )
+
 
 def simulate(
     scenario: Scenario,

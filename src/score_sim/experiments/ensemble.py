@@ -32,6 +32,7 @@ from score_sim.errors import ScenarioError, argument
 from score_sim.memory import activity_bytes, check_population
 from score_sim.outputs.files import versions, write_manifest, write_run_outputs
 from score_sim.outputs.folder import claim_output_folder, output_bytes
+from score_sim.outputs.headlines import seeds_headlines
 from score_sim.outputs.tables import write_csv
 from score_sim.runner import RUNS_DIR, simulate
 from score_sim.scenario import Scenario, resolve_scenario
@@ -110,6 +111,12 @@ class EnsembleResult:
     summary: dict[str, Any]
     manifest: dict[str, Any]
     files: tuple[Path, ...]
+
+    def __repr__(self) -> str:
+        return (
+            f"<EnsembleResult {self.manifest.get('scenario')}, {len(self.seeds)} seeds "
+            f"-> {self.out_dir}/ ({len(self.files)} files)>"
+        )
 
 
 def _bands(series: Sequence[dict[str, np.ndarray]]) -> dict[str, np.ndarray]:
@@ -223,6 +230,8 @@ def run_seeds(
             "interval": "each number: median, 5th and 95th percentile (p05, p95), min and max "
             "over the seeds; n: seeds where it is defined",
             **merge_summaries(summaries),
+            # each headline's median and interval over the seeds, not the first seed's
+            "headlines": seeds_headlines(base, summaries, spread),
         }
         files = [work / "summary.json", work / "timeseries_bands.csv"]
         files[0].write_text(json.dumps(summary, indent=2) + "\n", encoding="utf-8")

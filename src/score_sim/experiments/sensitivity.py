@@ -11,14 +11,21 @@ sweep's sampler:
   confidence interval, and their spread (``sigma``);
 - ``latin``: first-order indices by RBD-FAST (``S1``) with bootstrap confidence intervals.
 
-Writes ``sensitivity.csv`` (one row per metric, parameter and index: value and the
-half-width of its 95% confidence interval) and ``sensitivity/<metric>.png``, a bar chart
-per metric with the intervals drawn as error bars.
+Writes ``sensitivity.csv`` (one row per metric, parameter and index: value, the
+half-width of its 95% confidence interval, and a flag) and ``sensitivity/<metric>.png``, a
+bar chart per metric with the intervals drawn as error bars.
+
+Indices are honest about their sample. A sample smaller than its method can use at all is
+refused up front with the smallest that works (:data:`MINIMUM_N`); one smaller than
+:data:`ADVISED_N` is analysed with a warning to read the confidence intervals. A share of
+variance (``S1``, ``ST``) outside [0, 1] by more than its interval is flagged, and an index
+the sample cannot estimate (not finite) is an empty cell with a flag, never ``inf`` or
+``nan`` in the table.
 """
 
 from __future__ import annotations
 
-import json
+import math
 import os
 import re
 from dataclasses import dataclass
@@ -32,6 +39,16 @@ from score_sim.outputs.tables import write_csv
 
 CONF_LEVEL = 0.95
 NUM_RESAMPLES = 200
+RBD_FAST_HARMONICS = 10
+"""Harmonics RBD-FAST sums over (SALib's default ``M``); it needs more than twice as many
+parameter sets."""
+MINIMUM_N = {"sobol": 8, "morris": 2, "latin": 2 * RBD_FAST_HARMONICS + 1}
+"""The smallest ``n`` each method can estimate indices from at all: below it, Sobol' shares
+of variance land far outside [0, 1] and RBD-FAST divides by zero."""
+ADVISED_N = {"sobol": 64, "morris": 10, "latin": 100}
+"""Below this ``n`` the indices are shown with a warning to read their intervals."""
+SHARE_INDICES = ("S1", "ST")
+"""Indices that are shares of variance, between 0 and 1 when the sample is large enough."""
 INDICES = {
     "sobol": (("S1", "S1_conf"), ("ST", "ST_conf")),
     "morris": (("mu_star", "mu_star_conf"), ("sigma", None)),
@@ -49,22 +66,67 @@ class Sensitivity:
     skipped: dict[str, str]
     """Metrics left out, with the reason (constant over the sample, undefined values)."""
     files: tuple[Path, ...]
+    warnings: tuple[str, ...] = ()
+    """What to keep in mind reading the indices (a small sample, indices out of range)."""
+
+    def __repr__(self) -> str:
+        metrics = {row["metric"] for row in self.rows}
+        parameters = {row["parameter"] for row in self.rows}
+        return (
+            f"<Sensitivity {self.method}: {len(metrics)} metrics x {len(parameters)} parameters"
+            f", {len(self.skipped)} metrics skipped>"
+        )
 
     def top(self, metric: str, index: str, n: int = 2) -> list[tuple[str, float]]:
-        """The ``n`` parameters with the largest ``index`` for ``metric``."""
+        """The ``n`` parameters with the largest ``index`` for ``metric`` (estimable ones)."""
         ranked = sorted(
             (
                 (r["parameter"], r["value"])
                 for r in self.rows
-                if r["metric"] == metric and r["index"] == index
+                if r["metric"] == metric and r["index"] == index and math.isfinite(r["value"])
             ),
             key=lambda item: -item[1],
         )
         return ranked[:n]
 
+    def row(self, metric: str, parameter: str, index: str) -> dict[str, Any]:
+        """One index of one parameter for one metric (value, ``conf_95``, ``flag``)."""
+        return next(
+            r
+            for r in self.rows
+            if (r["metric"], r["parameter"], r["index"]) == (metric, parameter, index)
+        )
+
 
 def _fail(out_dir: Path, message: str) -> ScenarioError:
     return ScenarioError.of(str(out_dir), None, None, "", message)
+
+
+def sample_size_problem(method: str, n: int) -> str | None:
+    """Why a sample of ``n`` is too small for ``method``'s indices, or None."""
+    minimum = MINIMUM_N.get(method)
+    if minimum is None or n >= minimum:
+        return None
+    why = {
+        "sobol": "Sobol' indices from fewer base samples are far outside [0, 1]",
+        "morris": "Morris needs two trajectories to estimate a spread",
+        "latin": f"RBD-FAST needs more than twice its {RBD_FAST_HARMONICS} harmonics",
+    }[method]
+    return (
+        f"{method} needs n of at least {minimum} ({why}); {ADVISED_N[method]} or more gives "
+        "useful confidence intervals"
+    )
+
+
+def flag_of(index: str, value: float, conf: float) -> str:
+    """What is wrong with one index, in words ("" for nothing)."""
+    if not math.isfinite(value):
+        return "not finite: this sample cannot estimate it"
+    if index in SHARE_INDICES:
+        half = conf if math.isfinite(conf) else 0.0
+        if value + half < 0 or value - half > 1:
+            return "outside 0..1 beyond its interval: the sample is too small or too noisy"
+    return ""
 
 
 def analyse(out_dir: str | Path, figures: bool = True) -> Sensitivity:
@@ -75,11 +137,12 @@ def analyse(out_dir: str | Path, figures: bool = True) -> Sensitivity:
     """
     from SALib.analyze import morris, rbd_fast, sobol
 
+    from score_sim.experiments.folder import check_unchanged, read_record, read_results
+
     out = Path(out_dir)
-    try:
-        record = json.loads((out / "sweep.json").read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        raise _fail(out, "holds no sweep (no readable sweep.json)") from None
+    if not out.is_dir():
+        raise _fail(out, "is not a sweep's folder")
+    record = read_record(out)
     sample = record["spec"].get("sample")
     if not sample:
         raise _fail(out, "is a sweep of a grid or of seeds, not of a sample: no sensitivity")
@@ -90,12 +153,11 @@ def analyse(out_dir: str | Path, figures: bool = True) -> Sensitivity:
         "names": parameters,
         "bounds": [list(sample["ranges"][k]) for k in parameters],
     }
-    results_path = out / "results.parquet"
-    if not results_path.is_file():
-        raise _fail(out, "has no results.parquet yet: run the sweep first")
-    import pyarrow.parquet as pq
-
-    table = pq.read_table(results_path).to_pydict()
+    too_small = sample_size_problem(method, int(sample["n"]))
+    if too_small:
+        raise ScenarioError.of(str(out / "sweep.json"), None, None, "spec.sample.n", too_small)
+    check_unchanged(out, ("sensitivity.csv",))
+    table = read_results(out, record)
     n_points = record["n_points"]
     if len(table["run"]) != record["n_runs"]:
         raise _fail(
@@ -147,19 +209,40 @@ def analyse(out_dir: str | Path, figures: bool = True) -> Sensitivity:
             )
         for j, parameter in enumerate(parameters):
             for index, conf in INDICES[method]:
+                value = float(np.asarray(result[index])[j])
+                half = float(np.asarray(result[conf])[j]) if conf else math.nan
                 rows.append(
                     {
                         "metric": metric,
                         "parameter": parameter,
                         "index": index,
-                        "value": float(np.asarray(result[index])[j]),
-                        "conf_95": float(np.asarray(result[conf])[j]) if conf else float("nan"),
+                        "value": value if math.isfinite(value) else math.nan,
+                        "conf_95": half if math.isfinite(half) else math.nan,
+                        "flag": flag_of(index, value, half),
                     }
                 )
+    warnings = []
+    n = int(sample["n"])
+    if n < ADVISED_N[method]:
+        warnings.append(
+            f"a small sample ({method}, n = {n}; {ADVISED_N[method]} or more is advised): "
+            "read each index with its 95% confidence interval"
+        )
+    flagged = sum(1 for r in rows if r["flag"])
+    if flagged:
+        warnings.append(
+            f"{flagged} ind{'ex is' if flagged == 1 else 'ices are'} flagged in "
+            "sensitivity.csv (outside [0, 1] beyond the interval, or not estimable)"
+        )
     files = [_write_table(out, rows)]
     if figures:
         files += _write_figures(out, method, rows, record)
-    return Sensitivity(method=method, rows=rows, skipped=skipped, files=tuple(files))
+    from score_sim.experiments.folder import record_written
+
+    record_written(out, files[:1])
+    return Sensitivity(
+        method=method, rows=rows, skipped=skipped, files=tuple(files), warnings=tuple(warnings)
+    )
 
 
 def _write_table(out: Path, rows: list[dict[str, Any]]) -> Path:
@@ -173,6 +256,7 @@ def _write_table(out: Path, rows: list[dict[str, Any]]) -> Path:
             "index": np.array([r["index"] for r in rows], dtype=object),
             "value": np.array([r["value"] for r in rows], dtype=np.float64),
             "conf_95": np.array([r["conf_95"] for r in rows], dtype=np.float64),
+            "flag": np.array([r["flag"] for r in rows], dtype=object),
         },
         decimals=6,
     )
@@ -193,7 +277,11 @@ def _write_figures(
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
+    from score_sim.outputs.labels import metric_label
+
     folder = out / "sensitivity"
+    if folder.is_symlink() or (folder.exists() and not folder.is_dir()):
+        raise _fail(folder, "is not the folder of figures score-sim makes: move it away")
     folder.mkdir(exist_ok=True)
     metrics = list(dict.fromkeys(r["metric"] for r in rows))
     indices = [index for index, _ in INDICES[method]]
@@ -227,7 +315,7 @@ def _write_figures(
         ax.axvline(0, color="black", linewidth=0.6)
         ax.set_xlabel({"sobol": "Sobol' index (share of variance)", "morris": "elementary effect",
                        "latin": "first-order index (RBD-FAST)"}[method])  # fmt: skip
-        ax.set_title(f"What drives\n{metric}?", fontsize=10)
+        ax.set_title(f"What drives\n{metric_label(metric)}?", fontsize=10)
         ax.legend(loc="lower right", fontsize=8)
         fig.text(0.01, 0.01, caption, fontsize=7, color="0.3")
         fig.tight_layout(rect=(0, 0.04, 1, 1))

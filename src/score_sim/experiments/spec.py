@@ -20,6 +20,7 @@ Regenerate the committed schema with ``python -m score_sim.experiments.spec``.
 
 from __future__ import annotations
 
+import difflib
 import hashlib
 import itertools
 import json
@@ -27,13 +28,14 @@ import math
 from dataclasses import dataclass, field
 from enum import StrEnum
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any
 
 import numpy as np
 from pydantic import (
     BaseModel,
     ConfigDict,
     Field,
+    Strict,
     ValidationError,
     ValidationInfo,
     field_validator,
@@ -44,16 +46,19 @@ from score_sim.errors import Problem, ScenarioError, argument, format_key
 from score_sim.mechanisms.metrics import CUMULATIVE_COLUMNS
 from score_sim.scenario import (
     Scenario,
+    _kind_of,
     _problems_from,
     bundled_scenarios,
     load_scenario,
     scenario_from_data,
 )
-from score_sim.scenario.overrides import _split_key, known_field
-from score_sim.scenario.yaml_files import LocationMap, read_yaml
+from score_sim.scenario.overrides import _split_key, known_field, unknown_key_message
+from score_sim.scenario.yaml_files import LocationMap, check_path_length, read_yaml
 
 MAX_RUNS_UNCONFIRMED = 5_000
 """A sweep of more runs than this needs confirming (``--yes``)."""
+MAX_RUNS = 1_000_000
+"""Most runs one sweep may have, confirmed or not: split a larger one into several."""
 MAX_SEEDS = 100_000
 MAX_SAMPLE_N = 1_000_000
 
@@ -77,6 +82,14 @@ class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
 
 
+Whole = Annotated[int, Strict()]
+"""A whole number, as strict as a scenario's: not ``true``, ``"50"`` or ``5.0``."""
+Number = Annotated[float, Strict()]
+"""A number (a whole one too): not ``true`` or ``"0.5"``."""
+Text = Annotated[str, Strict()]
+"""Text, not a number or a switch."""
+
+
 class SampleMethod(StrEnum):
     """How parameter sets are sampled for a sensitivity analysis (all through SALib)."""
 
@@ -93,26 +106,32 @@ class Sample(_Strict):
     """A sample of parameter sets over ranges, for a sensitivity analysis."""
 
     method: SampleMethod = Field(description="sobol, morris or latin.")
-    n: int = Field(
+    n: Whole = Field(
         ge=2,
         le=MAX_SAMPLE_N,
         description="sobol: base sample (a power of 2; runs n x (parameters + 2) sets); "
         "morris: trajectories (n x (parameters + 1) sets); latin: sets.",
     )
-    ranges: dict[str, tuple[float, float]] = Field(
+    ranges: dict[Text, tuple[Number, Number]] = Field(
         min_length=1,
         description="Key path to [low, high]; a parameter whose scenario value is an "
         "integer is sampled as integers.",
     )
-    levels: int = Field(4, ge=2, le=64, description="morris: grid levels of each parameter.")
-    seed: int | None = Field(
+    levels: Whole = Field(4, ge=2, le=64, description="morris: grid levels of each parameter.")
+    seed: Whole | None = Field(
         None, ge=0, lt=2**32, description="Seed of the sampler [default: the sweep's seed]."
     )
 
     @field_validator("n")
     @classmethod
     def _power_of_two(cls, n: int, info: ValidationInfo) -> int:
-        if info.data.get("method") is SampleMethod.sobol and n & (n - 1):
+        from score_sim.experiments.sensitivity import sample_size_problem
+
+        method = info.data.get("method")
+        too_small = sample_size_problem(method.value, n) if method is not None else None
+        if too_small:
+            raise ValueError(too_small)
+        if method is SampleMethod.sobol and n & (n - 1):
             low = 1 << (n.bit_length() - 1)
             raise ValueError(
                 f"sobol needs n to be a power of 2 (Sobol' sequences converge only then); "
@@ -137,38 +156,58 @@ class Sample(_Strict):
 class SweepSpec(_Strict):
     """A sweep: one scenario, run with many seeds and parameter sets."""
 
-    scenario: str = Field(
+    scenario: Text = Field(
         min_length=1,
         description="A bundled scenario's name or a scenario file (relative to this file).",
     )
-    seeds: int | list[int] = Field(
+    seeds: Whole | list[Whole] = Field(
         1,
         description="A count of seeds derived from `seed`, or a list of seeds.",
     )
-    seed: int | None = Field(
+    seed: Whole | None = Field(
         None,
         ge=0,
         lt=2**63,
         description="Base seed the seeds are derived from [default: the scenario's run.seed].",
     )
-    citizens: int | None = Field(None, ge=0, description="population.citizens of every run.")
-    firms: int | None = Field(None, ge=0, description="population.firms of every run.")
-    steps: int | None = Field(None, ge=0, description="run.steps (days) of every run.")
-    set_: dict[str, Any] = Field(
+    citizens: Whole | None = Field(None, ge=0, description="population.citizens of every run.")
+    firms: Whole | None = Field(None, ge=0, description="population.firms of every run.")
+    steps: Whole | None = Field(None, ge=0, description="run.steps (days) of every run.")
+    set_: dict[Text, Any] = Field(
         default_factory=dict,
         alias="set",
         description="Key path to a value, changed in every run (as `--set`).",
     )
-    grid: dict[str, list[Any]] | None = Field(
+    grid: dict[Text, list[Any]] | None = Field(
         None, description="Key path to a list of values: every combination is run."
     )
     sample: Sample | None = Field(None, description="A sample of parameter sets over ranges.")
-    metrics: list[str] | None = Field(
+    metrics: list[Text] | None = Field(
         None,
         min_length=1,
         description="Time-series columns (final value, and mean over the run for levels) "
         "or summary.json numbers as `summary.<dotted.path>` [default: the headlines].",
     )
+
+    @field_validator("seeds", mode="before")
+    @classmethod
+    def _seeds_shape(cls, seeds: Any) -> Any:
+        def whole(value: Any) -> bool:
+            return isinstance(value, int) and not isinstance(value, bool)
+
+        if isinstance(seeds, list):
+            wrong = [i for i, seed in enumerate(seeds) if not whole(seed)]
+            if wrong:
+                raise ValueError(
+                    f"seeds[{wrong[0]}]: a seed must be a whole number, not "
+                    f"{_kind_of(seeds[wrong[0]])}"
+                )
+        elif not whole(seeds):
+            raise ValueError(
+                "must be a count of seeds (a whole number) or a list of seeds, not "
+                f"{_kind_of(seeds)}"
+            )
+        return seeds
 
     @model_validator(mode="after")
     def _check(self) -> SweepSpec:
@@ -253,6 +292,8 @@ class SweepPlan:
     """For a sample: the sampler's values before integer parameters were rounded."""
     sample_seed: int | None = None
     """For a sample: the seed of SALib's sampler (and of its analyser's bootstrap)."""
+    largest_run_bytes: int = 0
+    """The memory guard's estimate of the largest run's peak, in bytes (0: not known)."""
 
     @property
     def n_runs(self) -> int:
@@ -344,7 +385,9 @@ class _Locator:
 
 def _scenario_path(name: str, sweep_file: Path | None) -> str | Path:
     """A scenario file relative to the sweep file, else as given (a bundled name or a path)."""
+    check_path_length(name)
     if sweep_file is not None and name not in bundled_scenarios():
+        check_path_length(sweep_file.parent / name)
         candidate = sweep_file.parent / name
         if candidate.exists():
             return candidate
@@ -382,9 +425,14 @@ def available_metrics(scenario: Scenario) -> tuple[set[str], set[str]]:
         scenario.to_data(),
         overrides={"population.citizens": 20, "population.firms": 2, "run.steps": 1},
     )
+    from score_sim.agents import release_agent_ids
+
     model = ScoreModel(tiny, rng=tiny.run.seed).run()
-    columns = {c for c in model.columns if c != "step"}
-    summary = {f"summary.{key}" for key in _numeric_paths(summarize(model))}
+    try:
+        columns = {c for c in model.columns if c != "step"}
+        summary = {f"summary.{key}" for key in _numeric_paths(summarize(model))}
+    finally:
+        release_agent_ids(model)
     return columns, summary
 
 
@@ -415,6 +463,57 @@ def metric_columns(metrics: tuple[str, ...]) -> tuple[str, ...]:
         else:
             columns += [f"{name}.final", f"{name}.run_mean"]
     return tuple(columns)
+
+
+def count_points(spec: SweepSpec) -> int:
+    """How many parameter sets a sweep has, computed from its file alone (nothing is built)."""
+    if spec.grid is not None:
+        return math.prod(len(values) for values in spec.grid.values())
+    if spec.sample is not None:
+        k = len(spec.sample.ranges)
+        extra = {SampleMethod.sobol: k + 2, SampleMethod.morris: k + 1}
+        return spec.sample.n * extra.get(spec.sample.method, 1)
+    return 1
+
+
+def count_seeds(spec: SweepSpec) -> int:
+    """How many seeds every parameter set of a sweep runs with."""
+    return spec.seeds if isinstance(spec.seeds, int) else len(spec.seeds)
+
+
+def _refuse_size(spec: SweepSpec, locator: _Locator, yes: bool) -> None:
+    """Refuse a sweep of too many runs from its counts alone, before anything is built.
+
+    Raises:
+        ScenarioError: more than :data:`MAX_RUNS` runs, or more than
+            :data:`MAX_RUNS_UNCONFIRMED` without ``yes``.
+    """
+    n_points, n_seeds = count_points(spec), count_seeds(spec)
+    n_runs = n_points * n_seeds
+    loc = ("grid",) if spec.grid else ("sample", "n") if spec.sample else ("seeds",)
+    size = f"{n_runs:,} runs ({n_points:,} parameter sets x {n_seeds:,} seeds)"
+    if n_runs > MAX_RUNS:
+        raise ScenarioError(
+            [
+                locator.at(
+                    loc,
+                    format_key(loc),
+                    f"this sweep is {size}, more than the {MAX_RUNS:,} one sweep may have: "
+                    "split it into several sweeps",
+                )
+            ]
+        )
+    if n_runs > MAX_RUNS_UNCONFIRMED and not yes:
+        raise ScenarioError(
+            [
+                locator.at(
+                    loc,
+                    format_key(loc),
+                    f"this sweep is {size}, more than {MAX_RUNS_UNCONFIRMED:,}: pass "
+                    f"{argument('yes=True', '--yes')} to confirm",
+                )
+            ]
+        )
 
 
 def _sample_points(spec: Sample, names: list[str], seed: int) -> np.ndarray:
@@ -456,12 +555,18 @@ def load_sweep(
         file = str(source)
         data, locations = read_yaml(source)
         sweep_path = Path(source)
+    from score_sim.text_safety import control_problems
+
+    if unsafe := control_problems(data):
+        where = _Locator(file, locations)
+        raise ScenarioError([where.at(loc, format_key(loc), message) for loc, message in unsafe])
     try:
         spec = SweepSpec.model_validate(data)
     except ValidationError as exc:
-        found = _problems_from(exc, file, locations, [])
+        found = _problems_from(exc, file, locations, [], SweepSpec)
         raise ScenarioError(sorted(found, key=lambda p: (p.line or 0, p.col or 0))) from None
     locator = _Locator(file, locations)
+    _refuse_size(spec, locator, yes)
 
     # the base scenario, with the sweep's fixed changes
     scenario_source = _scenario_path(spec.scenario, sweep_path)
@@ -489,12 +594,17 @@ def load_sweep(
     raw: np.ndarray | None = None
     sample_seed: int | None = None
 
+    from score_sim.memory import run_bytes
+
+    largest = [run_bytes(scenario)]
+
     def check(changes: dict[str, Any], where: dict[str, tuple[str | int, ...]], label: str):
         try:
-            scenario_from_data(base_data, argument("overrides"), None, changes)
+            checked = scenario_from_data(base_data, argument("overrides"), None, changes)
         except ScenarioError as error:
             problems.extend(locator.relocate(error, where, label))
             return False
+        largest[0] = max(largest[0], run_bytes(checked))
         return True
 
     for key in (spec.grid or {}) | (spec.sample.ranges if spec.sample else {}):
@@ -513,7 +623,7 @@ def load_sweep(
         for key, values in spec.grid.items():
             if not known_field(Scenario, _split_key(key)):
                 problems.append(
-                    locator.at(("grid", key), f"grid.{key}", "no such key in a scenario")
+                    locator.at(("grid", key), f"grid.{key}", unknown_key_message(Scenario, key))
                 )
                 continue
             for i, value in enumerate(values):
@@ -530,7 +640,7 @@ def load_sweep(
                     locator.at(
                         ("sample", "ranges", key),
                         f"sample.ranges.{key}",
-                        "no such key in a scenario",
+                        unknown_key_message(Scenario, key),
                     )
                 )
                 integer.append(False)
@@ -565,21 +675,6 @@ def load_sweep(
     else:
         seeds = tuple(spec.seeds)
 
-    n_runs = len(points) * len(seeds)
-    if n_runs > MAX_RUNS_UNCONFIRMED and not yes:
-        loc = ("grid",) if spec.grid else ("sample", "n") if spec.sample else ("seeds",)
-        raise ScenarioError(
-            [
-                locator.at(
-                    loc,
-                    format_key(loc),
-                    f"this sweep is {n_runs:,} runs ({len(points):,} parameter sets x "
-                    f"{len(seeds):,} seeds), more than {MAX_RUNS_UNCONFIRMED:,}: pass --yes "
-                    "to confirm",
-                )
-            ]
-        )
-
     # every combination, not only every value, must make a valid scenario
     for index, point in enumerate(points if parameters else ()):
         loc = ("grid",) if spec.grid else ("sample", "ranges")
@@ -599,6 +694,9 @@ def load_sweep(
                 known = (
                     "a time-series column (see timeseries.csv) or summary.<path> of summary.json"
                 )
+                close = difflib.get_close_matches(name, sorted(columns | summary), n=1)
+                if close:
+                    known += f" (did you mean {close[0]}?)"
                 unknown.append(
                     locator.at(
                         ("metrics", i), f"metrics[{i}]", f"unknown metric {name!r}: name {known}"
@@ -617,6 +715,7 @@ def load_sweep(
         columns=metric_columns(metrics),
         raw_sample=() if raw is None else tuple(map(tuple, raw.tolist())),
         sample_seed=sample_seed,
+        largest_run_bytes=largest[0],
     )
 
 

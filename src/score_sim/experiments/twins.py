@@ -55,6 +55,15 @@ class Comparison:
     harmed_only_in_a: np.ndarray
     """Actor indices restricted or blacklisted in A and never in B."""
 
+    def __repr__(self) -> str:
+        changed = sum(1 for row in self.metrics if row["difference"] != 0)
+        return (
+            f"<Comparison {self.a.manifest.get('scenario')} vs {self.b.manifest.get('scenario')}:"
+            f" {changed} of {len(self.metrics)} metrics differ, harmed only in B: "
+            f"{self.harmed_only_in_b.size:,}, only in A: {self.harmed_only_in_a.size:,} "
+            f"-> {self.out_dir}/>"
+        )
+
     @property
     def identical(self) -> bool:
         """Whether no metric differs and nobody is harmed in one world only."""
@@ -151,6 +160,27 @@ def _write_harmed(path: Path, actors: np.ndarray, a: RunResult, b: RunResult) ->
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
 
 
+def _refuse_a_seed_of_b_alone(overrides_b: dict[str, Any] | None) -> None:
+    """Refuse a seed changed in world B only: twin worlds share one seed, so it would be lost.
+
+    Raises:
+        ScenarioError: naming ``run.seed`` and how to set the seed of both worlds.
+    """
+    for key, value in (overrides_b or {}).items():
+        if key == "run.seed" or (key == "run" and isinstance(value, dict) and "seed" in value):
+            both = argument("seed")
+            raise ScenarioError.of(
+                argument("overrides_b"),
+                None,
+                None,
+                "run.seed",
+                "twin worlds share one seed (common random numbers), so a seed for world B "
+                f"alone would be ignored; set the seed of both with {both}"
+                + ("" if both.startswith("-") else "=")
+                + " (or compare two runs of one world with `score-sim run --seeds`)",
+            )
+
+
 def compare_scenarios(
     scenario_a: Scenario | str | Path,
     scenario_b: Scenario | str | Path | None = None,
@@ -188,6 +218,7 @@ def compare_scenarios(
         ScenarioError: bad scenarios or overrides, or worlds of different sizes.
     """
     sizes = {"steps": steps, "citizens": citizens, "firms": firms}
+    _refuse_a_seed_of_b_alone(overrides_b)
     both_labels = dict.fromkeys(overrides or {}, argument("overrides", "--set-both"))
     b_labels = dict.fromkeys(overrides_b or {}, argument("overrides_b"))
     a = resolve_scenario(scenario_a, overrides, seed=seed, override_labels=both_labels, **sizes)

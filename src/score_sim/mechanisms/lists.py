@@ -6,7 +6,8 @@ lists; entries last as the list's rules say: the court defaulter list 2 years, e
 by 1-3 (2-5 in total), deleted early once obligations are met; severely-untrustworthy
 lists 3 years, early removal may be requested after 1 year; administrative-penalty
 records removable after 3 months; 6 months as the earliest deletion of a serious entry,
-more than 5 years at most. Fixing the underlying problem speeds removal.
+which may stay more than 5 years (a lower bound: no cap is documented). Fixing the
+underlying problem speeds removal.
 
 In the model each list (``lists.<name>``) has its own book. An entry begins on the day its
 condition holds (a finding of a named behaviour or severity, the score, or both). It lasts
@@ -296,7 +297,7 @@ class ListBook:
         cause: np.ndarray | int,
         events: EventLog,
     ) -> np.ndarray:
-        """Enter ``actors`` on the list today by another rule's decision (issue 9).
+        """Enter ``actors`` on the list today by another rule's decision.
 
         The escalation ladder's final stage and a broken commitment letter list a firm
         directly, whatever the list's own entry conditions. Actors already listed or not

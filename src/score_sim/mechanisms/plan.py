@@ -37,6 +37,7 @@ from score_sim.mechanisms.sanctions import SanctionBook
 from score_sim.mechanisms.scoring import Scoring
 from score_sim.mechanisms.sharing import SharingNetwork
 from score_sim.mechanisms.systems import ScoreSystems
+from score_sim.mechanisms.travel import TravelDesk
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -74,6 +75,7 @@ MECHANISMS: tuple[type[Mechanism], ...] = (
     RescueDesk,
     CreditRepairDesk,
     PerkDesk,
+    TravelDesk,
     LendingDesk,
     ContagionDesk,
     Scoring,
@@ -94,6 +96,7 @@ COLUMN_ORDER = (
     "rescue",
     "systems",
     "perks",
+    "travel_bans",
 )
 """The order of the mechanisms' columns in ``timeseries.csv`` (any other's follow)."""
 
@@ -140,6 +143,7 @@ DAY: tuple[Step, ...] = (
     Step("sanction", "sanctions", "sanction", "restrictions follow lists, grades and ties"),
     Step("after", "feedback", "after", "restricted employees may lose their job"),
     Step("after", "perks", "after", "rewards are used by those who qualify"),
+    Step("after", "travel_bans", "after", "the banned try to buy tickets and are refused"),
     Step("after", "harms", "after", "harms are counted"),
     Step("after", "lending", "after", "loan applications are decided by score"),
 )

@@ -155,7 +155,7 @@ class SanctionBook(Mechanism):
         """Whether an actor's own sanction rests on false findings."""
         self._cascades = GrowingTable(CASCADE_DTYPE, 1024)
         self.sharing: SharingNetwork | None = None
-        """Data sharing (issue 9): when set, a restriction applies only once the record
+        """Data sharing: when set, a restriction applies only once the record
         has reached its agency."""
         self.extra_own: np.ndarray | None = None
         """Restrictions imposed directly on actors beside lists and grades (the escalation
@@ -274,9 +274,9 @@ class SanctionBook(Mechanism):
             now, without_false_points = grades()
             self.own = self.grade_bits[self.kind, now]
             innocent = self.grade_bits[self.kind, without_false_points] == 0
-        if self.sharing is not None:  # data sharing (issue 9): only what has arrived
+        if self.sharing is not None:  # data sharing: only what has arrived
             self.own = self.sharing.arrived(day, self.own, innocent)
-        if self.extra_own is not None:  # the escalation ladder (issue 9)
+        if self.extra_own is not None:  # the escalation ladder's frozen assets
             self.own |= self.extra_own
         sanctioned = self.own != 0
         self.innocent = innocent & sanctioned

@@ -2,9 +2,12 @@
 
 The points concept (start 1000, at least 600, at most 1300) is the one described for the
 national system and modelled on the pilots; deductions such as -5 for a traffic ticket or
--30 for commercial fraud are Rongcheng's (see DOMAIN.md). Employees' conduct affects the
-firm's rating and one branch's evaluation can affect the whole company (spillover). Decay
-toward a baseline with a half-life is an assumption: it models records fading with time.
+-30 for commercial fraud are Rongcheng's (see DOMAIN.md), and some offences grade a person
+down directly (Rongcheng-style grades: drunk driving straight to C, ``downgrade_to``), where
+the score may be held for a while (``downgrade_days``, how long is not documented).
+Employees' conduct affects the firm's rating and one branch's evaluation can affect the
+whole company (spillover). Decay toward a baseline with a half-life is an assumption: it
+models records fading with time.
 
 Alongside the score, each actor carries ``false_points``: the part of its distance from the
 baseline that comes from false findings, decaying in step with the score. It is what an
@@ -154,6 +157,106 @@ def decay(score: np.ndarray, baseline: float, factor: float) -> None:
     score += baseline
 
 
+def grade_ceilings(rules: Scenario) -> np.ndarray | None:
+    """Per behaviour index, the top of the grade its findings drop a score to (else inf).
+
+    The top of a grade is one point below the next better grade's minimum (Rongcheng's C
+    is 600-849: a drunk-driving finding leaves at most 849); for the best grade it is the
+    scale's upper bound. None when no behaviour downgrades.
+    """
+    if not any(b.downgrade_to is not None for b in rules.behaviours):
+        return None
+    bands = rules.score.grades
+    top = {
+        band.name: (rules.score.upper if i == 0 else bands[i - 1].min - 1)
+        for i, band in enumerate(bands)
+    }
+    return np.array(
+        [np.inf if b.downgrade_to is None else top[b.downgrade_to] for b in rules.behaviours],
+        dtype=np.float64,
+    )
+
+
+def downgrade(
+    score: np.ndarray, false_points: np.ndarray, findings: Findings, ceiling: np.ndarray
+) -> None:
+    """Drop the scores of actors found in a downgrading behaviour to its grade's top.
+
+    An actor's false points stay what its score owes to false findings: the score without
+    them is capped only by the actor's true downgrading findings.
+
+    Args:
+        score: every actor's score, changed in place.
+        false_points: per actor, points from false findings, changed in place.
+        findings: today's findings.
+        ceiling: per behaviour index, the highest score a finding leaves (inf: none).
+    """
+    cap = ceiling[findings.behaviour]
+    hit = np.isfinite(cap)
+    if not hit.any():
+        return
+    actors, inverse = np.unique(findings.actor[hit], return_inverse=True)
+    caps, true = cap[hit], findings.true[hit]
+    cap_all = np.full(actors.size, np.inf)
+    np.minimum.at(cap_all, inverse, caps)
+    cap_true = np.full(actors.size, np.inf)
+    np.minimum.at(cap_true, inverse[true], caps[true])
+    now, owed = score[actors], false_points[actors]
+    capped = np.minimum(now, cap_all)
+    score[actors] = capped
+    false_points[actors] = capped - np.minimum(now - owed, cap_true)
+
+
+class Holds:
+    """Scores held at or below a grade's top for a while after a downgrading finding.
+
+    Kept for the held actors only (a few), each with its ceiling, the last day it holds
+    and whether a true finding put it there; several holds of one actor merge into the
+    lowest ceiling and the latest day.
+    """
+
+    def __init__(self) -> None:
+        self.actors = np.empty(0, dtype=np.int64)
+        self.ceiling = np.empty(0, dtype=np.float64)
+        self.until = np.empty(0, dtype=np.int32)
+        self.true = np.empty(0, dtype=bool)
+
+    def add(self, day: int, findings: Findings, ceiling: np.ndarray, hold_days: np.ndarray) -> None:
+        """Hold the actors of today's findings of behaviours that hold a downgrade."""
+        days = hold_days[findings.behaviour]
+        hit = days > 0
+        if not hit.any():
+            return
+        actors = np.concatenate([self.actors, findings.actor[hit]])
+        caps = np.concatenate([self.ceiling, ceiling[findings.behaviour[hit]]])
+        until = np.concatenate([self.until, (day + days[hit] - 1).astype(np.int32)])
+        true = np.concatenate([self.true, findings.true[hit]])
+        self.actors, inverse = np.unique(actors, return_inverse=True)
+        self.ceiling = np.full(self.actors.size, np.inf)
+        np.minimum.at(self.ceiling, inverse, caps)
+        self.until = np.zeros(self.actors.size, dtype=np.int32)
+        np.maximum.at(self.until, inverse, until)
+        self.true = np.zeros(self.actors.size, dtype=bool)
+        np.logical_or.at(self.true, inverse, true)
+
+    def apply(self, day: int, score: np.ndarray, false_points: np.ndarray) -> None:
+        """Hold today's held scores at their ceilings; release the holds that have ended.
+
+        A hold resting only on false findings owes its points to them (false points).
+        """
+        keep = self.until >= day
+        if not keep.all():
+            self.actors, self.ceiling = self.actors[keep], self.ceiling[keep]
+            self.until, self.true = self.until[keep], self.true[keep]
+        if self.actors.size == 0:
+            return
+        now = score[self.actors]
+        held = np.minimum(now, self.ceiling)
+        score[self.actors] = held
+        false = ~self.true
+        false_points[self.actors[false]] += (held - now)[false]
+
+
 class Scoring(Mechanism):
     """The default score's day: findings add points, spill over, are bounded and decay."""
 
@@ -161,6 +264,8 @@ class Scoring(Mechanism):
     title = "scoring"
 
     def __init__(self, rules: Scenario) -> None:
+        self.holds: Holds | None = None
+        """Scores held down after downgrading findings (None: no behaviour holds one)."""
         self.configure(rules)
 
     @classmethod
@@ -169,9 +274,19 @@ class Scoring(Mechanism):
         return cls(host.score_scenario)
 
     def configure(self, rules: Scenario) -> None:
-        """Take the decay of ``rules``' score."""
+        """Take the decay of ``rules``' score and the grades some findings drop a score to."""
         self.decay_factor = decay_factor(rules.score.half_life_days)
         """Each day's factor on the distance from the decay baseline."""
+        self.ceiling = grade_ceilings(rules)
+        """Per behaviour, the highest score a finding of it leaves (None: no downgrades)."""
+        self.hold_days = (
+            None
+            if self.ceiling is None
+            else np.array([b.downgrade_days or 0 for b in rules.behaviours], dtype=np.int32)
+        )
+        """Per behaviour, the days a downgrade holds (0: dropped once)."""
+        if self.hold_days is not None and self.hold_days.any() and self.holds is None:
+            self.holds = Holds()
 
     def retune(self, rules: Scenario, host: ScoreModel) -> None:
         """Follow a changed half-life from today on."""
@@ -190,6 +305,10 @@ class Scoring(Mechanism):
             world.serious_record,
             rules.score.negative_counting,
         )
+        if self.ceiling is not None:
+            downgrade(world.score, world.false_points, day.findings, self.ceiling)
+            if self.holds is not None:
+                self.holds.add(day.day, day.findings, self.ceiling, self.hold_days)
         day.receivers = spill_over(
             world.score,
             world.false_points,
@@ -214,6 +333,8 @@ class Scoring(Mechanism):
         clamp(world.score, rule.lower, rule.upper)
         decay(world.score, rule.decay_baseline, self.decay_factor)
         world.false_points *= self.decay_factor
+        if self.holds is not None:
+            self.holds.apply(day.day, world.score, world.false_points)
 
     def remedy(self, day: Day) -> None:
         """Bound the scores again after the remedies."""

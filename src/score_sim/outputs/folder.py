@@ -15,8 +15,9 @@ before simulating, and say exactly what is wrong.
   A work folder or lock left by a killed process (SIGKILL, a power cut) is removed by the
   next command that claims a folder in the same place, once its process is gone.
 - **Only our own.** ``--overwrite`` replaces a folder only when it holds score-sim's
-  manifest and nothing but the files that manifest lists; the current folder, its parents
-  and the home folder are never replaced.
+  manifest and nothing but the files that manifest lists, each byte for byte as written
+  (its sha256 in the manifest): a changed or an added file is named in the refusal. The
+  current folder, its parents and the home folder are never replaced.
 - **The user's umask.** Folders are made with the permissions the user's umask gives
   (a class server shares them), not the private ones of a temporary folder.
 """
@@ -24,6 +25,7 @@ before simulating, and say exactly what is wrong.
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import json
 import os
 import secrets
@@ -126,9 +128,11 @@ def clean_stale(parent: Path) -> list[Path]:
 
 
 def foreign_files(folder: Path) -> list[str] | None:
-    """Files in ``folder`` that its score-sim manifest does not list.
+    """Files in ``folder`` that are not byte for byte what score-sim wrote there.
 
-    None when the folder holds no score-sim manifest at all (it is not score-sim's).
+    Each is named with why: ``notes.txt (added)``, ``summary.json (changed)``, a link, or
+    a listed file whose sha256 the manifest does not record. None when the folder holds no
+    score-sim manifest at all (it is not score-sim's).
     """
     try:
         manifest = json.loads((folder / MANIFEST).read_text(encoding="utf-8"))
@@ -142,15 +146,80 @@ def foreign_files(folder: Path) -> list[str] | None:
     ):
         return None
     listed = manifest.get("files")
-    known = {MANIFEST, *(listed if isinstance(listed, dict | list) else ())}
+    hashes: dict[str, object] = (
+        dict(listed)
+        if isinstance(listed, dict)
+        else dict.fromkeys(listed, None)
+        if isinstance(listed, list)
+        else {}
+    )
     foreign = []
     for path in sorted(folder.rglob("*")):
-        if path.is_dir() and not path.is_symlink():
-            continue
         relative = path.relative_to(folder).as_posix()
-        if relative not in known:
-            foreign.append(relative)
+        if path.is_symlink():
+            foreign.append(f"{relative} (a link score-sim does not make)")
+        elif path.is_dir() or relative == MANIFEST:
+            continue
+        elif relative not in hashes:
+            foreign.append(f"{relative} (added)")
+        else:
+            expected = hashes[relative]
+            if not isinstance(expected, str):
+                foreign.append(f"{relative} (its sha256 is not in the manifest to check)")
+            elif _sha256_of(path) != expected:
+                foreign.append(f"{relative} (changed)")
     return foreign
+
+
+def _sha256_of(path: Path) -> str | None:
+    """The sha256 of a file's bytes (None when it cannot be read)."""
+    digest = hashlib.sha256()
+    try:
+        with open(path, "rb") as handle:
+            for block in iter(lambda: handle.read(1 << 20), b""):
+                digest.update(block)
+    except OSError:
+        return None
+    return digest.hexdigest()
+
+
+NAME_BYTES_MAX = 255
+"""Longest name of a file or folder on common file systems (ext4, APFS, NTFS), in bytes."""
+NAME_BYTES_BESIDE = len(_LOCK_SUFFIX) + len(_PARTIAL_MARK) + 1 + 8 + 8
+"""How much longer than a folder's own name the names score-sim writes beside it are."""
+
+
+def check_name_lengths(target: Path, option: str, beside: bool = True) -> None:
+    """Refuse a folder whose name (or a parent's) is too long to write, before any work.
+
+    Args:
+        target: the folder.
+        option: how the user named it (for messages).
+        beside: whether score-sim writes beside the folder under a longer name (a lock and
+            a work folder), which leaves its own name less room.
+
+    Raises:
+        ScenarioError: naming the folder, the length and the most allowed.
+    """
+    parts = target.parts
+    for i, part in enumerate(parts):
+        size = len(os.fsencode(part))
+        last = i == len(parts) - 1
+        limit = NAME_BYTES_MAX - (NAME_BYTES_BESIDE if last and beside else 0)
+        if size > limit:
+            which = "its name" if last else f"the folder {part[:20]}... in its path"
+            raise _problem(
+                target,
+                option,
+                f"{which} is {size} bytes long; a name may have at most {limit} bytes here "
+                f"({NAME_BYTES_MAX} on most file systems"
+                + (
+                    ", less what score-sim adds to name its work beside it"
+                    if last and beside
+                    else ""
+                )
+                + "). Choose a shorter name",
+            )
 
 
 def _refuse_protected(target: Path, option: str) -> None:
@@ -289,6 +358,7 @@ def claim_output_folder(
     """
     explicit = out_dir is not None
     target = Path(out_dir) if explicit else default
+    check_name_lengths(target, option)
     parent = target.parent
     try:
         parent.mkdir(parents=True, exist_ok=True)
@@ -371,7 +441,7 @@ def _check_target(target: Path, overwrite: bool, option: str) -> bool:
         raise _problem(
             target,
             option,
-            f"holds files score-sim did not write ({shown}); "
+            f"holds files that are not what score-sim wrote ({shown}); "
             f"{argument('overwrite=True')} would delete them. Move them away or choose "
             "another folder",
         )
@@ -408,16 +478,44 @@ def _make_work(target: Path, option: str) -> Path:
 
 
 def _check_space(claim: OutputFolder, bytes_needed: int, option: str) -> None:
+    check_disk_space(claim.work, bytes_needed, option, shown_as=claim.target)
+
+
+def check_disk_space(
+    where: Path, bytes_needed: int, option: str, shown_as: Path | None = None
+) -> None:
+    """Refuse a place whose disk cannot hold ``bytes_needed`` more (and some slack).
+
+    A file system of no size at all (an empty mount point, a pseudo file system) and one
+    too full are refused alike, before any work.
+
+    Args:
+        where: an existing folder on the disk to check.
+        bytes_needed: what the command will write.
+        option: how the user named the place (for messages).
+        shown_as: the path to name in the message [default: ``where``].
+
+    Raises:
+        ScenarioError: naming the place, what is free and what is needed.
+    """
     need = bytes_needed + BYTES_FREE_MIN
+    shown = shown_as if shown_as is not None else where
     try:
-        free = shutil.disk_usage(claim.work).free
+        usage = shutil.disk_usage(where)
     except OSError:
         return
-    if free < need:
+    if usage.total == 0:
         raise _problem(
-            claim.target,
+            shown,
             option,
-            f"the disk holding it has {free / 2**20:,.1f} MiB free; this command needs "
+            "lies on a file system of no size (an empty mount point, or one that holds no "
+            "files): nothing can be written there. Choose a folder on a disk",
+        )
+    if usage.free < need:
+        raise _problem(
+            shown,
+            option,
+            f"the disk holding it has {usage.free / 2**20:,.1f} MiB free; this command needs "
             f"about {need / 2**20:,.0f} MiB. Free some space or choose another disk",
         )
 

@@ -168,8 +168,54 @@ def drivers(
     return keys, groups
 
 
-def headlines(scenario: Scenario, summary: dict[str, Any]) -> list[dict[str, Any]]:
-    """Each harm headline with its value, the assumptions driving it, and a sentence."""
+SHARES = frozenset({"innocent_sanction_share", "restriction_days_spared_share"})
+"""Headlines that are shares, shown as percentages."""
+
+COUNTS = frozenset({"innocent_blacklistings", "citizen_pariahs_at_end", "firm_closures"})
+"""Headlines that count actors, shown whole with thousands separators."""
+
+
+def format_value(name: str, value: float | None) -> str:
+    """A headline's value as a person reads it.
+
+    Shares as percentages to one decimal, counts with thousands separators,
+    ratios and means to three significant figures; ``n/a`` where the run has none.
+    """
+    if value is None or (isinstance(value, float) and not math.isfinite(value)):
+        return "n/a"
+    if name in SHARES:
+        return "0%" if value == 0 else f"{100 * value:.1f}%"
+    if name in COUNTS:
+        return f"{value:,.0f}" if float(value).is_integer() else f"{value:,.1f}"
+    return f"{value:,.3g}" if abs(value) < 1000 else f"{value:,.0f}"
+
+
+def _driven_text(
+    scenario: Scenario,
+    name: str,
+    rows: list[LedgerRow],
+    summary: dict[str, Any] | None,
+) -> tuple[list[str], str]:
+    """A headline's drivers: (their key paths, the words saying what it scales with).
+
+    With ``summary`` (one run), the words also give the share of the innocent
+    sanction-days borne by the ties sanctions reach.
+    """
+    keys, groups = drivers(scenario, name, rows)
+    driven = "driven by the assumed " + ", ".join(groups) if groups else ""
+    reach = tie_reach(scenario) if name == "innocent_sanction_share" else []
+    if reach:
+        keys += [key for key, _ in reach if key not in keys]
+        driven += (" and by " if driven else "driven by ") + _reach_text(scenario, reach, summary)
+    if not driven:
+        driven = (
+            "driven by no assumption of this scenario (what it scales with is off or documented)"
+        )
+    return keys, driven
+
+
+def _values(summary: dict[str, Any]) -> dict[str, Any]:
+    """Each headline's value in one run's summary, those about its mechanisms first."""
     cascades = summary["cascades"]["agents_restricted"]
     values = {
         "innocent_sanction_share": summary["erroneous_reports"]["innocent_sanction_share"],
@@ -188,32 +234,60 @@ def headlines(scenario: Scenario, summary: dict[str, Any]) -> list[dict[str, Any
         first["firm_closures"] = summary["escalation"]["closures"]
     if "bad_luck" in summary:
         first["bad_luck_ratio"] = summary["bad_luck"]["ratio"]
-    values = first | values
+    return first | values
+
+
+def headlines(scenario: Scenario, summary: dict[str, Any]) -> list[dict[str, Any]]:
+    """Each harm headline with its value, the assumptions driving it, and a sentence."""
     out = []
     rows = ledger(scenario)  # read once: each headline looks up its drivers in it
-    for name, value in values.items():
-        keys, groups = drivers(scenario, name, rows)
-        shown = "n/a" if value is None else f"{value:g}"
-        driven = "driven by the assumed " + ", ".join(groups) if groups else ""
+    for name, value in _values(summary).items():
+        keys, driven = _driven_text(scenario, name, rows, summary)
+        shown = format_value(name, value)
         if name == "misconduct_rate_ratio_restricted" and value is not None:
             shown += _selection_text(summary)
-        if name == "bad_luck_ratio":
+        if name == "bad_luck_ratio" and value is not None:
             shown += _bad_luck_text(summary["bad_luck"])
-        reach = tie_reach(scenario) if name == "innocent_sanction_share" else []
-        if reach:
-            keys += [key for key, _ in reach if key not in keys]
-            driven += (" and by " if driven else "driven by ") + _reach_text(
-                scenario, reach, summary
-            )
-        if not driven:
-            driven = (
-                "driven by no assumption of this scenario (what it scales with is off "
-                "or documented)"
-            )
         out.append(
             {
                 "name": name,
                 "value": value,
+                "text": f"{LABELS[name]}: {shown}, {driven}",
+                "driven_by": keys,
+            }
+        )
+    return out
+
+
+def seeds_headlines(
+    scenario: Scenario, summaries: list[dict[str, Any]], spread: Any
+) -> list[dict[str, Any]]:
+    """Each harm headline over many seeds: its median and 5-95% interval, and a sentence.
+
+    Args:
+        scenario: the scenario run (its first seed's).
+        summaries: every seed's summary, in seed order.
+        spread: the function summarising one headline's values over the seeds, giving
+            ``median``, ``p05``, ``p95``, ``min``, ``max`` and ``n`` (the seeds where it is
+            defined), as :func:`score_sim.experiments.ensemble.spread` does.
+    """
+    per_seed = [_values(summary) for summary in summaries]
+    rows = ledger(scenario)
+    out = []
+    for name in per_seed[0]:
+        numbers = spread([values.get(name) for values in per_seed])
+        keys, driven = _driven_text(scenario, name, rows, None)
+        if numbers["median"] is None:
+            shown = "n/a in every seed"
+        else:
+            low, mid, high = (format_value(name, numbers[k]) for k in ("p05", "median", "p95"))
+            shown = (
+                f"median {mid} (5-95%: {low} to {high}, {numbers['n']} of {len(summaries)} seeds)"
+            )
+        out.append(
+            {
+                "name": name,
+                **numbers,
                 "text": f"{LABELS[name]}: {shown}, {driven}",
                 "driven_by": keys,
             }
@@ -259,13 +333,17 @@ def _bad_luck_text(bad_luck: dict[str, Any]) -> str:
     )
 
 
-def _reach_text(scenario: Scenario, reach: list[tuple[str, str]], summary: dict[str, Any]) -> str:
+def _reach_text(
+    scenario: Scenario, reach: list[tuple[str, str]], summary: dict[str, Any] | None
+) -> str:
     """Sanctions reaching ties, named with their evidence and their share of innocent days."""
     names = []
     for key, name in reach:
         level = scenario.evidence_of(key).level
         names.append(f"{name} ({key}, {'documented' if level is Level.documented else 'assumed'})")
     text = "sanctions reaching " + ", ".join(names)
+    if summary is None:
+        return text
     errors = summary["erroneous_reports"]
     innocent, ties = errors["innocent_sanction_days"], errors["tie_sanction_days"]
     if innocent:

@@ -272,6 +272,8 @@ def summarize(model: ScoreModel, twin: ScoreModel | None = None) -> dict[str, An
             model.grades_at_start_in,
             {kind: model.world.kind_slice(kind) for kind in KINDS},
         )
+    if model.travel_bans is not None:
+        summary["travel_bans"] = model.travel_bans.summary(model.steps)
     if model.score_scenario.timeline:
         summary["timeline"] = timeline_report(model)
     if model.deterrence_columns:

@@ -69,7 +69,7 @@ from score_sim.scenario.bundled import bundled_dir, bundled_scenarios, resolve_s
 from score_sim.scenario.contagion import RELATIONS, BySex, Contagion, Relations
 from score_sim.scenario.corporate import LADDER_STAGES, Commitments, Corporate, Escalation
 from score_sim.scenario.effects import Deterrence, Effects, VisibilitySignal
-from score_sim.scenario.evidence import Evidence, Level, Metric, Target
+from score_sim.scenario.evidence import Denominator, Evidence, Level, Metric, Target
 from score_sim.scenario.lending import Approval, Lending, Repayment
 from score_sim.scenario.lists import (
     DEFAULT_LIST_NAMES,
@@ -124,6 +124,7 @@ from score_sim.scenario.systems import (
     system_grade_names,
 )
 from score_sim.scenario.timeline import TimelineEntry
+from score_sim.scenario.travel import TravelBans
 
 __all__ = [
     "APPLICABLE",
@@ -155,6 +156,7 @@ __all__ = [
     "CreditRepair",
     "Days",
     "DelayDays",
+    "Denominator",
     "Detection",
     "Deterrence",
     "Effects",
@@ -206,6 +208,7 @@ __all__ = [
     "TermDays",
     "Ties",
     "TimelineEntry",
+    "TravelBans",
     "VisibilitySignal",
     "Who",
     "bundled_dir",

@@ -67,6 +67,16 @@ class Behaviour(_Strict):
     detection: Detection = Field(
         default_factory=Detection, description="Chance that an occurrence is found, by channel."
     )
+    downgrade_to: Name | None = Field(
+        None,
+        description="A grade of score.grades: a finding also puts the score no higher than "
+        "the top of this grade (Rongcheng-style grades: drunk driving straight to C).",
+    )
+    downgrade_days: Annotated[Days, Field(ge=1)] | None = Field(
+        None,
+        description="With downgrade_to: days the score is held at or below that grade's top "
+        "(null: dropped once, then free to recover as scores decay back).",
+    )
 
 
 class Inspections(_Strict):

@@ -9,6 +9,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from score_sim.errors import ScenarioError
+from score_sim.scenario.yaml_files import check_path_length
 
 
 def bundled_dir() -> Path:
@@ -40,6 +41,7 @@ def resolve_scenario_path(name_or_path: str | Path) -> Path:
             scenario, or names both.
     """
     text = str(name_or_path)
+    check_path_length(text)
     path = Path(text)
     looks_like_path = path.suffix in (".yaml", ".yml") or "/" in text or "\\" in text
     bundled = bundled_scenarios()

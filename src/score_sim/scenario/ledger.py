@@ -53,7 +53,7 @@ class LedgerRow:
     value: float
     level: Level
     source: str
-    target: str | None = None
+    target: str | tuple[str, ...] | None = None
 
     def as_dict(self) -> dict[str, Any]:
         """JSON-ready form (for the manifest)."""
@@ -64,7 +64,7 @@ class LedgerRow:
             "source": self.source,
         }
         if self.target is not None:
-            row["target"] = self.target
+            row["target"] = self.target if isinstance(self.target, str) else list(self.target)
         return row
 
 

@@ -21,6 +21,7 @@ from score_sim.scenario.overrides import apply_overrides, path_exists
 from score_sim.scenario.phases import build_phases
 from score_sim.scenario.scenario import Scenario
 from score_sim.scenario.yaml_files import LocationMap, read_yaml
+from score_sim.text_safety import control_problems
 
 
 def scenario_from_data(
@@ -51,10 +52,12 @@ def scenario_from_data(
         original = data
         data, set_paths = apply_overrides(Scenario, data, overrides, override_labels)
         data = _without_removed_citations(original, data)
+    if unsafe := [_located(*pair, file, locations, set_paths) for pair in control_problems(data)]:
+        raise ScenarioError(sorted(unsafe, key=lambda p: (p.line or 0, p.col or 0)))
     try:
         scenario = Scenario.model_validate(data, context={"located_checks": True})
     except ValidationError as exc:
-        raise ScenarioError(_problems_from(exc, file, locations, set_paths)) from None
+        raise ScenarioError(_problems_from(exc, file, locations, set_paths, Scenario)) from None
     problems = [
         _located(loc, message, file, locations, set_paths)
         for loc, message in scenario.cross_check()

@@ -7,9 +7,10 @@ union branches, and located: at the line and column of the key in the file, or a
 
 from __future__ import annotations
 
+import difflib
 from typing import Any
 
-from pydantic import ValidationError
+from pydantic import BaseModel, ValidationError
 
 from score_sim.errors import Problem, format_key
 from score_sim.scenario.yaml_files import LocationMap
@@ -126,11 +127,30 @@ def _problems_from(
     file: str,
     locations: LocationMap | None,
     set_paths: list[tuple[tuple[str | int, ...], str]],
+    model: type[BaseModel] | None = None,
 ) -> list[Problem]:
     problems = []
     for error in exc.errors(include_url=False):
         loc = _without_union_tags(error)
         if loc is None:
             continue  # the error of a union's branch that does not fit the input's shape
-        problems.append(_located(loc, _plain_message(error), file, locations, set_paths))
+        message = _plain_message(error)
+        if error["type"] == "extra_forbidden" and model is not None and loc:
+            close = _did_you_mean(model, loc)
+            if close:
+                message = f"unknown key (did you mean {close}?)"
+        problems.append(_located(loc, message, file, locations, set_paths))
     return problems
+
+
+def _did_you_mean(model: type[BaseModel], loc: tuple[str | int, ...]) -> str:
+    """The key of its section closest to an unknown key, or an empty text when none is."""
+    from score_sim.scenario.overrides import _fields_at
+
+    if not isinstance(loc[-1], str):
+        return ""
+    fields = _fields_at(model, list(loc[:-1])) or []
+    close = difflib.get_close_matches(loc[-1], fields, n=2, cutoff=0.6)
+    if len(close) == 2 and difflib.SequenceMatcher(None, loc[-1], close[1]).ratio() >= 0.8:
+        return f"{close[0]} or {close[1]}"  # two as near: name both (seedz: seed or seeds)
+    return close[0] if close else ""

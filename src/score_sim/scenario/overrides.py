@@ -7,6 +7,7 @@ A key path names a value in a scenario: ``score.half_life_days``, ``behaviours.0
 from __future__ import annotations
 
 import copy
+import difflib
 from typing import Any
 
 import yaml
@@ -96,6 +97,64 @@ def known_field(model: type[BaseModel], parts: list[str | int]) -> bool:
     return True
 
 
+def _fields_at(model: type[BaseModel], parts: list[str | int]) -> list[str] | None:
+    """The field names of the section that ``parts`` leads to, or None if it leads to none."""
+    current: Any = model
+    for part in parts:
+        if isinstance(current, type) and issubclass(current, BaseModel):
+            if not isinstance(part, str) or part not in current.model_fields:
+                return None
+            current = current.model_fields[part].annotation
+            continue
+        args = [a for a in getattr(current, "__args__", ()) if a not in (type(None), Ellipsis)]
+        if not args:
+            return None
+        current = args[-1] if getattr(current, "__origin__", None) is dict else args[0]
+    while not (isinstance(current, type) and issubclass(current, BaseModel)):
+        args = [a for a in getattr(current, "__args__", ()) if a not in (type(None), Ellipsis)]
+        models = [a for a in args if isinstance(a, type) and issubclass(a, BaseModel)]
+        if models:
+            current = models[0]
+        elif args and getattr(current, "__origin__", None) in (dict, tuple, list):
+            current = args[-1] if getattr(current, "__origin__", None) is dict else args[0]
+        else:
+            return None
+    return list(current.model_fields)
+
+
+def suggest_key(model: type[BaseModel], key: str) -> str | None:
+    """The key path the author probably meant, for a key path that names nothing.
+
+    The first element that is not a field of its section is replaced by the closest field
+    name there (:func:`difflib.get_close_matches`); the rest of the path is kept when it
+    then names something. None when nothing is close.
+    """
+    try:
+        parts = _split_key(key.replace("__", "."))
+    except ValueError:
+        return None
+    for i, part in enumerate(parts):
+        if known_field(model, parts[: i + 1]):
+            continue
+        if not isinstance(part, str):
+            return None
+        fields = _fields_at(model, parts[:i])
+        if not fields:
+            return None
+        for close in difflib.get_close_matches(part, fields, n=3, cutoff=0.6):
+            candidate = [*parts[:i], close, *parts[i + 1 :]]
+            if known_field(model, candidate):
+                return ".".join(str(p) for p in candidate)
+        return None
+    return None
+
+
+def unknown_key_message(model: type[BaseModel], key: str) -> str:
+    """The message for a key path that names nothing, with a suggestion when one is close."""
+    close = suggest_key(model, key)
+    return "no such key in a scenario" + (f" (did you mean {close}?)" if close else "")
+
+
 def apply_overrides(
     model: type[BaseModel],
     data: dict[str, Any],
@@ -126,7 +185,7 @@ def apply_overrides(
         key = raw_key.replace("__", ".")
         parts = _split_key(key)
         if not parts or not known_field(model, parts):
-            problems.append(Problem(label, None, None, key, "no such key in a scenario"))
+            problems.append(Problem(label, None, None, key, unknown_key_message(model, key)))
             continue
         node: Any = result
         resolved: list[str | int] = []

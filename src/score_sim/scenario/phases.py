@@ -17,7 +17,12 @@ from pydantic import ValidationError
 
 from score_sim.errors import Problem, ScenarioError, format_key
 from score_sim.scenario.messages import _plain_message, _without_union_tags
-from score_sim.scenario.overrides import _split_key, apply_overrides, known_field
+from score_sim.scenario.overrides import (
+    _split_key,
+    apply_overrides,
+    known_field,
+    unknown_key_message,
+)
 from score_sim.scenario.scenario import Scenario
 from score_sim.scenario.yaml_files import LocationMap
 
@@ -231,7 +236,7 @@ def build_phases(
             parts = _split_key(key.replace("__", "."))
             refusal = _refusal(parts)
             if refusal is None and not (parts and known_field(Scenario, parts)):
-                refusal = "no such key in a scenario"
+                refusal = unknown_key_message(Scenario, key)
             if refusal is not None:
                 problem(("timeline", k, "set", key), f"{where}.set.{key}", refusal)
             else:

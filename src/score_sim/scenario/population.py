@@ -42,6 +42,12 @@ class Population(_Strict):
         max_length=MAX_ITEMS,
         description="Sector names; each firm belongs to one, drawn uniformly.",
     )
+    adult_share: Annotated[float, Strict(), Field(gt=0.0, le=1.0)] | None = Field(
+        None,
+        description="Share of the citizens who are adults. It changes nothing in the run: "
+        "it is the denominator of targets given per adult (`denominator: adults`), and, "
+        "like every number, cited or labelled in `sources`.",
+    )
 
     @field_validator("sectors")
     @classmethod

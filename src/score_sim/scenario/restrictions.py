@@ -31,7 +31,7 @@ class Restriction(StrEnum):
     school_access = "school_access"
     """Children barred from private schools."""
     licences = "licences"
-    """Denied licences, approvals and stock issuance."""
+    """Denied licences and approvals."""
     extra_inspections = "extra_inspections"
     """More unplanned site and customs inspections."""
     partners = "partners"
@@ -44,6 +44,8 @@ class Restriction(StrEnum):
     """Slower internet (the 2016 policy's list for persons)."""
     leisure = "leisure"
     """Barred from luxury restaurants, nightclubs and golf (the 2016 policy)."""
+    stock_issuance = "stock_issuance"
+    """Firms: denied the issuance of stocks and bonds (the 2016 policy's list for firms)."""
 
 
 CITIZEN_RESTRICTIONS: frozenset[Restriction] = frozenset(
@@ -70,6 +72,7 @@ FIRM_RESTRICTIONS: frozenset[Restriction] = frozenset(
         Restriction.extra_inspections,
         Restriction.partners,
         Restriction.honours,
+        Restriction.stock_issuance,
     }
 )
 """Restrictions the 2016 policy lists for firms (travel bans for executives reach them

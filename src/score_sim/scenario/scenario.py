@@ -38,11 +38,19 @@ from score_sim.scenario.systems import (
     several_scores_problems,
     system_grade_names,
 )
+from score_sim.scenario.target_checks import target_problems
 from score_sim.scenario.timeline import TimelineEntry
+from score_sim.scenario.travel import TravelBans
 
 
 class Scenario(_Strict):
     """A whole scenario: the regime's rules, the population and how to run it."""
+
+    def __repr__(self) -> str:
+        return (
+            f"<Scenario {self.name}: {self.population.citizens:,} citizens, "
+            f"{self.population.firms:,} firms, {self.run.steps:,} days, seed {self.run.seed}>"
+        )
 
     name: Name = Field(
         description="Short name used for output folders: letters, digits, _ . and -, "
@@ -110,6 +118,11 @@ class Scenario(_Strict):
     deterrence: Deterrence = Field(
         default_factory=Deterrence,
         description="An assumption, off by default: misconduct falls as sanctions are seen.",
+    )
+    travel_bans: TravelBans = Field(
+        default_factory=TravelBans,
+        description="Travel bans counted as purchases refused (off by default): flights and "
+        "trains that banned citizens try to buy.",
     )
     lending: Lending = Field(
         default_factory=Lending,
@@ -182,6 +195,21 @@ class Scenario(_Strict):
                     )
                 )
             first_of.setdefault(behaviour.name, i)
+            grades = [band.name for band in self.score.grades]
+            if behaviour.downgrade_to is not None and behaviour.downgrade_to not in grades:
+                problems.append(
+                    (
+                        ("behaviours", i, "downgrade_to"),
+                        f"{behaviour.downgrade_to!r} is not a grade of score.grades {grades}",
+                    )
+                )
+            if behaviour.downgrade_days is not None and behaviour.downgrade_to is None:
+                problems.append(
+                    (
+                        ("behaviours", i, "downgrade_days"),
+                        "holds a downgrade: give downgrade_to, the grade it drops to",
+                    )
+                )
             if behaviour.sector is not None and behaviour.sector not in self.population.sectors:
                 problems.append(
                     (
@@ -234,14 +262,7 @@ class Scenario(_Strict):
         target_names = [t.name for t in self.targets]
         if len(set(target_names)) != len(target_names):
             problems.append((("targets",), "target names must be unique"))
-        for i, target in enumerate(self.targets):
-            if target.list is not None and target.list not in self.lists:
-                problems.append(
-                    (
-                        ("targets", i, "list"),
-                        f"{target.list!r} is not a list of this scenario {sorted(self.lists)}",
-                    )
-                )
+        problems += target_problems(self)
         problems += self._sharing_and_corporate_cross_check()
         problems += self._lending_and_contagion_cross_check()
         data = self.model_dump(mode="json")
@@ -267,13 +288,15 @@ class Scenario(_Strict):
                 )
             if not path_exists(data, key):
                 problems.append((("sources", key), f"{key!r} names no key of this scenario"))
-            elif isinstance(entry, Evidence) and entry.target not in (None, *target_names):
-                problems.append(
-                    (
-                        ("sources", key, "target"),
-                        f"{entry.target!r} is not a target of this scenario {sorted(target_names)}",
-                    )
-                )
+            elif isinstance(entry, Evidence):
+                for name in entry.targets:
+                    if name not in target_names:
+                        problems.append(
+                            (
+                                ("sources", key, "target"),
+                                f"{name!r} is not a target of this scenario {sorted(target_names)}",
+                            )
+                        )
         return problems
 
     def _sharing_and_corporate_cross_check(self) -> list[tuple[tuple[str | int, ...], str]]:

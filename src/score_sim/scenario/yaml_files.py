@@ -9,9 +9,12 @@ errors at the right line and column.
 
 from __future__ import annotations
 
+import os
 import re
+import stat
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 import yaml
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
@@ -23,6 +26,9 @@ __all__ = [
     "MAX_FILE_BYTES",
     "LocationMap",
     "ValueLoader",
+    "check_path_length",
+    "check_regular_file",
+    "open_regular_file",
     "read_yaml",
 ]
 
@@ -350,6 +356,78 @@ def _yaml_error_problem(file: str, text: str, exc: yaml.YAMLError) -> Problem:
     return Problem(file, None, None, "", f"YAML error: {exc}")
 
 
+NAME_BYTES_MAX = 255
+"""Longest name of one file or folder on common file systems, in bytes."""
+PATH_BYTES_MAX = 4096
+"""Longest path the operating system opens, in bytes."""
+
+
+def check_path_length(name: str | Path) -> None:
+    """Refuse a path that no file system could hold, before asking the system about it.
+
+    Raises:
+        ScenarioError: naming the path (cut short) and the length of its longest part.
+    """
+    text = str(name)
+    encoded = os.fsencode(text)
+    longest = max((len(os.fsencode(part)) for part in Path(text).parts), default=0)
+    if longest > NAME_BYTES_MAX or len(encoded) > PATH_BYTES_MAX:
+        shown = text if len(text) <= 80 else text[:60] + "..." + text[-12:]
+        raise ScenarioError.of(
+            shown,
+            None,
+            None,
+            "",
+            f"file name too long ({longest} bytes in one part, {len(encoded)} in all; file "
+            f"systems take {NAME_BYTES_MAX} and {PATH_BYTES_MAX})",
+        )
+
+
+def check_regular_file(path: Path, fail: Callable[[str], ScenarioError]) -> None:
+    """Refuse, before opening it, a path that is not a regular file (a FIFO would block).
+
+    Raises:
+        ScenarioError: from ``fail`` with what the path is instead.
+    """
+    kind = _file_kind(path.stat().st_mode)
+    if kind is not None:
+        raise fail(f"is {kind}, not a regular file")
+
+
+def _file_kind(mode: int) -> str | None:
+    """What a file that is not a regular one is, in words (None: a regular file)."""
+    if stat.S_ISREG(mode):
+        return None
+    if stat.S_ISDIR(mode):
+        return "a directory"
+    if stat.S_ISFIFO(mode):
+        return "a named pipe (FIFO)"
+    if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
+        return "a device"
+    if stat.S_ISSOCK(mode):
+        return "a socket"
+    return "not a regular file"
+
+
+def open_regular_file(path: Path, fail: Callable[[str], ScenarioError]) -> BinaryIO:
+    """Open a regular file for reading without blocking on whatever replaced it since.
+
+    Raises:
+        ScenarioError: from ``fail`` when what was opened is not a regular file.
+    """
+    descriptor = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+    try:
+        kind = _file_kind(os.fstat(descriptor).st_mode)
+        if kind is not None:
+            raise fail(f"is {kind}, not a regular file")
+        if hasattr(os, "set_blocking"):
+            os.set_blocking(descriptor, True)
+        return os.fdopen(descriptor, "rb")
+    except BaseException:
+        os.close(descriptor)
+        raise
+
+
 def _read_text(path: Path, file: str) -> str:
     """Read a file as UTF-8 text, enforcing :data:`MAX_FILE_BYTES`.
 
@@ -362,12 +440,13 @@ def _read_text(path: Path, file: str) -> str:
 
     try:
         if path.is_dir():
-            raise fail("is a directory, not a scenario file")
+            raise fail("is a directory, not a file")
         if not path.exists():
             raise fail("file not found")
+        check_regular_file(path, fail)
         if path.stat().st_size > MAX_FILE_BYTES:
             raise fail(f"file is too large (limit is {MAX_FILE_BYTES} bytes)")
-        with path.open("rb") as handle:
+        with open_regular_file(path, fail) as handle:
             data = handle.read(MAX_FILE_BYTES + 1)
     except ScenarioError:
         raise

@@ -1,8 +1,8 @@
 """What every figure shares: its run's context and caption, the style, panels and marks.
 
-Nothing here draws a whole figure: the family modules do (:mod:`.scores`, :mod:`.lists`,
-:mod:`.pariahs`, :mod:`.cascades`, :mod:`.innocents`, :mod:`.twins`, :mod:`.records`,
-:mod:`.systems`), and this module is for whoever writes one. Every figure takes the run's
+Nothing here draws a whole figure: the family modules of :mod:`score_sim.outputs.figures`
+do (``scores``, ``lists``, ``pariahs``, ``cascades``, ``innocents``, ``twins``, ``records``,
+``systems``), and this module is for whoever writes one. Every figure takes the run's
 time series as a ``dict`` of arrays (see :mod:`score_sim.mechanisms.metrics` for the columns) and a
 :class:`FigureContext` naming the run. A column is either one run's series (1-D, one value
 per day) or a band across seeds (2-D, one row per seed): a band is drawn as its median with

@@ -109,6 +109,11 @@ def plot_innocents(ts: TimeSeries, ctx: FigureContext) -> Figure:
         right.set_ylabel("share of sanction-days (%)")
         right.grid(True, alpha=0.25)
         right.legend(loc="upper left", fontsize=8, frameon=False)
+        days = np.asarray(sanction_days, dtype=float)
+        if not np.any(np.isfinite(days) & (days > 0)):
+            panel_note(right, "no sanctions in this run: no sanction-days to share out")
+        elif not np.any(np.nan_to_num(np.asarray(total_share, dtype=float)) > 0):
+            panel_note(right, "no sanction-day fell on an innocent in this run")
         finish_layout(fig, "Innocents under sanction", caption(ctx))
         mark_policy_changes(fig, ctx)
     return fig

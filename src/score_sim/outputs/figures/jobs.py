@@ -6,7 +6,8 @@ draws it, :data:`~score_sim.outputs.figures.saving.FigureJob`), and :func:`run_f
 every figure of one finished run. Every run gets the score, list and grade figures and the
 harm figures (pariahs, cascades, innocents; trajectories when it had pariahs; selection or
 feedback when it ran its twin without feedback); the record and system figures come when
-its scenario turns their mechanisms on (:mod:`.records`, :mod:`.systems`).
+its scenario turns their mechanisms on (:mod:`~score_sim.outputs.figures.records`,
+:mod:`~score_sim.outputs.figures.systems`).
 """
 
 from __future__ import annotations

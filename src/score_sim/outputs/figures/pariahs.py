@@ -124,6 +124,21 @@ def ratio_text(ratio: Any, kinds: Sequence[str], decomposition: Any = None) -> s
     return line(ratio, None)
 
 
+EMPTY_PANEL_NOTES = {
+    "n_pariah": "no pariahs in this run: nobody stayed listed, or near the floor, long enough",
+    "n_restricted": "nobody was under a restriction in this run: no listing or grade called "
+    "for one",
+    "job_lost": "nobody lost a job to sanctions in this run",
+}
+"""What a panel of the pariah figure says in place of a line flat at zero."""
+
+
+def _all_zero(*series: np.ndarray) -> bool:
+    """Whether every value of the series is zero or missing."""
+    values = np.concatenate([np.asarray(s, dtype=float).ravel() for s in series])
+    return not np.any(np.isfinite(values) & (values != 0))
+
+
 def _draw_kind_counts(
     ax: Axes, ts: TimeSeries, kinds: Sequence[str], stat: str, title: str
 ) -> None:
@@ -150,6 +165,8 @@ def _draw_kind_counts(
     ax.set_ylabel("agents")
     ax.grid(True, alpha=0.25)
     ax.legend(loc="upper left", fontsize=8, frameon=False)
+    if stat in EMPTY_PANEL_NOTES and _all_zero(*values):
+        panel_note(ax, EMPTY_PANEL_NOTES[stat])
 
 
 def _draw_jobs(ax: Axes, ts: TimeSeries) -> None:
@@ -178,6 +195,8 @@ def _draw_jobs(ax: Axes, ts: TimeSeries) -> None:
     ax.set_ylabel("citizens")
     ax.grid(True, alpha=0.25)
     ax.legend(loc="upper left", fontsize=8, frameon=False)
+    if _all_zero(lost):
+        panel_note(ax, EMPTY_PANEL_NOTES["job_lost"])
 
 
 def plot_pariahs(ts: TimeSeries, summary: Mapping[str, Any], ctx: FigureContext) -> Figure:

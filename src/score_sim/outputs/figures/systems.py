@@ -13,6 +13,7 @@ Both read the time-series columns of :mod:`score_sim.mechanisms.systems` and
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from pathlib import Path
 
 import numpy as np
@@ -74,14 +75,22 @@ def plot_scores(ts: TimeSeries, ctx: FigureContext, scenario: Scenario) -> Figur
     return fig
 
 
-def plot_perks(ts: TimeSeries, ctx: FigureContext, perk_names: list[str]) -> Figure:
+def plot_perks(
+    ts: TimeSeries,
+    ctx: FigureContext,
+    perk_names: list[str],
+    perk_labels: Mapping[str, str] | None = None,
+) -> Figure:
     """Each perk's uses so far (left) and how many actors qualify for it (right).
 
     Args:
         ts: the run's time series (or bands across seeds).
         ctx: the run's context (caption).
         perk_names: the perks, in the scenario's order.
+        perk_labels: each perk's words for readers (its ``label``), where it has some;
+            the legend shows them, else the perk's name with spaces.
     """
+    words = {name: (perk_labels or {}).get(name) or name.replace("_", " ") for name in perk_names}
     day = column(ts, "step")
     with default_style():
         fig, (used, qualified) = new_figure(2)
@@ -90,13 +99,13 @@ def plot_perks(ts: TimeSeries, ctx: FigureContext, perk_names: list[str]) -> Fig
             style = _PERK_STYLES[i % len(_PERK_STYLES)]  # perks of one trigger overlap
             uses = np.asarray(column(ts, f"perk_{name}_n_uses"), dtype=float)
             so_far = np.cumsum(uses, axis=1 if is_band(uses) else 0)
-            draw_series(used, day, so_far, color=color, label=name, linestyle=style)
+            draw_series(used, day, so_far, color=color, label=words[name], linestyle=style)
             draw_series(
                 qualified,
                 day,
                 column(ts, f"perk_{name}_n_qualified"),
                 color=color,
-                label=name,
+                label=words[name],
                 linestyle=style,
             )
         for ax, ylabel, title in (
@@ -124,5 +133,6 @@ def system_figure_jobs(
         jobs.append((out_dir / SCORES_FILE, lambda: plot_scores(ts, ctx, scenario)))
     if scenario.perks:
         names = list(scenario.perks)
-        jobs.append((out_dir / PERKS_FILE, lambda: plot_perks(ts, ctx, names)))
+        labels = {name: perk.label for name, perk in scenario.perks.items()}
+        jobs.append((out_dir / PERKS_FILE, lambda: plot_perks(ts, ctx, names, labels)))
     return jobs

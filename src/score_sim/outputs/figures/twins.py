@@ -27,6 +27,7 @@ from score_sim.outputs.figures.base import (
     mark_changes,
     panel_note,
 )
+from score_sim.outputs.labels import metric_label
 
 MAX_COMPARISON_PANELS = 6
 
@@ -156,7 +157,7 @@ def plot_comparison(
                 panel.ticklabel_format(axis="y", useOffset=False, style="plain")
                 panel.yaxis.set_major_locator(MaxNLocator(nbins=4))
                 panel.grid(True, alpha=0.25)
-            ax.set_title(name, fontsize=9)
+            ax.set_title(metric_label(name), fontsize=9)
             ax.set_ylabel(unit, fontsize=8)
             ax.tick_params(labelbottom=False)
             diff_ax.set_xlabel("day", fontsize=8)
@@ -191,7 +192,7 @@ def plot_comparison(
             fig.text(
                 0.5,
                 0.045 if n_groups == 1 else 0.03,
-                f"zero in both worlds, not drawn: {', '.join(dropped)}",
+                f"zero in both worlds, not drawn: {', '.join(metric_label(c) for c in dropped)}",
                 ha="center",
                 va="bottom",
                 fontsize=8,
