@@ -17,12 +17,7 @@ from conftest import small_data
 
 from score_sim.errors import ScenarioError
 from score_sim.experiments.sensitivity import analyse
-from score_sim.experiments.spec import (
-    MAX_RUNS_UNCONFIRMED,
-    derive_seeds,
-    load_sweep,
-    sweep_schema_text,
-)
+from score_sim.experiments.spec import MAX_RUNS_UNCONFIRMED, load_sweep, sweep_schema_text
 from score_sim.experiments.sweep import (
     FINISHED_FILE,
     DaskPool,
@@ -30,6 +25,7 @@ from score_sim.experiments.sweep import (
     run_one,
     run_sweep,
 )
+from score_sim.experiments.sweep_plan import derive_seeds
 
 REPO = Path(__file__).resolve().parents[1]
 

@@ -42,8 +42,8 @@ from score_sim.experiments.spec import (
     _is_integer,
     _Locator,
     _scenario_path,
-    derive_seeds,
 )
+from score_sim.experiments.sweep_plan import derive_seeds
 from score_sim.scenario import Scenario, Target, _problems_from, load_scenario, scenario_from_data
 from score_sim.scenario.overrides import _split_key, known_field
 from score_sim.scenario.target_checks import target_problems

@@ -33,12 +33,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from score_sim.errors import argument
-from score_sim.experiments.spec import (
-    RunTask,
-    SweepPlan,
-    load_sweep,
-    metric_columns,
-)
+from score_sim.experiments.spec import load_sweep, metric_columns
+from score_sim.experiments.sweep_plan import RunTask, SweepPlan
 from score_sim.experiments.sweep_pools import (
     SCHEDULER_SCHEMES,
     DaskPool,

@@ -17,9 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 from score_sim import __version__
 from score_sim.errors import ScenarioError, argument
-from score_sim.experiments.spec import (
-    RunTask,
-)
+from score_sim.experiments.sweep_plan import RunTask
 from score_sim.experiments.sweep_runs import run_task
 from score_sim.experiments.workers import watch_parent, worker_context
 

@@ -15,11 +15,8 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from score_sim.experiments.spec import (
-    CUMULATIVE_COLUMNS,
-    RunTask,
-    metric_columns,
-)
+from score_sim.experiments.spec import CUMULATIVE_COLUMNS, metric_columns
+from score_sim.experiments.sweep_plan import RunTask
 from score_sim.scenario import Scenario, resolve_scenario
 
 if TYPE_CHECKING:

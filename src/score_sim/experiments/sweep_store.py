@@ -25,9 +25,7 @@ from score_sim.experiments.folder import (
     read_record,
     record_written,
 )
-from score_sim.experiments.spec import (
-    SweepPlan,
-)
+from score_sim.experiments.sweep_plan import SweepPlan
 from score_sim.experiments.sweep_runs import _finite
 from score_sim.outputs.tables import write_csv
 
