@@ -1,9 +1,10 @@
 """The memory guard sees every way a run grows, and says so before anything is built.
 
 Each case makes one way of growing dominate a small city (a rate raised by the timeline,
-many ties, violations kept for inspection, further scores, many events) and compares the
-guard's estimate with the peak measured by ``tracemalloc`` while the model is built and
-run: the estimate is never below the peak and at most ``STATED_FACTOR`` times above it.
+many ties, violations kept for inspection, further scores, many events, loans, contagion
+over ties) and compares the guard's estimate with the peak measured by ``tracemalloc``
+while the model is built and run: the estimate is never below the peak and at most
+``STATED_FACTOR`` times above it.
 """
 
 from __future__ import annotations
@@ -62,6 +63,24 @@ def further_scores() -> dict:
     return city(20_000, 1_000, 10, scores={f"s{i}": dict(system) for i in range(40)})
 
 
+def lending() -> dict:
+    data = city(20_000, 1_000, 20)
+    data["lending"] = {
+        "enabled": True,
+        "who": ["citizen", "firm"],
+        "applications_per_year": 50.0,
+        "term_days": 5,
+    }
+    return data
+
+
+def contagion(friends: float) -> dict:
+    data = city(20_000, 1_000, 20, ties={"friends_per_citizen": friends})
+    relations = {"partner": 0.01, "parent": 0.01, "child": 0.01, "sibling": 0.01, "friend": 0.05}
+    data["contagion"] = {"enabled": True, "list": "blacklist", "relations": relations}
+    return data
+
+
 CASES = {
     "a rate raised on day 2": timeline_raise,
     "many events": many_events,
@@ -70,6 +89,9 @@ CASES = {
     "violations kept for inspection": kept_for_inspection,
     "40 further scores": further_scores,
     "a plain city": lambda: city(20_000, 1_000, 10),
+    "loans by score": lending,
+    "contagion over 5 friends a citizen": lambda: contagion(5.0),
+    "contagion over 20 friends a citizen": lambda: contagion(20.0),
 }
 
 

@@ -60,7 +60,12 @@ def activity_bytes(scenario: Scenario) -> int:
     - inspections: firm violations kept until an inspection can find them, up to the
       look-back period of every phase;
     - further scores (``scores:``): one more set of arrays over the actors each;
-    - data sharing: an arrival day per actor and kind of restriction.
+    - data sharing: an arrival day per actor and kind of restriction;
+    - lending: each borrower's loan (due day, draws, points from loans) and the day's
+      applications;
+    - contagion over ties: per relation, a graph of the ties a listing can pass along
+      (built from the family and friend ties), and the tallies of each citizen's listed
+      relatives.
 
     Rates of thousands a year (valid, but far above any documented rate) make these
     large, and are refused by :func:`check_population` before anything is built.
@@ -73,7 +78,8 @@ def activity_bytes(scenario: Scenario) -> int:
     draws_per_day = 0.0
     events = 0.0
     pending = 0.0
-    for phase, days in _phases(scenario):
+    phased = _phases(scenario)
+    for phase, days in phased:
         per_year = sum(actors[b.who] * b.rate_per_year for b in phase.behaviours)
         per_year += n_actors * phase.errors.false_finding_rate_per_year
         per_year += population.citizens * phase.errors.malicious_denunciation_rate_per_year
@@ -91,6 +97,13 @@ def activity_bytes(scenario: Scenario) -> int:
     ties_each = scenario.ties.household_size_mean + scenario.ties.friends_per_citizen
     ties = population.citizens * max(0.0, ties_each - TIES_PER_CITIZEN_FITTED)
     sharing = n_actors * SHARING_BYTES_PER_ACTOR if scenario.sharing.enabled else 0
+    phases = [phase for phase, _ in phased]
+    lending = n_actors * LENDING_BYTES_PER_ACTOR if any(p.lending.enabled for p in phases) else 0
+    contagion = 0.0
+    if any(p.contagion.enabled for p in phases):
+        contagion = population.citizens * (
+            CONTAGION_BYTES_PER_CITIZEN + ties_each * CONTAGION_BYTES_PER_TIE
+        )
     scores = len(scenario.scores) * n_actors * BYTES_PER_SCORE_PER_ACTOR
     return int(
         draws_per_day * BYTES_PER_DRAW
@@ -99,6 +112,8 @@ def activity_bytes(scenario: Scenario) -> int:
         + pending * BYTES_PER_PENDING_INSPECTION
         + scores
         + sharing
+        + lending
+        + contagion
     )
 
 
@@ -138,6 +153,15 @@ BYTES_PER_PENDING_INSPECTION = 2 * 22
 while the list is extended."""
 BYTES_PER_SCORE_PER_ACTOR = 32
 """A further score of one actor: its value, grade and a day's temporaries (measured: 11)."""
+LENDING_BYTES_PER_ACTOR = 112
+"""Lending: a borrower's due day, repayment and lawsuit draws, phase, points from loans and
+each actor's group and chance of repaying, with their temporaries (measured: about 100)."""
+CONTAGION_BYTES_PER_CITIZEN = 32
+"""Contagion: a citizen's sex, survival sum and counts of listed relatives (17 bytes), and
+a day's temporaries."""
+CONTAGION_BYTES_PER_TIE = 64
+"""Contagion: one family or friend tie in the graphs per relation, built once (measured:
+44 with 5 friends a citizen, 57 with 20)."""
 STATED_FACTOR = 4.0
 """The estimate is at most this many times the measured peak of a run (and never below)."""
 
