@@ -69,21 +69,58 @@ def test_the_page_opens_on_a_lesson_with_harm_in_its_twin_worlds(page):
     screenshot(page, "opening-lesson")
 
 
+def play_until_someone_watched_is_restricted(page) -> None:
+    """Play until a watched person or firm is restricted (a few in a hundred are by day 365)."""
+    if page.locator(".score-sim-state-restricted").count():
+        return
+    click(page, "Play")
+    page.locator(".score-sim-state-restricted").first.wait_for(timeout=90_000)
+    click(page, "Pause")
+
+
 @pytest.mark.parametrize("width,height", SIZES)
 def test_people_are_watched_and_one_is_inspected_with_its_chain(page, width, height):
     page.set_viewport_size({"width": width, "height": height})
     tab(page, "People").click()
     page.locator(".score-sim-person").first.wait_for()
-    assert page.locator(".score-sim-person").count() == 72
+    people = page.locator(".score-sim-person").count()
+    assert 69 <= people <= 72  # up to 60 citizens in whole households, and 12 firms
+    assert page.locator(".score-sim-household").count() >= 10
+    assert page.locator(".score-sim-household .score-sim-person").count() == people - 12
     red = page.locator(".score-sim-state-restricted")
-    assert red.count() >= 1  # Rongcheng restricts someone of the sample within 30 days
+    play_until_someone_watched_is_restricted(page)
+    assert red.count() >= 1
     red.first.click()
     page.get_by_text("Why, from the finding to here:").wait_for()
     page.locator(".score-sim-inspect").get_by_text("restricted from:").wait_for()
-    page.locator(".score-sim-inspect img").wait_for()
+    page.locator(".score-sim-inspect img").first.wait_for()
     screenshot(page, "people-inspect")
     page.locator(".score-sim-inspect").get_by_text("restricted from:").scroll_into_view_if_needed()
     screenshot(page, "people-inspect-scrolled")
+
+
+def test_the_cascade_that_reached_someone_is_drawn_as_a_tree(page):
+    page.set_viewport_size({"width": 1280, "height": 720})
+    tab(page, "People").click()
+    page.locator(".score-sim-person").first.wait_for()
+    play_until_someone_watched_is_restricted(page)
+    red = page.locator(".score-sim-state-restricted, .score-sim-state-blacklisted")
+    drawn = False
+    for index in range(min(red.count(), 20)):
+        button = red.nth(index)
+        name = button.inner_text().strip()
+        button.click()
+        heading = "firm " + name[1:] if name.startswith("F") else "citizen " + name
+        page.locator(".score-sim-inspect").get_by_text(heading, exact=True).wait_for()
+        if page.get_by_text(", from the finding to everyone it reached:").count():
+            drawn = True
+            break
+    assert drawn, "no watched person or firm was reached by a cascade"
+    tree = page.locator(".score-sim-inspect .score-sim-figure img").last
+    tree.wait_for()
+    assert tree.evaluate("i => i.naturalWidth") > 500
+    tree.scroll_into_view_if_needed()
+    screenshot(page, "cascade-tree")
 
 
 @pytest.mark.parametrize("width,height", SIZES)

@@ -1,13 +1,16 @@
 """Watching people: a sample of citizens and firms, their state today, and why.
 
-A tab watches a fixed sample of its city (:func:`watched_actors`: citizens and firms drawn
-once with their own seed, so a reload watches the same people). Each is shown by its state
-today (:func:`states`): under a restriction, on the blacklist, or by its score band. Clicking
-one explains it (:func:`explain`): its score so far, its lists and restrictions, and why it
-is restricted, directly (its own listing, and the findings that led to it) or through whom
-(the tie, the sanctioned actor, and that actor's listing and findings), which is the chain
-from the finding that reached it. :func:`cascade_tree` shows one sanction's cascade: the
-sanctioned actor and everyone it reached, by tie.
+A tab watches a fixed sample of its city (:func:`watched`): whole households (a citizen
+drawn at random with everyone of its family) and firms, drawn with their own seed, so a
+reload watches the same people, and a restriction that reaches a family through one member
+is seen in the household beside them. Each is shown by its state today (:func:`states`):
+under a restriction, on the blacklist, or by its score band. Clicking one explains it
+(:func:`explain`): its score so far, its lists and restrictions, and why it is restricted,
+directly (its own listing, and the findings that led to it) or through whom (the tie, the
+sanctioned actor, and that actor's listing and findings), which is the chain from the
+finding that reached it. :func:`cascade_of` gives one sanction's cascade as a tree, from
+the finding to the sanctioned actor and from it, by tie, to everyone it reached
+(:func:`cascade_tree` in lines of text).
 
 Everything is read from the model's arrays and event log (numpy over the log, no loop over
 actors); nothing here changes the run.
@@ -22,14 +25,19 @@ import numpy as np
 
 from score_sim.events import Cause, EventKind
 from score_sim.mechanisms.sanctions import restriction_names
+from score_sim.mechanisms.ties import Graph
 
 if TYPE_CHECKING:
     from score_sim.model import ScoreModel
 
 WATCHED_CITIZENS = 60
+"""At most this many citizens are watched, in whole households."""
 WATCHED_FIRMS = 12
 WATCH_SEED = 20_240_601
 """The sample's own seed: the same people are watched in every run of a city size."""
+HOUSEHOLD_DRAWS = 1_000
+"""Citizens drawn at most while filling the sample with households (larger households are
+passed over once the sample is nearly full)."""
 
 TIES = {
     Cause.legal_representative: "as the legal representative of",
@@ -61,12 +69,54 @@ STATE_WORDS = {
 }
 
 
-def watched_actors(n_citizens: int, n_firms: int) -> np.ndarray:
-    """The sample a tab watches: actor indices, citizens first, then firms."""
+@dataclass(frozen=True)
+class Watched:
+    """The sample a tab watches: actor indices, and how they group into households."""
+
+    actors: np.ndarray
+    """Actor indices: the households' citizens (household by household), then the firms."""
+    groups: tuple[tuple[int, int], ...]
+    """Each household's and each firm's ``(start, stop)`` in :attr:`actors`."""
+    n_households: int
+    """How many of :attr:`groups` are households (the rest are firms, one each)."""
+
+
+def watched(family: Graph, n_citizens: int, n_firms: int) -> Watched:
+    """Whole households (up to :data:`WATCHED_CITIZENS` citizens) and :data:`WATCHED_FIRMS` firms.
+
+    Citizens are drawn in a fixed random order (:data:`WATCH_SEED`); each one not yet
+    watched brings its household (itself and its family ties, which are the whole household)
+    while it fits. Firms are drawn with the same seed.
+    """
     rng = np.random.default_rng(WATCH_SEED)
-    citizens = np.sort(rng.choice(n_citizens, min(WATCHED_CITIZENS, n_citizens), replace=False))
+    draws = rng.permutation(n_citizens)[:HOUSEHOLD_DRAWS] if n_citizens else np.zeros(0, int)
+    taken: set[int] = set()
+    households: list[np.ndarray] = []
+    total = 0
+    for citizen in draws.tolist():  # a bounded walk over households, not over the city
+        if citizen in taken:
+            continue
+        family_of = family.indices[family.indptr[citizen] : family.indptr[citizen + 1]]
+        members = np.unique(np.append(family_of.astype(np.int64), citizen))
+        if total + members.size > WATCHED_CITIZENS:
+            if total >= WATCHED_CITIZENS - 1:
+                break
+            continue
+        households.append(members)
+        taken.update(members.tolist())
+        total += members.size
     firms = n_citizens + np.sort(rng.choice(n_firms, min(WATCHED_FIRMS, n_firms), replace=False))
-    return np.concatenate([citizens, firms]).astype(np.int64)
+    parts = [*households, *(np.array([firm]) for firm in firms.tolist())]
+    stops = np.cumsum([part.size for part in parts]).tolist()
+    starts = [0, *stops[:-1]]
+    actors = np.concatenate(parts).astype(np.int64) if parts else np.zeros(0, dtype=np.int64)
+    return Watched(actors, tuple(zip(starts, stops, strict=True)), len(households))
+
+
+def watched_actors(model: ScoreModel) -> Watched:
+    """The sample a tab watches in ``model``'s city (see :func:`watched`)."""
+    world = model.world
+    return watched(world.ties.family, world.n_citizens, world.n_actors - world.n_citizens)
 
 
 def states(model: ScoreModel, actors: np.ndarray) -> list[str]:
@@ -111,7 +161,7 @@ def _listing(model: ScoreModel, actor: int) -> list[str]:
         cause = CAUSES.get(Cause(int(row["cause"])), "a finding")
         lines.append(
             f"day {int(row['day'])}: {name_of(model, actor)} put on the blacklist "
-            f"(for at least {int(row['days'])} days), after {cause}"
+            f"(for at least {int(row['days']):,} days), after {cause}"
         )
     return lines
 
@@ -158,28 +208,94 @@ def _tie(model: ScoreModel, cause: Cause, source: int) -> str:
     return TIES[cause]
 
 
-def cascade_tree(model: ScoreModel, source: int) -> list[str]:
-    """The cascade of ``source``'s latest sanction: it, then everyone reached, by tie.
+@dataclass(frozen=True)
+class Branch:
+    """Everyone one sanction reached through one kind of tie."""
 
-    Returns:
-        Lines of a tree (``├─``), or nothing when ``source`` was never sanctioned.
-    """
+    tie: str
+    """How they were reached, e.g. ``as staff of it``."""
+    reached: tuple[str, ...]
+    """The first of them by name (at most :data:`BRANCH_NAMES`)."""
+    count: int
+    """How many were reached this way."""
+
+
+@dataclass(frozen=True)
+class Cascade:
+    """One sanction's cascade: the findings and listing behind it, and everyone it reached."""
+
+    day: int
+    source: str
+    """The sanctioned actor, by name."""
+    behind: tuple[str, ...]
+    """The findings and the listing that led to the sanction, earliest first."""
+    branches: tuple[Branch, ...]
+
+    @property
+    def reached(self) -> int:
+        """How many people and firms the sanction reached besides its own actor."""
+        return sum(branch.count for branch in self.branches)
+
+
+BRANCH_NAMES = 8
+"""Names shown per branch of a cascade (the rest are counted)."""
+
+
+def cascade_of(model: ScoreModel, source: int) -> Cascade | None:
+    """The cascade of ``source``'s latest sanction, or None when it was never sanctioned."""
     rows = model.events.rows
     started = rows[(rows["event"] == EventKind.sanction) & (rows["source"] == source)]
     if started.size == 0:
-        return []
+        return None
     day = int(started["day"].max())
     cascade = started[started["day"] == day]
-    lines = [*_listing(model, source), f"day {day}: {name_of(model, source)} sanctioned"]
     reached = cascade[cascade["actor"] != source]
+    firm = source >= model.world.n_citizens
+    branches = []
     for cause, words in TIES.items():
         who = reached["actor"][reached["cause"] == cause]
         if who.size:
-            names = ", ".join(name_of(model, int(a)) for a in who[:8])
-            more = f" and {who.size - 8:,} more" if who.size > 8 else ""
-            firm = source >= model.world.n_citizens
             whose = "its staff" if cause == Cause.family and firm else "it"
-            lines.append(f"├─ {who.size:,} reached {words} {whose}: {names}{more}")
-    if reached.size == 0:
+            names = tuple(name_of(model, int(a)) for a in who[:BRANCH_NAMES])
+            branches.append(Branch(f"{words} {whose}", names, int(who.size)))
+    return Cascade(day, name_of(model, source), tuple(_listing(model, source)), tuple(branches))
+
+
+def cascade_reaching(model: ScoreModel, actor: int) -> tuple[Cascade | None, bool]:
+    """The cascade that last reached ``actor``, and whether it reached it through a tie.
+
+    Someone restricted through a tie is shown the cascade of the actor sanctioned (the tree
+    it is a leaf of); a sanctioned actor, its own cascade.
+    """
+    rows = model.events.rows
+    sanctions = rows[(rows["actor"] == actor) & (rows["event"] == EventKind.sanction)]
+    if sanctions.size:
+        last = sanctions[-1]
+        source = int(last["source"])
+        if Cause(int(last["cause"])) in TIES and source >= 0:
+            return cascade_of(model, source), True
+    return cascade_of(model, actor), False
+
+
+def cascade_tree(model: ScoreModel, source: int) -> list[str]:
+    """The cascade of ``source``'s latest sanction as lines of a tree (``├─``).
+
+    Returns:
+        The findings behind it, the sanction, then one line per kind of tie; nothing when
+        ``source`` was never sanctioned.
+    """
+    cascade = cascade_of(model, source)
+    return [] if cascade is None else cascade_lines(cascade)
+
+
+def cascade_lines(cascade: Cascade) -> list[str]:
+    """``cascade`` as lines of a tree: what led to it, the sanction, one line per kind of tie."""
+    lines = [*cascade.behind, f"day {cascade.day}: {cascade.source} sanctioned"]
+    for branch in cascade.branches:
+        shown = len(branch.reached)
+        more = f" and {branch.count - shown:,} more" if branch.count > shown else ""
+        names = ", ".join(branch.reached)
+        lines.append(f"├─ {branch.count:,} reached {branch.tie}: {names}{more}")
+    if not cascade.branches:
         lines.append("└─ nobody else was reached")
     return lines

@@ -116,6 +116,8 @@ class Session:
         """Why the session holds no city (refused by the budgets, or freed when idle)."""
         self._freed_day = 0
         self.watched: np.ndarray | None = None
+        self.sample: people.Watched | None = None
+        """The watched households and firms of world A (see :mod:`score_sim.app.people`)."""
         self.watched_for: ScoreModel | None = None
         self.history: list[np.ndarray] = []
         """The watched sample's scores, one array a day from day 0."""
@@ -394,9 +396,8 @@ class Session:
     def _watch(self, model: ScoreModel) -> None:
         """Record today's scores of the watched sample (see :mod:`score_sim.app.people`)."""
         if self.watched is None or self.watched_for is not model:
-            world = model.world
-            n_firms = world.n_actors - world.n_citizens
-            self.watched = people.watched_actors(world.n_citizens, n_firms)
+            self.sample = people.watched_actors(model)
+            self.watched = self.sample.actors
             self.watched_for = model
             start = float(model.score_scenario.score.initial)
             self.history = [np.full(self.watched.size, start)] if model.steps <= 1 else []
@@ -413,14 +414,15 @@ class Session:
                 return None
             return np.array([day[where[0]] for day in self.history])
 
-    def watched_now(self) -> tuple[np.ndarray, list[str]]:
-        """The watched sample of world A and each one's state today."""
+    def watched_now(self) -> tuple[people.Watched, list[str]]:
+        """The watched sample of world A (households, then firms) and each one's state today."""
         with self.lock:
             if self.model is None:
-                return np.zeros(0, dtype=np.int64), []
-            world = self.model.world
-            actors = people.watched_actors(world.n_citizens, world.n_actors - world.n_citizens)
-            return actors, people.states(self.model, actors)
+                return people.Watched(np.zeros(0, dtype=np.int64), (), 0), []
+            sample = self.sample if self.watched_for is self.model else None
+            if sample is None:
+                sample = people.watched_actors(self.model)
+            return sample, people.states(self.model, sample.actors)
 
     def play(
         self,
