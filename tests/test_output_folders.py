@@ -281,6 +281,25 @@ def test_overwrite_refuses_a_folder_whose_files_were_edited_and_names_them(tmp_p
     assert json.loads((out / "manifest.json").read_text())["seed"] == 9
 
 
+def test_overwrite_refuses_a_folder_whose_manifest_itself_was_edited(tmp_path, small_file):
+    out = tmp_path / "run"
+    run_scenario(small_file, out, figures=False)
+    manifest = out / "manifest.json"
+    written = manifest.read_text()
+    assert foreign_files(out) == []
+    # a note typed into the manifest: valid JSON, every other file untouched
+    manifest.write_text(written.replace('"tool": ', '"my note": "keep this",\n  "tool": ', 1))
+    assert foreign_files(out) == ["manifest.json (changed)"]
+    result = cli("run", str(small_file), "--out", str(out), "--overwrite", *TINY)
+    assert_bad_input(result, "manifest.json (changed)")
+    assert "keep this" in manifest.read_text()
+    manifest.write_text(written.replace("\n", "\r\n"))  # even its line ends
+    assert foreign_files(out) == ["manifest.json (changed)"]
+    manifest.write_text(written)
+    run_scenario(small_file, out, figures=False, seed=9, overwrite=True)
+    assert json.loads(manifest.read_text())["seed"] == 9
+
+
 def test_overwrite_refuses_a_link_or_a_file_the_manifest_has_no_sha256_of(tmp_path, small_file):
     out = tmp_path / "run"
     run_scenario(small_file, out, figures=False)

@@ -24,7 +24,7 @@ import numpy as np
 from score_sim import __version__
 from score_sim.outputs.figures.jobs import run_figure_jobs
 from score_sim.outputs.figures.saving import save_figures
-from score_sim.outputs.folder import MANIFEST, TOOL
+from score_sim.outputs.folder import MANIFEST, SELF_HASH_KEY, TOOL, seal_manifest
 from score_sim.outputs.summary import summarize
 from score_sim.outputs.tables import write_agents, write_cascades, write_events, write_timeseries
 from score_sim.scenario.ledger import manifest_entry
@@ -48,14 +48,20 @@ def versions() -> dict[str, str]:
 
 
 def write_manifest(folder: Path, manifest: dict[str, Any], files: Sequence[Path]) -> Path:
-    """Write ``manifest.json``: score-sim's mark on a folder, with every file's sha256."""
+    """Write ``manifest.json``: score-sim's mark on a folder, with every file's sha256.
+
+    The manifest ends with its own sha256 (taken with that value as zeros), so that an
+    edit of the manifest itself is seen before ``--overwrite`` replaces the folder.
+    """
     manifest = {
         "tool": TOOL,
         **manifest,
         "files": {f.relative_to(folder).as_posix(): _file_sha256(f) for f in files},
+        SELF_HASH_KEY: "0" * 64,
     }
     path = folder / MANIFEST
-    path.write_text(json.dumps(manifest, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    text = seal_manifest(json.dumps(manifest, indent=2, ensure_ascii=False) + "\n")
+    path.write_bytes(text.encode("utf-8"))  # the bytes sealed, whatever the platform's line ends
     return path
 
 

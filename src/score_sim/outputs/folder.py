@@ -37,6 +37,27 @@ from pathlib import Path
 from score_sim.errors import ScenarioError, argument
 
 MANIFEST = "manifest.json"
+SELF_HASH_KEY = "manifest_sha256"
+"""The manifest's own sha256, taken with this value written as 64 zeros."""
+_SELF_HASH_ZEROS = "0" * 64
+
+
+def seal_manifest(text: str) -> str:
+    """``text`` (a manifest whose :data:`SELF_HASH_KEY` is 64 zeros) with its own sha256."""
+    field = f'"{SELF_HASH_KEY}": "{_SELF_HASH_ZEROS}"'
+    digest = hashlib.sha256(text.encode("utf-8")).hexdigest()
+    return text.replace(field, f'"{SELF_HASH_KEY}": "{digest}"', 1)
+
+
+def manifest_unchanged(text: str, recorded: str) -> bool:
+    """Whether a manifest's ``text`` is byte for byte as sealed with ``recorded``."""
+    field = f'"{SELF_HASH_KEY}": "{recorded}"'
+    if text.count(field) != 1:
+        return False
+    unsealed = text.replace(field, f'"{SELF_HASH_KEY}": "{_SELF_HASH_ZEROS}"')
+    return hashlib.sha256(unsealed.encode("utf-8")).hexdigest() == recorded
+
+
 """The file that marks a folder as score-sim's own, listing every file written with it."""
 TOOL = "score-sim"
 """The ``tool`` recorded in every manifest."""
@@ -131,11 +152,13 @@ def foreign_files(folder: Path) -> list[str] | None:
     """Files in ``folder`` that are not byte for byte what score-sim wrote there.
 
     Each is named with why: ``notes.txt (added)``, ``summary.json (changed)``, a link, or
-    a listed file whose sha256 the manifest does not record. None when the folder holds no
-    score-sim manifest at all (it is not score-sim's).
+    a listed file whose sha256 the manifest does not record; the manifest itself, when its
+    own sha256 (:data:`SELF_HASH_KEY`) no longer matches its bytes. None when the folder
+    holds no score-sim manifest at all (it is not score-sim's).
     """
     try:
-        manifest = json.loads((folder / MANIFEST).read_text(encoding="utf-8"))
+        text = (folder / MANIFEST).read_bytes().decode("utf-8")
+        manifest = json.loads(text)
     except (OSError, ValueError):
         return None
     if not isinstance(manifest, dict):
@@ -154,6 +177,9 @@ def foreign_files(folder: Path) -> list[str] | None:
         else {}
     )
     foreign = []
+    sealed = manifest.get(SELF_HASH_KEY)
+    if isinstance(sealed, str) and not manifest_unchanged(text, sealed):
+        foreign.append(f"{MANIFEST} (changed)")
     for path in sorted(folder.rglob("*")):
         relative = path.relative_to(folder).as_posix()
         if path.is_symlink():
