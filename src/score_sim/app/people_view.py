@@ -5,7 +5,8 @@ the blacklist, or its score band), updating as days pass; the citizens sit in bo
 per household, so that a restriction reaching a family through one member shows beside
 them. Clicking one shows its score so far, its lists and restrictions, and the chain that
 reached it; the cascade it belongs to (its own, or the one that reached it through a tie)
-is drawn as a tree, from the finding to everyone it reached. The chosen actor must be one of the watched sample: the server checks.
+is drawn as a tree, from the finding to everyone it reached. The chosen actor must be one
+of the watched sample: the server checks.
 """
 
 from __future__ import annotations
