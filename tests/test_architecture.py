@@ -18,6 +18,7 @@ import numpy as np
 import pytest
 from conftest import small_scenario
 
+import score_sim
 from score_sim.explain import day_plan
 from score_sim.mechanisms import plan
 from score_sim.mechanisms.base import Day, Mechanism
@@ -251,3 +252,32 @@ def test_outputs_never_import_the_model_or_the_runner():
     for module, targets in graph.items():
         if module.startswith("score_sim.outputs"):
             assert not targets & {"score_sim.model", "score_sim.runner"}, module
+
+
+LONGEST_MODULE_LINES = 700
+"""A module longer than this is split (ARCHITECTURE.md: "no source file over about 700 lines")."""
+
+
+def test_no_module_is_longer_than_the_stated_limit():
+    package = Path(score_sim.__file__).parent
+    lengths = {
+        path.relative_to(package).as_posix(): len(path.read_text(encoding="utf-8").splitlines())
+        for path in package.rglob("*.py")
+    }
+    assert len(lengths) > 100  # the walk found the package
+    too_long = {name: n for name, n in lengths.items() if n > LONGEST_MODULE_LINES}
+    assert too_long == {}
+
+
+def test_no_comment_names_an_issue_instead_of_saying_why():
+    root = Path(score_sim.__file__).parents[2]
+    issue = re.compile(r"#.*(\b[Ii]ssue\s*#?\d+|\(#\d+\)|\bGH-?\d+)")
+    found = [
+        f"{path.relative_to(root)}:{number}"
+        for folder in ("src", "tests", "benchmarks")
+        for path in (root / folder).rglob("*.py")
+        for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1)
+        if issue.search(line)
+    ]
+    assert found == []
+    assert issue.search("x = 1  # see iss" + "ue 22") and issue.search("# fixed (" + "#16)")
