@@ -410,7 +410,6 @@ def test_a_folder_or_link_where_a_result_file_goes_is_named_not_written_over(
     finished_sweep, tmp_path
 ):
     path, out = copy_of(finished_sweep, tmp_path)
-    (out / "written.json").unlink()  # not even a record of what was written
     (out / "results.csv").unlink()
     (out / "results.csv").mkdir()
     (out / "results.csv" / "mine.txt").write_text("kept")
@@ -421,6 +420,63 @@ def test_a_folder_or_link_where_a_result_file_goes_is_named_not_written_over(
         "is not written over: move it away and run the same command again"
     ]
     assert (out / "results.csv" / "mine.txt").read_text() == "kept"
+
+
+def test_result_files_without_a_record_of_writing_them_are_not_written_over(
+    finished_sweep, tmp_path
+):
+    path, out = copy_of(finished_sweep, tmp_path)
+    (out / "written.json").unlink()  # the record gone: the files may be anyone's
+    before = {name: (out / name).read_bytes() for name in ("results.csv", "summary.csv")}
+    result = cli("sweep", str(path), "--out", str(out), "--workers", "1")
+    assert result.returncode == 2
+    lines = result.stderr.splitlines()
+    assert len(lines) == 3  # results.csv, results.parquet, summary.csv
+    assert lines[0] == (
+        f"error: {out / 'results.csv'}: is not a file score-sim has a record of writing "
+        "(written.json does not name it); it is not written over: move it away (or delete "
+        "it) and run the same command again"
+    )
+    assert {name: (out / name).read_bytes() for name in before} == before
+    for name in ("results.csv", "results.parquet", "summary.csv"):
+        (out / name).unlink()
+    assert cli("sweep", str(path), "--out", str(out), "--workers", "1").returncode == 0
+    assert (out / "results.csv").read_bytes() == before["results.csv"]
+
+
+@pytest.mark.parametrize("damage", ["not json", "[]", '{"results.csv": 3}', "folder"])
+def test_a_damaged_record_of_written_files_is_named_and_nothing_is_written_over(
+    finished_sweep, tmp_path, damage
+):
+    path, out = copy_of(finished_sweep, tmp_path)
+    record = out / "written.json"
+    record.unlink()
+    if damage == "folder":
+        record.mkdir()
+    else:
+        record.write_text(damage)
+    before = (out / "results.csv").read_bytes()
+    result = cli("sweep", str(path), "--out", str(out), "--workers", "1")
+    assert result.returncode == 2
+    assert result.stderr.startswith(f"error: {record}: ")
+    assert "cannot tell which result files are its own" in result.stderr
+    assert "Traceback" not in result.stderr
+    assert (out / "results.csv").read_bytes() == before
+
+
+def test_a_sweep_killed_while_replacing_its_results_still_knows_them(finished_sweep, tmp_path):
+    from score_sim.experiments.folder import _write_record, file_sha256, read_written
+
+    path, out = copy_of(finished_sweep, tmp_path)
+    # as replace_recorded leaves it when killed after noting the new sha256s, before moving
+    old = read_written(out)
+    pending = {name: [*values, "0" * 64] for name, values in old.items()}
+    _write_record(out, pending)
+    assert read_written(out)["results.csv"] == (old["results.csv"][0], "0" * 64)
+    result = cli("sweep", str(path), "--out", str(out), "--workers", "1")
+    assert result.returncode == 0, result.stderr
+    after = read_written(out)
+    assert after["results.csv"] == (file_sha256(out / "results.csv"),)  # one sha256 again
 
 
 @pytest.fixture(scope="module")

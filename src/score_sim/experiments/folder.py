@@ -11,8 +11,9 @@ file, line (or row and column) and what is wrong, exit status 2:
   killed sweep leaves, is dropped;
 - ``results.csv``, ``results.parquet``, ``summary.csv``, ``sensitivity.csv``: written
   again only when they are byte for byte what score-sim wrote last (``written.json``
-  records each file's sha256), so that a user's edit is never lost; ``results.parquet`` is
-  also checked when it is read (rows, columns, types, finite values).
+  records each file's sha256), so that a user's edit is never lost: a file it has no
+  record of, or a damaged record, is refused too; ``results.parquet`` is also checked when
+  it is read (rows, columns, types, finite values).
 """
 
 from __future__ import annotations
@@ -287,34 +288,92 @@ def file_sha256(path: Path) -> str | None:
     return digest.hexdigest()
 
 
-def read_written(out: Path) -> dict[str, str]:
-    """What score-sim last wrote into a sweep folder: file name to sha256 (empty if none)."""
+def _damaged_record(path: Path, what: str) -> ScenarioError:
+    return ScenarioError.of(
+        str(path),
+        None,
+        None,
+        "",
+        f"{what}: score-sim cannot tell which result files are its own. Move the result "
+        "files you want to keep away (results.csv, results.parquet, summary.csv, "
+        "sensitivity.csv), delete this file, and run the same command again: the results "
+        "are written again from finished.jsonl",
+    )
+
+
+def read_written(out: Path) -> dict[str, tuple[str, ...]]:
+    """What score-sim last wrote into a sweep folder: file name to its sha256s.
+
+    A name may have two sha256s for a moment: the file as it was and as it is being
+    replaced (see :func:`replace_recorded`), so that a sweep killed between the two is
+    still recognised. Empty when score-sim has written no result file there yet.
+
+    Raises:
+        ScenarioError: ``written.json`` is there but is not a record score-sim wrote (a
+            link, a folder, not JSON, not an object of names and sha256s).
+    """
     path = out / WRITTEN_FILE
-    if path.is_symlink() or not path.is_file():
+    if not (path.exists() or path.is_symlink()):
         return {}
+    if path.is_symlink() or not path.is_file():
+        raise _damaged_record(path, "is not a file")
     try:
         written = json.loads(_read_bytes(path, "what score-sim wrote").decode("utf-8"))
-    except (ScenarioError, ValueError):
-        return {}
+    except ValueError:
+        raise _damaged_record(path, "is not the JSON score-sim wrote") from None
     if not isinstance(written, dict):
-        return {}
-    return {k: v for k, v in written.items() if isinstance(k, str) and isinstance(v, str)}
+        raise _damaged_record(path, "is not an object of file names and sha256s")
+    record: dict[str, tuple[str, ...]] = {}
+    for name, value in written.items():
+        values = [value] if isinstance(value, str) else value
+        if not (
+            isinstance(values, list)
+            and values
+            and all(isinstance(v, str) and re.fullmatch(r"[0-9a-f]{64}", v) for v in values)
+        ):
+            raise _damaged_record(path, f"holds no sha256 for {name!r}")
+        record[name] = tuple(values)
+    return record
+
+
+def _write_record(out: Path, record: dict[str, list[str]]) -> None:
+    path = out / WRITTEN_FILE
+    if path.is_symlink() or path.is_dir():
+        raise _damaged_record(path, "is not a file")
+    partial = out / f".{WRITTEN_FILE}.partial"
+    plain = {name: values[0] if len(values) == 1 else values for name, values in record.items()}
+    partial.write_text(json.dumps(plain, indent=2, sort_keys=True) + "\n", encoding="utf-8")
+    os.replace(partial, path)
 
 
 def record_written(out: Path, paths: Iterable[Path]) -> None:
     """Note the sha256 of files just written (kept with those noted before)."""
-    written = read_written(out)
+    record = {name: [values[-1]] for name, values in read_written(out).items()}
     for path in paths:
         digest = file_sha256(path)
         if digest is not None:
-            written[path.relative_to(out).as_posix()] = digest
-    if (out / WRITTEN_FILE).is_symlink() or (out / WRITTEN_FILE).is_dir():
-        raise ScenarioError.of(
-            str(out / WRITTEN_FILE), None, None, "", "is not a file: move it away and run again"
-        )
-    partial = out / f".{WRITTEN_FILE}.partial"
-    partial.write_text(json.dumps(written, indent=2, sort_keys=True) + "\n", encoding="utf-8")
-    os.replace(partial, out / WRITTEN_FILE)
+            record[path.relative_to(out).as_posix()] = [digest]
+    _write_record(out, record)
+
+
+def replace_recorded(out: Path, replacements: Iterable[tuple[Path, Path]]) -> None:
+    """Move each written ``partial`` over its ``final`` file, keeping the record true.
+
+    The new files' sha256s are noted beside the old ones first, then the files replaced,
+    then the old sha256s dropped: a sweep killed at any moment leaves every result file
+    recognised as score-sim's own (as it was, or as it became).
+    """
+    pairs = list(replacements)
+    record = {name: list(values) for name, values in read_written(out).items()}
+    for partial, final in pairs:
+        name = final.relative_to(out).as_posix()
+        digest = file_sha256(partial)
+        if digest is not None:
+            record[name] = [*record.get(name, [])[-1:], digest]
+    _write_record(out, record)
+    for partial, final in pairs:
+        os.replace(partial, final)
+    record_written(out, [final for _, final in pairs])
 
 
 def check_unchanged(
@@ -322,7 +381,8 @@ def check_unchanged(
 ) -> None:
     """Refuse to write again (or read) a result file that is not what score-sim wrote last.
 
-    A file score-sim has no record of (a folder from an older version) is taken as its own.
+    A result file score-sim has no record of (``written.json`` missing, or not naming it)
+    is not taken as its own: it may be the user's, and is refused like an edited one.
 
     Args:
         out: the sweep's folder.
@@ -358,8 +418,21 @@ def check_unchanged(
             )
             continue
         if expected is None:
+            if reading:
+                continue  # reading checks the file itself
+            problems.append(
+                Problem(
+                    str(path),
+                    None,
+                    None,
+                    "",
+                    "is not a file score-sim has a record of writing (written.json does not "
+                    "name it); it is not written over: move it away (or delete it) and run "
+                    "the same command again",
+                )
+            )
             continue
-        if file_sha256(path) != expected:
+        if file_sha256(path) not in expected:
             line, what = (None, "")
             if locate is not None:
                 line, what = locate(path)

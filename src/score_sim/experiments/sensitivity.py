@@ -26,7 +26,6 @@ the sample cannot estimate (not finite) is an empty cell with a flag, never ``in
 from __future__ import annotations
 
 import math
-import os
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -237,9 +236,6 @@ def analyse(out_dir: str | Path, figures: bool = True) -> Sensitivity:
     files = [_write_table(out, rows)]
     if figures:
         files += _write_figures(out, method, rows, record)
-    from score_sim.experiments.folder import record_written
-
-    record_written(out, files[:1])
     return Sensitivity(
         method=method, rows=rows, skipped=skipped, files=tuple(files), warnings=tuple(warnings)
     )
@@ -260,7 +256,9 @@ def _write_table(out: Path, rows: list[dict[str, Any]]) -> Path:
         },
         decimals=6,
     )
-    os.replace(partial, path)
+    from score_sim.experiments.folder import replace_recorded
+
+    replace_recorded(out, ((partial, path),))
     return path
 
 

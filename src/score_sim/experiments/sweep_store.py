@@ -23,7 +23,7 @@ from score_sim.experiments.folder import (
     check_unchanged,
     parse_finished,
     read_record,
-    record_written,
+    replace_recorded,
 )
 from score_sim.experiments.sweep_plan import SweepPlan
 from score_sim.experiments.sweep_runs import _finite
@@ -353,21 +353,25 @@ class SweepStore:
         table = self.table()
         csv_path = self.out_dir / RESULTS_CSV
         parquet_path = self.out_dir / RESULTS_PARQUET
-        partial = self.out_dir / f".{RESULTS_CSV}.partial"
-        write_csv(partial, _text_columns(table), decimals=10)
-        os.replace(partial, csv_path)
-        partial = self.out_dir / f".{RESULTS_PARQUET}.partial"
+        summary_path = self.out_dir / SUMMARY_CSV
+        csv_partial = self.out_dir / f".{RESULTS_CSV}.partial"
+        write_csv(csv_partial, _text_columns(table), decimals=10)
+        parquet_partial = self.out_dir / f".{RESULTS_PARQUET}.partial"
         # undefined values as nulls, not NaN
         arrow = pa.table(
             {name: pa.array(values, from_pandas=True) for name, values in table.items()}
         )
-        pq.write_table(arrow, partial, compression="zstd")
-        os.replace(partial, parquet_path)
-        summary_path = self.out_dir / SUMMARY_CSV
-        partial = self.out_dir / f".{SUMMARY_CSV}.partial"
-        write_csv(partial, _text_columns(self.summary()), decimals=6)
-        os.replace(partial, summary_path)
-        record_written(self.out_dir, (csv_path, parquet_path, summary_path))
+        pq.write_table(arrow, parquet_partial, compression="zstd")
+        summary_partial = self.out_dir / f".{SUMMARY_CSV}.partial"
+        write_csv(summary_partial, _text_columns(self.summary()), decimals=6)
+        replace_recorded(
+            self.out_dir,
+            (
+                (csv_partial, csv_path),
+                (parquet_partial, parquet_path),
+                (summary_partial, summary_path),
+            ),
+        )
         return csv_path, parquet_path, summary_path
 
 
