@@ -321,11 +321,6 @@ def test_committed_schema_matches_the_models():
     assert committed == calibration_schema_text()
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="rongcheng_city awaits its re-calibration from calibrations/rongcheng_city.yaml: "
-    "its fitted numbers are not yet labelled calibrated in the file",
-)
 @pytest.mark.parametrize("path", sorted((REPO / "calibrations").glob("*.yaml")), ids=str)
 def test_the_repository_calibrations_are_valid(path):
     plan = load_calibration(path)

@@ -30,13 +30,6 @@ from score_sim.scenario.ledger import ledger, level_counts
 
 BUNDLED = sorted(bundled_scenarios())
 
-AWAITING_CALIBRATION = (
-    "rongcheng_city awaits its re-calibration from calibrations/rongcheng_city.yaml: "
-    "its fitted numbers are not yet in the file"
-)
-"""Tests that hold once rongcheng_city carries its calibrated values (strict: they fail
-the suite as soon as they pass, so that the marker is removed)."""
-
 
 def test_a_source_for_a_section_does_not_document_the_numbers_inside_it():
     scenario = small_scenario(
@@ -140,7 +133,6 @@ def test_same_fact_tells_a_remark_from_another_fact():
     assert not same_fact(five, "Severely-untrustworthy lists: 3 years.")
 
 
-@pytest.mark.xfail(strict=True, reason=AWAITING_CALIBRATION)
 def test_rongcheng_city_documents_fewer_numbers_than_it_used_to_claim():
     rows = ledger(load_scenario("rongcheng_city"))
     counts = level_counts(rows)
@@ -194,7 +186,6 @@ def test_a_scenario_listing_by_score_says_it_departs_from_the_sources(name):
         assert "A DEPARTURE FROM THE SOURCES" in scenario.description
 
 
-@pytest.mark.xfail(strict=True, reason=AWAITING_CALIBRATION)
 def test_explain_prints_the_level_of_every_number_and_the_counts():
     scenario = load_scenario("rongcheng_city")
     text = explain_scenario(scenario)
@@ -333,7 +324,6 @@ def test_headlines_name_the_assumptions_they_scale_with():
         assert not documented & set(headline["driven_by"])
 
 
-@pytest.mark.xfail(strict=True, reason=AWAITING_CALIBRATION)
 def test_rongcheng_city_meets_its_documented_targets_at_a_twentieth_of_its_size():
     """Calibrated at its full size (calibrations/rongcheng_city.yaml), the scenario meets
     its five targets at a twentieth of it too, over its five and a half years."""
