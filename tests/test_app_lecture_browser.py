@@ -121,6 +121,7 @@ def test_the_cascade_that_reached_someone_is_drawn_as_a_tree(page):
     assert tree.evaluate("i => i.naturalWidth") > 500
     tree.scroll_into_view_if_needed()
     screenshot(page, "cascade-tree")
+    page.locator(".score-sim-main").evaluate("main => { main.scrollTop = 0; }")
 
 
 @pytest.mark.parametrize("width,height", SIZES)
