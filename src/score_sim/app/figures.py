@@ -234,6 +234,7 @@ def draw_twins(
         label_b,
         list(columns),
         f"twin worlds, seed {ctx.seed} · {ctx.n_citizens:,} citizens, {ctx.n_firms:,} firms",
+        title="World A as set, world B with one rule changed",  # the legend names the rule
         policy_changes=list(policy_changes),
     )
     honest_comparison_axes(fig, columns, ctx)

@@ -69,8 +69,8 @@ HOW_TO_USE = (
     "**Apply from day N** (the run goes on; the change is drawn as a dotted line).\n"
     "- **Twin worlds** compares two cities that differ in one rule only: the same people, "
     "ties and chance events.\n"
-    "- **People** shows 72 people and firms by colour; click one to see why it is where "
-    "it is.\n"
+    "- **People** shows whole households (about 60 citizens) and 12 firms by colour; click "
+    "one to see why it is where it is, and the cascade that reached it drawn as a tree.\n"
     "- **Projector** makes every figure and number large; **Download run** saves the "
     "tables and figures of both worlds in one file; a reload of the page keeps the run."
 )
