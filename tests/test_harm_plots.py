@@ -91,7 +91,8 @@ def test_ccdf_of_nothing_is_empty() -> None:
 def test_column_label_units() -> None:
     assert column_label("innocent_sanction_share") == ("share (%)", 100.0)
     assert column_label("citizen_mean_score") == ("score (points)", 1.0)
-    assert column_label("firm_n_pariah") == ("agents", 1.0)
+    assert column_label("firm_n_pariah") == ("firms", 1.0)
+    assert column_label("citizen_n_restricted") == ("citizens", 1.0)
     assert column_label("tie_sanction_days")[0] == "sanction-days so far (agent-days)"
 
 
@@ -338,7 +339,7 @@ def test_innocents_labels_and_shares(run: Run) -> None:
     assert fig.get_suptitle() == "Innocents under sanction"
     assert caption(run.ctx) in texts(fig)
     left, right = fig.axes
-    assert left.get_ylabel() == "agents" and left.get_xlabel() == "day"
+    assert left.get_ylabel() in ("citizens", "citizens and firms") and left.get_xlabel() == "day"
     assert legend_labels(left.get_legend()) == ["citizens", "firms"]
     assert right.get_ylabel() == "share of sanction-days (%)"
     assert right.get_ylim() == (0.0, 100.0)

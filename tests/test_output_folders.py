@@ -198,7 +198,13 @@ def test_sigterm_and_sighup_stop_a_run_like_ctrl_c(tmp_path, signum, code):
     command = [sys.executable, "-m", "score_sim", "run", "baseline", "--citizens", "50000",
                "--steps", "36500", "--out", str(out)]  # fmt: skip
     child = subprocess.Popen(
-        command, cwd=tmp_path, env={**os.environ, "CI": "true"}, stderr=subprocess.PIPE, text=True
+        command,
+        cwd=tmp_path,
+        env={**os.environ, "CI": "true"},
+        stderr=subprocess.PIPE,
+        text=True,
+        # as from a terminal: a test run under nohup would pass its ignored SIGHUP on
+        preexec_fn=lambda: signal.signal(signum, signal.SIG_DFL),
     )
     deadline = time.monotonic() + 60
     while not list(tmp_path.glob(".long.partial-*")) and time.monotonic() < deadline:

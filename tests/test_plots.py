@@ -159,8 +159,8 @@ def test_list_sizes_labels(series: dict[str, np.ndarray]) -> None:
     fig = plot_list_sizes(series, make_ctx())
     main = [ax for ax in fig.axes if ax.get_xlabel() == "day"]
     assert len(main) == 2
+    assert [ax.get_ylabel() for ax in main] == ["citizens", "firms"]
     for ax in main:
-        assert ax.get_ylabel() == "agents"
         assert ax.get_legend() is not None
         labels = [t.get_text() for t in ax.get_legend().get_texts()]
         assert [label.split(",")[0] for label in labels] == ["blacklisted", "red-listed"]

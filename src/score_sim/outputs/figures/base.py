@@ -372,7 +372,7 @@ def mark_changes(fig: Figure, changes: Sequence[tuple[int, str]]) -> None:
 
 def note_no_agents(ax: Axes, ylabel: str) -> None:
     """Label an empty panel and say why it is empty."""
-    ax.set_title("No agents")
+    ax.set_title("Nobody to count")
     ax.set_xlabel("day")
     ax.set_ylabel(ylabel)
     ax.text(0.5, 0.5, _NO_AGENTS_NOTE, ha="center", va="center", transform=ax.transAxes)

@@ -82,13 +82,13 @@ def plot_innocents(ts: TimeSeries, ctx: FigureContext) -> Figure:
             day_limits(left, day)
             left.set_title("Listed without having done it")
             left.set_xlabel("day")
-            left.set_ylabel("agents")
+            left.set_ylabel("citizens and firms" if len(kinds) > 1 else f"{kinds[0]}s")
             left.grid(True, alpha=0.25)
             left.legend(loc="upper left", fontsize=8, frameon=False)
             if top == 0:
                 panel_note(left, "nobody listed without cause in this run")
         else:
-            note_no_agents(left, "agents")
+            note_no_agents(left, "citizens and firms")
 
         draw_series(right, day, total_share, color=palette.BLACK, label="all innocent")
         draw_series(

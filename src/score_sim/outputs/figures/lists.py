@@ -14,6 +14,7 @@ from matplotlib.figure import Figure
 
 from score_sim.outputs.figures import palette
 from score_sim.outputs.figures.base import (
+    KIND_TITLE,
     FigureContext,
     TimeSeries,
     column,
@@ -59,7 +60,7 @@ def plot_list_sizes(ts: TimeSeries, ctx: FigureContext) -> Figure:
     with default_style():
         fig, axes = new_figure(max(len(kinds), 1))
         if not kinds:
-            note_no_agents(axes[0], "agents")
+            note_no_agents(axes[0], "citizens and firms")
         for ax, kind in zip(axes, kinds, strict=False):
             n = ctx.n_of(kind)
             lines = [
@@ -80,7 +81,7 @@ def plot_list_sizes(ts: TimeSeries, ctx: FigureContext) -> Figure:
             day_limits(ax, day)
             ax.set_title(panel_title(kind, ctx))
             ax.set_xlabel("day")
-            ax.set_ylabel("agents")
+            ax.set_ylabel(KIND_TITLE[kind].lower())
             ax.grid(True, alpha=0.25)
             ax.legend(loc="upper left", fontsize=8, frameon=False)
         finish_figure(fig, "Blacklist and red-list sizes over time", ctx)

@@ -162,7 +162,7 @@ def _draw_kind_counts(
     day_limits(ax, day)
     ax.set_title(title)
     ax.set_xlabel("day")
-    ax.set_ylabel("agents")
+    ax.set_ylabel("citizens and firms" if len(kinds) > 1 else KIND_TITLE[kinds[0]].lower())
     ax.grid(True, alpha=0.25)
     ax.legend(loc="upper left", fontsize=8, frameon=False)
     if stat in EMPTY_PANEL_NOTES and _all_zero(*values):
@@ -226,8 +226,8 @@ def plot_pariahs(ts: TimeSeries, summary: Mapping[str, Any], ctx: FigureContext)
             _draw_kind_counts(axes[0], ts, kinds, "n_pariah", "Pariahs")
             _draw_kind_counts(axes[1], ts, kinds, "n_restricted", "Under restriction")
         else:
-            note_no_agents(axes[0], "agents")
-            note_no_agents(axes[1], "agents")
+            note_no_agents(axes[0], "citizens and firms")
+            note_no_agents(axes[1], "citizens and firms")
         if "citizen" in kinds:
             _draw_jobs(axes[2], ts)
         else:

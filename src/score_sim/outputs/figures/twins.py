@@ -59,8 +59,10 @@ def column_label(name: str) -> tuple[str, float]:
         return "appeals pending", 1.0
     if name == "step":
         return "day", 1.0
-    if name.startswith(("citizen_n_", "firm_n_")):
-        return "agents", 1.0
+    if name.startswith("citizen_n_"):
+        return "citizens", 1.0
+    if name.startswith("firm_n_"):
+        return "firms", 1.0
     return "value", 1.0
 
 
