@@ -19,6 +19,8 @@ from __future__ import annotations
 from importlib import import_module
 from typing import Any
 
+from score_sim import moved
+
 __version__ = "0.1.0"
 
 _LAZY = {
@@ -42,6 +44,8 @@ _LAZY = {
 }
 
 __all__ = ["__version__", *_LAZY]
+
+moved.install()  # old module paths (score_sim.compare, ...) still import
 
 
 def __getattr__(name: str) -> Any:
