@@ -370,6 +370,8 @@ def test_an_interrupted_run_leaves_nothing_half_written(tmp_path):
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
+        # as from a terminal: a test run in the background would pass its ignored SIGINT on
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.default_int_handler),
     )
     deadline = time.monotonic() + 60
     while not list(out.glob(".long.partial-*")) and time.monotonic() < deadline:
