@@ -350,3 +350,14 @@ def test_rongcheng_reports_every_target_with_its_lists():
     assert rows["court_defaulters_stock"]["denominator"] == "adults"
     assert rows["court_defaulters_stock"]["who"] == ["citizen", "firm"]
     assert "open_share" in rows["court_defaulter_stays"]
+
+
+def test_rongcheng_s_adult_share_is_a_labelled_assumption_its_adult_targets_rest_on():
+    from score_sim.scenario import Level, load_scenario
+
+    scenario = load_scenario("rongcheng_city")
+    evidence = scenario.evidence_of("population.adult_share")
+    assert scenario.population.adult_share == 1.0
+    assert evidence.level is Level.assumption and "adults" in evidence.source
+    over_adults = [t.name for t in scenario.targets if t.denominator == "adults"]
+    assert len(over_adults) == 3  # the stock, the inflow and the flights
