@@ -216,6 +216,13 @@ def day(page, n: int, of: int = OPENING_DAYS) -> None:
     page.get_by_text(f"day {n:,} of {of:,}", exact=True).wait_for()
 
 
+def disabled(locator) -> None:
+    """Wait until ``locator`` is a disabled control (a redraw may lag the text before it)."""
+    from playwright.sync_api import expect
+
+    expect(locator).to_be_disabled(timeout=TIMEOUT_MS)
+
+
 def toolbar_button(page, name: str):
     return page.locator(".score-sim-toolbar").get_by_role("button", name=name, exact=True)
 
@@ -277,7 +284,7 @@ def test_bad_input_gets_a_message_next_to_its_box_and_the_page_keeps_working(pag
     seed_box.get_by_text(message).wait_for()
     assert page.get_by_text("Traceback").count() == 0
     apply = page.locator(".score-sim-sidebar").get_by_role("button", name="Apply and reset")
-    assert apply.is_disabled()
+    disabled(apply)  # the page redraws the button after the message: wait for it
     click(page, "Reset")  # the toolbar's Reset says why it cannot
     page.get_by_text("Not reset: a control on the left needs a different value").wait_for()
     type_into(page, "citizens", "-5")
@@ -315,8 +322,8 @@ def test_play_stops_at_the_last_day(page):
     page.get_by_text("The last day has passed").wait_for()
     play = toolbar_button(page, "Play")
     play.wait_for()
-    assert play.is_disabled()
-    assert toolbar_button(page, "Step").is_disabled()
+    disabled(play)
+    disabled(toolbar_button(page, "Step"))
     time.sleep(1.0)
     assert page.get_by_text("day 15 of 15", exact=True).is_visible()
 
