@@ -376,6 +376,17 @@ def replace_recorded(out: Path, replacements: Iterable[tuple[Path, Path]]) -> No
     record_written(out, [final for _, final in pairs])
 
 
+def _not_written_over(path: Path, why: str, or_else: str) -> Problem:
+    """A result file refused: why, and that it is kept."""
+    return Problem(
+        str(path),
+        None,
+        None,
+        "",
+        f"{why}; it is not written over: move it away{or_else} and run the same command again",
+    )
+
+
 def check_unchanged(
     out: Path, names: Iterable[str], locate: Any = None, reading: bool = False
 ) -> None:
@@ -407,28 +418,18 @@ def check_unchanged(
             if reading:
                 continue  # reading it says what it is
             problems.append(
-                Problem(
-                    str(path),
-                    None,
-                    None,
-                    "",
-                    f"is {kind}, not the file score-sim writes there; it is not written over: "
-                    "move it away and run the same command again",
-                )
+                _not_written_over(path, f"is {kind}, not the file score-sim writes there", "")
             )
             continue
         if expected is None:
             if reading:
                 continue  # reading checks the file itself
             problems.append(
-                Problem(
-                    str(path),
-                    None,
-                    None,
-                    "",
+                _not_written_over(
+                    path,
                     "is not a file score-sim has a record of writing (written.json does not "
-                    "name it); it is not written over: move it away (or delete it) and run "
-                    "the same command again",
+                    "name it)",
+                    " (or delete it)",
                 )
             )
             continue
