@@ -41,10 +41,10 @@ from score_sim.experiments.spec import (
     MAX_SEEDS,
     _is_integer,
     _Locator,
-    _scenario_path,
+    fixed_scenario,
 )
 from score_sim.experiments.sweep_plan import derive_seeds
-from score_sim.scenario import Scenario, Target, _problems_from, load_scenario, scenario_from_data
+from score_sim.scenario import Scenario, Target, _problems_from, scenario_from_data
 from score_sim.scenario.overrides import _split_key, known_field
 from score_sim.scenario.target_checks import target_problems
 from score_sim.scenario.yaml_files import read_yaml
@@ -268,23 +268,7 @@ def load_calibration(
         spec = spec.model_copy(update={"trials": trials})
     locator = _Locator(file, locations)
 
-    scenario_source = _scenario_path(spec.scenario, spec_path)
-    base = load_scenario(scenario_source)
-    fixed: dict[str, Any] = dict(spec.set_)
-    where: dict[str, tuple[str | int, ...]] = {k: ("set", k) for k in spec.set_}
-    for key, option in (
-        ("population.citizens", "citizens"),
-        ("population.firms", "firms"),
-        ("run.steps", "steps"),
-    ):
-        value = getattr(spec, option)
-        if value is not None:
-            fixed[key] = value
-            where[key] = (option,)
-    try:
-        scenario = scenario_from_data(base.to_data(), str(scenario_source), None, fixed)
-    except ScenarioError as error:
-        raise ScenarioError(locator.relocate(error, where, "")) from None
+    scenario, scenario_source, fixed = fixed_scenario(spec, spec_path, locator)
     base_data = scenario.to_data()
 
     parameters, problems = _parameters(spec, base_data, fixed, locator)

@@ -280,6 +280,37 @@ def _scenario_path(name: str, sweep_file: Path | None) -> str | Path:
     return name
 
 
+def fixed_scenario(
+    spec: Any, spec_path: Path | None, locator: _Locator
+) -> tuple[Scenario, str | Path, dict[str, Any]]:
+    """The scenario a sweep or calibration file names, with its fixed changes applied.
+
+    The fixed changes are ``set`` and the ``citizens``, ``firms`` and ``steps`` shortcuts;
+    a value the scenario refuses is located at its key in the file.
+
+    Returns:
+        The scenario, where it was read from, and the fixed changes by key path.
+    """
+    source = _scenario_path(spec.scenario, spec_path)
+    base = load_scenario(source)
+    fixed: dict[str, Any] = dict(spec.set_)
+    where: dict[str, tuple[str | int, ...]] = {k: ("set", k) for k in spec.set_}
+    for key, option in (
+        ("population.citizens", "citizens"),
+        ("population.firms", "firms"),
+        ("run.steps", "steps"),
+    ):
+        value = getattr(spec, option)
+        if value is not None:
+            fixed[key] = value
+            where[key] = (option,)
+    try:
+        scenario = scenario_from_data(base.to_data(), str(source), None, fixed)
+    except ScenarioError as error:
+        raise ScenarioError(locator.relocate(error, where, "")) from None
+    return scenario, source, fixed
+
+
 def _is_integer(data: dict[str, Any], key: str) -> bool | None:
     """Whether the scenario's value at ``key`` is an integer (None: not a number or absent)."""
     node: Any = data
@@ -455,23 +486,7 @@ def load_sweep(
     _refuse_size(spec, locator, yes)
 
     # the base scenario, with the sweep's fixed changes
-    scenario_source = _scenario_path(spec.scenario, sweep_path)
-    base = load_scenario(scenario_source)
-    fixed: dict[str, Any] = dict(spec.set_)
-    where: dict[str, tuple[str | int, ...]] = {k: ("set", k) for k in spec.set_}
-    for key, option in (
-        ("population.citizens", "citizens"),
-        ("population.firms", "firms"),
-        ("run.steps", "steps"),
-    ):
-        value = getattr(spec, option)
-        if value is not None:
-            fixed[key] = value
-            where[key] = (option,)
-    try:
-        scenario = scenario_from_data(base.to_data(), str(scenario_source), None, fixed)
-    except ScenarioError as error:
-        raise ScenarioError(locator.relocate(error, where, "")) from None
+    scenario, _, fixed = fixed_scenario(spec, sweep_path, locator)
     base_data = scenario.to_data()
 
     problems: list[Problem] = []
