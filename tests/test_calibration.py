@@ -255,6 +255,21 @@ def test_a_changed_calibration_or_a_foreign_folder_is_refused(fitted, tmp_path):
     assert (tmp_path / "mine" / "notes.txt").read_text() == "mine"
 
 
+def test_a_link_where_the_lock_goes_is_refused_and_what_it_points_to_is_kept(fitted, tmp_path):
+    import shutil
+
+    spec, reference = fitted
+    out = tmp_path / "out"
+    shutil.copytree(reference.out_dir, out)
+    precious = tmp_path / "precious.txt"
+    precious.write_text("mine")
+    (out / "calibration.lock").unlink(missing_ok=True)
+    (out / "calibration.lock").symlink_to(precious)
+    with pytest.raises(ScenarioError, match="is not the lock file score-sim makes"):
+        run_calibration(load_calibration(spec), out)
+    assert precious.read_text() == "mine"  # opened for writing, it would have been emptied
+
+
 # --------------------------------------------------------------------------- bad input
 
 

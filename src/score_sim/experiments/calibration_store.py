@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING, Any
 from score_sim import __version__
 from score_sim.errors import ScenarioError
 from score_sim.experiments.calibration_spec import CalibrationPlan, SamplerName
+from score_sim.experiments.folder import take_lock
 from score_sim.scenario import scenario_from_data
 
 if TYPE_CHECKING:
@@ -103,23 +104,7 @@ class CalibrationStore:
         return self
 
     def _take_lock(self) -> None:
-        try:
-            import fcntl
-        except ImportError:  # not on Windows: no lock
-            return
-        self._lock = open(self.out_dir / LOCK_FILE, "w")  # noqa: SIM115
-        try:
-            fcntl.flock(self._lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except OSError:
-            self._lock.close()
-            self._lock = None
-            raise ScenarioError.of(
-                str(self.out_dir),
-                None,
-                None,
-                "--out",
-                "another calibration is running in this folder",
-            ) from None
+        self._lock = take_lock(self.out_dir, LOCK_FILE, "calibration")
 
     def _read_runs(self) -> None:
         """Read the runs stored so far; a line cut short by a crash is dropped."""

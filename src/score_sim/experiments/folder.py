@@ -25,7 +25,7 @@ import os
 import re
 from collections.abc import Iterable
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 from score_sim.errors import Problem, ScenarioError
 
@@ -271,6 +271,49 @@ def parse_finished(
         )
         raise ScenarioError(problems)
     return finished, timings, absent
+
+
+def take_lock(out: Path, name: str, what: str) -> IO[str] | None:
+    """Lock ``out`` for one sweep or calibration at a time, with the lock file ``name``.
+
+    A link, folder or pipe where the lock file goes is refused, never opened (opening a
+    link for writing would empty the file it points to). Without ``fcntl`` (Windows)
+    nothing is locked.
+
+    Args:
+        out: the folder.
+        name: the lock file's name in it.
+        what: what runs there, for the message (``sweep``, ``calibration``).
+
+    Returns:
+        The open lock file, held until it is closed; None where locks are not available.
+
+    Raises:
+        ScenarioError: the lock file is not a plain file, or another process holds it.
+    """
+    try:
+        import fcntl
+    except ImportError:  # not on Windows: no lock
+        return None
+    lock = out / name
+    if lock.is_symlink() or (lock.exists() and not lock.is_file()):
+        raise ScenarioError.of(
+            str(lock),
+            None,
+            None,
+            "",
+            "is not the lock file score-sim makes (a link, a folder or a pipe): move it "
+            "away and run the same command again",
+        )
+    handle = open(lock, "w")  # noqa: SIM115
+    try:
+        fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except OSError:
+        handle.close()
+        raise ScenarioError.of(
+            str(out), None, None, "--out", f"another {what} is running in this folder"
+        ) from None
+    return handle
 
 
 # --------------------------------------------------------------------------- written files

@@ -24,6 +24,7 @@ from score_sim.experiments.folder import (
     parse_finished,
     read_record,
     replace_recorded,
+    take_lock,
 )
 from score_sim.experiments.sweep_plan import SweepPlan
 from score_sim.experiments.sweep_runs import _finite
@@ -131,29 +132,7 @@ class SweepStore:
         return self
 
     def _take_lock(self) -> None:
-        try:
-            import fcntl
-        except ImportError:  # not on Windows: no lock
-            return
-        lock = self.out_dir / LOCK_FILE
-        if lock.is_symlink() or (lock.exists() and not lock.is_file()):
-            raise ScenarioError.of(
-                str(lock),
-                None,
-                None,
-                "",
-                "is not the lock file score-sim makes (a link, a folder or a pipe): move it "
-                "away and run the same command again",
-            )
-        self._lock = open(lock, "w")  # noqa: SIM115
-        try:
-            fcntl.flock(self._lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except OSError:
-            self._lock.close()
-            self._lock = None
-            raise ScenarioError.of(
-                str(self.out_dir), None, None, "--out", "another sweep is running in this folder"
-            ) from None
+        self._lock = take_lock(self.out_dir, LOCK_FILE, "sweep")
 
     def _read_finished(self) -> None:
         """Read the runs stored so far; a last line cut short by a crash is dropped.
