@@ -368,6 +368,12 @@ def test_info_has_the_four_sections_and_the_ledger_of_explain(name):
     assert table.count("\n| `") == len(rows)
     assumed = sum(1 for r in rows if r.level.value == "assumption")
     assert table.count(" | assumption | ") == assumed > 0
+    # as the page shows it: the same rows, each number named in words
+    words = info.ledger_markdown(scenario, in_words=True)
+    assert words.count(" | assumption | ") == assumed and "`" not in words
+    assert words.count("\n| ") == len(rows) + 2  # the header, its rule and a row per number
+    first = rows[0]
+    assert f"| {' › '.join(first.key.replace('_', ' ').split('.'))} | {first.value:g} |" in words
 
 
 # --- the page -------------------------------------------------------------------------

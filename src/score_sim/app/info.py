@@ -41,8 +41,12 @@ def evidence_ledger(scenario: Scenario) -> list[LedgerRow]:
     return ledger(scenario)
 
 
-def ledger_markdown(scenario: Scenario) -> str:
-    """The evidence ledger as a Markdown table, documented numbers first."""
+def ledger_markdown(scenario: Scenario, in_words: bool = False) -> str:
+    """The evidence ledger as a Markdown table, documented numbers first.
+
+    With ``in_words``, each number is named in words (``lists › blacklist › min days``),
+    as the page shows it; otherwise by its key path, as a scenario file writes it.
+    """
     rows = evidence_ledger(scenario)
     counts = level_counts(rows)
     order = list(Level)
@@ -51,12 +55,13 @@ def ledger_markdown(scenario: Scenario) -> str:
         + ", ".join(f"{n} {level}" for level, n in counts.items())
         + ".** An assumption is a choice of this scenario, not a known fact.",
         "",
-        "| number | value | evidence | where it comes from |",
+        f"| {'what' if in_words else 'number'} | value | evidence | where it comes from |",
         "| --- | ---: | --- | --- |",
     ]
     for row in sorted(rows, key=lambda r: order.index(r.level)):
         source = row.source.replace("|", "/") if row.source else ""
-        lines.append(f"| `{row.key}` | {row.value:g} | {row.level.value} | {source} |")
+        name = key_in_words(row.key) if in_words else f"`{row.key}`"
+        lines.append(f"| {name} | {row.value:g} | {row.level.value} | {source} |")
     return "\n".join(lines)
 
 
@@ -130,25 +135,6 @@ def app_sections(scenario: Scenario, controls: list) -> list[tuple[str, str]]:
 def key_in_words(key: str) -> str:
     """A scenario key path in words (``lists › blacklist › min days``)."""
     return " › ".join(part.replace("_", " ") for part in key.split("."))
-
-
-def ledger_rows_in_words(scenario: Scenario) -> str:
-    """The evidence ledger as a Markdown table in words, documented numbers first."""
-    rows = evidence_ledger(scenario)
-    counts = level_counts(rows)
-    order = list(Level)
-    lines = [
-        "**"
-        + ", ".join(f"{n} {level}" for level, n in counts.items())
-        + ".** An assumption is a choice of this scenario, not a known fact.",
-        "",
-        "| what | value | evidence | where it comes from |",
-        "| --- | ---: | --- | --- |",
-    ]
-    for row in sorted(rows, key=lambda r: order.index(r.level)):
-        source = row.source.replace("|", "/") if row.source else ""
-        lines.append(f"| {key_in_words(row.key)} | {row.value:g} | {row.level.value} | {source} |")
-    return "\n".join(lines)
 
 
 def source_text(entry: object) -> str:

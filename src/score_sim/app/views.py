@@ -212,7 +212,7 @@ def InfoView(state: AppState):
         or "This scenario names no sources: every number is an assumption."
     )
     with solara.Details("The evidence ledger: every number, documented or assumed"):
-        Prose(escape_html(info.ledger_rows_in_words(scenario)))
+        Prose(escape_html(info.ledger_markdown(scenario, in_words=True)))
 
 
 APP_WRITTEN = ("How to use it", "Things to try")
